@@ -1,0 +1,74 @@
+"""Rules across the files of one environment: identifiers, names and routed domains are unique."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+
+from ..diagnostics import Finding
+from ..layout import RegistryDocument
+from ..models import IDENTITY_PROVIDER, SERVICE_PROVIDER
+from .context import text_items, text_value
+
+CrossFinding = tuple[RegistryDocument, Finding]
+
+
+def _clashes(docs: Sequence[RegistryDocument],
+             keys_of: Callable[[RegistryDocument], Iterator[tuple[Hashable, tuple[str | int, ...],
+                                                                   str]]],
+             code: str) -> Iterator[CrossFinding]:
+    """Every document whose key is also another document's, naming the first other one."""
+    holders: dict[Hashable, list[tuple[RegistryDocument, tuple[str | int, ...], str]]] = (
+        defaultdict(list))
+    for doc in docs:
+        for key, field, value in keys_of(doc):
+            holders[key].append((doc, field, value))
+    for group in holders.values():
+        if len(group) < 2:
+            continue
+        for doc, field, value in group:
+            other = next(o for o in group if o[0] is not doc)[0]
+            yield doc, Finding(code, field, {
+                "value": value, "other_path": other.display_path,
+                "other": text_value(other.data, "name") or other.slug,
+                "environment": doc.environment,
+                "network": text_value(doc.data, "network") or "?"})
+
+
+def _service_client_ids(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...],
+                                                                 str]]:
+    client_id = text_value(doc.data, "client_id")
+    if doc.kind == SERVICE_PROVIDER and client_id:
+        yield (doc.environment, text_value(doc.data, "network"), client_id), ("client_id",), \
+            client_id
+
+
+def _uids(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...], str]]:
+    uid = text_value(doc.data, "uid")
+    if doc.kind == IDENTITY_PROVIDER and uid:
+        yield (doc.environment, uid), ("uid",), uid
+
+
+def _names(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...], str]]:
+    name = text_value(doc.data, "name")
+    if name:
+        yield (doc.environment, text_value(doc.data, "network"), doc.kind, name.casefold()), \
+            ("name",), name
+
+
+def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...],
+                                                             str]]:
+    if doc.kind != IDENTITY_PROVIDER:
+        return
+    network = text_value(doc.data, "network")
+    for index, domain in dict(
+            (d, i) for i, d in text_items(doc.data, "attached_email_domains")).items():
+        yield (doc.environment, network, domain), ("attached_email_domains", index), domain
+
+
+def cross_file_findings(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
+    readable = [doc for doc in docs if doc.data is not None]
+    yield from _clashes(readable, _service_client_ids, "X001")
+    yield from _clashes(readable, _uids, "X002")
+    yield from _clashes(readable, _names, "X003")
+    yield from _clashes(readable, _routed_domains, "D004")

@@ -1,0 +1,103 @@
+"""Identifiers and contacts: client_id, uid, SIRET, names, owners, e-mail addresses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..diagnostics import Finding
+from ..models import (
+    CLIENT_ID_PATTERN,
+    IDENTITY_PROVIDER,
+    NAME_PATTERN,
+    OWNER_PATTERN,
+    SERVICE_PROVIDER,
+    SIRET_PATTERN,
+    UUID_PATTERN,
+)
+from .context import FileContext, duplicate_findings, text_items, text_value
+
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+_UUID = re.compile(UUID_PATTERN)
+_NAME = re.compile(NAME_PATTERN)
+_NAME_CHAR = re.compile(NAME_PATTERN.replace("]+$", "]").replace("^", "", 1))
+_OWNER = re.compile(OWNER_PATTERN)
+_SIRET = re.compile(SIRET_PATTERN)
+_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
+LA_POSTE_SIREN = "356000000"
+
+
+def siret_problem(siret: str) -> str | None:
+    """Why `siret` is not a valid SIRET, or None. La Poste's establishments (SIREN 356000000)
+    are numbered beyond what Luhn allows; theirs use a digit sum divisible by 5 instead."""
+    if not _SIRET.match(siret):
+        if siret.replace(" ", "").isdigit() and len(siret.replace(" ", "")) == 14:
+            return "écrivez les 14 chiffres sans espaces"
+        return f"14 chiffres attendus, {len(siret)} caractères trouvés"
+    digits = [int(c) for c in siret]
+    if siret.startswith(LA_POSTE_SIREN):
+        return None if sum(digits) % 5 == 0 else "la clé de contrôle ne correspond pas"
+    total = sum(sum(divmod(d * 2, 10)) if i % 2 else d for i, d in enumerate(reversed(digits)))
+    return None if total % 10 == 0 else "la clé de contrôle (Luhn) ne correspond pas"
+
+
+@lru_cache(maxsize=65536)
+def email_problem(address: str) -> str | None:
+    if "@" not in address:
+        return "il manque « @ »"
+    if any(c.isspace() for c in address):
+        return "elle contient un espace"
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return "forme non reconnue"
+    return None
+
+
+def _name_findings(data: dict[str, Any], key: str) -> Iterator[Finding]:
+    value = text_value(data, key)
+    if value and not _NAME.match(value):
+        bad = next(c for c in value if not _NAME_CHAR.match(c))
+        yield Finding("I004", (key,), {"field": key, "char": bad})
+
+
+def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
+    client_id = text_value(data, "client_id")
+    if client_id is not None:
+        if ctx.kind == SERVICE_PROVIDER and not _CLIENT_ID.match(client_id):
+            expected = ("64 caractères hexadécimaux en minuscules ou un UUID sont attendus")
+            if _CLIENT_ID.match(client_id.lower()):
+                expected = "écrivez-le en minuscules"
+            yield Finding("I001", ("client_id",), {"value": client_id, "expected": expected})
+        elif ctx.kind == IDENTITY_PROVIDER and client_id and not _VISIBLE_ASCII.match(client_id):
+            yield Finding("I001", ("client_id",), {
+                "value": client_id, "expected": "caractères ASCII visibles, sans espace"})
+    uid = text_value(data, "uid")
+    if ctx.kind == IDENTITY_PROVIDER and uid is not None and not _UUID.match(uid):
+        yield Finding("I002", ("uid",), {"value": uid})
+    siret = text_value(data, "siret")
+    if siret is not None:
+        reason = siret_problem(siret)
+        if reason:
+            yield Finding("I003", ("siret",), {"value": siret, "reason": reason})
+    yield from _name_findings(data, "name")
+    if ctx.kind == IDENTITY_PROVIDER:
+        yield from _name_findings(data, "title")
+    for index, owner in text_items(data, "owners"):
+        if not _OWNER.match(owner):
+            yield Finding("I005", ("owners", index), {"value": owner})
+    yield from duplicate_findings(data, "owners")
+    for index, address in text_items(data, "contacts"):
+        reason = email_problem(address)
+        if reason:
+            yield Finding("I006", ("contacts", index), {"value": address, "reason": reason})
+    yield from duplicate_findings(data, "contacts")
+    support = text_value(data, "support_email")
+    if ctx.kind == IDENTITY_PROVIDER and support is not None:
+        reason = email_problem(support)
+        if reason:
+            yield Finding("I006", ("support_email",), {"value": support, "reason": reason})

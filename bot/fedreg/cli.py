@@ -1,0 +1,164 @@
+"""The `fedreg` command: parses arguments into an options value, runs one command, exits.
+
+Exit codes: 0 success, 1 the operation found errors or failed, 2 usage error, 3 a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FedregError, UsageError
+from .files import write_atomic
+from .layout import REGISTRY_DIR, classify
+from .models import ENVIRONMENTS, NETWORKS
+from .policy import POLICY_FILE_NAME
+from .report import RENDERERS_BY_NAME
+from .rulesdoc import render_rules_markdown
+from .scaffold import KIND_BY_COMMAND, NewProvider, relative_path, render_skeleton
+from .schemas import render_schemas
+from .validate import load_policy, validate_paths
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    paths: tuple[Path, ...]
+    output_format: str
+    strict: bool
+    policy_file: Path
+    colour: bool
+
+
+def _use_colour(choice: str) -> bool:
+    if choice == "auto":
+        return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return choice == "always"
+
+
+def run_validate(options: ValidateOptions) -> int:
+    for path in options.paths:
+        if not path.exists():
+            raise UsageError(f"{path} n'existe pas")
+    policy, policy_diagnostics = load_policy(options.policy_file)
+    result = validate_paths(list(options.paths), policy)
+    diagnostics = sorted(policy_diagnostics + result.diagnostics)
+    render = RENDERERS_BY_NAME[options.output_format]
+    sys.stdout.write(render(diagnostics, len(result.documents), options.colour))
+    failing = [d for d in diagnostics if options.strict or d.severity == "error"]
+    return EXIT_FAILED if failing else EXIT_OK
+
+
+def run_new(spec: NewProvider, root: Path) -> int:
+    _, _, _, layout_findings = classify(root / relative_path(spec))
+    if layout_findings:
+        raise UsageError(f"nom « {spec.slug} » invalide : minuscules, chiffres et tirets, "
+                         "2 à 63 caractères, en commençant par une lettre ou un chiffre")
+    path = root / relative_path(spec)
+    try:
+        write_atomic(path, render_skeleton(spec), exclusive=True)
+    except FileExistsError as error:
+        raise FedregError(f"{path} existe déjà : choisissez un autre nom") from error
+    print(f"Créé : {relative_path(spec)} — complétez les valeurs marquées « À REMPLACER ».")
+    return EXIT_OK
+
+
+def run_schema(out: Path, check: bool) -> int:
+    stale = []
+    for name, content in render_schemas().items():
+        path = out / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == content:
+            continue
+        stale.append(path)
+        if not check:
+            write_atomic(path, content)
+            print(f"Écrit : {path}")
+    if check and stale:
+        print("Schémas périmés, relancez « fedreg schema » : "
+              + ", ".join(map(str, stale)), file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fedreg", description="Registre de configuration de la fédération ProConnect.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="vérifier les fichiers du registre")
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                          help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)")
+    validate.add_argument("--format", choices=sorted(RENDERERS_BY_NAME), default="text")
+    validate.add_argument("--strict", action="store_true",
+                          help="les avertissements font aussi échouer")
+    validate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME),
+                          help=f"fichier de politique (par défaut : {POLICY_FILE_NAME})")
+    validate.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
+    new.add_argument("kind", choices=sorted(KIND_BY_COMMAND))
+    new.add_argument("slug", metavar="SLUG")
+    new.add_argument("--env", required=True, choices=ENVIRONMENTS)
+    new.add_argument("--network", required=True, choices=NETWORKS)
+    new.add_argument("--name", help="nom affiché (par défaut : tiré du SLUG)")
+    new.add_argument("--owner", action="append", default=[],
+                     help="@compte ou @org/équipe GitHub (répétable)")
+    new.add_argument("--contact", action="append", default=[],
+                     help="adresse e-mail de l'équipe (répétable)")
+    new.add_argument("--root", type=Path, default=Path("."), help="racine du dépôt")
+
+    schema = commands.add_parser("schema", help="écrire les schémas JSON publiés")
+    schema.add_argument("--out", type=Path, default=Path("schemas"))
+    schema.add_argument("--check", action="store_true",
+                        help="échouer si les schémas écrits sont périmés, sans écrire")
+
+    commands.add_parser("rules", help="afficher la référence des règles (Markdown)")
+    return parser
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        return run_validate(ValidateOptions(
+            paths=tuple(args.paths) or (Path(REGISTRY_DIR),), output_format=args.format,
+            strict=args.strict, policy_file=args.policy, colour=_use_colour(args.color)))
+    if args.command == "new":
+        if not args.owner:
+            raise UsageError("indiquez au moins un propriétaire : --owner @compte")
+        if not args.contact:
+            raise UsageError("indiquez au moins un contact : --contact equipe@exemple.gouv.fr")
+        return run_new(NewProvider(
+            kind=KIND_BY_COMMAND[args.kind], environment=args.env, network=args.network,
+            slug=args.slug, name=args.name or args.slug.replace("-", " ").capitalize(),
+            owners=tuple(args.owner), contacts=tuple(args.contact)), args.root)
+    if args.command == "schema":
+        return run_schema(args.out, args.check)
+    if args.command == "rules":
+        sys.stdout.write(render_rules_markdown())
+        return EXIT_OK
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return dispatch(args)
+    except FedregError as error:
+        print(f"fedreg : {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        print("fedreg : erreur interne. C'est un bug : ouvrez un ticket avec ce qui suit.\n"
+              + traceback.format_exc(), file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Findings (what a check found, in field terms) and diagnostics (what a user reads, located)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+FieldPath = tuple[str | int, ...]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found by a check, located by field path inside one document.
+
+    `field` is the path of the offending value (`("redirect_uris", 2)`); `()` is the whole file.
+    `on_key` points at the key rather than at its value (unknown or duplicate keys).
+    `line`/`column` are set only by checks that know the position without a field path
+    (YAML syntax errors, bad bytes).
+    """
+
+    code: str
+    field: FieldPath = ()
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    on_key: bool = False
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A located, rendered problem: what reporters print. Lines and columns are 1-based."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+    hint: str
+    field: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "hint": self.hint,
+            "field": self.field,
+        }
+
+
+def format_field_path(path: FieldPath) -> str:
+    """`("redirect_uris", 2)` -> `redirect_uris[2]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def count_errors(diagnostics: list[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics if d.severity is Severity.ERROR)

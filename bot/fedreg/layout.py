@@ -1,0 +1,91 @@
+"""Where registry files live, what their path says, and finding them on disk.
+
+`registry/<environment>/<service-providers|identity-providers>/<slug>.yaml`: the environment
+and the kind come from the path, never from the content.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Finding
+from .models import ENVIRONMENTS, KIND_BY_FOLDER, SLUG_PATTERN, Provider
+from .yamlload import LocatedDocument
+
+REGISTRY_DIR = "registry"
+YAML_SUFFIX = ".yaml"
+DEPLOYMENTS = tuple(f"{env}-{net}" for env in ENVIRONMENTS for net in ("internet", "rie"))
+_SLUG = re.compile(SLUG_PATTERN)
+_IGNORED_SUFFIXES = (".md",)
+
+
+@dataclass
+class RegistryDocument:
+    """One file of the registry as read: where it is, what its path says, what it holds."""
+
+    path: Path
+    display_path: str
+    environment: str
+    kind: str
+    slug: str
+    text: str | None = None
+    data: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    provider: Provider | None = None  # set when the document has the right shape
+    located: LocatedDocument | None = None  # set once positions were needed
+
+    @property
+    def deployment(self) -> str:
+        network = (self.data or {}).get("network")
+        return f"{self.environment}-{network}"
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """`path` relative to `base` (default: the current directory) when below it."""
+    base = base or Path.cwd()
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def classify(path: Path) -> tuple[str, str, str, list[Finding]]:
+    """(environment, kind, slug, layout findings) from a registry file's path."""
+    findings: list[Finding] = []
+    environment, folder, name = path.parent.parent.name, path.parent.name, path.name
+    kind = KIND_BY_FOLDER.get(folder, "")
+    slug = name[: -len(YAML_SUFFIX)] if name.endswith(YAML_SUFFIX) else path.stem
+    if environment not in ENVIRONMENTS or not kind:
+        findings.append(Finding("L001", params={"reason": (
+            f"le dossier « {environment}/{folder} » n'est pas "
+            "<integration|production>/<service-providers|identity-providers>")}, line=1,
+            column=1))
+    elif not name.endswith(YAML_SUFFIX):
+        findings.append(Finding("L001", params={
+            "reason": f"l'extension doit être .yaml (« {name} »)"}, line=1, column=1))
+    if not _SLUG.match(slug):
+        findings.append(Finding("L002", params={"slug": slug}, line=1, column=1))
+    return environment, kind, slug, findings
+
+
+def iter_registry_files(paths: list[Path]) -> list[Path]:
+    """Every file to check under `paths` (files as given; folders walked), sorted, unique.
+
+    Hidden files and Markdown notes are skipped when walking; anything else in the registry
+    is checked, so that a misplaced or misnamed file is reported instead of silently ignored.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in files:
+                    if not name.startswith(".") and not name.endswith(_IGNORED_SUFFIXES):
+                        found.add(Path(folder) / name)
+        else:
+            found.add(path)
+    return sorted(found)

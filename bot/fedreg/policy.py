@@ -1,0 +1,61 @@
+"""Policy values: reviewed by the federation team in `policy.yaml`, with the same defaults here.
+
+A registry without `policy.yaml` is checked with these defaults; a test keeps the repository's
+`policy.yaml` equal to them, so that the file documents what the code does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+POLICY_FILE_NAME = "policy.yaml"
+
+
+class Policy(BaseModel):
+    """Values that the rules read, in one place (lax types: the registry YAML reads numbers as
+    text, and pydantic turns "24" into 24 here)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    federation_team: str = Field(
+        "@proconnect-gouv/federation",
+        description="GitHub team of the federation's operators (reviews what partners can't).",
+    )
+    federation_hosts: tuple[str, ...] = Field(
+        (
+            "fca.integ01.dev-agentconnect.fr",
+            "fca.integ02.agentconnect.rie.gouv.fr",
+            "auth.agentconnect.gouv.fr",
+            "auth.agentconnect.rie.gouv.fr",
+        ),
+        description="Hosts of the federation itself: never a partner's redirect target.",
+    )
+    rie_address_space: tuple[str, ...] = Field(
+        ("100.64.0.0/10",), description="CIDR blocks of the RIE: RIE ip_ranges must be inside."
+    )
+    rie_host_suffixes: tuple[str, ...] = Field(
+        ("rie.gouv.fr", "ader.gouv.fr"),
+        description="An RIE identity provider whose hosts are under these domains resolves on "
+        "the RIE and needs no ip_ranges.",
+    )
+    max_prefix_ipv4: int = Field(24, ge=0, le=32, description="Widest IPv4 range allowed.")
+    max_prefix_ipv6: int = Field(48, ge=0, le=128, description="Widest IPv6 range allowed.")
+    webmail_domains: tuple[str, ...] = Field(
+        (
+            "aol.com", "bbox.fr", "free.fr", "gmail.com", "gmx.com", "gmx.fr", "googlemail.com",
+            "hotmail.com", "hotmail.fr", "icloud.com", "laposte.net", "live.com", "live.fr",
+            "me.com", "msn.com", "neuf.fr", "orange.fr", "outlook.com", "outlook.fr",
+            "proton.me", "protonmail.com", "sfr.fr", "wanadoo.fr", "yahoo.com", "yahoo.fr",
+            "yopmail.com",
+        ),
+        description="Public webmail domains: never an identity provider's e-mail domain.",
+    )
+
+
+DEFAULT_POLICY = Policy()
+
+
+def policy_path(root: Path) -> Path:
+    return root / POLICY_FILE_NAME
