@@ -82,7 +82,7 @@ _RULES = [
          "{detail}",
          "active: oui", "active: true"),
     Rule("S004", E, "Valeur non acceptée",
-         "« {field} » vaut « {value} », qui n'est pas une valeur acceptée.",
+         "« {field} » : {value} n'est pas une valeur acceptée.",
          "Valeurs acceptées : {allowed}.",
          "network: intranet", "network: rie"),
     Rule("S005", E, "Secret dans le dépôt",

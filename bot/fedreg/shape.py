@@ -81,7 +81,8 @@ def finding_from_error(model: type[BaseModel], error: Any, data: dict[str, Any])
         return Finding("S002", loc, {"key": name, "detail": _field_description(model, name)})
     if kind == "literal_error":
         allowed = error["ctx"]["expected"].replace("'", "")
-        return Finding("S004", loc, {"field": name, "value": value, "allowed": allowed})
+        return Finding("S004", loc, {"field": name, "value": describe_value(value),
+                                     "allowed": allowed})
     if kind == "too_short" and isinstance(value, list):
         return Finding("S006", loc, {"field": name, "detail": _field_description(model, name)})
     if kind in ("string_too_short", "string_too_long"):

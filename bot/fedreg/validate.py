@@ -18,7 +18,7 @@ from .layout import RegistryDocument, classify, display_path, iter_registry_file
 from .models import MODEL_BY_KIND, OWNER_PATTERN
 from .policy import DEFAULT_POLICY, Policy
 from .rules import RULES_BY_CODE
-from .shape import check_shape, finding_from_error
+from .shape import check_shape, describe_value, finding_from_error
 from .yamlload import decode, load_fast, load_located
 
 
@@ -74,9 +74,10 @@ def _declared_kind(doc: RegistryDocument) -> str:
         doc.findings.append(Finding("S002", ("kind",), {
             "key": "kind", "detail": "ServiceProvider pour un FS, IdentityProvider pour un FI."}))
         return doc.kind
-    if declared not in MODEL_BY_KIND:
+    if not isinstance(declared, str) or declared not in MODEL_BY_KIND:
         doc.findings.append(Finding("S004", ("kind",), {
-            "field": "kind", "value": declared, "allowed": ", ".join(MODEL_BY_KIND)}))
+            "field": "kind", "value": describe_value(declared),
+            "allowed": ", ".join(MODEL_BY_KIND)}))
         return doc.kind
     if doc.kind and declared != doc.kind:
         doc.findings.append(Finding("L003", ("kind",), {

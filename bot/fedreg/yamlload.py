@@ -194,13 +194,21 @@ def load_located(text: str) -> LocatedDocument:
         doc.findings.append(Finding("P001", params={"problem": _french_problem(
             str(error.problem or error.context))}, line=line, column=column))
         doc.data = None
-    except yaml.YAMLError as error:  # reader errors carry no problem_mark
-        doc.findings.append(Finding("P001", params={"problem": _french_problem(str(error))},
-                                    line=1, column=1))
+    except yaml.reader.ReaderError as error:  # a forbidden character; libyaml gives its offset
+        line, column = _position_of_offset(text, error.position)
+        doc.findings.append(Finding("P001", params={"problem": _french_problem(error.reason)},
+                                    line=line, column=column))
         doc.data = None
     finally:
         loader.dispose()
     return doc
+
+
+def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a byte offset into the UTF-8 form of `text`, as libyaml
+    counts it."""
+    before = text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 def _mark(event: yaml.Event) -> tuple[int, int]:

@@ -61,8 +61,10 @@ def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str
     if doc.kind != IDENTITY_PROVIDER:
         return
     network = text_value(doc.data, "network")
-    for index, domain in dict(
-            (d, i) for i, d in text_items(doc.data, "attached_email_domains")).items():
+    first_index = {}
+    for index, domain in text_items(doc.data, "attached_email_domains"):
+        first_index.setdefault(domain, index)
+    for domain, index in first_index.items():
         yield (doc.environment, network, domain), ("attached_email_domains", index), domain
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from stdnum.fr import siret as stdnum_siret
 
 from ..diagnostics import Finding
 from ..models import (
@@ -28,21 +29,17 @@ _NAME_CHAR = re.compile(NAME_PATTERN.replace("]+$", "]").replace("^", "", 1))
 _OWNER = re.compile(OWNER_PATTERN)
 _SIRET = re.compile(SIRET_PATTERN)
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
-LA_POSTE_SIREN = "356000000"
 
 
 def siret_problem(siret: str) -> str | None:
-    """Why `siret` is not a valid SIRET, or None. La Poste's establishments (SIREN 356000000)
-    are numbered beyond what Luhn allows; theirs use a digit sum divisible by 5 instead."""
+    """Why `siret` is not a valid SIRET, or None (python-stdnum knows La Poste's exception)."""
     if not _SIRET.match(siret):
         if siret.replace(" ", "").isdigit() and len(siret.replace(" ", "")) == 14:
             return "écrivez les 14 chiffres sans espaces"
         return f"14 chiffres attendus, {len(siret)} caractères trouvés"
-    digits = [int(c) for c in siret]
-    if siret.startswith(LA_POSTE_SIREN):
-        return None if sum(digits) % 5 == 0 else "la clé de contrôle ne correspond pas"
-    total = sum(sum(divmod(d * 2, 10)) if i % 2 else d for i, d in enumerate(reversed(digits)))
-    return None if total % 10 == 0 else "la clé de contrôle (Luhn) ne correspond pas"
+    if not stdnum_siret.is_valid(siret):
+        return "la clé de contrôle (Luhn) ne correspond pas"
+    return None
 
 
 @lru_cache(maxsize=65536)

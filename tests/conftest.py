@@ -1,0 +1,132 @@
+"""Shared fixtures: real registry folders on disk and the real CLI, run in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fedreg.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# A production Internet service provider that validates with no diagnostic at all. Tests refer
+# to its line numbers: keep them stable.
+BASE_SERVICE_PROVIDER = """\
+kind: ServiceProvider
+name: Service de démonstration
+network: internet
+client_id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+active: true
+owners:
+  - "@demo-org/equipe"
+contacts:
+  - equipe@demo.gouv.fr
+siret: "13002526500013"
+redirect_uris:
+  - https://demo.gouv.fr/callback
+post_logout_redirect_uris:
+  - https://demo.gouv.fr/
+ip_ranges:
+  - 145.242.17.0/28
+scopes:
+  - openid
+  - email
+id_token_signed_response_alg: ES256
+userinfo_signed_response_alg: ES256
+accepts_private_sector: false
+"""
+
+# A production Internet identity provider that validates with no diagnostic at all.
+BASE_IDENTITY_PROVIDER = """\
+kind: IdentityProvider
+uid: 5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11
+name: fi-demo
+title: FI de démonstration
+network: internet
+owners:
+  - "@demo-org/identite"
+contacts:
+  - identite@demo.gouv.fr
+siret: "13002526500013"
+discovery_url: https://auth.demo.gouv.fr/.well-known/openid-configuration
+client_id: proconnect
+token_endpoint_auth_method: client_secret_post
+id_token_signed_response_alg: ES256
+userinfo_signed_response_alg: ES256
+support_email: support@demo.gouv.fr
+attached_email_domains:
+  - demo.gouv.fr
+extra_accepted_email_domains:
+  - partenaire-demo.fr
+routing_enabled: true
+block_unlisted_email_domains: false
+entra_id: false
+uses_hybridge: false
+mfa_compliant: true
+"""
+
+FOLDER_BY_KIND = {"sp": "service-providers", "idp": "identity-providers"}
+BASE_BY_KIND = {"sp": BASE_SERVICE_PROVIDER, "idp": BASE_IDENTITY_PROVIDER}
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:  # type: ignore[type-arg]
+        return json.loads(self.stdout)  # type: ignore[no-any-return]
+
+
+class Workspace:
+    """A repository root in a temporary folder, with helpers to write registry files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def provider(self, kind: str, content: str, *, env: str = "production",
+                 slug: str = "demo") -> Path:
+        return self.write(f"registry/{env}/{FOLDER_BY_KIND[kind]}/{slug}.yaml", content)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    previous = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield Workspace(tmp_path)
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    def run(*args: str) -> CliResult:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def edited(text: str, replacements: list[tuple[str, str]]) -> str:
+    """`text` with each (old, new) applied once; fails loudly if `old` is not there."""
+    for old, new in replacements:
+        assert old in text, f"test bug: {old!r} not in the base file"
+        text = text.replace(old, new, 1)
+    return text
