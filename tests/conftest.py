@@ -99,8 +99,9 @@ class Workspace:
             path.write_text(content, encoding="utf-8")
         return path
 
-    def provider(self, kind: str, content: str, *, env: str = "production",
-                 slug: str = "demo") -> Path:
+    def provider(
+        self, kind: str, content: str, *, env: str = "production", slug: str = "demo"
+    ) -> Path:
         return self.write(f"registry/{env}/{FOLDER_BY_KIND[kind]}/{slug}.yaml", content)
 
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 
-OTHER_CLIENT = [('client_id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
-                 'client_id: "0b9c7f2e-5a1d-4c3b-9e8f-7a6b5c4d3e2f"')]
+OTHER_CLIENT = [
+    (
+        'client_id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
+        'client_id: "0b9c7f2e-5a1d-4c3b-9e8f-7a6b5c4d3e2f"',
+    )
+]
 OTHER_NAME = [("name: Service de démonstration", "name: Autre service")]
-OTHER_UID = [("uid: 5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11",
-              "uid: 0b9c7f2e-5a1d-4c3b-9e8f-7a6b5c4d3e2f")]
+OTHER_UID = [
+    ("uid: 5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11", "uid: 0b9c7f2e-5a1d-4c3b-9e8f-7a6b5c4d3e2f")
+]
 OTHER_IDP_NAME = [("name: fi-demo", "name: fi-autre")]
 RIE = [("network: internet", "network: rie"), ("145.242.17.0/28", "100.67.22.0/28")]
 
 
 def _diagnostics(cli) -> list[tuple[str, str, int, int]]:  # type: ignore[no-untyped-def]
     result = cli("validate", "--format", "json")
-    return [(d["path"].rsplit("/", 1)[-1], d["code"], d["line"], d["column"])
-            for d in result.json()["diagnostics"]]
+    return [
+        (d["path"].rsplit("/", 1)[-1], d["code"], d["line"], d["column"])
+        for d in result.json()["diagnostics"]
+    ]
 
 
 def test_client_id_clash_names_both_files(workspace, cli) -> None:  # type: ignore[no-untyped-def]
@@ -36,59 +43,97 @@ def test_same_client_id_on_another_network_or_environment(workspace, cli) -> Non
 
 def test_uid_clash(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
-    workspace.provider("idp", edited(BASE_IDENTITY_PROVIDER, [
-        *OTHER_IDP_NAME, ("  - demo.gouv.fr\n", "  - autre.gouv.fr\n")]), slug="beta")
+    workspace.provider(
+        "idp",
+        edited(
+            BASE_IDENTITY_PROVIDER, [*OTHER_IDP_NAME, ("  - demo.gouv.fr\n", "  - autre.gouv.fr\n")]
+        ),
+        slug="beta",
+    )
     assert _diagnostics(cli) == [("alpha.yaml", "X002", 2, 6), ("beta.yaml", "X002", 2, 6)]
 
 
 def test_uid_unique_apart(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
-    workspace.provider("idp", edited(BASE_IDENTITY_PROVIDER, [
-        *OTHER_UID, *OTHER_IDP_NAME, ("  - demo.gouv.fr\n", "  - autre.gouv.fr\n")]), slug="beta")
+    workspace.provider(
+        "idp",
+        edited(
+            BASE_IDENTITY_PROVIDER,
+            [*OTHER_UID, *OTHER_IDP_NAME, ("  - demo.gouv.fr\n", "  - autre.gouv.fr\n")],
+        ),
+        slug="beta",
+    )
     assert _diagnostics(cli) == []
 
 
 def test_name_clash_is_case_insensitive(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="alpha")
-    workspace.provider("sp", edited(BASE_SERVICE_PROVIDER, [
-        *OTHER_CLIENT, ("name: Service de démonstration", "name: SERVICE DE DÉMONSTRATION")]),
-        slug="beta")
+    workspace.provider(
+        "sp",
+        edited(
+            BASE_SERVICE_PROVIDER,
+            [*OTHER_CLIENT, ("name: Service de démonstration", "name: SERVICE DE DÉMONSTRATION")],
+        ),
+        slug="beta",
+    )
     assert _diagnostics(cli) == [("alpha.yaml", "X003", 2, 7), ("beta.yaml", "X003", 2, 7)]
 
 
 def test_same_name_for_a_service_and_an_identity_provider(workspace, cli) -> None:  # type: ignore[no-untyped-def]
-    workspace.provider("sp", edited(BASE_SERVICE_PROVIDER, [
-        ("name: Service de démonstration", "name: fi-demo")]), slug="alpha")
+    workspace.provider(
+        "sp",
+        edited(BASE_SERVICE_PROVIDER, [("name: Service de démonstration", "name: fi-demo")]),
+        slug="alpha",
+    )
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="beta")
     assert _diagnostics(cli) == []
 
 
 def test_domain_routed_to_two_identity_providers(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
-    workspace.provider("idp", edited(BASE_IDENTITY_PROVIDER, [*OTHER_UID, *OTHER_IDP_NAME]),
-                       slug="beta")
+    workspace.provider(
+        "idp", edited(BASE_IDENTITY_PROVIDER, [*OTHER_UID, *OTHER_IDP_NAME]), slug="beta"
+    )
     assert _diagnostics(cli) == [("alpha.yaml", "D004", 18, 5), ("beta.yaml", "D004", 18, 5)]
 
 
 def test_domain_accepted_by_one_and_routed_to_another(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
-    workspace.provider("idp", edited(BASE_IDENTITY_PROVIDER, [
-        *OTHER_UID, *OTHER_IDP_NAME,
-        ("attached_email_domains:\n  - demo.gouv.fr\n", "attached_email_domains: []\n"),
-        ("  - partenaire-demo.fr\n", "  - demo.gouv.fr\n")]), slug="beta")
+    workspace.provider(
+        "idp",
+        edited(
+            BASE_IDENTITY_PROVIDER,
+            [
+                *OTHER_UID,
+                *OTHER_IDP_NAME,
+                ("attached_email_domains:\n  - demo.gouv.fr\n", "attached_email_domains: []\n"),
+                ("  - partenaire-demo.fr\n", "  - demo.gouv.fr\n"),
+            ],
+        ),
+        slug="beta",
+    )
     assert _diagnostics(cli) == []
 
 
 def test_misplaced_and_misnamed_files(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.write("registry/prod/service-providers/alpha.yaml", BASE_SERVICE_PROVIDER)
-    workspace.write("registry/production/service-providers/beta.yml", edited(
-        BASE_SERVICE_PROVIDER, [*OTHER_CLIENT, *OTHER_NAME]))
-    workspace.write("registry/production/service-providers/Mon_Service.yaml", edited(
-        BASE_SERVICE_PROVIDER, [("9f86", "1f86"), ("name: Service de", "name: Mon service de")]))
+    workspace.write(
+        "registry/production/service-providers/beta.yml",
+        edited(BASE_SERVICE_PROVIDER, [*OTHER_CLIENT, *OTHER_NAME]),
+    )
+    workspace.write(
+        "registry/production/service-providers/Mon_Service.yaml",
+        edited(
+            BASE_SERVICE_PROVIDER, [("9f86", "1f86"), ("name: Service de", "name: Mon service de")]
+        ),
+    )
     workspace.write("registry/README.md", "# notes\n")
     workspace.write("registry/production/service-providers/.gitkeep", "")
-    assert _diagnostics(cli) == [("alpha.yaml", "L001", 1, 1), ("Mon_Service.yaml", "L002", 1, 1),
-                                 ("beta.yml", "L001", 1, 1)]
+    assert _diagnostics(cli) == [
+        ("alpha.yaml", "L001", 1, 1),
+        ("Mon_Service.yaml", "L002", 1, 1),
+        ("beta.yml", "L001", 1, 1),
+    ]
 
 
 def test_kind_in_the_wrong_folder(workspace, cli) -> None:  # type: ignore[no-untyped-def]
@@ -103,6 +148,10 @@ def test_kind_in_the_right_folder(workspace, cli) -> None:  # type: ignore[no-un
 
 
 def test_missing_kind_is_checked_as_the_folder_says(workspace, cli) -> None:  # type: ignore[no-untyped-def]
-    workspace.provider("sp", BASE_SERVICE_PROVIDER.replace("kind: ServiceProvider\n", "")
-                       .replace("  - email\n", "  - mail\n"))
+    workspace.provider(
+        "sp",
+        BASE_SERVICE_PROVIDER.replace("kind: ServiceProvider\n", "").replace(
+            "  - email\n", "  - mail\n"
+        ),
+    )
     assert [c for _, c, _, _ in _diagnostics(cli)] == ["S002", "O002"]

@@ -73,9 +73,13 @@ def test_position_of_nested_values() -> None:
 
 
 def _validate_bytes(raw: bytes) -> None:
-    doc = RegistryDocument(path=Path("registry/production/service-providers/x.yaml"),
-                           display_path="x.yaml", environment="production",
-                           kind="ServiceProvider", slug="x")
+    doc = RegistryDocument(
+        path=Path("registry/production/service-providers/x.yaml"),
+        display_path="x.yaml",
+        environment="production",
+        kind="ServiceProvider",
+        slug="x",
+    )
     parse_document(doc, raw)
     diagnostics = validate_documents([doc], DEFAULT_POLICY)
     for d in diagnostics:
@@ -88,23 +92,43 @@ def test_arbitrary_bytes_never_crash(raw: bytes) -> None:
     _validate_bytes(raw)
 
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                     st.text(max_size=30))
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30)
+)
 _yaml_values = st.recursive(
     _scalars,
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.text(max_size=12), children, max_size=5)),
-    max_leaves=25)
-_field_names = st.sampled_from(["kind", "name", "network", "client_id", "owners", "contacts",
-                                "redirect_uris", "scopes", "ip_ranges", "siret", "uid",
-                                "attached_email_domains", "discovery_url", "unknown"])
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=25,
+)
+_field_names = st.sampled_from(
+    [
+        "kind",
+        "name",
+        "network",
+        "client_id",
+        "owners",
+        "contacts",
+        "redirect_uris",
+        "scopes",
+        "ip_ranges",
+        "siret",
+        "uid",
+        "attached_email_domains",
+        "discovery_url",
+        "unknown",
+    ]
+)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(_field_names, _yaml_values, max_size=10),
-       st.sampled_from([None, "flow", "block"]))
+@given(
+    st.dictionaries(_field_names, _yaml_values, max_size=10),
+    st.sampled_from([None, "flow", "block"]),
+)
 def test_arbitrary_yaml_never_crashes(document: dict, style: str | None) -> None:  # type: ignore[type-arg]
-    flow = {"flow": True, "block": False}.get(style or "", None)
+    flow = {"flow": True, "block": False}.get(style or "")
     text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True)
     _validate_bytes(text.encode())
 
@@ -119,8 +143,12 @@ def test_fast_and_located_paths_agree(document: dict) -> None:  # type: ignore[t
         assert located.findings == []
         assert located.data == fast
     else:
-        assert located.data is None or located.findings or not isinstance(located.data, dict) \
+        assert (
+            located.data is None
+            or located.findings
+            or not isinstance(located.data, dict)
             or any(c in text for c in "!&*")
+        )
 
 
 def test_decode_reports_position_of_the_bad_byte() -> None:
@@ -130,7 +158,8 @@ def test_decode_reports_position_of_the_bad_byte() -> None:
 
 
 def test_locate_without_text_falls_back_to_the_file_start() -> None:
-    doc = RegistryDocument(path=Path("x.yaml"), display_path="x.yaml", environment="",
-                           kind="", slug="x")
-    text, doc.findings = decode(b"\xff")
+    doc = RegistryDocument(
+        path=Path("x.yaml"), display_path="x.yaml", environment="", kind="", slug="x"
+    )
+    _, doc.findings = decode(b"\xff")
     assert [(d.line, d.column) for d in locate(doc)] == [(1, 1)]

@@ -58,8 +58,10 @@ def run_validate(options: ValidateOptions) -> int:
 def run_new(spec: NewProvider, root: Path) -> int:
     _, _, _, layout_findings = classify(root / relative_path(spec))
     if layout_findings:
-        raise UsageError(f"nom « {spec.slug} » invalide : minuscules, chiffres et tirets, "
-                         "2 à 63 caractères, en commençant par une lettre ou un chiffre")
+        raise UsageError(
+            f"nom « {spec.slug} » invalide : minuscules, chiffres et tirets, "
+            "2 à 63 caractères, en commençant par une lettre ou un chiffre"
+        )
     path = root / relative_path(spec)
     try:
         write_atomic(path, render_skeleton(spec), exclusive=True)
@@ -81,25 +83,38 @@ def run_schema(out: Path, check: bool) -> int:
             write_atomic(path, content)
             print(f"Écrit : {path}")
     if check and stale:
-        print("Schémas périmés, relancez « fedreg schema » : "
-              + ", ".join(map(str, stale)), file=sys.stderr)
+        print(
+            "Schémas périmés, relancez « fedreg schema » : " + ", ".join(map(str, stale)),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="fedreg", description="Registre de configuration de la fédération ProConnect.")
+        prog="fedreg", description="Registre de configuration de la fédération ProConnect."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="vérifier les fichiers du registre")
-    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                          help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
     validate.add_argument("--format", choices=sorted(RENDERERS_BY_NAME), default="text")
-    validate.add_argument("--strict", action="store_true",
-                          help="les avertissements font aussi échouer")
-    validate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME),
-                          help=f"fichier de politique (par défaut : {POLICY_FILE_NAME})")
+    validate.add_argument(
+        "--strict", action="store_true", help="les avertissements font aussi échouer"
+    )
+    validate.add_argument(
+        "--policy",
+        type=Path,
+        default=Path(POLICY_FILE_NAME),
+        help=f"fichier de politique (par défaut : {POLICY_FILE_NAME})",
+    )
     validate.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
@@ -108,16 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--env", required=True, choices=ENVIRONMENTS)
     new.add_argument("--network", required=True, choices=NETWORKS)
     new.add_argument("--name", help="nom affiché (par défaut : tiré du SLUG)")
-    new.add_argument("--owner", action="append", default=[],
-                     help="@compte ou @org/équipe GitHub (répétable)")
-    new.add_argument("--contact", action="append", default=[],
-                     help="adresse e-mail de l'équipe (répétable)")
+    new.add_argument(
+        "--owner", action="append", default=[], help="@compte ou @org/équipe GitHub (répétable)"
+    )
+    new.add_argument(
+        "--contact", action="append", default=[], help="adresse e-mail de l'équipe (répétable)"
+    )
     new.add_argument("--root", type=Path, default=Path("."), help="racine du dépôt")
 
     schema = commands.add_parser("schema", help="écrire les schémas JSON publiés")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
-    schema.add_argument("--check", action="store_true",
-                        help="échouer si les schémas écrits sont périmés, sans écrire")
+    schema.add_argument(
+        "--check",
+        action="store_true",
+        help="échouer si les schémas écrits sont périmés, sans écrire",
+    )
 
     commands.add_parser("rules", help="afficher la référence des règles (Markdown)")
     return parser
@@ -125,18 +145,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        return run_validate(ValidateOptions(
-            paths=tuple(args.paths) or (Path(REGISTRY_DIR),), output_format=args.format,
-            strict=args.strict, policy_file=args.policy, colour=_use_colour(args.color)))
+        return run_validate(
+            ValidateOptions(
+                paths=tuple(args.paths) or (Path(REGISTRY_DIR),),
+                output_format=args.format,
+                strict=args.strict,
+                policy_file=args.policy,
+                colour=_use_colour(args.color),
+            )
+        )
     if args.command == "new":
         if not args.owner:
             raise UsageError("indiquez au moins un propriétaire : --owner @compte")
         if not args.contact:
             raise UsageError("indiquez au moins un contact : --contact equipe@exemple.gouv.fr")
-        return run_new(NewProvider(
-            kind=KIND_BY_COMMAND[args.kind], environment=args.env, network=args.network,
-            slug=args.slug, name=args.name or args.slug.replace("-", " ").capitalize(),
-            owners=tuple(args.owner), contacts=tuple(args.contact)), args.root)
+        return run_new(
+            NewProvider(
+                kind=KIND_BY_COMMAND[args.kind],
+                environment=args.env,
+                network=args.network,
+                slug=args.slug,
+                name=args.name or args.slug.replace("-", " ").capitalize(),
+                owners=tuple(args.owner),
+                contacts=tuple(args.contact),
+            ),
+            args.root,
+        )
     if args.command == "schema":
         return run_schema(args.out, args.check)
     if args.command == "rules":
@@ -155,8 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception:
-        print("fedreg : erreur interne. C'est un bug : ouvrez un ticket avec ce qui suit.\n"
-              + traceback.format_exc(), file=sys.stderr)
+        print(
+            "fedreg : erreur interne. C'est un bug : ouvrez un ticket avec ce qui suit.\n"
+            + traceback.format_exc(),
+            file=sys.stderr,
+        )
         return EXIT_BUG
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -71,5 +71,5 @@ def format_field_path(path: FieldPath) -> str:
     return text
 
 
-def count_errors(diagnostics: list[Diagnostic]) -> int:
+def count_errors(diagnostics: Sequence[Diagnostic]) -> int:
     return sum(1 for d in diagnostics if d.severity is Severity.ERROR)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Finding
-from .models import ENVIRONMENTS, KIND_BY_FOLDER, SLUG_PATTERN, Provider
+from .models import ENVIRONMENTS, KIND_BY_FOLDER, SLUG_PATTERN
 from .yamlload import LocatedDocument
 
 REGISTRY_DIR = "registry"
@@ -35,7 +35,6 @@ class RegistryDocument:
     text: str | None = None
     data: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
-    provider: Provider | None = None  # set when the document has the right shape
     located: LocatedDocument | None = None  # set once positions were needed
 
     @property
@@ -45,12 +44,15 @@ class RegistryDocument:
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
-    """`path` relative to `base` (default: the current directory) when below it."""
-    base = base or Path.cwd()
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """`path` relative to `base` (default: the current directory) when below it.
+
+    String work only (no symlink resolution): this runs once per file of the registry.
+    """
+    absolute = os.path.abspath(path)
+    prefix = os.path.join(os.path.abspath(base or os.curdir), "")
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def classify(path: Path) -> tuple[str, str, str, list[Finding]]:
@@ -60,13 +62,28 @@ def classify(path: Path) -> tuple[str, str, str, list[Finding]]:
     kind = KIND_BY_FOLDER.get(folder, "")
     slug = name[: -len(YAML_SUFFIX)] if name.endswith(YAML_SUFFIX) else path.stem
     if environment not in ENVIRONMENTS or not kind:
-        findings.append(Finding("L001", params={"reason": (
-            f"le dossier « {environment}/{folder} » n'est pas "
-            "<integration|production>/<service-providers|identity-providers>")}, line=1,
-            column=1))
+        findings.append(
+            Finding(
+                "L001",
+                params={
+                    "reason": (
+                        f"le dossier « {environment}/{folder} » n'est pas "
+                        "<integration|production>/<service-providers|identity-providers>"
+                    )
+                },
+                line=1,
+                column=1,
+            )
+        )
     elif not name.endswith(YAML_SUFFIX):
-        findings.append(Finding("L001", params={
-            "reason": f"l'extension doit être .yaml (« {name} »)"}, line=1, column=1))
+        findings.append(
+            Finding(
+                "L001",
+                params={"reason": f"l'extension doit être .yaml (« {name} »)"},
+                line=1,
+                column=1,
+            )
+        )
     if not _SLUG.match(slug):
         findings.append(Finding("L002", params={"slug": slug}, line=1, column=1))
     return environment, kind, slug, findings

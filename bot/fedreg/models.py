@@ -12,8 +12,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
-CLIENT_ID_PATTERN = r"^(?:[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+CLIENT_ID_PATTERN = (
+    r"^(?:[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 NAME_PATTERN = r"^[A-Za-zÀ-žØ-öø-ÿ0-9 ,.:!()_'\-&/]+$"
 OWNER_PATTERN = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?$"
@@ -28,89 +31,139 @@ IDENTITY_PROVIDER = "IdentityProvider"
 
 
 def _text(description: str, pattern: str | None = None, **kwargs: Any) -> Any:
-    extra = {"pattern": pattern} if pattern else None
+    extra: JsonDict | None = {"pattern": pattern} if pattern else None
     return Field(description=description, json_schema_extra=extra, **kwargs)
 
 
 def _text_list(description: str, item_pattern: str | None = None, **kwargs: Any) -> Any:
-    extra = {"items": {"type": "string", "pattern": item_pattern}} if item_pattern else None
+    extra: JsonDict | None = (
+        {"items": {"type": "string", "pattern": item_pattern}} if item_pattern else None
+    )
     return Field(description=description, json_schema_extra=extra, **kwargs)
 
 
 class _Provider(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    name: Annotated[str, _text(
-        "Nom affiché aux utilisateurs : lettres (accentuées comprises), chiffres, espaces et "
-        ", . : ! ( ) _ ' - & /", NAME_PATTERN, min_length=1, max_length=200)]
+    name: Annotated[
+        str,
+        _text(
+            "Nom affiché aux utilisateurs : lettres (accentuées comprises), chiffres, espaces et "
+            ", . : ! ( ) _ ' - & /",
+            NAME_PATTERN,
+            min_length=1,
+            max_length=200,
+        ),
+    ]
     network: Network = Field(description="Réseau du déploiement : internet ou rie.")
     active: bool = Field(True, description="false désactive le fournisseur sans le supprimer.")
     owners: list[str] = _text_list(
         "Comptes « @identifiant » ou équipes « @organisation/équipe » GitHub autorisés à "
-        "modifier ce fichier.", OWNER_PATTERN, min_length=1)
+        "modifier ce fichier.",
+        OWNER_PATTERN,
+        min_length=1,
+    )
     contacts: list[str] = _text_list(
-        "Adresses e-mail de l'équipe responsable (collaborateurs).", min_length=1)
-    siret: Annotated[str | None, _text(
-        "SIRET de l'organisation : 14 chiffres, entre guillemets.", SIRET_PATTERN)] = None
+        "Adresses e-mail de l'équipe responsable (collaborateurs).", min_length=1
+    )
+    siret: Annotated[
+        str | None, _text("SIRET de l'organisation : 14 chiffres, entre guillemets.", SIRET_PATTERN)
+    ] = None
     ip_ranges: list[str] = _text_list(
         "Adresses ou plages CIDR avec lesquelles les serveurs appellent la fédération "
-        "(obligatoire sur le RIE).", default_factory=list)
+        "(obligatoire sur le RIE).",
+        default_factory=list,
+    )
     id_token_signed_response_alg: SigningAlg = Field(
-        description="Algorithme de signature de l'ID token : ES256 ou RS256 (HS256 déconseillé).")
+        description="Algorithme de signature de l'ID token : ES256 ou RS256 (HS256 déconseillé)."
+    )
     userinfo_signed_response_alg: SigningAlg | None = Field(
-        None, description="Signature de userinfo : ES256, RS256, HS256, ou null pour du JSON "
-        "non signé (déconseillé).")
+        None,
+        description="Signature de userinfo : ES256, RS256, HS256, ou null pour du JSON "
+        "non signé (déconseillé).",
+    )
 
 
 class ServiceProvider(_Provider):
     """A service provider (FS): an OIDC client of the federation."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Fournisseur de service (FS) de la fédération ProConnect : un fichier "
+            "par déploiement (environnement × réseau)."
+        }
+    )
+
     kind: Literal["ServiceProvider"] = Field(description="Type de fournisseur.")
-    client_id: Annotated[str, _text(
-        "Identifiant OIDC attribué par la fédération (64 caractères hexadécimaux ou UUID).",
-        CLIENT_ID_PATTERN)]
+    client_id: Annotated[
+        str,
+        _text(
+            "Identifiant OIDC attribué par la fédération (64 caractères hexadécimaux ou UUID).",
+            CLIENT_ID_PATTERN,
+        ),
+    ]
     redirect_uris: list[str] = _text_list(
-        "URL de retour après connexion, en correspondance exacte.", min_length=1)
+        "URL de retour après connexion, en correspondance exacte.", min_length=1
+    )
     post_logout_redirect_uris: list[str] = _text_list(
-        "URL de retour après déconnexion, en correspondance exacte.", default_factory=list)
+        "URL de retour après déconnexion, en correspondance exacte.", default_factory=list
+    )
     scopes: list[str] = _text_list("Scopes demandés ; openid est obligatoire.", min_length=1)
     accepts_private_sector: bool = Field(
-        False, description="true si le service accepte aussi les salariés du secteur privé.")
+        False, description="true si le service accepte aussi les salariés du secteur privé."
+    )
 
 
 class IdentityProvider(_Provider):
     """An identity provider (FI): an OIDC server the federation sends agents to."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Fournisseur d'identité (FI) de la fédération ProConnect : un fichier "
+            "par déploiement (environnement × réseau)."
+        }
+    )
+
     kind: Literal["IdentityProvider"] = Field(description="Type de fournisseur.")
     uid: Annotated[str, _text("Identifiant du FI dans la fédération (UUID).", UUID_PATTERN)]
-    title: Annotated[str, _text(
-        "Titre affiché aux utilisateurs.", NAME_PATTERN, min_length=1, max_length=200)]
+    title: Annotated[
+        str, _text("Titre affiché aux utilisateurs.", NAME_PATTERN, min_length=1, max_length=200)
+    ]
     discovery_url: str | None = Field(
-        None, description="URL publique du document de découverte OpenID "
-        "(…/.well-known/openid-configuration).")
+        None,
+        description="URL publique du document de découverte OpenID "
+        "(…/.well-known/openid-configuration).",
+    )
     issuer: str | None = Field(None, description="Issuer, sans découverte.")
-    authorization_url: str | None = Field(None, description="Point d'autorisation, sans "
-                                          "découverte.")
+    authorization_url: str | None = Field(
+        None, description="Point d'autorisation, sans découverte."
+    )
     token_url: str | None = Field(None, description="Point token, sans découverte.")
     userinfo_url: str | None = Field(None, description="Point userinfo, sans découverte.")
     jwks_url: str | None = Field(None, description="Clés publiques (JWKS), sans découverte.")
     end_session_url: str | None = Field(None, description="Point de déconnexion, facultatif.")
-    client_id: Annotated[str, _text(
-        "Identifiant client créé par le FI pour la fédération.", min_length=1, max_length=256)]
+    client_id: Annotated[
+        str,
+        _text(
+            "Identifiant client créé par le FI pour la fédération.", min_length=1, max_length=256
+        ),
+    ]
     token_endpoint_auth_method: Literal["client_secret_post"] = Field(
-        "client_secret_post", description="Seule méthode acceptée : client_secret_post.")
-    support_email: str = Field(description="Adresse du support, affichée sur les pages "
-                               "d'erreur.")
+        "client_secret_post", description="Seule méthode acceptée : client_secret_post."
+    )
+    support_email: str = Field(description="Adresse du support, affichée sur les pages d'erreur.")
     attached_email_domains: list[str] = _text_list(
-        "Domaines e-mail routés vers ce FI.", default_factory=list)
+        "Domaines e-mail routés vers ce FI.", default_factory=list
+    )
     extra_accepted_email_domains: list[str] = _text_list(
-        "Domaines acceptés en retour du FI, sans routage.", default_factory=list)
+        "Domaines acceptés en retour du FI, sans routage.", default_factory=list
+    )
     routing_enabled: bool = Field(True, description="Routage par domaine e-mail actif.")
     block_unlisted_email_domains: bool = Field(
-        False, description="Refuser les utilisateurs dont le domaine n'est pas listé.")
+        False, description="Refuser les utilisateurs dont le domaine n'est pas listé."
+    )
     entra_id: bool = Field(False, description="FI Microsoft Entra ID.")
-    uses_hybridge: bool = Field(False, description="FI RIE joint depuis Internet par "
-                                "l'Hybridge.")
+    uses_hybridge: bool = Field(False, description="FI RIE joint depuis Internet par l'Hybridge.")
     mfa_compliant: bool = Field(False, description="Double authentification conforme.")
     mfa_compliance_note: str | None = Field(None, description="Note sur la conformité MFA.")
 

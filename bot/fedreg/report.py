@@ -19,9 +19,11 @@ def _plural(count: int, word: str) -> str:
 def summary_line(diagnostics: Sequence[Diagnostic], file_count: int) -> str:
     errors = count_errors(diagnostics)
     files = len({d.path for d in diagnostics})
-    return (f"{_plural(errors, 'erreur')}, {_plural(len(diagnostics) - errors, 'avertissement')}"
-            f" dans {_plural(files, 'fichier')} ({_plural(file_count, 'fichier')} "
-            f"{'vérifiés' if file_count > 1 else 'vérifié'}).")
+    return (
+        f"{_plural(errors, 'erreur')}, {_plural(len(diagnostics) - errors, 'avertissement')}"
+        f" dans {_plural(files, 'fichier')} ({_plural(file_count, 'fichier')} "
+        f"{'vérifiés' if file_count > 1 else 'vérifié'})."
+    )
 
 
 def render_text(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool = False) -> str:
@@ -32,8 +34,10 @@ def render_text(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool
     for d in diagnostics:
         label = _SEVERITY_FR[d.severity]
         if colour:
-            head = (f"{_BOLD}{d.path}:{d.line}:{d.column}:{_RESET} "
-                    f"{_COLOURS[d.severity]}{d.code}{_RESET} {d.message}")
+            head = (
+                f"{_BOLD}{d.path}:{d.line}:{d.column}:{_RESET} "
+                f"{_COLOURS[d.severity]}{d.code}{_RESET} {d.message}"
+            )
             lines.append(head)
             lines.append(f"    {_DIM}{label} · {d.hint}{_RESET}")
         else:
@@ -45,11 +49,21 @@ def render_text(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool
 
 def render_json(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool = False) -> str:
     errors = count_errors(diagnostics)
-    return json.dumps({
-        "diagnostics": [d.as_dict() for d in diagnostics],
-        "summary": {"files": file_count, "errors": errors,
-                    "warnings": len(diagnostics) - errors},
-    }, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "diagnostics": [d.as_dict() for d in diagnostics],
+                "summary": {
+                    "files": file_count,
+                    "errors": errors,
+                    "warnings": len(diagnostics) - errors,
+                },
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _escape_data(text: str) -> str:
@@ -60,14 +74,15 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(diagnostics: Sequence[Diagnostic], file_count: int,
-                  colour: bool = False) -> str:
+def render_github(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool = False) -> str:
     """GitHub Actions workflow commands: one annotation per diagnostic."""
     lines = []
     for d in diagnostics:
         command = "error" if d.severity is Severity.ERROR else "warning"
-        properties = (f"file={_escape_property(d.path)},line={d.line},col={d.column},"
-                      f"title={_escape_property(d.code)}")
+        properties = (
+            f"file={_escape_property(d.path)},line={d.line},col={d.column},"
+            f"title={_escape_property(d.code)}"
+        )
         lines.append(f"::{command} {properties}::{_escape_data(d.message + chr(10) + d.hint)}")
     if diagnostics:
         lines.append(summary_line(diagnostics, file_count))

@@ -32,19 +32,25 @@ def _block(yaml_text: str) -> str:
 
 
 def _rule_section(rule: Rule) -> str:
-    return "\n\n".join([
-        f"### {rule.code} — {rule.title} ({_SEVERITY_FR[rule.severity]})",
-        f"Message : {_template(rule.message)}",
-        f"Correction : {_template(rule.hint)}",
-        "Refusé :\n\n" + _block(rule.rejects),
-        "Accepté :\n\n" + _block(rule.accepts),
-    ])
+    return "\n\n".join(
+        [
+            f"### {rule.code} — {rule.title} ({_SEVERITY_FR[rule.severity]})",
+            f"Message : {_template(rule.message)}",
+            f"Correction : {_template(rule.hint)}",
+            "Refusé :\n\n" + _block(rule.rejects),
+            "Accepté :\n\n" + _block(rule.accepts),
+        ]
+    )
 
 
 def render_rules_markdown() -> str:
-    parts = ["# Règles de validation du registre", "",
-             "Généré par `fedreg rules` : ne pas modifier à la main. Chaque diagnostic porte "
-             "l'un de ces codes, stables d'une version à l'autre.", ""]
+    parts = [
+        "# Règles de validation du registre",
+        "",
+        "Généré par `fedreg rules` : ne pas modifier à la main. Chaque diagnostic porte "
+        "l'un de ces codes, stables d'une version à l'autre.",
+        "",
+    ]
     for prefix, title in _GROUPS.items():
         parts.append(f"## {prefix} — {title}")
         parts.append("")

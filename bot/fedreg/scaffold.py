@@ -52,38 +52,51 @@ def _list(values: tuple[str, ...] | list[str]) -> str:
 def render_skeleton(spec: NewProvider) -> str:
     """The file's text. Placeholders are valid values marked « À REMPLACER » in comments."""
     schema = f"../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
-    head = (f"# yaml-language-server: $schema={schema}\n"
-            f"kind: {spec.kind}\n"
-            f"name: {_quoted(spec.name)}\n"
-            f"network: {spec.network}\n")
+    head = (
+        f"# yaml-language-server: $schema={schema}\n"
+        f"kind: {spec.kind}\n"
+        f"name: {_quoted(spec.name)}\n"
+        f"network: {spec.network}\n"
+    )
     people = f"owners:{_list(spec.owners)}\ncontacts:{_list(spec.contacts)}\n"
-    rie_range = ("ip_ranges:  # À REMPLACER : adresses de vos serveurs sur le RIE\n"
-                 "  - 100.67.0.0/28\n") if spec.network == "rie" else ""
+    rie_range = (
+        ("ip_ranges:  # À REMPLACER : adresses de vos serveurs sur le RIE\n  - 100.67.0.0/28\n")
+        if spec.network == "rie"
+        else ""
+    )
     if spec.kind == SERVICE_PROVIDER:
         if spec.environment == "integration":
             base = "http://localhost:3000"
         else:
             base = f"https://{spec.slug}.example.fr"
-        return (head + f"client_id: {_quoted(new_client_id())}\nactive: true\n" + people
-                + f"# À REMPLACER : les URL exactes de votre application\n"
-                f"redirect_uris:\n  - {base}/oidc-callback\n"
-                f"post_logout_redirect_uris:\n  - {base}/\n"
-                + rie_range
-                + "scopes:\n  - openid\n  - given_name\n  - usual_name\n  - email\n  - uid\n"
-                "id_token_signed_response_alg: ES256\n"
-                "userinfo_signed_response_alg: ES256\n"
-                "accepts_private_sector: false\n")
-    host = f"{spec.slug}.example.fr"
-    return (head + f"uid: {new_uid()}\ntitle: {_quoted(spec.name)}\nactive: false\n" + people
-            + "# À REMPLACER : l'URL de découverte publique de votre FI\n"
-            f"discovery_url: https://{host}/.well-known/openid-configuration\n"
-            "client_id: proconnect  # créé par votre FI pour la fédération\n"
-            "token_endpoint_auth_method: client_secret_post\n"
+        return (
+            head
+            + f"client_id: {_quoted(new_client_id())}\nactive: true\n"
+            + people
+            + f"# À REMPLACER : les URL exactes de votre application\n"
+            f"redirect_uris:\n  - {base}/oidc-callback\n"
+            f"post_logout_redirect_uris:\n  - {base}/\n"
+            + rie_range
+            + "scopes:\n  - openid\n  - given_name\n  - usual_name\n  - email\n  - uid\n"
             "id_token_signed_response_alg: ES256\n"
             "userinfo_signed_response_alg: ES256\n"
-            f"support_email: {_quoted(spec.contacts[0])}\n"
-            f"attached_email_domains:  # À REMPLACER : les domaines de vos agents\n"
-            f"  - {spec.slug}.example.fr\n"
-            + rie_range
-            + "routing_enabled: false\nblock_unlisted_email_domains: false\nentra_id: false\n"
-            "uses_hybridge: false\nmfa_compliant: false\n")
+            "accepts_private_sector: false\n"
+        )
+    host = f"{spec.slug}.example.fr"
+    return (
+        head
+        + f"uid: {new_uid()}\ntitle: {_quoted(spec.name)}\nactive: false\n"
+        + people
+        + "# À REMPLACER : l'URL de découverte publique de votre FI\n"
+        f"discovery_url: https://{host}/.well-known/openid-configuration\n"
+        "client_id: proconnect  # créé par votre FI pour la fédération\n"
+        "token_endpoint_auth_method: client_secret_post\n"
+        "id_token_signed_response_alg: ES256\n"
+        "userinfo_signed_response_alg: ES256\n"
+        f"support_email: {_quoted(spec.contacts[0])}\n"
+        f"attached_email_domains:  # À REMPLACER : les domaines de vos agents\n"
+        f"  - {spec.slug}.example.fr\n"
+        + rie_range
+        + "routing_enabled: false\nblock_unlisted_email_domains: false\nentra_id: false\n"
+        "uses_hybridge: false\nmfa_compliant: false\n"
+    )

@@ -58,8 +58,10 @@ def _type_hint(error_type: str, value: Any) -> str:
 
 def unknown_key_hint(key: str, known: list[str]) -> str:
     if key.lower() in _ENVIRONMENT_KEYS:
-        return ("L'environnement vient du dossier (registry/integration/ ou "
-                "registry/production/) : retirez cette clé.")
+        return (
+            "L'environnement vient du dossier (registry/integration/ ou "
+            "registry/production/) : retirez cette clé."
+        )
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
         return f"Vouliez-vous dire « {close[0]} » ?"
@@ -74,28 +76,45 @@ def finding_from_error(model: type[BaseModel], error: Any, data: dict[str, Any])
     if kind == "extra_forbidden":
         if any(word in name.lower() for word in _SECRET_WORDS):
             return Finding("S005", loc, {"key": name}, on_key=True)
-        return Finding("S001", loc, {"key": name,
-                                     "detail": unknown_key_hint(name, list(model.model_fields))},
-                       on_key=True)
+        return Finding(
+            "S001",
+            loc,
+            {"key": name, "detail": unknown_key_hint(name, list(model.model_fields))},
+            on_key=True,
+        )
     if kind == "missing":
         return Finding("S002", loc, {"key": name, "detail": _field_description(model, name)})
     if kind == "literal_error":
         allowed = error["ctx"]["expected"].replace("'", "")
-        return Finding("S004", loc, {"field": name, "value": describe_value(value),
-                                     "allowed": allowed})
+        return Finding(
+            "S004", loc, {"field": name, "value": describe_value(value), "allowed": allowed}
+        )
     if kind == "too_short" and isinstance(value, list):
         return Finding("S006", loc, {"field": name, "detail": _field_description(model, name)})
     if kind in ("string_too_short", "string_too_long"):
         info = model.model_fields[name]
         bounds = {type(m).__name__: m for m in info.metadata}
-        return Finding("S007", loc, {
-            "field": name, "length": len(value),
-            "min": getattr(bounds.get("MinLen"), "min_length", 0),
-            "max": getattr(bounds.get("MaxLen"), "max_length", "∞")})
+        return Finding(
+            "S007",
+            loc,
+            {
+                "field": name,
+                "length": len(value),
+                "min": getattr(bounds.get("MinLen"), "min_length", 0),
+                "max": getattr(bounds.get("MaxLen"), "max_length", "∞"),
+            },
+        )
     expected = _EXPECTED_BY_TYPE.get(kind, "d'un autre type")
-    return Finding("S003", loc, {"field": name, "expected": expected,
-                                 "found": describe_value(value),
-                                 "detail": _type_hint(kind, value)})
+    return Finding(
+        "S003",
+        loc,
+        {
+            "field": name,
+            "expected": expected,
+            "found": describe_value(value),
+            "detail": _type_hint(kind, value),
+        },
+    )
 
 
 def check_shape(kind: str, data: dict[str, Any]) -> tuple[Provider | None, list[Finding]]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +16,7 @@ from pydantic import ValidationError
 from .checks import FILE_CHECKS, FileContext
 from .checks.crossfile import cross_file_findings
 from .checks.ipranges import parse_ip_range
-from .diagnostics import Diagnostic, Finding, Severity, count_errors, format_field_path
+from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
 from .layout import RegistryDocument, classify, display_path, iter_registry_files
 from .models import MODEL_BY_KIND, OWNER_PATTERN
@@ -20,6 +24,8 @@ from .policy import DEFAULT_POLICY, Policy
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
 from .yamlload import decode, load_fast, load_located
+
+PARALLEL_MIN_FILES = 500  # below this, forking costs more than it saves (bench/)
 
 
 @dataclass
@@ -60,8 +66,14 @@ def parse_document(doc: RegistryDocument, raw: bytes) -> None:
 
 def read_document(path: Path, base: Path | None = None) -> RegistryDocument:
     environment, kind, slug, findings = classify(path)
-    doc = RegistryDocument(path=path, display_path=display_path(path, base),
-                           environment=environment, kind=kind, slug=slug, findings=findings)
+    doc = RegistryDocument(
+        path=path,
+        display_path=display_path(path, base),
+        environment=environment,
+        kind=kind,
+        slug=slug,
+        findings=findings,
+    )
     parse_document(doc, read_bytes(path))
     return doc
 
@@ -71,17 +83,34 @@ def _declared_kind(doc: RegistryDocument) -> str:
     assert doc.data is not None
     declared = doc.data.get("kind")
     if declared is None and "kind" not in doc.data:
-        doc.findings.append(Finding("S002", ("kind",), {
-            "key": "kind", "detail": "ServiceProvider pour un FS, IdentityProvider pour un FI."}))
+        doc.findings.append(
+            Finding(
+                "S002",
+                ("kind",),
+                {
+                    "key": "kind",
+                    "detail": "ServiceProvider pour un FS, IdentityProvider pour un FI.",
+                },
+            )
+        )
         return doc.kind
     if not isinstance(declared, str) or declared not in MODEL_BY_KIND:
-        doc.findings.append(Finding("S004", ("kind",), {
-            "field": "kind", "value": describe_value(declared),
-            "allowed": ", ".join(MODEL_BY_KIND)}))
+        doc.findings.append(
+            Finding(
+                "S004",
+                ("kind",),
+                {
+                    "field": "kind",
+                    "value": describe_value(declared),
+                    "allowed": ", ".join(MODEL_BY_KIND),
+                },
+            )
+        )
         return doc.kind
     if doc.kind and declared != doc.kind:
-        doc.findings.append(Finding("L003", ("kind",), {
-            "kind": declared, "folder": doc.path.parent.name}))
+        doc.findings.append(
+            Finding("L003", ("kind",), {"kind": declared, "folder": doc.path.parent.name})
+        )
     return str(declared)
 
 
@@ -91,8 +120,7 @@ def check_document(doc: RegistryDocument, policy: Policy) -> None:
     kind = _declared_kind(doc)
     if not kind:
         return
-    provider, findings = check_shape(kind, {**doc.data, "kind": kind})
-    doc.provider = provider
+    _, findings = check_shape(kind, {**doc.data, "kind": kind})
     doc.findings.extend(findings)
     context = FileContext(environment=doc.environment, kind=kind, policy=policy)
     for check in FILE_CHECKS:
@@ -101,8 +129,12 @@ def check_document(doc: RegistryDocument, policy: Policy) -> None:
 
 def locate(doc: RegistryDocument) -> list[Diagnostic]:
     """Render a document's findings, re-reading it with positions only if one needs them."""
-    if doc.findings and doc.located is None and doc.text is not None and any(
-            finding.line is None for finding in doc.findings):
+    if (
+        doc.findings
+        and doc.located is None
+        and doc.text is not None
+        and any(finding.line is None for finding in doc.findings)
+    ):
         doc.located = load_located(doc.text)
     diagnostics = []
     for finding in doc.findings:
@@ -113,40 +145,130 @@ def locate(doc: RegistryDocument) -> list[Diagnostic]:
         else:
             line, column = 1, 1
         rule = RULES_BY_CODE[finding.code]
-        diagnostics.append(Diagnostic(
-            path=doc.display_path, line=line, column=column, code=finding.code,
-            severity=rule.severity, message=rule.message.format_map(finding.params),
-            hint=rule.hint.format_map(finding.params), field=format_field_path(finding.field)))
+        diagnostics.append(
+            Diagnostic(
+                path=doc.display_path,
+                line=line,
+                column=column,
+                code=finding.code,
+                severity=rule.severity,
+                message=rule.message.format_map(finding.params),
+                hint=rule.hint.format_map(finding.params),
+                field=format_field_path(finding.field),
+            )
+        )
     return diagnostics
 
 
-def validate_documents(docs: Sequence[RegistryDocument], policy: Policy) -> list[Diagnostic]:
-    for doc in docs:
-        check_document(doc, policy)
+def _finish(docs: Sequence[RegistryDocument]) -> list[Diagnostic]:
     for doc, finding in cross_file_findings(docs):
         doc.findings.append(finding)
     return sorted(d for doc in docs for d in locate(doc))
 
 
-def validate_paths(paths: list[Path], policy: Policy = DEFAULT_POLICY,
-                   base: Path | None = None) -> ValidationResult:
-    docs = [read_document(path, base) for path in iter_registry_files(paths)]
-    return ValidationResult(documents=docs, diagnostics=validate_documents(docs, policy))
+def validate_documents(docs: Sequence[RegistryDocument], policy: Policy) -> list[Diagnostic]:
+    """Check documents already read, then across them; the located diagnostics, sorted."""
+    for doc in docs:
+        check_document(doc, policy)
+    return _finish(docs)
 
 
-def errors_only(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity is Severity.ERROR]
+def read_and_check(
+    paths: Sequence[Path], policy: Policy, base: Path | None
+) -> list[RegistryDocument]:
+    docs = []
+    for path in paths:
+        doc = read_document(path, base)
+        check_document(doc, policy)
+        docs.append(doc)
+    return docs
+
+
+def _read_and_check_chunk(
+    args: tuple[Sequence[Path], Policy, Path | None],
+) -> list[RegistryDocument]:
+    with collector_paused():
+        return read_and_check(*args)
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def read_and_check_all(
+    paths: Sequence[Path], policy: Policy, base: Path | None, jobs: int
+) -> list[RegistryDocument]:
+    """Per-file work, spread over `jobs` processes when the registry is large enough to gain.
+
+    Files are independent until the cross-file checks, so workers read and check contiguous
+    chunks and send the documents back; only fork is used, which costs no re-import.
+    """
+    if (
+        jobs <= 1
+        or len(paths) < PARALLEL_MIN_FILES
+        or "fork" not in (multiprocessing.get_all_start_methods())
+    ):
+        return read_and_check(paths, policy, base)
+    size = -(-len(paths) // (jobs * 4))
+    chunks = [(paths[i : i + size], policy, base) for i in range(0, len(paths), size)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        parts = pool.map(_read_and_check_chunk, chunks)
+    return [doc for part in parts for doc in part]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while documents accumulate.
+
+    A registry run keeps every parsed document alive until the cross-file checks; the
+    collector would rescan that growing heap again and again (≈45 % of the run time at 10,000
+    files) for data that holds no reference cycle. Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def validate_paths(
+    paths: list[Path],
+    policy: Policy = DEFAULT_POLICY,
+    base: Path | None = None,
+    jobs: int | None = None,
+) -> ValidationResult:
+    """Validate every registry file under `paths` with `jobs` processes (default: one per
+    available core, used only for large registries)."""
+    with collector_paused():
+        files = iter_registry_files(paths)
+        docs = read_and_check_all(files, policy, base, available_cores() if jobs is None else jobs)
+        return ValidationResult(documents=docs, diagnostics=_finish(docs))
 
 
 def _policy_findings(policy: Policy) -> list[Finding]:
     findings = []
     for index, block in enumerate(policy.rie_address_space):
         if parse_ip_range(block) is None:
-            findings.append(Finding("Q001", ("rie_address_space", index), {
-                "problem": f"« {block} » n'est pas une plage CIDR"}))
+            findings.append(
+                Finding(
+                    "Q001",
+                    ("rie_address_space", index),
+                    {"problem": f"« {block} » n'est pas une plage CIDR"},
+                )
+            )
     if not re.match(OWNER_PATTERN, policy.federation_team):
-        findings.append(Finding("Q001", ("federation_team",), {
-            "problem": f"« {policy.federation_team} » n'est pas une équipe GitHub @org/équipe"}))
+        findings.append(
+            Finding(
+                "Q001",
+                ("federation_team",),
+                {
+                    "problem": f"« {policy.federation_team} » n'est pas une équipe GitHub "
+                    "@org/équipe"
+                },
+            )
+        )
     return findings
 
 
@@ -158,8 +280,9 @@ def load_policy(path: Path, base: Path | None = None) -> tuple[Policy, list[Diag
     """
     if not path.is_file():
         return DEFAULT_POLICY, []
-    doc = RegistryDocument(path=path, display_path=display_path(path, base), environment="",
-                           kind="", slug=path.stem)
+    doc = RegistryDocument(
+        path=path, display_path=display_path(path, base), environment="", kind="", slug=path.stem
+    )
     parse_document(doc, read_bytes(path))
     policy = DEFAULT_POLICY
     if doc.data is not None:

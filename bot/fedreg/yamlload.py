@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.cyaml import CParser
+from yaml._yaml import CParser
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 from yaml.resolver import BaseResolver
@@ -66,14 +66,14 @@ class _StrictConstructor(SafeConstructor):
         return mapping
 
 
-class _FastLoader(CParser, _StrictConstructor, _RegistryResolver):  # type: ignore[misc]
+class _FastLoader(CParser, _StrictConstructor, _RegistryResolver):
     def __init__(self, stream: str) -> None:
         CParser.__init__(self, stream)
         _StrictConstructor.__init__(self)
         _RegistryResolver.__init__(self)
 
 
-class _EventLoader(CParser, _RegistryResolver):  # type: ignore[misc]
+class _EventLoader(CParser, _RegistryResolver):
     def __init__(self, stream: str) -> None:
         CParser.__init__(self, stream)
         _RegistryResolver.__init__(self)
@@ -82,8 +82,9 @@ class _EventLoader(CParser, _RegistryResolver):  # type: ignore[misc]
 def decode(raw: bytes) -> tuple[str | None, list[Finding]]:
     """Bytes to text, or the finding that says why not (size, encoding)."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Finding("P007", params={"size": len(raw), "limit": MAX_FILE_BYTES},
-                              line=1, column=1)]
+        return None, [
+            Finding("P007", params={"size": len(raw), "limit": MAX_FILE_BYTES}, line=1, column=1)
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -137,21 +138,35 @@ class LocatedDocument:
 
 
 _FRENCH_YAML_PROBLEMS = [
-    ("mapping values are not allowed", "deux-points inattendu (une valeur qui contient « : » "
-     "doit être entre guillemets, ou l'indentation est décalée)"),
+    (
+        "mapping values are not allowed",
+        "deux-points inattendu (une valeur qui contient « : » "
+        "doit être entre guillemets, ou l'indentation est décalée)",
+    ),
     ("did not find expected key", "clé attendue à cet endroit : l'indentation est décalée"),
-    ("did not find expected '-' indicator", "élément de liste « - » attendu : l'indentation est "
-     "décalée"),
+    (
+        "did not find expected '-' indicator",
+        "élément de liste « - » attendu : l'indentation est décalée",
+    ),
     ("could not find expected ':'", "« : » attendu après la clé"),
-    ("found character that cannot start any token", "caractère qui ne peut pas commencer une "
-     "valeur (une tabulation ? mettez la valeur entre guillemets)"),
-    ("found unexpected end of stream", "fin de fichier inattendue (un guillemet n'est pas fermé ?)"),
+    (
+        "found character that cannot start any token",
+        "caractère qui ne peut pas commencer une "
+        "valeur (une tabulation ? mettez la valeur entre guillemets)",
+    ),
+    (
+        "found unexpected end of stream",
+        "fin de fichier inattendue (un guillemet n'est pas fermé ?)",
+    ),
     ("control characters are not allowed", "caractère de contrôle interdit"),
     ("unacceptable character", "caractère interdit dans un fichier YAML"),
     ("block sequence entries are not allowed", "élément de liste « - » inattendu ici"),
     ("did not find expected node content", "valeur attendue à cet endroit"),
-    ("found unknown escape character", "séquence d'échappement inconnue dans une chaîne entre "
-     "guillemets doubles (utilisez des guillemets simples)"),
+    (
+        "found unknown escape character",
+        "séquence d'échappement inconnue dans une chaîne entre "
+        "guillemets doubles (utilisez des guillemets simples)",
+    ),
     ("did not find expected ',' or ']'", "« , » ou « ] » attendu dans la liste entre crochets"),
     ("did not find expected ',' or '}'", "« , » ou « } » attendu dans l'objet entre accolades"),
     ("found a tab character", "tabulation interdite : indentez avec des espaces"),
@@ -172,8 +187,13 @@ _NOTHING = object()
 class _Frame:
     __slots__ = ("container", "first_key_line", "is_key", "mark", "path", "pending_key")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: FieldPath, is_key: bool,
-                 mark: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        container: dict[str, Any] | list[Any],
+        path: FieldPath,
+        is_key: bool,
+        mark: tuple[int, int],
+    ) -> None:
         self.container = container
         self.mark = mark
         self.path = path
@@ -190,14 +210,23 @@ def load_located(text: str) -> LocatedDocument:
         _compose(loader, doc)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        doc.findings.append(Finding("P001", params={"problem": _french_problem(
-            str(error.problem or error.context))}, line=line, column=column))
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        doc.findings.append(
+            Finding(
+                "P001",
+                params={"problem": _french_problem(str(error.problem or error.context))},
+                line=line,
+                column=column,
+            )
+        )
         doc.data = None
     except yaml.reader.ReaderError as error:  # a forbidden character; libyaml gives its offset
         line, column = _position_of_offset(text, error.position)
-        doc.findings.append(Finding("P001", params={"problem": _french_problem(error.reason)},
-                                    line=line, column=column))
+        doc.findings.append(
+            Finding(
+                "P001", params={"problem": _french_problem(error.reason)}, line=line, column=column
+            )
+        )
         doc.data = None
     finally:
         loader.dispose()
@@ -211,7 +240,7 @@ def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
-def _mark(event: yaml.Event) -> tuple[int, int]:
+def _mark(event: Any) -> tuple[int, int]:
     return event.start_mark.line + 1, event.start_mark.column + 1
 
 
@@ -220,7 +249,7 @@ def _compose(loader: _EventLoader, doc: LocatedDocument) -> None:
     documents = 0
     root: Any = _NOTHING
     while loader.check_event():
-        event = loader.get_event()
+        event: Any = loader.get_event()
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents == 2:
@@ -254,18 +283,23 @@ def _compose(loader: _EventLoader, doc: LocatedDocument) -> None:
             root = _attach(stack, value, (line, column), doc, root)
         else:
             if len(stack) >= MAX_DEPTH:
-                doc.findings.append(Finding("P001", params={
-                    "problem": f"imbrication de plus de {MAX_DEPTH} niveaux"},
-                    line=line, column=column))
+                doc.findings.append(
+                    Finding(
+                        "P001",
+                        params={"problem": f"imbrication de plus de {MAX_DEPTH} niveaux"},
+                        line=line,
+                        column=column,
+                    )
+                )
                 doc.data = None
                 return
             container: dict[str, Any] | list[Any] = (
-                {} if isinstance(event, yaml.MappingStartEvent) else [])
+                {} if isinstance(event, yaml.MappingStartEvent) else []
+            )
             stack.append(_Frame(container, path, is_key, (line, column)))
 
     if documents == 0 or root is _NOTHING or root is None:
-        doc.findings.append(Finding("P005", params={"found": "un fichier vide"}, line=1,
-                                    column=1))
+        doc.findings.append(Finding("P005", params={"found": "un fichier vide"}, line=1, column=1))
     elif not isinstance(root, dict):
         found = "une liste" if isinstance(root, list) else "une valeur seule"
         doc.findings.append(Finding("P005", params={"found": found}, line=1, column=1))
@@ -274,7 +308,7 @@ def _compose(loader: _EventLoader, doc: LocatedDocument) -> None:
 
 
 def _scalar_value(loader: _EventLoader, event: yaml.ScalarEvent) -> Any:
-    tag = loader.resolve(ScalarNode, event.value, event.implicit)
+    tag = loader.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     if tag == _BOOL_TAG:
         return event.value.lower() == "true"
     if tag == _NULL_TAG:
@@ -298,8 +332,9 @@ def _child_path(stack: list[_Frame]) -> FieldPath:
     return (*top.path, top.pending_key if top.pending_key is not None else "?")
 
 
-def _attach(stack: list[_Frame], value: Any, mark: tuple[int, int], doc: LocatedDocument,
-            root: Any) -> Any:
+def _attach(
+    stack: list[_Frame], value: Any, mark: tuple[int, int], doc: LocatedDocument, root: Any
+) -> Any:
     """Put a finished node into its parent; returns the root (set once the top node ends)."""
     if not stack:
         return value
@@ -319,8 +354,14 @@ def _attach(stack: list[_Frame], value: Any, mark: tuple[int, int], doc: Located
     if isinstance(value, str):
         key = value
         if key in parent.first_key_line:
-            doc.findings.append(Finding("P002", params={
-                "key": key, "first_line": parent.first_key_line[key]}, line=line, column=column))
+            doc.findings.append(
+                Finding(
+                    "P002",
+                    params={"key": key, "first_line": parent.first_key_line[key]},
+                    line=line,
+                    column=column,
+                )
+            )
         else:
             parent.first_key_line[key] = line
     else:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .context import FileCheck, FileContext
-from .domains import check_email_domains
-from .identifiers import check_identifiers
-from .ipranges import check_ip_ranges
+from .domains import check_email_domains, domain_problem
+from .identifiers import check_identifiers, email_domain_problem, siret_problem
+from .ipranges import check_ip_ranges, inspect_ip_range
 from .oidc import check_algorithms, check_scopes
-from .uris import check_identity_provider_urls, check_service_provider_uris
+from .uris import check_identity_provider_urls, check_service_provider_uris, inspect_uri, url_host
 
 FILE_CHECKS: tuple[FileCheck, ...] = (
     check_identifiers,
@@ -19,4 +19,21 @@ FILE_CHECKS: tuple[FileCheck, ...] = (
     check_algorithms,
 )
 
-__all__ = ["FILE_CHECKS", "FileCheck", "FileContext"]
+# Per-value results are cached: values repeat across files (contacts, hosts, ranges).
+_CACHED = (
+    domain_problem,
+    email_domain_problem,
+    siret_problem,
+    inspect_ip_range,
+    inspect_uri,
+    url_host,
+)
+
+
+def clear_caches() -> None:
+    """Forget cached per-value results (benchmarks measure cold runs with this)."""
+    for function in _CACHED:
+        function.cache_clear()
+
+
+__all__ = ["FILE_CHECKS", "FileCheck", "FileContext", "clear_caches"]

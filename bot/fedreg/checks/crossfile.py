@@ -13,13 +13,15 @@ from .context import text_items, text_value
 CrossFinding = tuple[RegistryDocument, Finding]
 
 
-def _clashes(docs: Sequence[RegistryDocument],
-             keys_of: Callable[[RegistryDocument], Iterator[tuple[Hashable, tuple[str | int, ...],
-                                                                   str]]],
-             code: str) -> Iterator[CrossFinding]:
+def _clashes(
+    docs: Sequence[RegistryDocument],
+    keys_of: Callable[[RegistryDocument], Iterator[tuple[Hashable, tuple[str | int, ...], str]]],
+    code: str,
+) -> Iterator[CrossFinding]:
     """Every document whose key is also another document's, naming the first other one."""
     holders: dict[Hashable, list[tuple[RegistryDocument, tuple[str | int, ...], str]]] = (
-        defaultdict(list))
+        defaultdict(list)
+    )
     for doc in docs:
         for key, field, value in keys_of(doc):
             holders[key].append((doc, field, value))
@@ -28,41 +30,56 @@ def _clashes(docs: Sequence[RegistryDocument],
             continue
         for doc, field, value in group:
             other = next(o for o in group if o[0] is not doc)[0]
-            yield doc, Finding(code, field, {
-                "value": value, "other_path": other.display_path,
-                "other": text_value(other.data, "name") or other.slug,
-                "environment": doc.environment,
-                "network": text_value(doc.data, "network") or "?"})
+            yield (
+                doc,
+                Finding(
+                    code,
+                    field,
+                    {
+                        "value": value,
+                        "other_path": other.display_path,
+                        "other": text_value(other.data or {}, "name") or other.slug,
+                        "environment": doc.environment,
+                        "network": text_value(doc.data or {}, "network") or "?",
+                    },
+                ),
+            )
 
 
-def _service_client_ids(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...],
-                                                                 str]]:
-    client_id = text_value(doc.data, "client_id")
+def _service_client_ids(
+    doc: RegistryDocument,
+) -> Iterator[tuple[Hashable, tuple[str | int, ...], str]]:
+    data = doc.data or {}
+    client_id = text_value(data, "client_id")
     if doc.kind == SERVICE_PROVIDER and client_id:
-        yield (doc.environment, text_value(doc.data, "network"), client_id), ("client_id",), \
-            client_id
+        yield (doc.environment, text_value(data, "network"), client_id), ("client_id",), client_id
 
 
 def _uids(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...], str]]:
-    uid = text_value(doc.data, "uid")
+    data = doc.data or {}
+    uid = text_value(data, "uid")
     if doc.kind == IDENTITY_PROVIDER and uid:
         yield (doc.environment, uid), ("uid",), uid
 
 
 def _names(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...], str]]:
-    name = text_value(doc.data, "name")
+    data = doc.data or {}
+    name = text_value(data, "name")
     if name:
-        yield (doc.environment, text_value(doc.data, "network"), doc.kind, name.casefold()), \
-            ("name",), name
+        yield (
+            (doc.environment, text_value(data, "network"), doc.kind, name.casefold()),
+            ("name",),
+            name,
+        )
 
 
-def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...],
-                                                             str]]:
+def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str | int, ...], str]]:
     if doc.kind != IDENTITY_PROVIDER:
         return
-    network = text_value(doc.data, "network")
-    first_index = {}
-    for index, domain in text_items(doc.data, "attached_email_domains"):
+    data = doc.data or {}
+    network = text_value(data, "network")
+    first_index: dict[str, int] = {}
+    for index, domain in text_items(data, "attached_email_domains"):
         first_index.setdefault(domain, index)
     for domain, index in first_index.items():
         yield (doc.environment, network, domain), ("attached_email_domains", index), domain

@@ -38,14 +38,19 @@ def _syntax_problem(domain: str) -> tuple[str, str] | None:
             ascii_form = idna.encode(domain.lower()).decode("ascii")
         except idna.IDNAError:
             return "caractères non acceptés", "Vérifiez l'orthographe du domaine."
-        return ("il contient des caractères non ASCII",
-                f"Écrivez sa forme ASCII (IDNA) : {ascii_form}.")
+        return (
+            "il contient des caractères non ASCII",
+            f"Écrivez sa forme ASCII (IDNA) : {ascii_form}.",
+        )
     if domain != domain.lower():
         return "il contient des majuscules", f"Écrivez-le en minuscules : {domain.lower()}."
     labels = domain.split(".")
     if len(labels) < 2 or len(domain) > 253 or not all(_LABEL.match(part) for part in labels):
-        return ("forme incorrecte", "Un domaine est fait de lettres, chiffres et tirets séparés "
-                "par des points, comme ministere.gouv.fr.")
+        return (
+            "forme incorrecte",
+            "Un domaine est fait de lettres, chiffres et tirets séparés "
+            "par des points, comme ministere.gouv.fr.",
+        )
     for label in labels:
         if label.startswith("xn--"):
             try:

@@ -21,6 +21,7 @@ from ..models import (
     UUID_PATTERN,
 )
 from .context import FileContext, duplicate_findings, text_items, text_value
+from .uris import has_invisible
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 _UUID = re.compile(UUID_PATTERN)
@@ -31,6 +32,7 @@ _SIRET = re.compile(SIRET_PATTERN)
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
 
 
+@lru_cache(maxsize=65536)
 def siret_problem(siret: str) -> str | None:
     """Why `siret` is not a valid SIRET, or None (python-stdnum knows La Poste's exception)."""
     if not _SIRET.match(siret):
@@ -42,17 +44,30 @@ def siret_problem(siret: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+# RFC 5322 dot-atom: what a mailbox's local part may be without quoting.
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+@lru_cache(maxsize=4096)
+def email_domain_problem(domain: str) -> str | None:
+    """Domain validation is email-validator's (IDNA, special-use names): done once per domain,
+    since contacts of one organisation share it."""
+    try:
+        validate_email(f"contact@{domain}", check_deliverability=False)
+    except EmailNotValidError:
+        return f"le domaine « {domain} » n'est pas valide"
+    return None
+
+
 def email_problem(address: str) -> str | None:
     if "@" not in address:
         return "il manque « @ »"
-    if any(c.isspace() for c in address):
-        return "elle contient un espace"
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        return "forme non reconnue"
-    return None
+    if has_invisible(address):
+        return "elle contient un espace ou un caractère invisible"
+    local, _, domain = address.rpartition("@")
+    if len(address) > 254 or len(local) > 64 or not _LOCAL_PART.match(local):
+        return "la partie avant « @ » n'est pas valide"
+    return email_domain_problem(domain)
 
 
 def _name_findings(data: dict[str, Any], key: str) -> Iterator[Finding]:
@@ -66,13 +81,16 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
     client_id = text_value(data, "client_id")
     if client_id is not None:
         if ctx.kind == SERVICE_PROVIDER and not _CLIENT_ID.match(client_id):
-            expected = ("64 caractères hexadécimaux en minuscules ou un UUID sont attendus")
+            expected = "64 caractères hexadécimaux en minuscules ou un UUID sont attendus"
             if _CLIENT_ID.match(client_id.lower()):
                 expected = "écrivez-le en minuscules"
             yield Finding("I001", ("client_id",), {"value": client_id, "expected": expected})
         elif ctx.kind == IDENTITY_PROVIDER and client_id and not _VISIBLE_ASCII.match(client_id):
-            yield Finding("I001", ("client_id",), {
-                "value": client_id, "expected": "caractères ASCII visibles, sans espace"})
+            yield Finding(
+                "I001",
+                ("client_id",),
+                {"value": client_id, "expected": "caractères ASCII visibles, sans espace"},
+            )
     uid = text_value(data, "uid")
     if ctx.kind == IDENTITY_PROVIDER and uid is not None and not _UUID.match(uid):
         yield Finding("I002", ("uid",), {"value": uid})

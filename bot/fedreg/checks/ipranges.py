@@ -15,24 +15,39 @@ from .uris import idp_hosts
 
 # Why an address is not globally routable, for the message: first match wins.
 _NON_GLOBAL_REASONS = (
-    ("10.0.0.0/8", "adresse privée"), ("172.16.0.0/12", "adresse privée"),
-    ("192.168.0.0/16", "adresse privée"), ("fc00::/7", "adresse privée"),
-    ("127.0.0.0/8", "boucle locale"), ("::1/128", "boucle locale"),
-    ("169.254.0.0/16", "lien local"), ("fe80::/10", "lien local"),
+    ("10.0.0.0/8", "adresse privée"),
+    ("172.16.0.0/12", "adresse privée"),
+    ("192.168.0.0/16", "adresse privée"),
+    ("fc00::/7", "adresse privée"),
+    ("127.0.0.0/8", "boucle locale"),
+    ("::1/128", "boucle locale"),
+    ("169.254.0.0/16", "lien local"),
+    ("fe80::/10", "lien local"),
     ("100.64.0.0/10", "espace partagé (CGNAT), celui du RIE"),
-    ("224.0.0.0/4", "multicast"), ("ff00::/8", "multicast"),
-    ("192.0.2.0/24", "documentation"), ("198.51.100.0/24", "documentation"),
-    ("203.0.113.0/24", "documentation"), ("2001:db8::/32", "documentation"),
+    ("224.0.0.0/4", "multicast"),
+    ("ff00::/8", "multicast"),
+    ("192.0.2.0/24", "documentation"),
+    ("198.51.100.0/24", "documentation"),
+    ("203.0.113.0/24", "documentation"),
+    ("2001:db8::/32", "documentation"),
 )
+
+
+_NON_GLOBAL_BLOCKS = tuple((IPNetwork(block), reason) for block, reason in _NON_GLOBAL_REASONS)
 
 
 def _non_global_reason(network: IPNetwork) -> str | None:
     if network[0].is_global() and network[-1].is_global():
         return None
-    for block, reason in _NON_GLOBAL_REASONS:
-        if network[0] in IPNetwork(block) or network[-1] in IPNetwork(block):
+    for block, reason in _NON_GLOBAL_BLOCKS:
+        if network[0] in block or network[-1] in block:
             return reason
     return "plage réservée"
+
+
+@lru_cache(maxsize=16)
+def _address_space(blocks: tuple[str, ...]) -> IPSet:
+    return IPSet(blocks)
 
 
 def parse_ip_range(text: str) -> IPNetwork | None:
@@ -42,28 +57,34 @@ def parse_ip_range(text: str) -> IPNetwork | None:
         return None
 
 
+Span = tuple[int, int]
+
+
 @lru_cache(maxsize=65536)
-def ip_range_problems(text: str, network_name: str, max_v4: int, max_v6: int,
-                      rie_space: tuple[str, ...]) -> tuple[tuple[str, dict[str, Any]], ...]:
+def inspect_ip_range(
+    text: str, network_name: str, max_v4: int, max_v6: int, rie_space: tuple[str, ...]
+) -> tuple[tuple[tuple[str, dict[str, Any]], ...], Span | None]:
+    """The problems of one entry, and its (first, last) addresses when it parses."""
     network = parse_ip_range(text)
-    if network is None or "/" in text and not text.split("/")[-1].isdigit():
-        return (("N001", {}),)
+    if network is None or ("/" in text and not text.split("/")[-1].isdigit()):
+        return (("N001", {}),), None
+    cidr = network.cidr
+    span = (cidr.first, cidr.last)
     problems: list[tuple[str, dict[str, Any]]] = []
     if network.ip != network.network:
-        problems.append(("N002", {"network": str(network.cidr), "address": str(network.ip)}))
+        problems.append(("N002", {"network": str(cidr), "address": str(network.ip)}))
     limit = max_v4 if network.version == 4 else max_v6
     if network.prefixlen == 0:
-        return (*problems, ("N003", {}))
+        return (*problems, ("N003", {})), span
     if network.prefixlen < limit:
         problems.append(("N004", {"limit": limit}))
-    cidr = network.cidr
     if network_name == "internet":
         reason = _non_global_reason(cidr)
         if reason:
             problems.append(("N005", {"reason": reason}))
-    elif network_name == "rie" and not IPSet([cidr]).issubset(IPSet(rie_space)):
+    elif network_name == "rie" and cidr not in _address_space(rie_space):
         problems.append(("N006", {"rie": ", ".join(rie_space)}))
-    return tuple(problems)
+    return tuple(problems), span
 
 
 def _ranges_required(data: dict[str, Any], ctx: FileContext) -> str | None:
@@ -72,12 +93,18 @@ def _ranges_required(data: dict[str, Any], ctx: FileContext) -> str | None:
     if ctx.kind == SERVICE_PROVIDER:
         return "un FS sur le RIE doit déclarer ses adresses"
     if ctx.kind == IDENTITY_PROVIDER:
-        outside = sorted(host for host in idp_hosts(data) if not any(
-            host == suffix or host.endswith("." + suffix)
-            for suffix in ctx.policy.rie_host_suffixes))
+        outside = sorted(
+            host
+            for host in idp_hosts(data)
+            if not any(
+                host == suffix or host.endswith("." + suffix)
+                for suffix in ctx.policy.rie_host_suffixes
+            )
+        )
         if outside:
-            return (f"l'hôte {outside[0]} n'est pas sous "
-                    + " ni ".join(ctx.policy.rie_host_suffixes))
+            return f"l'hôte {outside[0]} n'est pas sous " + " ni ".join(
+                ctx.policy.rie_host_suffixes
+            )
     return None
 
 
@@ -89,17 +116,21 @@ def check_ip_ranges(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]
         yield Finding("N008", where, {"reason": reason})
     network_name = text_value(data, "network") or ""
     policy = ctx.policy
-    parsed: list[tuple[int, str, IPNetwork]] = []
+    clean: list[tuple[int, str, Span]] = []
     for index, text in items:
-        problems = ip_range_problems(text, network_name, policy.max_prefix_ipv4,
-                                     policy.max_prefix_ipv6, policy.rie_address_space)
+        problems, span = inspect_ip_range(
+            text,
+            network_name,
+            policy.max_prefix_ipv4,
+            policy.max_prefix_ipv6,
+            policy.rie_address_space,
+        )
         for code, params in problems:
             yield Finding(code, ("ip_ranges", index), {"value": text, **params})
-        network = parse_ip_range(text)
-        if network is not None and not problems:
-            parsed.append((index, text, network.cidr))
-    for position, (index, text, network) in enumerate(parsed):
-        for _, other_text, other in parsed[:position]:
-            if network.first <= other.last and other.first <= network.last:
+        if span is not None and not problems:
+            clean.append((index, text, span))
+    for position, (index, text, (first, last)) in enumerate(clean):
+        for _, other_text, (other_first, other_last) in clean[:position]:
+            if first <= other_last and other_first <= last:
                 yield Finding("N007", ("ip_ranges", index), {"value": text, "other": other_text})
                 break

@@ -13,9 +13,25 @@ from .context import FileContext, duplicate_findings, text_items
 
 # The keys of the core's `claims` (oidc-provider-config.service.ts), see proconnect-core.md §2.
 KNOWN_SCOPES = (
-    "openid", "uid", "given_name", "usual_name", "email", "phone", "organizational_unit",
-    "siren", "siret", "belonging_population", "chorusdt", "idp_id", "idp_acr", "roles",
-    "organization_label", "groups", "custom", "amr", "lasuite_visio",
+    "openid",
+    "uid",
+    "given_name",
+    "usual_name",
+    "email",
+    "phone",
+    "organizational_unit",
+    "siren",
+    "siret",
+    "belonging_population",
+    "chorusdt",
+    "idp_id",
+    "idp_acr",
+    "roles",
+    "organization_label",
+    "groups",
+    "custom",
+    "amr",
+    "lasuite_visio",
 )
 _PARAMETRISED_SCOPE = re.compile(r"^lasuite_visio:rooms:[A-Za-z0-9*_.-]+$")
 
@@ -28,16 +44,22 @@ def check_scopes(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
     if ctx.kind != SERVICE_PROVIDER:
         return
     items = list(text_items(data, "scopes"))
-    if isinstance(data.get("scopes"), list) and data["scopes"] and "openid" not in dict(
-            items).values():
+    if (
+        isinstance(data.get("scopes"), list)
+        and data["scopes"]
+        and "openid" not in dict(items).values()
+    ):
         yield Finding("O001", ("scopes",))
     for index, scope in items:
         if scope == "profile":
             yield Finding("O003", ("scopes", index))
         elif not is_known_scope(scope):
             close = difflib.get_close_matches(scope, KNOWN_SCOPES, n=1, cutoff=0.6)
-            detail = (f"Vouliez-vous dire « {close[0]} » ?" if close else
-                      "Scopes disponibles : " + ", ".join(KNOWN_SCOPES) + ".")
+            detail = (
+                f"Vouliez-vous dire « {close[0]} » ?"
+                if close
+                else "Scopes disponibles : " + ", ".join(KNOWN_SCOPES) + "."
+            )
             yield Finding("O002", ("scopes", index), {"value": scope, "detail": detail})
     yield from duplicate_findings(data, "scopes")
 

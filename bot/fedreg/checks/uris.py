@@ -18,10 +18,23 @@ from .domains import public_suffix_list
 MAX_URI_LENGTH = 2048
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Special-use and internal names that never resolve publicly (RFC 2606, 6761, 6762, 8375, ...).
-RESERVED_TLDS = frozenset({
-    "local", "localhost", "test", "example", "invalid", "internal", "lan", "intranet", "corp",
-    "home", "localdomain", "onion", "alt",
-})
+RESERVED_TLDS = frozenset(
+    {
+        "local",
+        "localhost",
+        "test",
+        "example",
+        "invalid",
+        "internal",
+        "lan",
+        "intranet",
+        "corp",
+        "home",
+        "localdomain",
+        "onion",
+        "alt",
+    }
+)
 RESERVED_SUFFIXES = ("home.arpa",)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
@@ -29,6 +42,14 @@ IDP_ENDPOINT_KEYS = ("issuer", "authorization_url", "token_url", "userinfo_url")
 IDP_URL_KEYS = ("discovery_url", *IDP_ENDPOINT_KEYS, "jwks_url", "end_session_url")
 
 Problem = tuple[str, dict[str, Any]]
+_ASCII_INVISIBLE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def has_invisible(text: str) -> bool:
+    """A space, or any control, format or unassigned character."""
+    if text.isascii():
+        return _ASCII_INVISIBLE.search(text) is not None
+    return any(c.isspace() or unicodedata.category(c)[0] == "C" for c in text)
 
 
 def is_valid_hostname(host: str) -> bool:
@@ -37,16 +58,18 @@ def is_valid_hostname(host: str) -> bool:
 
 
 def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not (host[:1].isdigit() or ":" in host):  # a DNS name: skip the costly parse attempt
+        return None
     try:
         return ipaddress.ip_address(host)
     except ValueError:
         return None
 
 
-def _not_public_reason(host: str) -> str | None:
+def _not_public_reason(host: str, is_ip: bool) -> str | None:
     if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
         return "adresse locale"
-    if _ip_literal(host) is not None:
+    if is_ip:
         return "adresse IP au lieu d'un nom de domaine"
     tld = host.rsplit(".", 1)[-1]
     if "." not in host:
@@ -58,6 +81,7 @@ def _not_public_reason(host: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def url_host(uri: str) -> str | None:
     """The lower-case host of an absolute URL, or None."""
     try:
@@ -67,21 +91,23 @@ def url_host(uri: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def uri_problems(uri: str, environment: str, federation_hosts: tuple[str, ...],
-                 check_federation: bool = True) -> tuple[Problem, ...]:
-    """Every problem of one URL, most fundamental first; cached since values repeat."""
+def inspect_uri(
+    uri: str, environment: str, federation_hosts: tuple[str, ...], check_federation: bool = True
+) -> tuple[str | None, tuple[Problem, ...]]:
+    """The host of one URL and every problem it has, most fundamental first. Cached: values
+    repeat across files and checks."""
     if len(uri) > MAX_URI_LENGTH:
-        return (("U006", {"length": len(uri), "limit": MAX_URI_LENGTH}),)
-    if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in uri):
-        return (("U002", {}),)
+        return None, (("U006", {"length": len(uri), "limit": MAX_URI_LENGTH}),)
+    if has_invisible(uri):
+        return None, (("U002", {}),)
     try:
         parts = urlsplit(uri)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        return (("U001", {}),)
+        return None, (("U001", {}),)
     if not parts.scheme or not parts.netloc or not host:
-        return (("U001", {}),)
+        return None, (("U001", {}),)
     problems: list[Problem] = []
     if "*" in uri:
         problems.append(("U005", {}))
@@ -92,30 +118,53 @@ def uri_problems(uri: str, environment: str, federation_hosts: tuple[str, ...],
     scheme = parts.scheme.lower()
     loopback = host in LOOPBACK_HOSTS
     if environment == "production" and scheme != "https":
-        problems.append(("U011", {"scheme": scheme, "environment": "production",
-                                   "detail": "En production, seul https est "
-                                   "accepté : écrivez https://."}))
-    elif environment == "integration" and not (scheme == "https" or (scheme == "http" and
-                                                                     loopback)):
-        problems.append(("U011", {"scheme": scheme, "environment": "intégration",
-                                  "detail": "En intégration, https est "
-                                  "requis ; http n'est accepté que pour localhost, 127.0.0.1 "
-                                  "et [::1]."}))
-    if _ip_literal(host) is None and "*" not in host and not is_valid_hostname(host):
+        problems.append(
+            (
+                "U011",
+                {
+                    "scheme": scheme,
+                    "environment": "production",
+                    "detail": "En production, seul https est accepté : écrivez https://.",
+                },
+            )
+        )
+    elif environment == "integration" and not (
+        scheme == "https" or (scheme == "http" and loopback)
+    ):
+        problems.append(
+            (
+                "U011",
+                {
+                    "scheme": scheme,
+                    "environment": "intégration",
+                    "detail": "En intégration, https est "
+                    "requis ; http n'est accepté que pour localhost, 127.0.0.1 "
+                    "et [::1].",
+                },
+            )
+        )
+    is_ip = _ip_literal(host) is not None
+    if not is_ip and "*" not in host and not is_valid_hostname(host):
         problems.append(("U013", {"host": host}))
     elif environment == "production":
-        reason = _not_public_reason(host)
+        reason = _not_public_reason(host, is_ip)
         if reason:
             problems.append(("U012", {"host": host, "reason": reason}))
     if check_federation and any(host == h or host.endswith("." + h) for h in federation_hosts):
         problems.append(("U009", {"host": host}))
-    return tuple(problems)
+    return host, tuple(problems)
 
 
-def _check_uri_list(key: str, data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
+def _check_uri_list(
+    key: str, data: dict[str, Any], ctx: FileContext, hosts: set[str]
+) -> Iterator[Finding]:
+    """Findings of one URL list; adds the hosts of its URLs to `hosts`."""
     seen: dict[str, int] = {}
     for index, uri in text_items(data, key):
-        for code, params in uri_problems(uri, ctx.environment, ctx.policy.federation_hosts):
+        host, problems = inspect_uri(uri, ctx.environment, ctx.policy.federation_hosts)
+        if host:
+            hosts.add(host)
+        for code, params in problems:
             yield Finding(code, (key, index), {"value": uri, **params})
         if uri in seen:
             yield Finding("U007", (key, index), {"value": uri, "list": key})
@@ -129,10 +178,11 @@ def _check_uri_list(key: str, data: dict[str, Any], ctx: FileContext) -> Iterato
 def check_service_provider_uris(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
     if ctx.kind != SERVICE_PROVIDER:
         return
-    yield from _check_uri_list("redirect_uris", data, ctx)
-    yield from _check_uri_list("post_logout_redirect_uris", data, ctx)
-    redirect_hosts = {url_host(uri) for _, uri in text_items(data, "redirect_uris")} - {None}
-    if not redirect_hosts:
+    redirect_hosts: set[str] = set()
+    yield from _check_uri_list("redirect_uris", data, ctx, redirect_hosts)
+    logout_hosts: set[str] = set()
+    yield from _check_uri_list("post_logout_redirect_uris", data, ctx, logout_hosts)
+    if not redirect_hosts or logout_hosts <= redirect_hosts:
         return
     for index, uri in text_items(data, "post_logout_redirect_uris"):
         host = url_host(uri)
@@ -147,7 +197,8 @@ def check_identity_provider_urls(data: dict[str, Any], ctx: FileContext) -> Iter
         uri = text_value(data, key)
         if uri is None:
             continue
-        for code, params in uri_problems(uri, ctx.environment, (), check_federation=False):
+        _, problems = inspect_uri(uri, ctx.environment, (), check_federation=False)
+        for code, params in problems:
             yield Finding(code, (key,), {"value": uri, **params})
     discovery = text_value(data, "discovery_url")
     if discovery is not None and not discovery.endswith(DISCOVERY_SUFFIX):
@@ -156,17 +207,31 @@ def check_identity_provider_urls(data: dict[str, Any], ctx: FileContext) -> Iter
     if data.get("discovery_url") is not None:
         if endpoints or data.get("jwks_url") is not None:
             extra = endpoints or ["jwks_url"]
-            yield Finding("U015", (extra[0],), {"problem": "Avec discovery_url, les points "
-                          "d'accès viennent de la découverte : retirez " + ", ".join(extra)
-                          + "."})
+            yield Finding(
+                "U015",
+                (extra[0],),
+                {
+                    "problem": "Avec discovery_url, les points "
+                    "d'accès viennent de la découverte : retirez " + ", ".join(extra) + "."
+                },
+            )
     elif not endpoints:
-        yield Finding("U015", (), {"problem": "Aucun point d'accès : donnez discovery_url, ou "
-                                   "issuer, authorization_url, token_url et userinfo_url."})
+        yield Finding(
+            "U015",
+            (),
+            {
+                "problem": "Aucun point d'accès : donnez discovery_url, ou "
+                "issuer, authorization_url, token_url et userinfo_url."
+            },
+        )
     else:
         missing = [key for key in IDP_ENDPOINT_KEYS if key not in endpoints]
         if missing:
-            yield Finding("U015", (endpoints[0],), {"problem": "Sans découverte, il manque : "
-                                                    + ", ".join(missing) + "."})
+            yield Finding(
+                "U015",
+                (endpoints[0],),
+                {"problem": "Sans découverte, il manque : " + ", ".join(missing) + "."},
+            )
 
 
 def idp_hosts(data: dict[str, Any]) -> set[str]:

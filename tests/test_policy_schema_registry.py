@@ -1,0 +1,117 @@
+"""The policy file, the published schemas and rules reference, and the repository's registry."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import BASE_SERVICE_PROVIDER, REPO_ROOT, edited
+from fedreg.layout import iter_registry_files
+from fedreg.policy import DEFAULT_POLICY
+from fedreg.rules import RULES_BY_CODE
+from fedreg.rulesdoc import render_rules_markdown
+from fedreg.schemas import render_schemas
+from fedreg.validate import load_policy, read_document
+from fedreg.yamlload import load_located
+
+WIDE = edited(BASE_SERVICE_PROVIDER, [("145.242.17.0/28", "145.242.16.0/22")])
+
+
+def test_repository_policy_equals_the_shipped_defaults() -> None:
+    policy, diagnostics = load_policy(REPO_ROOT / "policy.yaml")
+    assert diagnostics == []
+    assert policy == DEFAULT_POLICY
+
+
+def test_policy_values_drive_the_rules(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider("sp", WIDE)
+    assert [d["code"] for d in cli("validate", "--format", "json").json()["diagnostics"]] == [
+        "N004"
+    ]
+    workspace.write("policy.yaml", "max_prefix_ipv4: 22\n")
+    assert cli("validate", "--format", "json").json()["diagnostics"] == []
+
+
+def test_invalid_policy_is_located_and_fails(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    workspace.write(
+        "policy.yaml",
+        "max_prefix_ipv4: 22\nrie_adress_space: [100.64.0.0/10]\n"
+        "rie_address_space: [100.64.0.0/33]\n",
+    )
+    result = cli("validate", "--format", "json")
+    assert result.exit_code == 1
+    found = [(d["path"], d["code"], d["line"], d["column"]) for d in result.json()["diagnostics"]]
+    assert found == [("policy.yaml", "S001", 2, 1)]
+    workspace.write("policy.yaml", "rie_address_space: [100.64.0.0/33]\n")
+    found = [
+        (d["code"], d["line"], d["column"])
+        for d in cli("validate", "--format", "json").json()["diagnostics"]
+    ]
+    assert found == [("Q001", 1, 21)]
+
+
+def test_committed_schemas_are_fresh() -> None:
+    for name, content in render_schemas().items():
+        assert (REPO_ROOT / "schemas" / name).read_text(encoding="utf-8") == content, (
+            f"schemas/{name} is stale: run `fedreg schema`"
+        )
+
+
+def test_committed_rules_reference_is_fresh() -> None:
+    assert (REPO_ROOT / "docs/rules.md").read_text(encoding="utf-8") == render_rules_markdown(), (
+        "docs/rules.md is stale: run `fedreg rules > docs/rules.md`"
+    )
+
+
+def _registry_files() -> list[Path]:
+    return iter_registry_files([REPO_ROOT / "registry"])
+
+
+@pytest.mark.parametrize("path", _registry_files(), ids=lambda p: p.name)
+def test_every_example_passes_the_published_schema(path: Path) -> None:
+    kind = "service-provider" if path.parent.name == "service-providers" else "identity-provider"
+    schema = json.loads((REPO_ROOT / f"schemas/{kind}.schema.json").read_text())
+    data = load_located(path.read_text(encoding="utf-8")).data
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(data)
+
+
+def test_published_schema_rejects_what_the_models_reject() -> None:
+    schema = json.loads((REPO_ROOT / "schemas/service-provider.schema.json").read_text())
+    data = load_located(BASE_SERVICE_PROVIDER).data
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(data)
+    for broken in (
+        {**data, "redirect_uri": []},
+        {**data, "network": "intranet"},
+        {**data, "client_id": "ABC"},
+        {k: v for k, v in data.items() if k != "scopes"},
+    ):
+        assert not validator.is_valid(broken)
+
+
+def test_example_registry_covers_every_deployment() -> None:
+    docs = [read_document(path) for path in _registry_files()]
+    kinds = [doc.kind for doc in docs]
+    assert kinds.count("ServiceProvider") >= 10
+    assert kinds.count("IdentityProvider") >= 4
+    deployments = {(doc.kind, doc.deployment) for doc in docs}
+    for kind in ("ServiceProvider", "IdentityProvider"):
+        for deployment in (
+            "integration-internet",
+            "integration-rie",
+            "production-internet",
+            "production-rie",
+        ):
+            assert (kind, deployment) in deployments
+
+
+def test_every_rule_is_exercised_by_a_test() -> None:
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO_ROOT / "tests").glob("*.py"))
+    quoted = set(re.findall(r'"([A-Z]\d{3})"', sources))
+    assert set(RULES_BY_CODE) - quoted == set()
