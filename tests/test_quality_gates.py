@@ -1,0 +1,24 @@
+"""The project's own gates, run by the same command as the tests: lint, format, types."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT
+
+GATES = {
+    "ruff-lint": [sys.executable, "-m", "ruff", "check", "bot", "tests", "bench"],
+    "ruff-format": [sys.executable, "-m", "ruff", "format", "--check", "bot", "tests", "bench"],
+    "mypy-strict": [sys.executable, "-m", "mypy"],
+}
+
+
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_gate_passes(gate: str) -> None:
+    process = subprocess.run(
+        GATES[gate], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
