@@ -13,16 +13,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnostics import count_errors
+from .diffing import diff_revisions
 from .errors import FedregError, UsageError
-from .files import write_atomic
+from .files import write_all_atomic, write_atomic
+from .gitrepo import GitError, GitRepository
 from .layout import REGISTRY_DIR, classify
 from .models import ENVIRONMENTS, NETWORKS
+from .plan import Plan
+from .planreport import PLAN_RENDERERS_BY_NAME
 from .policy import POLICY_FILE_NAME
-from .report import RENDERERS_BY_NAME
+from .render import build_manifests, serialize
+from .report import RENDERERS_BY_NAME, render_text
 from .rulesdoc import render_rules_markdown
 from .scaffold import KIND_BY_COMMAND, NewProvider, relative_path, render_skeleton
 from .schemas import render_schemas
-from .validate import load_policy, validate_paths
+from .validate import build_provider, load_policy, validate_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -91,6 +97,46 @@ def run_schema(out: Path, check: bool) -> int:
     return EXIT_OK
 
 
+def run_diff(base: str, head: str | None, output_format: str, policy_file: Path) -> int:
+    repo = GitRepository.discover(Path.cwd())
+    policy, policy_diagnostics = load_policy(policy_file)
+    plan = diff_revisions(repo, base, head, policy)
+    if policy_diagnostics:
+        plan = Plan(plan.changes, tuple(sorted(policy_diagnostics + list(plan.diagnostics))))
+    sys.stdout.write(PLAN_RENDERERS_BY_NAME[output_format](plan))
+    return EXIT_FAILED if count_errors(plan.diagnostics) else EXIT_OK
+
+
+def _source_commit() -> str | None:
+    try:
+        repo = GitRepository.discover(Path.cwd())
+    except GitError:
+        return None
+    commit = repo.head_commit()
+    if commit is not None and repo.is_dirty(REGISTRY_DIR):
+        commit += "+modifications"
+    return commit
+
+
+def run_render(out: Path, policy_file: Path) -> int:
+    policy, policy_diagnostics = load_policy(policy_file)
+    result = validate_paths([Path(REGISTRY_DIR)], policy)
+    diagnostics = sorted(policy_diagnostics + result.diagnostics)
+    if count_errors(diagnostics):
+        sys.stdout.write(render_text(diagnostics, len(result.documents)))
+        print("fedreg : registre invalide, aucun manifeste écrit.", file=sys.stderr)
+        return EXIT_FAILED
+    providers = [(doc.environment, build_provider(doc)) for doc in result.documents]
+    manifests = build_manifests(providers, _source_commit())
+    write_all_atomic({out / f"{name}.json": serialize(m) for name, m in manifests.items()})
+    for name, manifest in manifests.items():
+        print(
+            f"{out / name}.json : {len(manifest['client'])} FS, "
+            f"{len(manifest['provider'])} FI, empreinte {manifest['digest'][:12]}"
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fedreg", description="Registre de configuration de la fédération ProConnect."
@@ -140,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("rules", help="afficher la référence des règles (Markdown)")
+
+    diff = commands.add_parser("diff", help="plan de changement entre deux révisions git")
+    diff.add_argument("--base", required=True, help="révision de départ (ex. origin/main)")
+    diff.add_argument("--head", help="révision d'arrivée (par défaut : l'arbre de travail)")
+    diff.add_argument("--format", choices=sorted(PLAN_RENDERERS_BY_NAME), default="text")
+    diff.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+
+    render = commands.add_parser("render", help="écrire les manifestes de déploiement")
+    render.add_argument("--out", type=Path, default=Path("build/manifests"))
+    render.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     return parser
 
 
@@ -176,6 +232,10 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "rules":
         sys.stdout.write(render_rules_markdown())
         return EXIT_OK
+    if args.command == "diff":
+        return run_diff(args.base, args.head, args.format, args.policy)
+    if args.command == "render":
+        return run_render(args.out, args.policy)
     raise AssertionError(args.command)
 
 

@@ -19,7 +19,7 @@ from .checks.ipranges import parse_ip_range
 from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
 from .layout import RegistryDocument, classify, display_path, iter_registry_files
-from .models import MODEL_BY_KIND, OWNER_PATTERN
+from .models import MODEL_BY_KIND, OWNER_PATTERN, Provider
 from .policy import DEFAULT_POLICY, Policy
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
@@ -125,6 +125,11 @@ def check_document(doc: RegistryDocument, policy: Policy) -> None:
     context = FileContext(environment=doc.environment, kind=kind, policy=policy)
     for check in FILE_CHECKS:
         doc.findings.extend(check(doc.data, context))
+
+
+def build_provider(doc: RegistryDocument) -> Provider:
+    """The model instance of a document that validated (raises on one that did not)."""
+    return MODEL_BY_KIND[doc.kind].model_validate(doc.data)
 
 
 def locate(doc: RegistryDocument) -> list[Diagnostic]:
