@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,3 +132,35 @@ def edited(text: str, replacements: list[tuple[str, str]]) -> str:
         assert old in text, f"test bug: {old!r} not in the base file"
         text = text.replace(old, new, 1)
     return text
+
+
+class GitWorkspace(Workspace):
+    """A workspace that is a real git repository."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.email", "tests@fedreg.invalid")
+        self.git("config", "user.name", "fedreg tests")
+        self.git("config", "commit.gpgsign", "false")
+
+    def git(self, *args: str) -> str:
+        process = subprocess.run(
+            ["git", *args], cwd=self.root, capture_output=True, text=True, check=True
+        )
+        return process.stdout.strip()
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[GitWorkspace]:
+    previous = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield GitWorkspace(tmp_path)
+    finally:
+        os.chdir(previous)

@@ -143,7 +143,7 @@ def _as_list(value: Any) -> list[str]:
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldChange, ...]:
     changes = []
-    for key in sorted(set(before) | set(after)):
+    for key in sorted((set(before) | set(after)) - {"kind"}):
         old, new = before.get(key), after.get(key)
         if key in LIST_FIELDS:
             old_list, new_list = _as_list(old), _as_list(new)
@@ -188,14 +188,15 @@ def assess(
         reasons.append(RiskReason(raised, "fournisseur déplacé d'un environnement à l'autre"))
     by_field = {change.field: change for change in fields}
     identifier = IDENTIFIER_BY_KIND.get(kind, "client_id")
-    if identifier in by_field:
+    existed = action is not Action.CREATE  # a creation changes no identifier, owner or state
+    if existed and identifier in by_field:
         reasons.append(
             RiskReason(
                 Risk.CRITICAL,
                 f"{identifier} modifié : l'intégration du partenaire cessera de fonctionner",
             )
         )
-    if "active" in by_field:
+    if existed and "active" in by_field:
         if by_field["active"].after is False:
             reasons.append(RiskReason(raised, "désactivation : plus aucune connexion possible"))
         else:
@@ -207,7 +208,7 @@ def assess(
                     raised, f"{key} retirée : les connexions qui l'utilisent échoueront ({code})"
                 )
             )
-    if "ip_ranges" in by_field and by_field["ip_ranges"].added:
+    if existed and "ip_ranges" in by_field and by_field["ip_ranges"].added:
         widened = _ip_set(_as_list(after.get("ip_ranges"))) - _ip_set(
             _as_list(before.get("ip_ranges"))
         )
@@ -223,7 +224,7 @@ def assess(
                 raised, "nouveau domaine e-mail routé vers ce FI : ses agents s'y authentifieront"
             )
         )
-    if "owners" in by_field:
+    if existed and "owners" in by_field:
         reasons.append(
             RiskReason(
                 raised,
@@ -260,7 +261,11 @@ def _change(
         environment=environment,
         network=_text(data, "network") or _text(before, "network") or "?",
         path=doc.display_path,
-        previous_path=previous.display_path if previous is not None else None,
+        previous_path=(
+            previous.display_path
+            if previous is not None and action in (Action.RENAME, Action.MOVE)
+            else None
+        ),
         identifier=_text(data, IDENTIFIER_BY_KIND.get(doc.kind, "client_id")),
         name=_text(data, "name") or doc.slug,
         fields=fields,
@@ -281,16 +286,11 @@ def build_plan(
     head_data = {path: normalized(doc) for path, doc in head_by_path.items()}
     changes: list[Change] = []
     for path in sorted(set(base_by_path) & set(head_by_path)):
-        if base_data[path] != head_data[path]:
-            changes.append(
-                _change(
-                    Action.UPDATE,
-                    head_by_path[path],
-                    head_data[path],
-                    base_by_path[path],
-                    base_data[path],
-                )
-            )
+        change = _change(
+            Action.UPDATE, head_by_path[path], head_data[path], base_by_path[path], base_data[path]
+        )
+        if change.fields:  # reordering a list or writing a default changes nothing
+            changes.append(change)
     removed = {p: d for p, d in base_by_path.items() if p not in head_by_path}
     added = {p: d for p, d in head_by_path.items() if p not in base_by_path}
     removed_by_identity: dict[tuple[str, str], str] = {}

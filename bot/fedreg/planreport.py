@@ -49,11 +49,13 @@ def summary_sentence(plan: Plan) -> str:
 # -- text ----------------------------------------------------------------------------------
 
 
-def _field_lines(change: FieldChange) -> list[str]:
+def _field_lines(change: FieldChange, created: bool) -> list[str]:
     if change.is_list:
         return [f"{change.field}: + {value}" for value in change.added] + [
             f"{change.field}: - {value}" for value in change.removed
         ]
+    if created:
+        return [f"{change.field}: {_value(change.after)}"]
     return [f"{change.field}: {_value(change.before)} → {_value(change.after)}"]
 
 
@@ -68,7 +70,9 @@ def render_text(plan: Plan) -> str:
             f"[risque {change.risk.label}]"
         )
         for field_change in change.fields:
-            lines.extend(f"    {line}" for line in _field_lines(field_change))
+            lines.extend(
+                f"    {line}" for line in _field_lines(field_change, change.action is Action.CREATE)
+            )
         lines.extend(
             f"    ! {r.level.label} : {r.reason}" for r in change.risks if r.level > Risk.LOW
         )
@@ -141,26 +145,40 @@ def _section_head(change: Change) -> str:
     )
 
 
+def _table(header: str, rows: list[str]) -> str:
+    columns = header.count("|") - 1
+    return f"{header}\n|{'---|' * columns}\n" + "\n".join(rows) + "\n"
+
+
 def _section(change: Change) -> str:
     parts = [_section_head(change)]
     risks = [r for r in change.risks if r.level > Risk.LOW]
     if risks:
         parts.append(
-            "\n".join(f"- **{r.level.label}** : {html.escape(r.reason)}" for r in risks) + "\n"
+            "\n".join(
+                f"- **{r.level.label}** : {html.escape(r.reason, quote=False)}" for r in risks
+            )
+            + "\n"
         )
     scalars = [f for f in change.fields if not f.is_list]
     lists = [f for f in change.fields if f.is_list]
-    if scalars:
+    if scalars and change.action is Action.CREATE:
         parts.append(
-            "| Champ | Avant | Après |\n|---|---|---|\n"
-            + "\n".join(f"| {f.field} | {_cell(f.before)} | {_cell(f.after)} |" for f in scalars)
-            + "\n"
+            _table("| Champ | Valeur |", [f"| {f.field} | {_cell(f.after)} |" for f in scalars])
+        )
+    elif scalars:
+        parts.append(
+            _table(
+                "| Champ | Avant | Après |",
+                [f"| {f.field} | {_cell(f.before)} | {_cell(f.after)} |" for f in scalars],
+            )
         )
     if lists:
         parts.append(
-            "| Liste | Ajouté | Retiré |\n|---|---|---|\n"
-            + "\n".join(f"| {f.field} | {_cells(f.added)} | {_cells(f.removed)} |" for f in lists)
-            + "\n"
+            _table(
+                "| Liste | Ajouté | Retiré |",
+                [f"| {f.field} | {_cells(f.added)} | {_cells(f.removed)} |" for f in lists],
+            )
         )
     return "\n".join(parts) + "\n</details>\n"
 
