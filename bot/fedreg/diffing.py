@@ -11,20 +11,27 @@ from .policy import Policy
 from .validate import collector_paused, parse_document, validate_documents
 
 
-def read_revision(
-    repo: GitRepository, commit: str | None, paths: list[str]
+def read_contents(
+    repo: GitRepository, commits: tuple[str | None, ...], paths: list[str]
+) -> list[dict[str, bytes | None]]:
+    """For each commit (None: the working tree), the content of each path (None: absent).
+    Files at commits are read in one git call."""
+    from_git = repo.read_files([(c, p) for c in commits if c is not None for p in paths])
+    contents = []
+    for commit in commits:
+        if commit is not None:
+            contents.append({path: from_git[(commit, path)] for path in paths})
+        else:
+            files = {path: repo.root / path for path in paths}
+            contents.append({p: f.read_bytes() if f.is_file() else None for p, f in files.items()})
+    return contents
+
+
+def parse_contents(
+    repo: GitRepository, contents: dict[str, bytes | None]
 ) -> list[RegistryDocument]:
-    """The registry files among `paths` as they are at `commit` (None: the working tree)."""
-    if commit is not None:
-        contents = repo.read_files(commit, paths)
-    else:
-        contents = {}
-        for path in paths:
-            file = repo.root / path
-            contents[path] = file.read_bytes() if file.is_file() else None
     docs = []
-    for path in paths:
-        raw = contents[path]
+    for path, raw in contents.items():
         if raw is None:
             continue
         environment, kind, slug, findings = classify(Path(path))
@@ -48,7 +55,8 @@ def diff_revisions(repo: GitRepository, base: str, head: str | None, policy: Pol
     head_commit = repo.resolve(head) if head is not None else None
     with collector_paused():
         paths = repo.changed_paths(base_commit, head_commit, REGISTRY_DIR)
-        before = read_revision(repo, base_commit, paths)
-        after = read_revision(repo, head_commit, paths)
+        base_contents, head_contents = read_contents(repo, (base_commit, head_commit), paths)
+        before = parse_contents(repo, base_contents)
+        after = parse_contents(repo, head_contents)
         diagnostics = validate_documents(after, policy)
         return build_plan(before, after, diagnostics)

@@ -66,24 +66,24 @@ class GitRepository:
     def list_files(self, commit: str, under: str) -> list[str]:
         return sorted(_split_z(self.git("ls-tree", "-r", "-z", "--name-only", commit, "--", under)))
 
-    def read_files(self, commit: str, paths: list[str]) -> dict[str, bytes | None]:
-        """The content of each path at `commit` (None where the path does not exist there),
-        read in one `git cat-file --batch` call."""
-        if not paths:
+    def read_files(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+        """The content of each (commit, path) (None where the path does not exist at that
+        commit), all read in one `git cat-file --batch` call."""
+        if not wanted:
             return {}
-        request = "".join(f"{commit}:{path}\n" for path in paths).encode()
+        request = "".join(f"{commit}:{path}\n" for commit, path in wanted).encode()
         output = self.git("cat-file", "--batch", stdin=request)
-        contents: dict[str, bytes | None] = {}
+        contents: dict[tuple[str, str], bytes | None] = {}
         position = 0
-        for path in paths:
+        for key in wanted:
             end = output.index(b"\n", position)
             header = output[position:end].split()
             position = end + 1
             if header[-1] == b"missing":
-                contents[path] = None
+                contents[key] = None
                 continue
             size = int(header[2])
-            contents[path] = output[position : position + size] if header[1] == b"blob" else None
+            contents[key] = output[position : position + size] if header[1] == b"blob" else None
             position += size + 1
         return contents
 
