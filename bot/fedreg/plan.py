@@ -205,7 +205,8 @@ def assess(
         if key in by_field and by_field[key].removed:
             reasons.append(
                 RiskReason(
-                    raised, f"{key} retirée : les connexions qui l'utilisent échoueront ({code})"
+                    raised,
+                    f"URL retirée de {key} : les connexions qui l'utilisent échoueront ({code})",
                 )
             )
     if existed and "ip_ranges" in by_field and by_field["ip_ranges"].added:
