@@ -11,32 +11,18 @@ render of the whole registry (validation included).
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from fedreg.checks import clear_caches
 from fedreg.diffing import diff_revisions
 from fedreg.gitrepo import GitRepository
 from fedreg.policy import DEFAULT_POLICY
 from fedreg.render import build_manifests, serialize
 from fedreg.validate import build_provider, validate_paths
 from registry_generator import generate
-
-
-def best_of(repeat: int, action: Callable[[], object]) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        clear_caches()
-        gc.collect()
-        start = time.perf_counter()
-        result = action()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from timing import best_of
 
 
 def git(root: Path, *args: str) -> None:

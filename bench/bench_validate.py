@@ -9,31 +9,16 @@ floor, and checks that every planted error (1 file in 100) is reported at its ex
 from __future__ import annotations
 
 import argparse
-import gc
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from fedreg.checks import clear_caches
 from fedreg.layout import iter_registry_files
 from fedreg.policy import DEFAULT_POLICY
 from fedreg.validate import validate_paths
 from registry_generator import PLANTED_CODE, PLANTED_POSITION, generate
-
-
-def best_of(repeat: int, action: Callable[[], object]) -> tuple[float, object]:
-    """Best wall time of `repeat` cold runs (caches of per-value checks cleared each time)."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        clear_caches()
-        gc.collect()
-        start = time.perf_counter()
-        result = action()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from timing import best_of
 
 
 def floor(paths: list[Path]) -> int:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,13 +105,10 @@ class Workspace:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    previous = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        yield Workspace(tmp_path)
-    finally:
-        os.chdir(previous)
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """An empty repository root, made the current directory (as partners run fedreg)."""
+    monkeypatch.chdir(tmp_path)
+    return Workspace(tmp_path)
 
 
 @pytest.fixture
@@ -157,10 +152,7 @@ class GitWorkspace(Workspace):
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[GitWorkspace]:
-    previous = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        yield GitWorkspace(tmp_path)
-    finally:
-        os.chdir(previous)
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitWorkspace:
+    """An empty git repository, made the current directory."""
+    monkeypatch.chdir(tmp_path)
+    return GitWorkspace(tmp_path)

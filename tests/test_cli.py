@@ -128,21 +128,25 @@ def test_new_writes_a_valid_skeleton(workspace, cli, kind, env, network) -> None
     assert report["diagnostics"] == []
 
 
+def _new(slug: str) -> tuple[str, ...]:
+    return (
+        "new",
+        "service-provider",
+        slug,
+        "--env",
+        "integration",
+        "--network",
+        "internet",
+        "--owner",
+        "@o",
+        "--contact",
+        "a@ministere.gouv.fr",
+    )
+
+
 def test_new_generates_fresh_identifiers(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     for slug in ("premier", "second"):
-        cli(
-            "new",
-            "service-provider",
-            slug,
-            "--env",
-            "integration",
-            "--network",
-            "internet",
-            "--owner",
-            "@o",
-            "--contact",
-            "a@ministere.gouv.fr",
-        )
+        assert cli(*_new(slug)).exit_code == 0
     texts = [
         (workspace.root / f"registry/integration/service-providers/{s}.yaml").read_text()
         for s in ("premier", "second")
@@ -153,19 +157,7 @@ def test_new_generates_fresh_identifiers(workspace, cli) -> None:  # type: ignor
 
 
 def test_new_refuses_to_overwrite(workspace, cli) -> None:  # type: ignore[no-untyped-def]
-    args = (
-        "new",
-        "service-provider",
-        "mon-service",
-        "--env",
-        "integration",
-        "--network",
-        "internet",
-        "--owner",
-        "@o",
-        "--contact",
-        "a@ministere.gouv.fr",
-    )
+    args = _new("mon-service")
     assert cli(*args).exit_code == 0
     before = (
         workspace.root / "registry/integration/service-providers/mon-service.yaml"
@@ -178,19 +170,7 @@ def test_new_refuses_to_overwrite(workspace, cli) -> None:  # type: ignore[no-un
 
 
 def test_new_refuses_a_bad_slug(workspace, cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli(
-        "new",
-        "service-provider",
-        "Mon_Service",
-        "--env",
-        "integration",
-        "--network",
-        "internet",
-        "--owner",
-        "@o",
-        "--contact",
-        "a@ministere.gouv.fr",
-    )
+    result = cli(*_new("Mon_Service"))
     assert result.exit_code == 2
     assert not (workspace.root / "registry").exists()
 
