@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the operation found errors or failed, 2 usage error, 3 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -13,16 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .botresult import BotResult
 from .diagnostics import count_errors
 from .diffing import diff_revisions
 from .errors import FedregError, UsageError
 from .files import write_all_atomic, write_atomic
+from .githubapi import GitHubClient
 from .gitrepo import GitError, GitRepository
 from .layout import REGISTRY_DIR, classify
 from .models import ENVIRONMENTS, NETWORKS
 from .plan import Plan
 from .planreport import PLAN_RENDERERS_BY_NAME
 from .policy import POLICY_FILE_NAME
+from .prbot import compute_from_event, compute_offline
 from .render import build_manifests, serialize
 from .report import RENDERERS_BY_NAME, render_text
 from .rulesdoc import render_rules_markdown
@@ -137,6 +141,61 @@ def run_render(out: Path, policy_file: Path) -> int:
     return EXIT_OK
 
 
+def _default_base(repo: GitRepository) -> str:
+    for candidate in ("origin/main", "main"):
+        try:
+            repo.resolve(candidate)
+        except UsageError:
+            continue
+        return candidate
+    raise UsageError("ni origin/main ni main n'existent : précisez --base")
+
+
+def run_bot_pr(
+    event_path: Path | None,
+    out: Path,
+    dry_run: bool,
+    base: str | None,
+    author: str | None,
+    policy_file: Path,
+) -> int:
+    policy, policy_diagnostics = load_policy(policy_file)
+    if policy_diagnostics:
+        sys.stdout.write(render_text(policy_diagnostics, 1))
+        raise FedregError("politique invalide : le bot ne décide pas sur une politique cassée")
+    if dry_run:
+        repo = GitRepository.discover(Path.cwd())
+        result = compute_offline(repo, base or _default_base(repo), policy, author)
+        sys.stdout.write(result.comment.split("\n", 2)[2])  # without the hidden markers
+        for item in result.annotations:
+            print(
+                f"::{'error' if item['annotation_level'] == 'failure' else 'warning'} "
+                f"file={item['path']},line={item['start_line']},col={item['start_column']},"
+                f"title={item['title']}::{item['message']}"
+            )
+        return EXIT_OK if result.passed else EXIT_FAILED
+    if event_path is None:
+        raise UsageError("--event est obligatoire (ou --dry-run)")
+    try:
+        event = json.loads(event_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"événement illisible : {event_path} ({error})") from error
+    result = compute_from_event(event, GitHubClient.from_environment(), policy)
+    write_atomic(out, result.to_json())
+    print(f"Verdict : {result.title} — écrit dans {out}")
+    return EXIT_OK
+
+
+def run_bot_publish(result_path: Path) -> int:
+    try:
+        result = BotResult.read(result_path)
+    except (OSError, ValueError, TypeError) as error:
+        raise UsageError(f"résultat illisible : {result_path} ({error})") from error
+    GitHubClient.from_environment().publish(result)
+    print(f"Publié sur la demande n° {result.pull_number} : {result.title}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fedreg", description="Registre de configuration de la fédération ProConnect."
@@ -196,6 +255,22 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="écrire les manifestes de déploiement")
     render.add_argument("--out", type=Path, default=Path("build/manifests"))
     render.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+
+    bot = commands.add_parser("bot", help="le robot des demandes de fusion")
+    bot_commands = bot.add_subparsers(dest="bot_command", required=True)
+    pr = bot_commands.add_parser("pr", help="décider du verdict d'une demande de fusion")
+    pr.add_argument("--event", type=Path, help="charge utile de l'événement (GITHUB_EVENT_PATH)")
+    pr.add_argument("--out", type=Path, default=Path("build/fedreg-result.json"))
+    pr.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="en local, sans GitHub : afficher ce qui serait publié",
+    )
+    pr.add_argument("--base", help="avec --dry-run : révision de départ (origin/main, sinon main)")
+    pr.add_argument("--author", help="avec --dry-run : votre identifiant GitHub")
+    pr.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
+    publish.add_argument("result", type=Path, metavar="RESULT")
     return parser
 
 
@@ -236,6 +311,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_diff(args.base, args.head, args.format, args.policy)
     if args.command == "render":
         return run_render(args.out, args.policy)
+    if args.command == "bot" and args.bot_command == "pr":
+        return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
+    if args.command == "bot" and args.bot_command == "publish":
+        return run_bot_publish(args.result)
     raise AssertionError(args.command)
 
 

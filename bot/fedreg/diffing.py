@@ -1,14 +1,20 @@
-"""`fedreg diff`'s engine: read only what git says changed, at both revisions, and plan it."""
+"""`fedreg diff`'s engine: read only what changed, at both revisions, and plan it.
+
+Paths are relative to the repository root, as git and GitHub name them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .diagnostics import Finding
 from .gitrepo import GitRepository
-from .layout import REGISTRY_DIR, RegistryDocument, classify, display_path
+from .layout import REGISTRY_DIR, RegistryDocument, classify
 from .plan import Plan, build_plan
 from .policy import Policy
 from .validate import collector_paused, parse_document, validate_documents
+
+SYMLINK = b"\0symlink"  # the content readers give for a symbolic link: refused, never followed
 
 
 def read_contents(
@@ -27,36 +33,52 @@ def read_contents(
     return contents
 
 
-def parse_contents(
-    repo: GitRepository, contents: dict[str, bytes | None]
-) -> list[RegistryDocument]:
+def parse_contents(contents: dict[str, bytes | None]) -> list[RegistryDocument]:
+    """Documents for the files in `contents` (path relative to the repository root -> bytes,
+    None when absent). A symbolic link is refused, never followed."""
     docs = []
-    for path, raw in contents.items():
+    for path, raw in sorted(contents.items()):
         if raw is None:
             continue
         environment, kind, slug, findings = classify(Path(path))
         doc = RegistryDocument(
-            path=repo.root / path,
-            display_path=display_path(repo.root / path),
+            path=Path(path),
+            display_path=path,
             environment=environment,
             kind=kind,
             slug=slug,
             findings=findings,
         )
-        parse_document(doc, raw)
+        if raw == SYMLINK:
+            doc.findings.append(
+                Finding(
+                    "L001",
+                    params={"reason": "c'est un lien symbolique, pas un fichier"},
+                    line=1,
+                    column=1,
+                )
+            )
+        else:
+            parse_document(doc, raw)
         docs.append(doc)
     return docs
 
 
+def plan_from_contents(
+    base: dict[str, bytes | None], head: dict[str, bytes | None], policy: Policy
+) -> Plan:
+    """The plan between two versions of the changed files, with the diagnostics of the head
+    version (per-file rules, and rules across the changed files)."""
+    with collector_paused():
+        before, after = parse_contents(base), parse_contents(head)
+        return build_plan(before, after, validate_documents(after, policy))
+
+
 def diff_revisions(repo: GitRepository, base: str, head: str | None, policy: Policy) -> Plan:
-    """The plan from `base` to `head` (None: the working tree), with the diagnostics of the
-    changed files at `head`: per-file rules, and rules across the changed files."""
+    """The plan from `base` to `head` (None: the working tree), reading only the registry
+    files git reports as changed."""
     base_commit = repo.resolve(base)
     head_commit = repo.resolve(head) if head is not None else None
-    with collector_paused():
-        paths = repo.changed_paths(base_commit, head_commit, REGISTRY_DIR)
-        base_contents, head_contents = read_contents(repo, (base_commit, head_commit), paths)
-        before = parse_contents(repo, base_contents)
-        after = parse_contents(repo, head_contents)
-        diagnostics = validate_documents(after, policy)
-        return build_plan(before, after, diagnostics)
+    paths = repo.changed_paths(base_commit, head_commit, REGISTRY_DIR)
+    base_contents, head_contents = read_contents(repo, (base_commit, head_commit), paths)
+    return plan_from_contents(base_contents, head_contents, policy)

@@ -7,8 +7,22 @@ A registry without `policy.yaml` is checked with these defaults; a test keeps th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Reviewer = Literal["federation", "self_service"]
+# What a pull request does, as the review rules name it.
+SITUATIONS = (
+    "outside_registry",
+    "new_provider",
+    "deleted_provider",
+    "identifier_change",
+    "moved_or_renamed",
+    "production_change",
+    "integration_change",
+    "cosmetic_change",
+)
 
 POLICY_FILE_NAME = "policy.yaml"
 
@@ -42,6 +56,24 @@ class Policy(BaseModel):
     )
     max_prefix_ipv4: int = Field(24, ge=0, le=32, description="Widest IPv4 range allowed.")
     max_prefix_ipv6: int = Field(48, ge=0, le=128, description="Widest IPv6 range allowed.")
+    support_contact: str = Field(
+        "support.partenaires@mail.proconnect.gouv.fr",
+        description="Where partners ask for access or help (named in the bot's comments).",
+    )
+    review_rules: dict[str, Reviewer] = Field(
+        {
+            "outside_registry": "federation",
+            "new_provider": "federation",
+            "deleted_provider": "federation",
+            "identifier_change": "federation",
+            "moved_or_renamed": "federation",
+            "production_change": "federation",
+            "integration_change": "self_service",
+            "cosmetic_change": "self_service",
+        },
+        description="Who approves each kind of change: the federation team, or the file's "
+        "owners alone (the bot approves). A situation missing here needs the federation.",
+    )
     webmail_domains: tuple[str, ...] = Field(
         (
             "aol.com",
