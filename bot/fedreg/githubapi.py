@@ -16,6 +16,7 @@ from typing import Any
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
 from github.CheckRun import CheckRun
 from github.PullRequest import PullRequest
+from requests.exceptions import RequestException
 from urllib3.util.retry import Retry
 
 from .botresult import (
@@ -68,15 +69,30 @@ def explained(action: str) -> Iterator[None]:
         }
         reason = reasons.get(error.status, f"erreur GitHub {error.status}")
         raise GitHubError(f"GitHub : {action} : {reason}") from error
+    except RequestException as error:  # connection refused, timeouts, retries exhausted
+        raise GitHubError(
+            f"GitHub : {action} : injoignable ou en erreur après plusieurs "
+            f"essais ({type(error).__name__})"
+        ) from error
 
 
 class GitHubClient:
     def __init__(self, token: str, api_url: str, repository: str) -> None:
+        # lazy: objects are fetched when read, so naming the repository costs no call.
+        # PyGithub paces calls as GitHub asks (0.25 s apart, writes 1 s apart); tests set 0.
         self.github = Github(
-            auth=Auth.Token(token), base_url=api_url.rstrip("/"), retry=retry_policy(), timeout=30
+            auth=Auth.Token(token),
+            base_url=api_url.rstrip("/"),
+            retry=retry_policy(),
+            timeout=30,
+            lazy=True,
+            seconds_between_requests=float(
+                os.environ.get("FEDREG_GITHUB_REQUEST_INTERVAL", "0.25")
+            ),
+            seconds_between_writes=float(os.environ.get("FEDREG_GITHUB_WRITE_INTERVAL", "1")),
         )
         self.repository = repository
-        self.repo = self.github.get_repo(repository, lazy=True)
+        self.repo = self.github.get_repo(repository)
 
     @classmethod
     def from_environment(cls) -> GitHubClient:
@@ -148,7 +164,7 @@ class GitHubClient:
                 with explained("demande de revue"):
                     pull.create_review_request(team_reviewers=result.team_reviewers)
             self._complete_check(check, result)
-        except Exception:
+        except GitHubError:
             self._fail_check(check)
             raise
         if result.approve:
@@ -184,7 +200,11 @@ class GitHubClient:
                     pull.remove_from_labels(name)
             missing = [name for name in wanted if name not in current]
             if missing:
-                pull.add_to_labels(*missing)
+                # PyGithub's add_to_labels posts a bare array, which GitHub's REST description
+                # no longer documents; send the documented {"labels": [...]} form.
+                self.github.requester.requestJsonAndCheck(
+                    "POST", f"{pull.issue_url}/labels", input={"labels": missing}
+                )
 
     def _complete_check(self, check: CheckRun, result: BotResult) -> None:
         annotations = result.annotations
