@@ -459,3 +459,14 @@ def test_dry_run_without_github(repo, cli) -> None:  # type: ignore[no-untyped-d
     result = cli("bot", "pr", "--dry-run", "--author", "alice", "--base", "main")
     assert result.exit_code == 0
     assert "✓ propriétaire (@alice)" in result.stdout
+    repo.write(SP_INTEG, _integration_edit().replace('"@alice"', '"@demo-org/equipe"'))
+    repo.commit("team owner")
+    repo.write(
+        SP_INTEG,
+        _integration_edit("  - https://demo.gouv.fr/v9\n").replace(
+            '"@alice"', '"@demo-org/equipe"'
+        ),
+    )
+    result = cli("bot", "pr", "--dry-run", "--author", "alice", "--base", "main")
+    assert "fedreg l'approuvera sur la demande de fusion" in result.stdout
+    assert "non vérifié hors ligne (propriétaires : @demo-org/equipe)" in result.stdout

@@ -153,6 +153,11 @@ def _next_steps(review: Review, support: str) -> list[str]:
             f"L'équipe de la fédération ({review.federation_team}) doit approuver "
             f"cette demande, pour ces raisons :{reasons}"
         )
+    elif review.situations:
+        lines.append(
+            "Si vous êtes bien propriétaire des fichiers, ce changement est en libre-service : "
+            "fedreg l'approuvera sur la demande de fusion."
+        )
     if review.unchecked:
         lines += [
             "",

