@@ -342,7 +342,14 @@ class FakeGitHub:
             self.violations.append(f"{method.upper()} {path}: request: {error}")
             return self._reply(method, path, 422, {"message": "Validation Failed"})
         payload = json.loads(body) if body else {}
-        status, data = handler(payload, query, user, **match.groupdict())
+        number = match.groupdict().get("number")
+        if number is not None and int(number) not in self.pulls:
+            status, data = (
+                404,
+                {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"},
+            )
+        else:
+            status, data = handler(payload, query, user, **match.groupdict())
         response = self._reply(method, path, status, data)
         spec, _ = github_description()
         documented = spec["paths"][template][method]["responses"]

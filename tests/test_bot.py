@@ -470,3 +470,21 @@ def test_dry_run_without_github(repo, cli) -> None:  # type: ignore[no-untyped-d
     result = cli("bot", "pr", "--dry-run", "--author", "alice", "--base", "main")
     assert "fedreg l'approuvera sur la demande de fusion" in result.stdout
     assert "non vérifié hors ligne (propriétaires : @demo-org/equipe)" in result.stdout
+
+
+def test_unknown_pull_request_is_a_clear_error(scenario) -> None:  # type: ignore[no-untyped-def]
+    scenario.propose({SP_INTEG: _integration_edit()})
+    payload = scenario.pull_request_event()
+    payload["pull_request"]["number"] = payload["number"] = 99
+    code, _, result = scenario.run(payload)
+    assert code == 1
+    assert "introuvable (404) : vérifiez GITHUB_REPOSITORY" in result["stderr"]
+
+
+def test_forbidden_publication_is_a_clear_error(scenario) -> None:  # type: ignore[no-untyped-def]
+    scenario.propose({SP_INTEG: _integration_edit()})
+    scenario.github.fail("post", r"/check-runs$", 403, "Resource not accessible by integration")
+    computed, published, _ = scenario.run()
+    assert (computed, published) == (0, 1)
+    assert "création du check run : accès interdit (403)" in scenario.publish_stderr
+    assert scenario.comments() == [] and scenario.github.pulls[1].reviews == []
