@@ -268,6 +268,39 @@ CASES = [
         (20, 5),
         [("  - email\n", "  - email\n  - given_name\n")],
     ),
+    Case(
+        "ssh-key-as-recipient",
+        "I008",
+        [
+            (
+                "accepts_private_sector: false\n",
+                "accepts_private_sector: false\nsecret_recipients:\n  - ssh-ed25519 AAAAC3Nz\n",
+            )
+        ],
+        (24, 5),
+        [
+            (
+                "accepts_private_sector: false\n",
+                "accepts_private_sector: false\nsecret_recipients:\n"
+                "  - age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n",
+            )
+        ],
+    ),
+    Case(
+        "fi-secret-in-clear",
+        "I009",
+        [("mfa_compliant: true\n", "mfa_compliant: true\nclient_secret_age: mon-secret\n")],
+        (26, 20),
+        [
+            (
+                "mfa_compliant: true\n",
+                "mfa_compliant: true\nclient_secret_age: |\n"
+                "  -----BEGIN AGE ENCRYPTED FILE-----\n  YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n"
+                "  -----END AGE ENCRYPTED FILE-----\n",
+            )
+        ],
+        kind="idp",
+    ),
     # URLs
     Case("relative-uri", "U001", _redirect("/callback"), (12, 5)),
     Case(

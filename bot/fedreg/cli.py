@@ -13,19 +13,43 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from bson import json_util
 
 from .botresult import BotResult
+from .clientsecrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_key
+from .deployment import (
+    InvalidRegistry,
+    actor,
+    connect,
+    load_manifest,
+    manifests_at_commit,
+    manifests_from_worktree,
+    render_deploy_plan,
+)
+from .deployplan import plan_deploy
 from .diagnostics import count_errors
 from .diffing import diff_revisions
 from .errors import FedregError, UsageError
 from .files import write_all_atomic, write_atomic
 from .githubapi import GitHubClient
 from .gitrepo import GitError, GitRepository
-from .layout import REGISTRY_DIR, classify
+from .importer import import_documents
+from .layout import DEPLOYMENTS, REGISTRY_DIR, classify
 from .models import ENVIRONMENTS, NETWORKS
+from .mongostore import (
+    AUDIT_COLLECTION,
+    Provenance,
+    SecretKeys,
+    apply_plan,
+    history,
+    live_documents,
+    rotate_secret,
+)
 from .plan import Plan
 from .planreport import PLAN_RENDERERS_BY_NAME
-from .policy import POLICY_FILE_NAME
+from .policy import POLICY_FILE_NAME, Policy
 from .prbot import compute_from_event, compute_offline
 from .render import build_manifests, serialize
 from .report import RENDERERS_BY_NAME, render_text
@@ -196,6 +220,169 @@ def run_bot_publish(result_path: Path) -> int:
     return EXIT_OK
 
 
+@dataclass(frozen=True)
+class DeployOptions:
+    deployment: str
+    target: str
+    dry_run: bool
+    yes: bool
+    allow_large_change: bool
+    secrets_out: Path
+
+
+def _secret_keys(secrets_out: Path) -> SecretKeys:
+    key = cipher_key() if os.environ.get(CIPHER_KEY_VARIABLE) else None
+    return SecretKeys(
+        cipher_key=key, age_identity=os.environ.get(AGE_IDENTITY_VARIABLE), sealed_out=secrets_out
+    )
+
+
+def _deploy(manifest: dict[str, Any], options: DeployOptions, policy: Policy) -> int:
+    db = connect(options.target)
+    plan = plan_deploy(manifest, live_documents(db))
+    sys.stdout.write(render_deploy_plan(plan))
+    problems = plan.problems()
+    if problems:
+        for problem in problems:
+            print(f"fedreg : {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    if not plan.effective:
+        print("Rien à faire : le déploiement est déjà à jour.")
+        return EXIT_OK
+    share = plan.large_change_share(policy.max_change_share)
+    if share is not None and not options.allow_large_change:
+        print(
+            f"fedreg : refusé : ce plan modifie ou désactive {share:.0%} des "
+            f"enregistrements de {plan.deployment} (limite : {policy.max_change_share:.0%}). "
+            "Relancez avec --allow-large-change si c'est voulu.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if options.dry_run or not options.yes:
+        print("Simulation : rien n'est écrit. Relancez avec --yes pour appliquer.")
+        return EXIT_OK
+    provenance = Provenance(
+        commit=manifest.get("source_commit"), digest=manifest["digest"], actor=actor()
+    )
+    report = apply_plan(db, plan, provenance, _secret_keys(options.secrets_out))
+    print(f"Appliqué : {len(report.applied)} écriture(s), enregistré dans {AUDIT_COLLECTION}.")
+    for sealed in report.sealed_files:
+        print(f"Secret chiffré pour ses destinataires : {sealed}")
+    return EXIT_OK
+
+
+def run_deploy(options: DeployOptions, manifest_file: Path | None, policy_file: Path) -> int:
+    policy = _policy_or_fail(policy_file)
+    if manifest_file is not None:
+        manifest = load_manifest(manifest_file, options.deployment)
+    else:
+        manifest = manifests_from_worktree(policy, _source_commit())[options.deployment]
+    return _deploy(manifest, options, policy)
+
+
+def run_rollback(options: DeployOptions, to: str, policy_file: Path) -> int:
+    policy = _policy_or_fail(policy_file)
+    repo = GitRepository.discover(Path.cwd())
+    manifest = manifests_at_commit(repo, to, policy)[options.deployment]
+    print(f"Retour de {options.deployment} à la configuration de {manifest['source_commit']}.")
+    return _deploy(manifest, options, policy)
+
+
+def run_drift(deployment: str, target: str, manifest_file: Path | None, policy_file: Path) -> int:
+    policy = _policy_or_fail(policy_file)
+    manifest = (
+        load_manifest(manifest_file, deployment)
+        if manifest_file is not None
+        else manifests_from_worktree(policy, _source_commit())[deployment]
+    )
+    plan = plan_deploy(manifest, live_documents(connect(target)))
+    if not plan.effective:
+        print(f"Aucune dérive : {deployment} correspond au registre.")
+        return EXIT_OK
+    print(f"Dérive : la base de {deployment} diffère du registre (modifiée hors de git).")
+    sys.stdout.write(render_deploy_plan(plan))
+    return EXIT_FAILED
+
+
+def run_history(deployment: str, target: str) -> int:
+    for entry in history(connect(target), deployment):
+        summary = ", ".join(f"{k} {v}" for k, v in entry["summary"].items() if v)
+        print(
+            f"{entry['at']:%Y-%m-%d %H:%M:%S}  {entry['status']:8s}  "
+            f"{(entry['commit'] or '-')[:12]:12s}  {entry['digest'][:12]}  "
+            f"{entry['actor']}  {summary}"
+        )
+    return EXIT_OK
+
+
+def run_rotate(
+    client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
+) -> int:
+    policy = _policy_or_fail(policy_file)
+    manifest = manifests_from_worktree(policy, _source_commit())[deployment]
+    recipients = manifest["secret_recipients"].get(client_id, [])
+    provenance = Provenance(
+        commit=manifest["source_commit"], digest=manifest["digest"], actor=actor()
+    )
+    sealed = rotate_secret(
+        connect(target), client_id, recipients, provenance, _secret_keys(secrets_out)
+    )
+    print(f"Nouveau secret de {client_id} enregistré ; chiffré pour ses destinataires : {sealed}")
+    return EXIT_OK
+
+
+def run_import(
+    source: str | None,
+    export: Path | None,
+    environment: str,
+    network: str,
+    owners: list[str],
+    policy_file: Path,
+) -> int:
+    if (source is None) == (export is None):
+        raise UsageError("indiquez soit --from mongodb://…, soit --from-json EXPORT")
+    if export is not None:
+        try:
+            documents = json_util.loads(export.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise UsageError(f"export illisible : {export} ({error})") from error
+        if not isinstance(documents, list):
+            raise UsageError("l'export doit être un tableau JSON (mongoexport --jsonArray)")
+        clients = [d for d in documents if "key" in d]
+        providers = [d for d in documents if "uid" in d and "key" not in d]
+        label = export.name
+    else:
+        assert source is not None
+        live = live_documents(connect(source))
+        clients, providers, label = live["client"], live["provider"], "la base"
+    root = Path.cwd()
+    taken = (
+        {p.relative_to(root).as_posix() for p in (root / REGISTRY_DIR).rglob("*") if p.is_file()}
+        if (root / REGISTRY_DIR).exists()
+        else set()
+    )
+    files, skipped = import_documents(
+        clients, providers, environment, network, owners, label, taken
+    )
+    write_all_atomic({root / f.path: f.text for f in files})
+    for imported in files:
+        print(f"Importé : {imported.path} ({len(imported.notes)} champ(s) non repris)")
+    for reason in skipped:
+        print(f"Ignoré : {reason}")
+    policy = _policy_or_fail(policy_file)
+    result = validate_paths([root / f.path for f in files], policy)
+    sys.stdout.write(render_text(result.diagnostics, len(files)))
+    return EXIT_FAILED if result.error_count else EXIT_OK
+
+
+def _policy_or_fail(policy_file: Path) -> Policy:
+    policy, diagnostics = load_policy(policy_file)
+    if diagnostics:
+        sys.stdout.write(render_text(diagnostics, 1))
+        raise FedregError("politique invalide")
+    return policy
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fedreg", description="Registre de configuration de la fédération ProConnect."
@@ -271,6 +458,51 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument("result", type=Path, metavar="RESULT")
+
+    def target_arguments(command: argparse.ArgumentParser) -> None:
+        command.add_argument("deployment", choices=DEPLOYMENTS, metavar="DEPLOYMENT")
+        command.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+        command.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+
+    def apply_arguments(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--dry-run", action="store_true", help="afficher le plan seulement")
+        command.add_argument("--yes", action="store_true", help="appliquer sans confirmation")
+        command.add_argument("--allow-large-change", action="store_true")
+        command.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
+
+    deploy = commands.add_parser("deploy", help="déployer un manifeste dans sa base")
+    target_arguments(deploy)
+    apply_arguments(deploy)
+    deploy.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
+    rollback = commands.add_parser("rollback", help="redéployer la configuration d'un commit")
+    target_arguments(rollback)
+    apply_arguments(rollback)
+    rollback.add_argument("--to", required=True, metavar="COMMIT")
+    drift = commands.add_parser("drift", help="écarts entre la base et le registre")
+    target_arguments(drift)
+    drift.add_argument("--manifest", type=Path)
+    history_command = commands.add_parser("history", help="déploiements enregistrés")
+    target_arguments(history_command)
+    importer = commands.add_parser("import", help="importer les documents de la base")
+    importer.add_argument("--from", dest="source", help="mongodb://… d'un déploiement")
+    importer.add_argument("--from-json", type=Path, help="export mongoexport --jsonArray")
+    importer.add_argument("--env", required=True, choices=ENVIRONMENTS)
+    importer.add_argument("--network", required=True, choices=NETWORKS)
+    importer.add_argument(
+        "--owner",
+        action="append",
+        required=True,
+        help="@compte ou @org/équipe propriétaire des fichiers (répétable)",
+    )
+    importer.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    secret = commands.add_parser("secret", help="secrets clients")
+    secret_commands = secret.add_subparsers(dest="secret_command", required=True)
+    rotate = secret_commands.add_parser("rotate", help="renouveler le secret d'un FS")
+    rotate.add_argument("client_id", metavar="CLIENT_ID")
+    rotate.add_argument("--deployment", required=True, choices=DEPLOYMENTS)
+    rotate.add_argument("--target", required=True)
+    rotate.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
+    rotate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     return parser
 
 
@@ -315,6 +547,34 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
     if args.command == "bot" and args.bot_command == "publish":
         return run_bot_publish(args.result)
+    if args.command in ("deploy", "rollback"):
+        options = DeployOptions(
+            args.deployment,
+            args.target,
+            args.dry_run,
+            args.yes,
+            args.allow_large_change,
+            args.secrets_out / args.deployment,
+        )
+        if args.command == "deploy":
+            return run_deploy(options, args.manifest, args.policy)
+        return run_rollback(options, args.to, args.policy)
+    if args.command == "drift":
+        return run_drift(args.deployment, args.target, args.manifest, args.policy)
+    if args.command == "history":
+        return run_history(args.deployment, args.target)
+    if args.command == "import":
+        return run_import(
+            args.source, args.from_json, args.env, args.network, args.owner, args.policy
+        )
+    if args.command == "secret":
+        return run_rotate(
+            args.client_id,
+            args.deployment,
+            args.target,
+            args.secrets_out / args.deployment,
+            args.policy,
+        )
     raise AssertionError(args.command)
 
 
@@ -322,6 +582,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return dispatch(args)
+    except InvalidRegistry as error:
+        sys.stdout.write(render_text(error.diagnostics, 0))
+        print(f"fedreg : {error}", file=sys.stderr)
+        return error.exit_code
     except FedregError as error:
         print(f"fedreg : {error}", file=sys.stderr)
         return error.exit_code

@@ -62,3 +62,20 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write binary `data` to `path` through a temporary file and a rename (mode 0600: these
+    are sealed secrets, readable by their recipients only, but kept private all the same)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

@@ -22,6 +22,8 @@ NAME_PATTERN = r"^[A-Za-zÀ-žØ-öø-ÿ0-9 ,.:!()_'\-&/]+$"
 OWNER_PATTERN = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?$"
 SIRET_PATTERN = r"^[0-9]{14}$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+AGE_RECIPIENT_PATTERN = r"^age1[02-9ac-hj-np-z]{58}$"
+AGE_ARMOR_HEADER = "-----BEGIN AGE ENCRYPTED FILE-----"
 
 Network = Literal["internet", "rie"]
 SigningAlg = Literal["ES256", "RS256", "HS256"]
@@ -112,6 +114,12 @@ class ServiceProvider(_Provider):
     accepts_private_sector: bool = Field(
         False, description="true si le service accepte aussi les salariés du secteur privé."
     )
+    secret_recipients: list[str] = _text_list(
+        "Clés publiques age (age1…) qui recevront le secret client, chiffré, à sa création ou "
+        "à son renouvellement.",
+        AGE_RECIPIENT_PATTERN,
+        default_factory=list,
+    )
 
 
 class IdentityProvider(_Provider):
@@ -166,6 +174,11 @@ class IdentityProvider(_Provider):
     uses_hybridge: bool = Field(False, description="FI RIE joint depuis Internet par l'Hybridge.")
     mfa_compliant: bool = Field(False, description="Double authentification conforme.")
     mfa_compliance_note: str | None = Field(None, description="Note sur la conformité MFA.")
+    client_secret_age: str | None = Field(
+        None,
+        description="Le secret client du FI, chiffré avec age pour la clé publique de la "
+        "fédération (federation_age_recipient de la politique), en texte armuré.",
+    )
 
 
 Provider = ServiceProvider | IdentityProvider

@@ -60,6 +60,18 @@ class Policy(BaseModel):
         "support.partenaires@mail.proconnect.gouv.fr",
         description="Where partners ask for access or help (named in the bot's comments).",
     )
+    federation_age_recipient: str | None = Field(
+        None,
+        description="The federation's age public key: identity providers encrypt their client "
+        "secret to it (client_secret_age); its private key is the deploy's FEDREG_AGE_IDENTITY.",
+    )
+    max_change_share: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="A deploy that updates or deactivates more than this share of a "
+        "deployment's records is refused unless --allow-large-change.",
+    )
     review_rules: dict[str, Reviewer] = Field(
         {
             "outside_registry": "federation",

@@ -19,6 +19,15 @@ from .layout import DEPLOYMENTS
 from .models import IdentityProvider, Provider, ServiceProvider
 
 MANIFEST_FORMAT = 1
+# What the deploy acts on (and the digest covers); provenance is not content.
+CONTENT_KEYS = (
+    "deployment",
+    "client",
+    "provider",
+    "firewall",
+    "secret_recipients",
+    "sealed_secrets",
+)
 
 
 def canonical_ip_ranges(ranges: Iterable[str]) -> list[str]:
@@ -87,7 +96,7 @@ def provider_document(idp: IdentityProvider) -> dict[str, Any]:
 
 def content_digest(manifest: dict[str, Any]) -> str:
     """sha256 of the canonical JSON of what the federation loads (not of the provenance)."""
-    content = {key: manifest[key] for key in ("deployment", "client", "provider", "firewall")}
+    content = {key: manifest[key] for key in CONTENT_KEYS}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -104,6 +113,8 @@ def build_manifests(
             "client": [],
             "provider": [],
             "firewall": {},
+            "secret_recipients": {},
+            "sealed_secrets": {},
             "source_commit": source_commit,
         }
         for deployment in DEPLOYMENTS
@@ -113,9 +124,13 @@ def build_manifests(
         if isinstance(provider, ServiceProvider):
             manifest["client"].append(client_document(provider))
             identifier = provider.client_id
+            if provider.secret_recipients:
+                manifest["secret_recipients"][identifier] = sorted(set(provider.secret_recipients))
         else:
             manifest["provider"].append(provider_document(provider))
             identifier = provider.uid
+            if provider.client_secret_age:
+                manifest["sealed_secrets"][identifier] = provider.client_secret_age
         if provider.ip_ranges:
             manifest["firewall"][identifier] = canonical_ip_ranges(provider.ip_ranges)
     for manifest in manifests.values():

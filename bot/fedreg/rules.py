@@ -248,6 +248,27 @@ _RULES = [
         "scopes: [openid, email, email]",
         "scopes: [openid, email]",
     ),
+    Rule(
+        "I008",
+        E,
+        "Clé publique age invalide",
+        "« {value} » n'est pas une clé publique age (age1… en 62 caractères).",
+        "Générez une paire de clés avec « age-keygen » et indiquez la ligne « public key » ; "
+        "gardez la clé privée pour vous.",
+        "secret_recipients:\n  - ssh-rsa AAAA…",
+        "secret_recipients:\n  - age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+    ),
+    Rule(
+        "I009",
+        E,
+        "Secret de FI non chiffré",
+        "client_secret_age doit être un message chiffré avec age, en texte armuré "
+        "(-----BEGIN AGE ENCRYPTED FILE-----).",
+        "Chiffrez le secret avec la clé publique de la fédération : age -a -r "
+        "<clé de la fédération> ; ne mettez jamais le secret en clair dans le dépôt.",
+        "client_secret_age: mon-secret",
+        "client_secret_age: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n  …",
+    ),
     # -- L: where the file lives --------------------------------------------------------------
     Rule(
         "L001",

@@ -12,6 +12,8 @@ from stdnum.fr import siret as stdnum_siret
 
 from ..diagnostics import Finding
 from ..models import (
+    AGE_ARMOR_HEADER,
+    AGE_RECIPIENT_PATTERN,
     CLIENT_ID_PATTERN,
     IDENTITY_PROVIDER,
     NAME_PATTERN,
@@ -30,6 +32,7 @@ _NAME_CHAR = re.compile(NAME_PATTERN.replace("]+$", "]").replace("^", "", 1))
 _OWNER = re.compile(OWNER_PATTERN)
 _SIRET = re.compile(SIRET_PATTERN)
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
+_AGE_RECIPIENT = re.compile(AGE_RECIPIENT_PATTERN)
 
 
 @lru_cache(maxsize=65536)
@@ -116,3 +119,9 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
         reason = email_problem(support)
         if reason:
             yield Finding("I006", ("support_email",), {"value": support, "reason": reason})
+    for index, recipient in text_items(data, "secret_recipients"):
+        if not _AGE_RECIPIENT.match(recipient):
+            yield Finding("I008", ("secret_recipients", index), {"value": recipient})
+    sealed = text_value(data, "client_secret_age")
+    if sealed is not None and not sealed.strip().startswith(AGE_ARMOR_HEADER):
+        yield Finding("I009", ("client_secret_age",))

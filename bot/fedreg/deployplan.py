@@ -1,0 +1,155 @@
+"""What a deploy does to a deployment's live collections: pure planning.
+
+The manifest owns exactly the fields of its documents; every other field of a live document
+(`client_secret`, `createdAt`, what the admin app writes) is never touched. A provider that is
+in the database but not in the manifest is deactivated, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .plan import FieldChange
+
+COLLECTIONS = (("client", "key"), ("provider", "uid"))  # (collection, identifying field)
+SEALED_DIGEST_FIELD = "fedregSealedSecretDigest"  # which client_secret_age is stored
+MIN_RECORDS_FOR_THRESHOLD = 10  # below this, any single change is a large share
+
+
+class DeployAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DEACTIVATE = "deactivate"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    collection: str
+    key: str
+    name: str
+    action: DeployAction
+    fields: tuple[FieldChange, ...] = ()
+    document: dict[str, Any] = field(default_factory=dict)
+    sealed_secret: str | None = None  # an identity provider's secret to (re)store
+    recipients: tuple[str, ...] = ()  # who receives a new service provider's secret
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    deployment: str
+    changes: tuple[DocumentChange, ...]
+    live_records: int
+
+    def count(self, action: DeployAction) -> int:
+        return sum(1 for c in self.changes if c.action is action)
+
+    @property
+    def effective(self) -> tuple[DocumentChange, ...]:
+        return tuple(c for c in self.changes if c.action is not DeployAction.UNCHANGED)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {action.value: self.count(action) for action in DeployAction}
+
+    def large_change_share(self, limit: float) -> float | None:
+        """The share of live records updated or deactivated, when it exceeds `limit`."""
+        if self.live_records < MIN_RECORDS_FOR_THRESHOLD:
+            return None
+        touched = self.count(DeployAction.UPDATE) + self.count(DeployAction.DEACTIVATE)
+        share = touched / self.live_records
+        return share if share > limit else None
+
+    def problems(self) -> list[str]:
+        """What makes the plan impossible to apply, in French."""
+        found = []
+        for change in self.changes:
+            if change.action is not DeployAction.CREATE:
+                continue
+            if change.collection == "client" and not change.recipients:
+                found.append(
+                    f"le FS « {change.name} » ({change.key}) est nouveau mais n'a pas "
+                    "de secret_recipients : son secret ne pourrait être remis à "
+                    "personne"
+                )
+            if change.collection == "provider" and change.sealed_secret is None:
+                found.append(
+                    f"le FI « {change.name} » ({change.key}) est nouveau mais n'a pas "
+                    "de client_secret_age : le cœur l'ignorerait sans secret"
+                )
+        return found
+
+
+def sealed_digest(sealed: str) -> str:
+    return hashlib.sha256(sealed.encode("utf-8")).hexdigest()
+
+
+def _changed_fields(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[FieldChange, ...]:
+    return tuple(
+        FieldChange(name, before=current.get(name), after=value)
+        for name, value in wanted.items()
+        if current.get(name) != value
+    )
+
+
+def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]]) -> DeployPlan:
+    """Compare a manifest with the live documents of its deployment (collection -> docs)."""
+    changes: list[DocumentChange] = []
+    for collection, key_field in COLLECTIONS:
+        current_by_key = {
+            doc[key_field]: doc for doc in live.get(collection, []) if key_field in doc
+        }
+        for wanted in manifest[collection]:
+            key = wanted[key_field]
+            current = current_by_key.get(key)
+            sealed = (
+                manifest.get("sealed_secrets", {}).get(key) if collection == "provider" else None
+            )
+            recipients = tuple(manifest.get("secret_recipients", {}).get(key, ()))
+            if current is None:
+                changes.append(
+                    DocumentChange(
+                        collection,
+                        key,
+                        wanted["name"],
+                        DeployAction.CREATE,
+                        document=wanted,
+                        sealed_secret=sealed,
+                        recipients=recipients,
+                    )
+                )
+                continue
+            fields = _changed_fields(current, wanted)
+            new_secret = sealed is not None and current.get(SEALED_DIGEST_FIELD) != (
+                sealed_digest(sealed)
+            )
+            action = DeployAction.UPDATE if fields or new_secret else DeployAction.UNCHANGED
+            changes.append(
+                DocumentChange(
+                    collection,
+                    key,
+                    wanted["name"],
+                    action,
+                    fields,
+                    wanted,
+                    sealed if new_secret else None,
+                    recipients,
+                )
+            )
+        wanted_keys = {doc[key_field] for doc in manifest[collection]}
+        for key, current in sorted(current_by_key.items()):
+            if key not in wanted_keys and current.get("active") is not False:
+                changes.append(
+                    DocumentChange(
+                        collection,
+                        key,
+                        str(current.get("name", key)),
+                        DeployAction.DEACTIVATE,
+                        (FieldChange("active", before=current.get("active"), after=False),),
+                    )
+                )
+    live_records = sum(len(docs) for docs in live.values())
+    return DeployPlan(manifest["deployment"], tuple(changes), live_records)

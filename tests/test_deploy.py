@@ -1,0 +1,442 @@
+"""`fedreg deploy`, `drift`, `history`, `rollback`, `secret rotate` and `import`, through the
+real CLI, on real git repositories.
+
+MongoDB cannot be installed from this project's package sources, so the target is mongomock
+(patched in for pymongo's MongoClient, as the CLI connects with a mongodb:// URI). Set
+FEDREG_TEST_MONGODB_URI=mongodb://host:port to run the same module against a real server
+(a replica set, as the core needs for its change streams): each test uses its own database,
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mongomock
+import pyrage
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pyrage import x25519
+
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
+from fedreg.deployment import connect
+
+CIPHER_PASS = "JZBlwxfKnbn/RV025aw+dQxk+xoQT+Yr"  # the core's public development key
+SP = "registry/production/service-providers/demo.yaml"
+IDP = "registry/production/identity-providers/fi-demo.yaml"
+CLIENT_KEY = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+IDP_UID = "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11"
+PARTNER = x25519.Identity.generate()
+FEDERATION = x25519.Identity.generate()
+FI_SECRET = "secret-du-fi-0123456789abcdef0123456789"
+
+
+def decrypt_core_secret(stored: str) -> str:
+    """The core's documented algorithm (proconnect-core.md §5), written independently."""
+    raw = base64.b64decode(stored)
+    nonce, tag, ciphertext = raw[:12], raw[12:28], raw[28:]
+    return AESGCM(CIPHER_PASS.encode()).decrypt(nonce, ciphertext + tag, None).decode()
+
+
+def sealed_for_federation(secret: str) -> str:
+    armored = pyrage.encrypt(secret.encode(), [FEDERATION.to_public()], armored=True).decode()
+    return "client_secret_age: |\n" + "".join(f"  {line}\n" for line in armored.splitlines())
+
+
+def service_provider(*edits: tuple[str, str]) -> str:
+    return edited(BASE_SERVICE_PROVIDER, list(edits)) + (
+        f"secret_recipients:\n  - {PARTNER.to_public()}\n"
+    )
+
+
+def identity_provider(*edits: tuple[str, str]) -> str:
+    return edited(BASE_IDENTITY_PROVIDER, list(edits)) + sealed_for_federation(FI_SECRET)
+
+
+@pytest.fixture
+def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("CLIENT_SECRET_CIPHER_PASS", CIPHER_PASS)
+    monkeypatch.setenv("FEDREG_AGE_IDENTITY", str(FEDERATION))
+    name = f"core-fca-low-{uuid.uuid4().hex[:8]}"
+    real = os.environ.get("FEDREG_TEST_MONGODB_URI")
+    if real:
+        uri = f"{real.rstrip('/')}/{name}"
+        yield uri
+        connect(uri).client.drop_database(name)
+        return
+    with mongomock.patch(servers=(("mongo.test", 27017),)):
+        yield f"mongodb://mongo.test:27017/{name}"
+
+
+@pytest.fixture
+def registry(repo):  # type: ignore[no-untyped-def]
+    repo.write(SP, service_provider())
+    repo.write(IDP, identity_provider())
+    repo.commit("registry")
+    return repo
+
+
+def live(target: str, collection: str) -> dict[str, dict[str, Any]]:
+    key = "key" if collection == "client" else "uid"
+    return {d[key]: d for d in connect(target)[collection].find({}, {"_id": False})}
+
+
+def deploy(cli, target: str, *extra: str):  # type: ignore[no-untyped-def]
+    return cli("deploy", "production-internet", "--target", target, "--yes", *extra)
+
+
+def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    result = deploy(cli, target)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "2 créé(s)" in result.stdout
+    client = live(target, "client")[CLIENT_KEY]
+    assert client["redirect_uris"] == ["https://demo.gouv.fr/callback"]
+    assert client["type"] == "public" and client["active"] is True
+    assert client["updatedBy"].startswith("fedreg@")
+    secret = decrypt_core_secret(client["client_secret"])
+    assert len(secret) == 64 and int(secret, 16) >= 0  # 32 random bytes, hex
+    sealed = Path("build/secrets/production-internet") / f"{CLIENT_KEY}.age"
+    assert pyrage.decrypt(sealed.read_bytes(), [PARTNER]).decode() == secret
+    provider = live(target, "provider")[IDP_UID]
+    assert decrypt_core_secret(provider["client_secret"]) == FI_SECRET
+    assert provider["discoveryUrl"].endswith("/.well-known/openid-configuration")
+    assert secret not in result.stdout + result.stderr and FI_SECRET not in result.stdout
+
+
+def test_dry_run_and_no_yes_write_nothing(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    for flags in (("--dry-run",), ()):
+        result = cli("deploy", "production-internet", "--target", target, *flags)
+        assert result.exit_code == 0 and "Simulation : rien n'est écrit" in result.stdout
+    assert live(target, "client") == {} and live(target, "provider") == {}
+
+
+def test_update_preserves_fields_the_registry_does_not_own(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    deploy(cli, target)
+    db = connect(target)
+    db["client"].update_one(
+        {"key": CLIENT_KEY},
+        {
+            "$set": {
+                "title": "ancien champ",
+                "IPServerAddressesAndRanges": ["1.1.1.1"],
+                "createdAt": "2024-01-01",
+            }
+        },
+    )
+    before = live(target, "client")[CLIENT_KEY]
+    registry.write(
+        SP,
+        service_provider(
+            ("  - https://demo.gouv.fr/callback\n", "  - https://demo.gouv.fr/v2/callback\n")
+        ),
+    )
+    registry.commit("new callback")
+    result = deploy(cli, target)
+    assert "redirect_uris" in result.stdout and "1 mis à jour" in result.stdout
+    after = live(target, "client")[CLIENT_KEY]
+    assert after["redirect_uris"] == ["https://demo.gouv.fr/v2/callback"]
+    for unowned in (
+        "client_secret",
+        "secretCreatedAt",
+        "createdAt",
+        "title",
+        "IPServerAddressesAndRanges",
+    ):
+        assert after[unowned] == before[unowned]
+    assert after["updatedBy"] == f"fedreg@{registry.git('rev-parse', 'HEAD')}"
+
+
+def test_removed_provider_is_deactivated_then_restored(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    deploy(cli, target)
+    secret = live(target, "client")[CLIENT_KEY]["client_secret"]
+    registry.git("rm", "-q", SP)
+    registry.commit("remove")
+    result = deploy(cli, target)
+    assert "1 désactivé(s)" in result.stdout
+    assert live(target, "client")[CLIENT_KEY]["active"] is False  # deactivated, not deleted
+    registry.write(SP, service_provider())
+    registry.commit("restore")
+    deploy(cli, target)
+    restored = live(target, "client")[CLIENT_KEY]
+    assert restored["active"] is True and restored["client_secret"] == secret
+
+
+def test_second_apply_is_a_no_op(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    deploy(cli, target)
+    before = (live(target, "client"), live(target, "provider"))
+    audits = connect(target)["fedreg_deployments"].count_documents({})
+    result = deploy(cli, target)
+    assert result.exit_code == 0
+    assert "Rien à faire : le déploiement est déjà à jour." in result.stdout
+    assert (live(target, "client"), live(target, "provider")) == before
+    assert connect(target)["fedreg_deployments"].count_documents({}) == audits
+
+
+def _many_clients(registry, count: int) -> None:  # type: ignore[no-untyped-def]
+    for index in range(count):
+        registry.write(
+            f"registry/production/service-providers/fs-{index:02d}.yaml",
+            service_provider(
+                (CLIENT_KEY[:4], f"{index:04x}"), ("name: Service de", f"name: Service {index} de")
+            ),
+        )
+
+
+def test_large_change_needs_the_flag(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    _many_clients(registry, 12)
+    registry.commit("twelve more")
+    assert deploy(cli, target).exit_code == 0
+    for index in (0, 1):
+        path = f"registry/production/service-providers/fs-{index:02d}.yaml"
+        registry.write(
+            path, (registry.root / path).read_text().replace("active: true", "active: false")
+        )
+    registry.commit("deactivate two")
+    refused = deploy(cli, target)
+    assert refused.exit_code == 1
+    assert "modifie ou désactive 14% des enregistrements" in refused.stderr
+    assert all(c["active"] for c in live(target, "client").values())
+    assert deploy(cli, target, "--allow-large-change").exit_code == 0
+    assert sum(not c["active"] for c in live(target, "client").values()) == 2
+
+
+def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _many_clients(registry, 3)
+    registry.commit("three more")
+    collection_class = type(connect(target)["client"])
+    real_update = collection_class.update_one
+    calls = {"count": 0}
+
+    def update_failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # The database connection drops once, on the third write.
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise ConnectionError("réseau coupé")
+        return real_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection_class, "update_one", update_failing_once)
+    failed = deploy(cli, target)
+    assert failed.exit_code == 1
+    assert "déploiement interrompu après 2 écriture(s) sur 5" in failed.stderr
+    statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find()]
+    assert statuses == ["failed"]
+    assert len(live(target, "client")) == 2
+    assert deploy(cli, target).exit_code == 0
+    assert len(live(target, "client")) == 4 and len(live(target, "provider")) == 1
+    again = deploy(cli, target)
+    assert "Rien à faire" in again.stdout
+
+
+def test_history_and_rollback(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    first = registry.git("rev-parse", "HEAD")
+    deploy(cli, target)
+    registry.write(
+        SP,
+        service_provider(
+            ("  - https://demo.gouv.fr/callback\n", "  - https://demo.gouv.fr/v2/callback\n")
+        ),
+    )
+    second = registry.commit("v2")
+    deploy(cli, target)
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == [
+        "https://demo.gouv.fr/v2/callback"
+    ]
+    result = cli("rollback", "production-internet", "--to", first, "--target", target, "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
+    lines = cli("history", "production-internet", "--target", target).stdout.splitlines()
+    assert [line.split()[3] for line in lines] == [first[:12], second[:12], first[:12]]
+    assert all(line.split()[2] == "applied" for line in lines)
+
+
+def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    deploy(cli, target)
+    assert cli("drift", "production-internet", "--target", target).exit_code == 0
+    connect(target)["client"].update_one(
+        {"key": CLIENT_KEY}, {"$set": {"redirect_uris": ["https://pirate.example.com/cb"]}}
+    )
+    connect(target)["provider"].insert_one({"uid": "autre", "name": "fi-fantome", "active": True})
+    result = cli("drift", "production-internet", "--target", target)
+    assert result.exit_code == 1
+    assert 'redirect_uris: ["https://pirate.example.com/cb"]' in result.stdout
+    assert "provider autre « fi-fantome » désactivé" in result.stdout
+
+
+def test_new_service_provider_needs_recipients(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    registry.write(SP, edited(BASE_SERVICE_PROVIDER, []))
+    registry.commit("no recipients")
+    result = deploy(cli, target)
+    assert result.exit_code == 1
+    assert "n'a pas de secret_recipients" in result.stderr
+    assert live(target, "client") == {}
+
+
+def test_secret_rotation(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    deploy(cli, target)
+    old = decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"])
+    result = cli(
+        "secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", target
+    )
+    assert result.exit_code == 0, result.stderr
+    stored = live(target, "client")[CLIENT_KEY]
+    new = decrypt_core_secret(stored["client_secret"])
+    assert new != old and "secretUpdatedAt" in stored
+    sealed = Path("build/secrets/production-internet") / f"{CLIENT_KEY}.age"
+    assert pyrage.decrypt(sealed.read_bytes(), [PARTNER]).decode() == new
+    assert new not in result.stdout
+
+
+def test_changed_identity_provider_secret_is_stored(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    deploy(cli, target)
+    registry.write(
+        IDP, edited(BASE_IDENTITY_PROVIDER, []) + sealed_for_federation("nouveau-" + "s" * 30)
+    )
+    registry.commit("new FI secret")
+    result = deploy(cli, target)
+    assert "client_secret: remplacé par le secret chiffré du dépôt" in result.stdout
+    stored = live(target, "provider")[IDP_UID]["client_secret"]
+    assert decrypt_core_secret(stored) == "nouveau-" + "s" * 30
+
+
+EXPORT = [
+    {
+        "_id": {"$oid": "65a1b2c3d4e5f60718293a4b"},
+        "key": CLIENT_KEY,
+        "name": "Service importé",
+        "active": True,
+        "client_secret": "chiffré-dans-la-base-0123456789abcdef",
+        "redirect_uris": ["https://demo.gouv.fr/callback"],
+        "post_logout_redirect_uris": ["https://demo.gouv.fr/"],
+        "scopes": ["openid", "email"],
+        "id_token_signed_response_alg": "ES256",
+        "userinfo_signed_response_alg": "ES256",
+        "type": "private",
+        "email": "equipe@demo.gouv.fr\nchef@demo.gouv.fr",
+        "IPServerAddressesAndRanges": ["145.242.17.0/28"],
+        "title": "Ancien titre",
+        "site": ["https://demo.gouv.fr"],
+        "entityId": "a" * 64,
+        "idpFilterExclude": True,
+        "createdAt": {"$date": "2024-03-01T10:00:00Z"},
+    },
+    {
+        "_id": {"$oid": "65a1b2c3d4e5f60718293a4c"},
+        "key": "rs",
+        "name": "Serveur de ressources",
+        "redirect_uris": [],
+        "scopes": ["groups"],
+        "id_token_signed_response_alg": "ES256",
+        "type": "public",
+        "introspection_signed_response_alg": "ES256",
+    },
+    {
+        "uid": IDP_UID,
+        "name": "fi-demo",
+        "title": "FI de démonstration",
+        "active": True,
+        "discovery": True,
+        "discoveryUrl": "https://auth.demo.gouv.fr/.well-known/openid-configuration",
+        "clientID": "proconnect",
+        "client_secret": "chiffré",
+        "token_endpoint_auth_method": "client_secret_post",
+        "id_token_signed_response_alg": "ES256",
+        "userinfo_signed_response_alg": "",
+        "siret": "13002526500013",
+        "supportEmail": "support@demo.gouv.fr",
+        "fqdns": ["demo.gouv.fr"],
+        "extraAcceptedEmailDomains": [],
+        "isRoutingEnabled": True,
+        "isBlockingForUnlistedEmailDomainsEnabled": False,
+        "isEntraID": False,
+        "useTheHyyyperbridge": False,
+        "isMfaCompliant": True,
+        "image": "logo.png",
+        "display": True,
+    },
+]
+
+
+def test_import_from_an_export_round_trips(workspace, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(EXPORT))
+    result = cli(
+        "import",
+        "--from-json",
+        str(export),
+        "--env",
+        "production",
+        "--network",
+        "internet",
+        "--owner",
+        "@demo-org/equipe",
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "Ignoré : Serveur de ressources (rs)" in result.stdout
+    text = (
+        workspace.root / "registry/production/service-providers/service-importe.yaml"
+    ).read_text()
+    assert "# client_secret : conservé dans la base, jamais dans le dépôt" in text
+    assert '# champ non repris : title = "Ancien titre"' in text
+    assert "chiffré-dans-la-base" not in text
+    assert cli("validate").exit_code == 0
+    assert cli("render").exit_code == 0
+    manifest = json.loads((workspace.root / "build/manifests/production-internet.json").read_text())
+    [client] = manifest["client"]
+    source = EXPORT[0]
+    for owned in (
+        "key",
+        "name",
+        "active",
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "id_token_signed_response_alg",
+        "userinfo_signed_response_alg",
+        "type",
+    ):
+        assert client[owned] == source[owned], owned
+    assert client["scopes"] == sorted(source["scopes"])
+    assert client["collaborators"] == ["chef@demo.gouv.fr", "equipe@demo.gouv.fr"]
+    assert manifest["firewall"] == {CLIENT_KEY: ["145.242.17.0/28"]}
+    [provider] = manifest["provider"]
+    for owned in (
+        "uid",
+        "name",
+        "title",
+        "discoveryUrl",
+        "clientID",
+        "siret",
+        "supportEmail",
+        "isRoutingEnabled",
+        "isMfaCompliant",
+        "userinfo_signed_response_alg",
+    ):
+        assert provider[owned] == EXPORT[2][owned], owned
+    assert provider["attachedEmailDomains"] == ["demo.gouv.fr"]  # legacy fqdns
+
+
+def test_import_from_a_live_database_never_overwrites(workspace, cli, target) -> None:  # type: ignore[no-untyped-def]
+    db = connect(target)
+    db["client"].insert_one({k: v for k, v in EXPORT[0].items() if k not in ("_id", "createdAt")})
+    args = (
+        "import",
+        "--from",
+        target,
+        "--env",
+        "integration",
+        "--network",
+        "internet",
+        "--owner",
+        "@demo-org/equipe",
+    )
+    assert cli(*args).exit_code == 0
+    assert cli(*args).exit_code == 0
+    names = sorted(
+        p.name for p in (workspace.root / "registry/integration/service-providers").iterdir()
+    )
+    assert names == ["service-importe-2.yaml", "service-importe.yaml"]
