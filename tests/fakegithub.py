@@ -40,6 +40,7 @@ from starlette.routing import Route
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "shared/github-api/rest-subset.json"
 GITHUB_HOST = "https://api.github.com"
+UPLOADS_HOST = "https://uploads.github.com"  # where GitHub takes release assets
 BOT = {"login": "github-actions[bot]", "type": "Bot"}
 
 
@@ -107,6 +108,8 @@ class FakeGitHub:
         self.annotation_batches: list[int] = []
         self.team_members: dict[tuple[str, str], set[str]] = {}
         self.failures: list[Failure] = []
+        self.deployments: list[dict[str, Any]] = []
+        self.releases: list[dict[str, Any]] = []
         self.violations: list[str] = []
         self.calls: list[tuple[str, str, int]] = []
         self._ids = iter(range(1000, 10**9))
@@ -192,6 +195,36 @@ class FakeGitHub:
             r"/repos/{o}/{r}/pulls/(?P<number>\d+)/reviews",
             "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
             self._create_review,
+        )
+        self._route(
+            "get",
+            r"/repos/{o}/{r}/deployments",
+            "/repos/{owner}/{repo}/deployments",
+            self._list_deployments,
+        )
+        self._route(
+            "post",
+            r"/repos/{o}/{r}/deployments",
+            "/repos/{owner}/{repo}/deployments",
+            self._create_deployment,
+        )
+        self._route(
+            "post",
+            r"/repos/{o}/{r}/deployments/(?P<id>\d+)/statuses",
+            "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+            self._create_deployment_status,
+        )
+        self._route(
+            "post",
+            r"/repos/{o}/{r}/releases",
+            "/repos/{owner}/{repo}/releases",
+            self._create_release,
+        )
+        self._route(
+            "post",
+            r"/repos/{o}/{r}/releases/(?P<id>\d+)/assets",
+            "/repos/{owner}/{repo}/releases/{release_id}/assets",
+            self._upload_asset,
         )
         self._route(
             "post",
@@ -326,8 +359,9 @@ class FakeGitHub:
             # one segment, so the parameter is shown to it percent-encoded.
             raw = match.group("path")
             checked_path = path[: match.start("path")] + quote(raw, safe="")
+        host = UPLOADS_HOST if template.endswith("/assets") else GITHUB_HOST
         openapi_request = MockRequest(
-            GITHUB_HOST,
+            host,
             method,
             checked_path,
             args=query,
@@ -341,7 +375,8 @@ class FakeGitHub:
         except Exception as error:
             self.violations.append(f"{method.upper()} {path}: request: {error}")
             return self._reply(method, path, 422, {"message": "Validation Failed"})
-        payload = json.loads(body) if body else {}
+        binary = request.headers.get("content-type", "").startswith("application/octet-stream")
+        payload = {"bytes": body} if binary else (json.loads(body) if body else {})
         number = match.groupdict().get("number")
         if number is not None and int(number) not in self.pulls:
             status, data = (
@@ -632,4 +667,80 @@ class FakeGitHub:
             "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", "post", "201"
         )
         data.update(number=pull.number, url=self._url(f"/pulls/{pull.number}"))
+        return 201, data
+
+    def _deployment_json(self, deployment: dict[str, Any]) -> dict[str, Any]:
+        data = example("/repos/{owner}/{repo}/deployments", "post", "201")
+        data.update(
+            id=deployment["id"],
+            sha=deployment["sha"],
+            ref=deployment["sha"],
+            environment=deployment["environment"],
+            url=self._url(f"/deployments/{deployment['id']}"),
+            statuses_url=self._url(f"/deployments/{deployment['id']}/statuses"),
+        )
+        return data  # type: ignore[no-any-return]
+
+    def _list_deployments(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
+        if int(query.get("page", "1")) > 1:
+            return 200, []
+        found = [
+            d
+            for d in reversed(self.deployments)
+            if query.get("sha") in (None, d["sha"])
+            and query.get("environment") in (None, d["environment"])
+        ]
+        return 200, [self._deployment_json(d) for d in found]
+
+    def _create_deployment(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
+        deployment = {
+            "id": next(self._ids),
+            "sha": payload["ref"],
+            "environment": payload.get("environment", "production"),
+            "statuses": [],
+        }
+        self.deployments.append(deployment)
+        return 201, self._deployment_json(deployment)
+
+    def _create_deployment_status(
+        self, payload: dict[str, Any], query: Any, user: Any, id: str
+    ) -> tuple[int, Any]:
+        deployment = next(d for d in self.deployments if d["id"] == int(id))
+        deployment["statuses"].append(payload)
+        data = example("/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "post", "201")
+        data.update(
+            id=next(self._ids),
+            state=payload["state"],
+            description=payload.get("description", ""),
+            deployment_url=self._url(f"/deployments/{id}"),
+            url=self._url(f"/deployments/{id}/statuses/1"),
+        )
+        return 201, data
+
+    def _create_release(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
+        release = {"id": next(self._ids), "tag": payload["tag_name"], "assets": {}}
+        self.releases.append(release)
+        data = example("/repos/{owner}/{repo}/releases", "post", "201")
+        data.update(
+            id=release["id"],
+            tag_name=release["tag"],
+            assets=[],
+            url=self._url(f"/releases/{release['id']}"),
+            html_url=f"https://github.com/{self.full_name}/releases/tag/{release['tag']}",
+            upload_url=self._url(f"/releases/{release['id']}/assets{{?name,label}}"),
+        )
+        return 201, data
+
+    def _upload_asset(
+        self, payload: dict[str, Any], query: dict[str, str], user: Any, id: str
+    ) -> tuple[int, Any]:
+        release = next(r for r in self.releases if r["id"] == int(id))
+        release["assets"][query["name"]] = payload["bytes"]
+        data = example("/repos/{owner}/{repo}/releases/{release_id}/assets", "post", "201")
+        data.update(
+            id=next(self._ids),
+            name=query["name"],
+            size=len(payload["bytes"]),
+            url=self._url(f"/releases/assets/{id}"),
+        )
         return 201, data

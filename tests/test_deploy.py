@@ -440,3 +440,74 @@ def test_import_from_a_live_database_never_overwrites(workspace, cli, target) ->
         p.name for p in (workspace.root / "registry/integration/service-providers").iterdir()
     )
     assert names == ["service-importe-2.yaml", "service-importe.yaml"]
+
+
+def test_changed_deployments_compares_rendered_content(registry, cli) -> None:  # type: ignore[no-untyped-def]
+    base = registry.git("rev-parse", "HEAD")
+    registry.write(SP, "# un commentaire\n" + service_provider())
+    registry.commit("comment only")
+    assert json.loads(cli("changed-deployments", "--base", base).stdout) == []
+    registry.write(
+        "registry/integration/service-providers/autre.yaml",
+        service_provider(
+            (CLIENT_KEY[:4], "abcd"),
+            ("network: internet", "network: rie"),
+            ("145.242.17.0/28", "100.67.22.0/28"),
+        ),
+    )
+    registry.write(SP, service_provider(("active: true", "active: false")))
+    assert json.loads(cli("changed-deployments", "--base", base).stdout) == [
+        "integration-rie",
+        "production-internet",
+    ]
+
+
+@pytest.fixture
+def github_for(repo):  # type: ignore[no-untyped-def]
+    from fakegithub import FakeGitHub
+
+    server = FakeGitHub(repo.root)
+    server.start()
+    yield server
+    server.stop()
+    assert server.violations == [], "calls outside GitHub's published contract"
+
+
+def test_deploy_job_reports_on_the_github_deployment(
+    registry,
+    cli,
+    target,
+    github_for,  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
+    head = registry.git("rev-parse", "HEAD")
+    for name, value in {
+        "GITHUB_TOKEN": "bot-token",
+        "GITHUB_API_URL": github_for.base_url,
+        "GITHUB_REPOSITORY": github_for.full_name,
+        "GITHUB_SHA": head,
+        "GITHUB_RUN_ID": "42",
+        "FEDREG_GITHUB_REQUEST_INTERVAL": "0",
+        "FEDREG_GITHUB_WRITE_INTERVAL": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    # GitHub Actions created the deployment for the job's environment.
+    github_for.deployments.append(
+        {"id": 7, "sha": head, "environment": "production-internet", "statuses": []}
+    )
+    result = cli("bot", "deploy", "production-internet", "--target", target)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [deployment] = github_for.deployments
+    assert [s["state"] for s in deployment["statuses"]] == ["in_progress", "success"]
+    final = deployment["statuses"][-1]
+    assert final["description"] == "2 créé(s)"
+    assert final["target_url"] == f"https://github.com/{github_for.full_name}/actions/runs/42"
+    [release] = github_for.releases
+    assert final["environment_url"].endswith(f"/releases/tag/{release['tag']}")
+    sealed = release["assets"][f"{CLIENT_KEY}.age"]
+    secret = pyrage.decrypt(sealed, [PARTNER]).decode()
+    assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
+    again = cli("bot", "deploy", "production-internet", "--target", target)
+    assert again.exit_code == 0
+    assert deployment["statuses"][-1]["description"] == "déjà à jour"
+    assert len(github_for.releases) == 1  # nothing new to deliver

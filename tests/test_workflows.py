@@ -24,7 +24,17 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def test_there_are_workflows() -> None:
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pr-bot.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pr-bot.yml", "deploy.yml", "drift.yml"}
+
+
+def test_deploys_wait_for_their_environment_one_at_a_time() -> None:
+    job = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]["deploy"]
+    assert job["environment"] == "${{ matrix.deployment }}"
+    assert job["concurrency"] == {
+        "group": "deploy-${{ matrix.deployment }}",
+        "cancel-in-progress": "false",
+    }
+    assert "fedreg bot deploy" in " ".join(s.get("run", "") for s in job["steps"])
 
 
 def _actionlint() -> str:
@@ -86,7 +96,9 @@ def test_permissions_are_explicit_and_minimal(path: Path) -> None:
     for name, job in workflow["jobs"].items():
         for scope, level in job.get("permissions", {}).items():
             assert level in ("read", "write", "none"), f"{name}: {scope}: {level}"
-            assert scope != "contents" or level == "read", f"{name} may write the repository"
+            # Only the deploy job writes contents: a release holding sealed (age) secrets.
+            if scope == "contents" and level == "write":
+                assert (path.name, name) == ("deploy.yml", "deploy"), f"{name} writes contents"
 
 
 def test_the_verdict_runs_on_workflow_run_from_trusted_code() -> None:

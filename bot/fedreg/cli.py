@@ -22,6 +22,7 @@ from .clientsecrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_ke
 from .deployment import (
     InvalidRegistry,
     actor,
+    changed_deployments,
     connect,
     load_manifest,
     manifests_at_commit,
@@ -237,30 +238,54 @@ def _secret_keys(secrets_out: Path) -> SecretKeys:
     )
 
 
+@dataclass
+class DeployOutcome:
+    exit_code: int
+    summary: str
+    sealed_files: list[Path]
+
+
 def _deploy(manifest: dict[str, Any], options: DeployOptions, policy: Policy) -> int:
+    return _deploy_outcome(manifest, options, policy).exit_code
+
+
+def _deploy_outcome(
+    manifest: dict[str, Any], options: DeployOptions, policy: Policy
+) -> DeployOutcome:
     db = connect(options.target)
     plan = plan_deploy(manifest, live_documents(db))
     sys.stdout.write(render_deploy_plan(plan))
+    words = {
+        "create": "créé(s)",
+        "update": "mis à jour",
+        "deactivate": "désactivé(s)",
+        "unchanged": "inchangé(s)",
+    }
+    summary = ", ".join(
+        f"{count} {words[action]}" for action, count in plan.summary.items() if count
+    )
     problems = plan.problems()
     if problems:
         for problem in problems:
             print(f"fedreg : {problem}", file=sys.stderr)
-        return EXIT_FAILED
+        return DeployOutcome(EXIT_FAILED, "refusé : " + problems[0], [])
     if not plan.effective:
         print("Rien à faire : le déploiement est déjà à jour.")
-        return EXIT_OK
+        return DeployOutcome(EXIT_OK, "déjà à jour", [])
     share = plan.large_change_share(policy.max_change_share)
     if share is not None and not options.allow_large_change:
+        message = (
+            f"refusé : ce plan modifie ou désactive {share:.0%} des enregistrements "
+            f"de {plan.deployment} (limite : {policy.max_change_share:.0%})"
+        )
         print(
-            f"fedreg : refusé : ce plan modifie ou désactive {share:.0%} des "
-            f"enregistrements de {plan.deployment} (limite : {policy.max_change_share:.0%}). "
-            "Relancez avec --allow-large-change si c'est voulu.",
+            f"fedreg : {message}. Relancez avec --allow-large-change si c'est voulu.",
             file=sys.stderr,
         )
-        return EXIT_FAILED
+        return DeployOutcome(EXIT_FAILED, message, [])
     if options.dry_run or not options.yes:
         print("Simulation : rien n'est écrit. Relancez avec --yes pour appliquer.")
-        return EXIT_OK
+        return DeployOutcome(EXIT_OK, "simulation : " + summary, [])
     provenance = Provenance(
         commit=manifest.get("source_commit"), digest=manifest["digest"], actor=actor()
     )
@@ -268,6 +293,49 @@ def _deploy(manifest: dict[str, Any], options: DeployOptions, policy: Policy) ->
     print(f"Appliqué : {len(report.applied)} écriture(s), enregistré dans {AUDIT_COLLECTION}.")
     for sealed in report.sealed_files:
         print(f"Secret chiffré pour ses destinataires : {sealed}")
+    return DeployOutcome(EXIT_OK, summary, report.sealed_files)
+
+
+def run_bot_deploy(options: DeployOptions, policy_file: Path) -> int:
+    """The deploy job of a push to main: deploy, and report on the GitHub Deployment."""
+    policy = _policy_or_fail(policy_file)
+    sha = os.environ.get("GITHUB_SHA") or _source_commit() or ""
+    client = GitHubClient.from_environment()
+    run_url = (
+        "{}/{}/actions/runs/{}".format(
+            os.environ.get("GITHUB_SERVER_URL", "https://github.com"),
+            client.repository,
+            os.environ.get("GITHUB_RUN_ID", ""),
+        )
+        if os.environ.get("GITHUB_RUN_ID")
+        else ""
+    )
+    deployment = client.deployment_for(sha, options.deployment)
+    client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
+    try:
+        manifest = manifests_from_worktree(policy, sha)[options.deployment]
+        outcome = _deploy_outcome(manifest, options, policy)
+    except FedregError as error:
+        client.deployment_status(deployment, "failure", f"échec : {error}", log_url=run_url)
+        raise
+    attachments = ""
+    if outcome.sealed_files:
+        attachments = client.attach_files(
+            f"secrets-{options.deployment}-{sha[:12]}",
+            f"Secrets chiffrés (age) — {options.deployment} @ {sha[:12]}",
+            outcome.sealed_files,
+        )
+    state = "success" if outcome.exit_code == EXIT_OK else "failure"
+    client.deployment_status(
+        deployment, state, outcome.summary, log_url=run_url, environment_url=attachments
+    )
+    return outcome.exit_code
+
+
+def run_changed_deployments(base: str, head: str | None, policy_file: Path) -> int:
+    policy = _policy_or_fail(policy_file)
+    repo = GitRepository.discover(Path.cwd())
+    print(json.dumps(changed_deployments(repo, base, head, policy)))
     return EXIT_OK
 
 
@@ -443,7 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, default=Path("build/manifests"))
     render.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
 
-    bot = commands.add_parser("bot", help="le robot des demandes de fusion")
+    bot = commands.add_parser("bot", help="le robot des demandes de fusion et des déploiements")
     bot_commands = bot.add_subparsers(dest="bot_command", required=True)
     pr = bot_commands.add_parser("pr", help="décider du verdict d'une demande de fusion")
     pr.add_argument("--event", type=Path, help="charge utile de l'événement (GITHUB_EVENT_PATH)")
@@ -470,6 +538,16 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--allow-large-change", action="store_true")
         command.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
 
+    bot_deploy = bot_commands.add_parser("deploy", help="déployer et rendre compte à GitHub")
+    target_arguments(bot_deploy)
+    bot_deploy.add_argument("--allow-large-change", action="store_true")
+    bot_deploy.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
+    changed = commands.add_parser(
+        "changed-deployments", help="déploiements dont le manifeste change (JSON)"
+    )
+    changed.add_argument("--base", required=True)
+    changed.add_argument("--head")
+    changed.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     deploy = commands.add_parser("deploy", help="déployer un manifeste dans sa base")
     target_arguments(deploy)
     apply_arguments(deploy)
@@ -547,6 +625,20 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
     if args.command == "bot" and args.bot_command == "publish":
         return run_bot_publish(args.result)
+    if args.command == "bot" and args.bot_command == "deploy":
+        return run_bot_deploy(
+            DeployOptions(
+                args.deployment,
+                args.target,
+                False,
+                True,
+                args.allow_large_change,
+                args.secrets_out / args.deployment,
+            ),
+            args.policy,
+        )
+    if args.command == "changed-deployments":
+        return run_changed_deployments(args.base, args.head, args.policy)
     if args.command in ("deploy", "rollback"):
         options = DeployOptions(
             args.deployment,

@@ -61,6 +61,23 @@ def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[s
     return _manifests(docs, validate_documents(docs, policy), commit)
 
 
+def changed_deployments(
+    repo: GitRepository, base: str, head: str | None, policy: Policy
+) -> list[str]:
+    """The deployments whose manifest content differs between `base` and `head` (None: the
+    working tree): what a push to main must deploy. No database is read."""
+    after = (
+        manifests_at_commit(repo, head, policy)
+        if head is not None
+        else manifests_from_worktree(policy, None)
+    )
+    try:
+        before = manifests_at_commit(repo, base, policy)
+    except InvalidRegistry:
+        return list(DEPLOYMENTS)  # the base did not render: deploy everything from the head
+    return [name for name in DEPLOYMENTS if before[name]["digest"] != after[name]["digest"]]
+
+
 def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

@@ -11,10 +11,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
 from github.CheckRun import CheckRun
+from github.Deployment import Deployment
+from github.GithubObject import NotSet
 from github.PullRequest import PullRequest
 from requests.exceptions import RequestException
 from urllib3.util.retry import Retry
@@ -221,6 +224,50 @@ class GitHubClient:
                 conclusion="success" if result.passed else "failure",
                 output={**output, "annotations": batches[-1]},
             )
+
+    # -- deployments ---------------------------------------------------------------------
+
+    def deployment_for(self, sha: str, environment: str) -> Deployment:
+        """The GitHub Deployment of `sha` to `environment`: the one GitHub Actions created
+        for the job's environment, else a new one."""
+        with explained("déploiement GitHub"):
+            for deployment in self.repo.get_deployments(sha=sha, environment=environment):
+                return deployment
+            return self.repo.create_deployment(
+                ref=sha,
+                environment=environment,
+                auto_merge=False,
+                required_contexts=[],
+                description="fedreg",
+            )
+
+    def deployment_status(
+        self,
+        deployment: Deployment,
+        state: str,
+        description: str,
+        log_url: str = "",
+        environment_url: str = "",
+    ) -> None:
+        with explained("statut du déploiement"):
+            deployment.create_status(
+                state,
+                description=description[:140],
+                target_url=log_url or NotSet,
+                environment_url=environment_url or NotSet,
+            )
+
+    def attach_files(self, tag: str, title: str, files: list[Path]) -> str:
+        """Attach `files` to a new release `tag`; returns its page's URL."""
+        with explained("pièces jointes du déploiement"):
+            release = self.repo.create_git_release(
+                tag=tag, name=title, message=title, prerelease=True, make_latest="false"
+            )
+            for path in files:
+                release.upload_asset(
+                    str(path), name=path.name, content_type="application/octet-stream"
+                )
+            return release.html_url
 
     def _fail_check(self, check: CheckRun) -> None:
         # If even this fails, the check run stays "in progress": still not a success.
