@@ -354,3 +354,22 @@ def test_markdown_stays_under_the_comment_limit(repo, cli, base) -> None:  # typ
     assert markdown.count("<details>") == 120  # every provider still has its section
     full = cli("diff", "--base", base, "--format", "json").json()
     assert len(full["changes"]) == 120
+
+
+def test_sealed_secret_change_is_shown_without_its_ciphertext(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+    armored = (
+        "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n"
+        "-----END AGE ENCRYPTED FILE-----\n"
+    )
+    repo.write(
+        IDP,
+        BASE_IDENTITY_PROVIDER
+        + "client_secret_age: |\n"
+        + "".join(f"  {line}\n" for line in armored.splitlines()),
+    )
+    change = _only_change(cli, base)
+    [field] = change["fields"]
+    assert field["field"] == "client_secret_age" and field["before"] is None
+    assert field["after"].startswith("(chiffré, empreinte ")
+    markdown = cli("diff", "--base", base, "--format", "markdown").stdout
+    assert "YWdlLWVuY3J5cHRpb24" not in markdown and "BEGIN AGE" not in markdown

@@ -7,6 +7,7 @@ reviewer must see. Comparisons are semantic: defaults applied, list order ignore
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -32,6 +33,7 @@ LIST_FIELDS = frozenset(
     }
 )
 IDENTIFIER_BY_KIND = {SERVICE_PROVIDER: "client_id", IDENTITY_PROVIDER: "uid"}
+SEALED_FIELDS = frozenset({"client_secret_age"})
 
 
 class Risk(IntEnum):
@@ -151,9 +153,18 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldC
             removed = tuple(v for v in old_list if v not in new_list)
             if added or removed:
                 changes.append(FieldChange(key, added=added, removed=removed))
+        elif old != new and key in SEALED_FIELDS:
+            # Ciphertext says nothing to a reviewer: show that it changed, not the blob.
+            changes.append(FieldChange(key, before=_sealed_label(old), after=_sealed_label(new)))
         elif old != new:
             changes.append(FieldChange(key, before=old, after=new))
     return tuple(changes)
+
+
+def _sealed_label(value: Any) -> str | None:
+    if value is None:
+        return None
+    return f"(chiffré, empreinte {hashlib.sha256(str(value).encode()).hexdigest()[:12]})"
 
 
 def _ip_set(values: Iterable[str]) -> IPSet:

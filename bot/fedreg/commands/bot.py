@@ -1,0 +1,72 @@
+"""`fedreg bot pr` and `fedreg bot publish`: the pull-request bot."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..botresult import BotResult
+from ..errors import FedregError, UsageError
+from ..files import write_atomic
+from ..githubapi import GitHubClient
+from ..gitrepo import GitRepository
+from ..prbot import compute_from_event, compute_offline
+from ..report import render_text
+from ..validate import load_policy
+from .common import EXIT_FAILED, EXIT_OK
+
+
+def _default_base(repo: GitRepository) -> str:
+    for candidate in ("origin/main", "main"):
+        try:
+            repo.resolve(candidate)
+        except UsageError:
+            continue
+        return candidate
+    raise UsageError("ni origin/main ni main n'existent : précisez --base")
+
+
+def run_bot_pr(
+    event_path: Path | None,
+    out: Path,
+    dry_run: bool,
+    base: str | None,
+    author: str | None,
+    policy_file: Path,
+) -> int:
+    policy, policy_diagnostics = load_policy(policy_file)
+    if policy_diagnostics:
+        sys.stdout.write(render_text(policy_diagnostics, 1))
+        raise FedregError("politique invalide : le bot ne décide pas sur une politique cassée")
+    if dry_run:
+        repo = GitRepository.discover(Path.cwd())
+        result = compute_offline(repo, base or _default_base(repo), policy, author)
+        sys.stdout.write(result.comment.split("\n", 2)[2])  # without the hidden markers
+        for item in result.annotations:
+            print(
+                f"::{'error' if item['annotation_level'] == 'failure' else 'warning'} "
+                f"file={item['path']},line={item['start_line']},col={item['start_column']},"
+                f"title={item['title']}::{item['message']}"
+            )
+        return EXIT_OK if result.passed else EXIT_FAILED
+    if event_path is None:
+        raise UsageError("--event est obligatoire (ou --dry-run)")
+    try:
+        event = json.loads(event_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"événement illisible : {event_path} ({error})") from error
+    result = compute_from_event(event, GitHubClient.from_environment(), policy)
+    write_atomic(out, result.to_json())
+    print(f"Verdict : {result.title} — écrit dans {out}")
+    return EXIT_OK
+
+
+def run_bot_publish(result_path: Path) -> int:
+    try:
+        result = BotResult.read(result_path)
+    except (OSError, ValueError, TypeError) as error:
+        raise UsageError(f"résultat illisible : {result_path} ({error})") from error
+    GitHubClient.from_environment().publish(result)
+    print(f"Publié sur la demande n° {result.pull_number} : {result.title}")
+    return EXIT_OK

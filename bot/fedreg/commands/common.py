@@ -1,0 +1,34 @@
+"""What the commands share: exit codes, the policy, provenance."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import FedregError
+from ..gitrepo import GitError, GitRepository
+from ..layout import REGISTRY_DIR
+from ..policy import Policy
+from ..report import render_text
+from ..validate import load_policy
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+def source_commit() -> str | None:
+    try:
+        repo = GitRepository.discover(Path.cwd())
+    except GitError:
+        return None
+    commit = repo.head_commit()
+    if commit is not None and repo.is_dirty(REGISTRY_DIR):
+        commit += "+modifications"
+    return commit
+
+
+def policy_or_fail(policy_file: Path) -> Policy:
+    policy, diagnostics = load_policy(policy_file)
+    if diagnostics:
+        sys.stdout.write(render_text(diagnostics, 1))
+        raise FedregError("politique invalide")
+    return policy

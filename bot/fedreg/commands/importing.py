@@ -1,0 +1,66 @@
+"""`fedreg import`: today's database as registry files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bson import json_util
+
+from ..deployment import (
+    connect,
+)
+from ..errors import UsageError
+from ..files import write_all_atomic
+from ..importer import import_documents
+from ..layout import REGISTRY_DIR
+from ..mongostore import (
+    live_documents,
+)
+from ..report import render_text
+from ..validate import validate_paths
+from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
+
+
+def run_import(
+    source: str | None,
+    export: Path | None,
+    environment: str,
+    network: str,
+    owners: list[str],
+    policy_file: Path,
+) -> int:
+    if (source is None) == (export is None):
+        raise UsageError("indiquez soit --from mongodb://…, soit --from-json EXPORT")
+    if export is not None:
+        try:
+            documents = json_util.loads(export.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise UsageError(f"export illisible : {export} ({error})") from error
+        if not isinstance(documents, list):
+            raise UsageError("l'export doit être un tableau JSON (mongoexport --jsonArray)")
+        clients = [d for d in documents if "key" in d]
+        providers = [d for d in documents if "uid" in d and "key" not in d]
+        label = export.name
+    else:
+        assert source is not None
+        live = live_documents(connect(source))
+        clients, providers, label = live["client"], live["provider"], "la base"
+    root = Path.cwd()
+    taken = (
+        {p.relative_to(root).as_posix() for p in (root / REGISTRY_DIR).rglob("*") if p.is_file()}
+        if (root / REGISTRY_DIR).exists()
+        else set()
+    )
+    files, skipped = import_documents(
+        clients, providers, environment, network, owners, label, taken
+    )
+    write_all_atomic({root / f.path: f.text for f in files})
+    for imported in files:
+        print(f"Importé : {imported.path} ({len(imported.notes)} champ(s) non repris)")
+    for reason in skipped:
+        print(f"Ignoré : {reason}")
+    policy = policy_or_fail(policy_file)
+    result = validate_paths([root / f.path for f in files], policy)
+    sys.stdout.write(render_text(result.diagnostics, len(files)))
+    return EXIT_FAILED if result.error_count else EXIT_OK

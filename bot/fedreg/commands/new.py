@@ -1,0 +1,27 @@
+"""`fedreg new`: write a valid skeleton for a new provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FedregError, UsageError
+from ..files import write_atomic
+from ..layout import classify
+from ..scaffold import NewProvider, relative_path, render_skeleton
+from .common import EXIT_OK
+
+
+def run_new(spec: NewProvider, root: Path) -> int:
+    _, _, _, layout_findings = classify(root / relative_path(spec))
+    if layout_findings:
+        raise UsageError(
+            f"nom « {spec.slug} » invalide : minuscules, chiffres et tirets, "
+            "2 à 63 caractères, en commençant par une lettre ou un chiffre"
+        )
+    path = root / relative_path(spec)
+    try:
+        write_atomic(path, render_skeleton(spec), exclusive=True)
+    except FileExistsError as error:
+        raise FedregError(f"{path} existe déjà : choisissez un autre nom") from error
+    print(f"Créé : {relative_path(spec)} — complétez les valeurs marquées « À REMPLACER ».")
+    return EXIT_OK
