@@ -107,6 +107,11 @@ def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:  # 
     assert decrypt_core_secret(provider["client_secret"]) == FI_SECRET
     assert provider["discoveryUrl"].endswith("/.well-known/openid-configuration")
     assert secret not in result.stdout + result.stderr and FI_SECRET not in result.stdout
+    [audit] = connect(target)["fedreg_deployments"].find({}, {"_id": False})
+    assert (audit["status"], audit["summary"]["create"]) == ("applied", 2)
+    recorded = json.dumps(audit, default=str)
+    assert secret not in recorded and FI_SECRET not in recorded
+    assert "client_secret" not in recorded
 
 
 def test_dry_run_and_no_yes_write_nothing(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
