@@ -115,3 +115,20 @@ def test_every_rule_is_exercised_by_a_test() -> None:
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO_ROOT / "tests").glob("*.py"))
     quoted = set(re.findall(r'"([A-Z]\d{3})"', sources))
     assert set(RULES_BY_CODE) - quoted == set()
+
+
+def test_unknown_review_situation_is_reported(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    workspace.write("policy.yaml", "review_rules:\n  production_changes: self_service\n")
+    result = cli("validate", "--format", "json")
+    assert result.exit_code == 1
+    [found] = result.json()["diagnostics"]
+    assert (found["path"], found["code"], found["line"], found["column"]) == (
+        "policy.yaml",
+        "Q001",
+        2,
+        3,
+    )
+    assert "production_changes" in found["message"]
+    workspace.write("policy.yaml", "review_rules:\n  production_change: self_service\n")
+    assert cli("validate").exit_code == 0

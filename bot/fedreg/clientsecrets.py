@@ -53,16 +53,6 @@ def encrypt_for_core(cleartext: str, key: bytes) -> str:
     return base64.b64encode(nonce + tag + ciphertext).decode("ascii")
 
 
-def decrypt_from_core(stored: str, key: bytes) -> str:
-    raw = base64.b64decode(stored)
-    nonce, tag, ciphertext = (
-        raw[:NONCE_BYTES],
-        raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
-        raw[NONCE_BYTES + TAG_BYTES :],
-    )
-    return AESGCM(key).decrypt(nonce, ciphertext + tag, None).decode("utf-8")
-
-
 def seal_for(cleartext: str, recipients: list[str]) -> bytes:
     """An age file (binary) that only `recipients` (age public keys) can open."""
     try:
@@ -81,12 +71,3 @@ def open_sealed(armored: str, identity: str) -> str:
         raise SecretError(
             "le secret chiffré (client_secret_age) ne s'ouvre pas avec la clé de la fédération"
         ) from error
-
-
-def federation_identity(environment: dict[str, str] | None = None) -> str:
-    value = (environment if environment is not None else os.environ).get(AGE_IDENTITY_VARIABLE)
-    if not value:
-        raise SecretError(
-            f"{AGE_IDENTITY_VARIABLE} manquante : impossible d'ouvrir le secret d'un FI"
-        )
-    return value

@@ -33,12 +33,6 @@ class InvalidRegistry(FedregError):
         self.diagnostics = diagnostics
 
 
-def check_deployment(name: str) -> str:
-    if name not in DEPLOYMENTS:
-        raise UsageError(f"déploiement inconnu : {name} (attendu : {', '.join(DEPLOYMENTS)})")
-    return name
-
-
 def _manifests(
     docs: list[RegistryDocument], diagnostics: list[Diagnostic], commit: str | None
 ) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,6 @@ A registry without `policy.yaml` is checked with these defaults; a test keeps th
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,7 +119,3 @@ class Policy(BaseModel):
 
 
 DEFAULT_POLICY = Policy()
-
-
-def policy_path(root: Path) -> Path:
-    return root / POLICY_FILE_NAME

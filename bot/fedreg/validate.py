@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
 from .layout import RegistryDocument, classify, display_path, iter_registry_files
 from .models import MODEL_BY_KIND, OWNER_PATTERN, Provider
-from .policy import DEFAULT_POLICY, Policy
+from .policy import DEFAULT_POLICY, SITUATIONS, Policy
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
 from .yamlload import decode, load_fast, load_located
@@ -36,10 +36,6 @@ class ValidationResult:
     @property
     def error_count(self) -> int:
         return count_errors(self.diagnostics)
-
-    @property
-    def warning_count(self) -> int:
-        return len(self.diagnostics) - self.error_count
 
 
 def read_bytes(path: Path) -> bytes:
@@ -263,6 +259,19 @@ def _policy_findings(policy: Policy) -> list[Finding]:
                     {"problem": f"« {block} » n'est pas une plage CIDR"},
                 )
             )
+    for situation in sorted(set(policy.review_rules) - set(SITUATIONS)):
+        findings.append(
+            Finding(
+                "Q001",
+                ("review_rules", situation),
+                {
+                    "problem": f"« {situation} » n'est pas une situation connue (attendu : "
+                    + ", ".join(SITUATIONS)
+                    + ")"
+                },
+                on_key=True,
+            )
+        )
     if not re.match(OWNER_PATTERN, policy.federation_team):
         findings.append(
             Finding(

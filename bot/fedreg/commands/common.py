@@ -12,7 +12,7 @@ from ..policy import Policy
 from ..report import render_text
 from ..validate import load_policy
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_BUG = 0, 1, 3  # usage errors (2) come from UsageError
 
 
 def source_commit() -> str | None:
