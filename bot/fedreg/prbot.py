@@ -62,13 +62,14 @@ def owner_matcher(author: str, team_member: Callable[[str, str], bool | None]) -
 def _decide(
     ref: PullRequestRef,
     paths: list[str],
-    read: Callable[[str | None], dict[str, bytes | None]],
+    base_contents: dict[str, bytes | None],
+    head_contents: dict[str, bytes | None],
     policy: Policy,
     matches: OwnerMatcher,
 ) -> BotResult:
+    """The result for changed `paths`, given the registry files' contents on both sides."""
     registry = [p for p in paths if is_registry_path(p)]
     others = [p for p in paths if not is_registry_path(p)]
-    base_contents, head_contents = read("base"), read("head")
     plan = plan_from_contents(base_contents, head_contents, policy)
     base_owners = {path: owners_in(base_contents.get(path)) for path in registry}
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
@@ -109,14 +110,13 @@ def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Poli
     files = client.changed_files(client.pull(ref.number))
     paths = sorted({f.path for f in files} | {f.previous_path for f in files if f.previous_path})
 
-    def read(side: str | None) -> dict[str, bytes | None]:
-        commit = ref.base_sha if side == "base" else ref.head_sha
-        return {path: client.read_file(path, commit) for path in paths if is_registry_path(path)}
-
+    registry = [path for path in paths if is_registry_path(path)]
+    base = {path: client.read_file(path, ref.base_sha) for path in registry}
+    head = {path: client.read_file(path, ref.head_sha) for path in registry}
     matches = owner_matcher(
         ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
     )
-    return _decide(ref, paths, read, policy, matches)
+    return _decide(ref, paths, base, head, policy, matches)
 
 
 def compute_offline(
@@ -128,11 +128,9 @@ def compute_offline(
     paths = repo.changed_paths(base_commit, None, ".")
     registry = [p for p in paths if is_registry_path(p)]
 
-    def read(side: str | None) -> dict[str, bytes | None]:
-        commit = base_commit if side == "base" else None
-        return read_contents(repo, (commit,), registry)[0]
+    base_contents, head_contents = read_contents(repo, (base_commit, None), registry)
 
     login = author or os.environ.get("GITHUB_ACTOR") or ""
     ref = PullRequestRef("", 0, base_commit, repo.head_commit() or "", login or "vous")
     matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
-    return _decide(ref, paths, read, policy, matches)
+    return _decide(ref, paths, base_contents, head_contents, policy, matches)
