@@ -516,3 +516,20 @@ def test_deploy_job_reports_on_the_github_deployment(
     assert again.exit_code == 0
     assert deployment["statuses"][-1]["description"] == "déjà à jour"
     assert len(github_for.releases) == 1  # nothing new to deliver
+
+
+def test_resource_servers_are_never_touched(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """They live in `client` without redirect URIs; the registry does not model them."""
+    resource_server = {
+        "key": "rs-1",
+        "name": "Serveur de ressources",
+        "active": True,
+        "redirect_uris": [],
+        "scopes": ["groups"],
+        "introspection_signed_response_alg": "ES256",
+        "type": "public",
+    }
+    connect(target)["client"].insert_one(dict(resource_server))
+    assert deploy(cli, target).exit_code == 0
+    assert live(target, "client")["rs-1"] == resource_server
+    assert cli("drift", "production-internet", "--target", target).exit_code == 0

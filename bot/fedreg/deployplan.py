@@ -83,6 +83,12 @@ class DeployPlan:
         return found
 
 
+def is_resource_server(document: dict[str, Any]) -> bool:
+    """A resource server shares the `client` collection but has no redirect URI
+    (proconnect-core.md §1): the registry does not model it, so fedreg never touches it."""
+    return document.get("redirect_uris") == []
+
+
 def sealed_digest(sealed: str) -> str:
     return hashlib.sha256(sealed.encode("utf-8")).hexdigest()
 
@@ -98,10 +104,16 @@ def _changed_fields(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[Fi
 def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]]) -> DeployPlan:
     """Compare a manifest with the live documents of its deployment (collection -> docs)."""
     changes: list[DocumentChange] = []
+    managed = {
+        collection: [
+            doc
+            for doc in live.get(collection, [])
+            if key_field in doc and not (collection == "client" and is_resource_server(doc))
+        ]
+        for collection, key_field in COLLECTIONS
+    }
     for collection, key_field in COLLECTIONS:
-        current_by_key = {
-            doc[key_field]: doc for doc in live.get(collection, []) if key_field in doc
-        }
+        current_by_key = {doc[key_field]: doc for doc in managed[collection]}
         for wanted in manifest[collection]:
             key = wanted[key_field]
             current = current_by_key.get(key)
@@ -151,5 +163,5 @@ def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]])
                         (FieldChange("active", before=current.get("active"), after=False),),
                     )
                 )
-    live_records = sum(len(docs) for docs in live.values())
+    live_records = sum(len(docs) for docs in managed.values())
     return DeployPlan(manifest["deployment"], tuple(changes), live_records)

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .deployplan import is_resource_server
 from .layout import REGISTRY_DIR, YAML_SUFFIX
 from .models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
 
@@ -229,7 +230,7 @@ def import_documents(
     skipped: list[str] = []
     for kind, docs in ((SERVICE_PROVIDER, clients), (IDENTITY_PROVIDER, providers)):
         for doc in sorted(docs, key=lambda d: str(d.get("name", ""))):
-            if kind == SERVICE_PROVIDER and not doc.get("redirect_uris"):
+            if kind == SERVICE_PROVIDER and is_resource_server(doc):
                 skipped.append(
                     f"{doc.get('name')} ({doc.get('key')}) : sans redirect_uris, "
                     "c'est un serveur de ressources, hors du registre"
