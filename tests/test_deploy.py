@@ -533,3 +533,12 @@ def test_resource_servers_are_never_touched(registry, cli, target) -> None:  # t
     assert deploy(cli, target).exit_code == 0
     assert live(target, "client")["rs-1"] == resource_server
     assert cli("drift", "production-internet", "--target", target).exit_code == 0
+
+
+def test_missing_cipher_key_writes_no_sealed_secret(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("CLIENT_SECRET_CIPHER_PASS")
+    result = deploy(cli, target)
+    assert result.exit_code == 1
+    assert "CLIENT_SECRET_CIPHER_PASS manquante" in result.stderr
+    assert not Path("build/secrets/production-internet").exists()
+    assert live(target, "client") == {}

@@ -81,6 +81,16 @@ def _need(value: Any, what: str) -> Any:
     return value
 
 
+def _issue_secret(client_id: str, recipients: list[str], keys: SecretKeys) -> tuple[str, Path]:
+    """A new client secret: sealed to `recipients` in an age file first, then returned only
+    as the core's ciphertext. The key is checked before anything is written."""
+    key = _need(keys.cipher_key, "CLIENT_SECRET_CIPHER_PASS")
+    cleartext = generate_client_secret()
+    sealed_file = keys.sealed_out / f"{client_id}.age"
+    write_atomic_bytes(sealed_file, seal_for(cleartext, recipients))
+    return encrypt_for_core(cleartext, key), sealed_file
+
+
 def _write(
     db: Database[dict[str, Any]],
     change: DocumentChange,
@@ -106,13 +116,10 @@ def _write(
         )
         to_set[SEALED_DIGEST_FIELD] = sealed_digest(change.sealed_secret)
     elif change.action is DeployAction.CREATE and change.collection == "client":
-        cleartext = generate_client_secret()
-        sealed_file = keys.sealed_out / f"{change.key}.age"
-        write_atomic_bytes(sealed_file, seal_for(cleartext, list(change.recipients)))
-        report.sealed_files.append(sealed_file)
-        on_insert["client_secret"] = encrypt_for_core(
-            cleartext, _need(keys.cipher_key, "CLIENT_SECRET_CIPHER_PASS")
+        on_insert["client_secret"], sealed_file = _issue_secret(
+            change.key, list(change.recipients), keys
         )
+        report.sealed_files.append(sealed_file)
         on_insert["secretCreatedAt"] = now
     db[change.collection].update_one(
         selector, {"$set": to_set, "$setOnInsert": on_insert}, upsert=True
@@ -189,17 +196,13 @@ def rotate_secret(
         )
     if db["client"].find_one({"key": client_id}) is None:
         raise DeployFailed(f"aucun FS {client_id} dans ce déploiement")
-    cleartext = generate_client_secret()
-    sealed_file = keys.sealed_out / f"{client_id}.age"
-    write_atomic_bytes(sealed_file, seal_for(cleartext, recipients))
+    encrypted, sealed_file = _issue_secret(client_id, recipients, keys)
     now = datetime.now(UTC)
     db["client"].update_one(
         {"key": client_id},
         {
             "$set": {
-                "client_secret": encrypt_for_core(
-                    cleartext, _need(keys.cipher_key, "CLIENT_SECRET_CIPHER_PASS")
-                ),
+                "client_secret": encrypted,
                 "secretUpdatedAt": now,
                 "secretUpdatedBy": f"fedreg@{provenance.commit or 'local'}",
                 **_stamp(provenance, now),
