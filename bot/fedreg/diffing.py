@@ -64,14 +64,19 @@ def parse_contents(contents: dict[str, bytes | None]) -> list[RegistryDocument]:
     return docs
 
 
-def plan_from_contents(
-    base: dict[str, bytes | None], head: dict[str, bytes | None], policy: Policy
+def plan_documents(
+    before: list[RegistryDocument], after: list[RegistryDocument], policy: Policy
 ) -> Plan:
     """The plan between two versions of the changed files, with the diagnostics of the head
     version (per-file rules, and rules across the changed files)."""
     with collector_paused():
-        before, after = parse_contents(base), parse_contents(head)
         return build_plan(before, after, validate_documents(after, policy))
+
+
+def plan_from_contents(
+    base: dict[str, bytes | None], head: dict[str, bytes | None], policy: Policy
+) -> Plan:
+    return plan_documents(parse_contents(base), parse_contents(head), policy)
 
 
 def diff_revisions(repo: GitRepository, base: str, head: str | None, policy: Policy) -> Plan:

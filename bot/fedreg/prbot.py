@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .botresult import BotResult, build_result
-from .diffing import SYMLINK, plan_from_contents, read_contents
+from .diffing import parse_contents, plan_documents, read_contents
 from .errors import FedregError
 from .githubapi import GitHubClient
 from .gitrepo import GitRepository
+from .layout import RegistryDocument
 from .policy import Policy
 from .review import OwnerMatcher, is_registry_path, review_change
-from .yamlload import decode, load_fast, load_located
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,9 @@ class PullRequestRef:
     author: str
 
 
-def owners_in(raw: bytes | None) -> tuple[str, ...] | None:
-    """The `owners` of a file's content (None if there is no file; () if unreadable)."""
-    if raw is None:
-        return None
-    if raw == SYMLINK:
-        return ()
-    text, _ = decode(raw)
-    data = None if text is None else (load_fast(text) or load_located(text).data)
-    owners = data.get("owners") if isinstance(data, dict) else None
+def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
+    """The `owners` a parsed file lists (none when it is unreadable or a symbolic link)."""
+    owners = (doc.data or {}).get("owners")
     return tuple(o for o in owners if isinstance(o, str)) if isinstance(owners, list) else ()
 
 
@@ -70,8 +64,10 @@ def _decide(
     """The result for changed `paths`, given the registry files' contents on both sides."""
     registry = [p for p in paths if is_registry_path(p)]
     others = [p for p in paths if not is_registry_path(p)]
-    plan = plan_from_contents(base_contents, head_contents, policy)
-    base_owners = {path: owners_in(base_contents.get(path)) for path in registry}
+    before, after = parse_contents(base_contents), parse_contents(head_contents)
+    plan = plan_documents(before, after, policy)
+    owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
+    base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
     return build_result(
         ref.repository, ref.number, ref.head_sha, plan, review, registry, policy.support_contact
