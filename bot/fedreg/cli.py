@@ -271,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return dispatch(args)
     except InvalidRegistry as error:
-        sys.stdout.write(render_text(error.diagnostics, 0))
+        sys.stdout.write(render_text(error.diagnostics, error.file_count))
         print(f"fedreg : {error}", file=sys.stderr)
         return error.exit_code
     except FedregError as error:

@@ -28,16 +28,17 @@ from .validate import build_provider, validate_documents, validate_paths
 
 
 class InvalidRegistry(FedregError):
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__("registre invalide : rien n'est déployé")
+    def __init__(self, diagnostics: list[Diagnostic], file_count: int) -> None:
+        super().__init__("registre invalide : aucun manifeste écrit, rien n'est déployé")
         self.diagnostics = diagnostics
+        self.file_count = file_count
 
 
 def _manifests(
     docs: list[RegistryDocument], diagnostics: list[Diagnostic], commit: str | None
 ) -> dict[str, dict[str, Any]]:
     if count_errors(diagnostics):
-        raise InvalidRegistry(diagnostics)
+        raise InvalidRegistry(diagnostics, len(docs))
     return build_manifests([(d.environment, build_provider(d)) for d in docs], commit)
 
 

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from ..diagnostics import count_errors
+from ..deployment import manifests_from_worktree
 from ..files import write_all_atomic
-from ..layout import REGISTRY_DIR
-from ..render import build_manifests, serialize
-from ..report import render_text
-from ..validate import build_provider, load_policy, validate_paths
-from .common import EXIT_FAILED, EXIT_OK, source_commit
+from ..render import serialize
+from .common import EXIT_OK, policy_or_fail, source_commit
 
 
 def run_render(out: Path, policy_file: Path) -> int:
-    policy, policy_diagnostics = load_policy(policy_file)
-    result = validate_paths([Path(REGISTRY_DIR)], policy)
-    diagnostics = sorted(policy_diagnostics + result.diagnostics)
-    if count_errors(diagnostics):
-        sys.stdout.write(render_text(diagnostics, len(result.documents)))
-        print("fedreg : registre invalide, aucun manifeste écrit.", file=sys.stderr)
-        return EXIT_FAILED
-    providers = [(doc.environment, build_provider(doc)) for doc in result.documents]
-    manifests = build_manifests(providers, source_commit())
+    """Invalid registry: InvalidRegistry, reported by main() with its diagnostics."""
+    manifests = manifests_from_worktree(policy_or_fail(policy_file), source_commit())
     write_all_atomic({out / f"{name}.json": serialize(m) for name, m in manifests.items()})
     for name, manifest in manifests.items():
         print(
