@@ -18,6 +18,7 @@ from typing import Any
 from .deployplan import is_resource_server
 from .layout import REGISTRY_DIR, YAML_SUFFIX
 from .models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
+from .scaffold import yaml_string
 
 # Fields the core or the admin app manage, never the registry: no comment needed.
 _MANAGED = {
@@ -52,7 +53,7 @@ def _scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return str(value).lower()
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a YAML scalar
+    return yaml_string(str(value))
 
 
 def _lines(key: str, value: Any) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from netaddr import IPSet
 
+from .checks.context import text_value
 from .checks.ipranges import parse_ip_range
 from .diagnostics import Diagnostic
 from .layout import RegistryDocument
@@ -246,13 +247,8 @@ def assess(
     return tuple(sorted(reasons, key=lambda r: -r.level))
 
 
-def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
-
-
 def _identity(doc: RegistryDocument, data: dict[str, Any]) -> tuple[str, str] | None:
-    identifier = _text(data, IDENTIFIER_BY_KIND.get(doc.kind, "client_id"))
+    identifier = text_value(data, IDENTIFIER_BY_KIND.get(doc.kind, "client_id")) or ""
     return (doc.kind, identifier) if identifier else None
 
 
@@ -271,15 +267,15 @@ def _change(
         action=action,
         kind=doc.kind,
         environment=environment,
-        network=_text(data, "network") or _text(before, "network") or "?",
+        network=text_value(data, "network") or text_value(before, "network") or "?",
         path=doc.display_path,
         previous_path=(
             previous.display_path
             if previous is not None and action in (Action.RENAME, Action.MOVE)
             else None
         ),
-        identifier=_text(data, IDENTIFIER_BY_KIND.get(doc.kind, "client_id")),
-        name=_text(data, "name") or doc.slug,
+        identifier=(text_value(data, IDENTIFIER_BY_KIND.get(doc.kind, "client_id")) or ""),
+        name=text_value(data, "name") or doc.slug,
         fields=fields,
         risks=assess(action, doc.kind, environment, fields, before, after),
     )

@@ -41,12 +41,12 @@ def relative_path(spec: NewProvider) -> str:
     return f"{REGISTRY_DIR}/{spec.environment}/{FOLDER_BY_KIND[spec.kind]}/{spec.slug}{YAML_SUFFIX}"
 
 
-def _quoted(value: str) -> str:
+def yaml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
 
 
 def _list(values: tuple[str, ...] | list[str]) -> str:
-    return "".join(f"\n  - {_quoted(v)}" for v in values)
+    return "".join(f"\n  - {yaml_string(v)}" for v in values)
 
 
 def render_skeleton(spec: NewProvider) -> str:
@@ -55,7 +55,7 @@ def render_skeleton(spec: NewProvider) -> str:
     head = (
         f"# yaml-language-server: $schema={schema}\n"
         f"kind: {spec.kind}\n"
-        f"name: {_quoted(spec.name)}\n"
+        f"name: {yaml_string(spec.name)}\n"
         f"network: {spec.network}\n"
     )
     people = f"owners:{_list(spec.owners)}\ncontacts:{_list(spec.contacts)}\n"
@@ -71,7 +71,7 @@ def render_skeleton(spec: NewProvider) -> str:
             base = f"https://{spec.slug}.example.fr"
         return (
             head
-            + f"client_id: {_quoted(new_client_id())}\nactive: true\n"
+            + f"client_id: {yaml_string(new_client_id())}\nactive: true\n"
             + people
             + f"# À REMPLACER : les URL exactes de votre application\n"
             f"redirect_uris:\n  - {base}/oidc-callback\n"
@@ -85,7 +85,7 @@ def render_skeleton(spec: NewProvider) -> str:
     host = f"{spec.slug}.example.fr"
     return (
         head
-        + f"uid: {new_uid()}\ntitle: {_quoted(spec.name)}\nactive: false\n"
+        + f"uid: {new_uid()}\ntitle: {yaml_string(spec.name)}\nactive: false\n"
         + people
         + "# À REMPLACER : l'URL de découverte publique de votre FI\n"
         f"discovery_url: https://{host}/.well-known/openid-configuration\n"
@@ -93,7 +93,7 @@ def render_skeleton(spec: NewProvider) -> str:
         "token_endpoint_auth_method: client_secret_post\n"
         "id_token_signed_response_alg: ES256\n"
         "userinfo_signed_response_alg: ES256\n"
-        f"support_email: {_quoted(spec.contacts[0])}\n"
+        f"support_email: {yaml_string(spec.contacts[0])}\n"
         f"attached_email_domains:  # À REMPLACER : les domaines de vos agents\n"
         f"  - {spec.slug}.example.fr\n"
         + rie_range
