@@ -264,8 +264,8 @@ _RULES = [
         "Secret de FI non chiffré",
         "client_secret_age doit être un message chiffré avec age, en texte armuré "
         "(-----BEGIN AGE ENCRYPTED FILE-----).",
-        "Chiffrez le secret avec la clé publique de la fédération : age -a -r "
-        "<clé de la fédération> ; ne mettez jamais le secret en clair dans le dépôt.",
+        "Chiffrez le secret avec la clé publique de la fédération : age -a -r {recipient} ; "
+        "ne mettez jamais le secret en clair dans le dépôt.",
         "client_secret_age: mon-secret",
         "client_secret_age: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n  …",
     ),

@@ -19,7 +19,7 @@ from .checks.ipranges import parse_ip_range
 from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
 from .layout import RegistryDocument, classify, display_path, iter_registry_files
-from .models import MODEL_BY_KIND, OWNER_PATTERN, Provider
+from .models import AGE_RECIPIENT_PATTERN, MODEL_BY_KIND, OWNER_PATTERN, Provider
 from .policy import DEFAULT_POLICY, SITUATIONS, Policy
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
@@ -270,6 +270,15 @@ def _policy_findings(policy: Policy) -> list[Finding]:
                     + ")"
                 },
                 on_key=True,
+            )
+        )
+    recipient = policy.federation_age_recipient
+    if recipient is not None and not re.match(AGE_RECIPIENT_PATTERN, recipient):
+        findings.append(
+            Finding(
+                "Q001",
+                ("federation_age_recipient",),
+                {"problem": f"« {recipient} » n'est pas une clé publique age (age1…)"},
             )
         )
     if not re.match(OWNER_PATTERN, policy.federation_team):

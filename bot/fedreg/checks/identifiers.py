@@ -124,4 +124,5 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
             yield Finding("I008", ("secret_recipients", index), {"value": recipient})
     sealed = text_value(data, "client_secret_age")
     if sealed is not None and not sealed.strip().startswith(AGE_ARMOR_HEADER):
-        yield Finding("I009", ("client_secret_age",))
+        recipient = ctx.policy.federation_age_recipient or "<clé demandée à l'équipe>"
+        yield Finding("I009", ("client_secret_age",), {"recipient": recipient})
