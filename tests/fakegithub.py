@@ -2,7 +2,8 @@
 
 Honest by construction:
 - every request and every response with a documented status is validated against GitHub's
-  published OpenAPI description (`shared/github-api/rest-subset.json`) with openapi-core; a
+  published OpenAPI description (`tests/data/github-api/rest-subset.json`, vendored with its
+  MIT notice) with openapi-core; a
   mismatch is answered 422 and recorded in `violations`, which the fixture asserts empty;
 - responses start from the description's own examples, with the server's state overlaid;
 - pull requests are backed by a real git repository: changed files and contents at a commit
@@ -38,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared/github-api/rest-subset.json"
+SPEC_PATH = Path(__file__).resolve().parent / "data/github-api/rest-subset.json"
 GITHUB_HOST = "https://api.github.com"
 UPLOADS_HOST = "https://uploads.github.com"  # where GitHub takes release assets
 BOT = {"login": "github-actions[bot]", "type": "Bot"}

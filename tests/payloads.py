@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared/github-api/webhooks-schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "data/github-api/webhooks-schema.json"
 _STRINGS_BY_FORMAT = {
     "date-time": "2026-11-23T12:00:00Z",
     "uri": "https://github.com/x",
