@@ -60,7 +60,9 @@ def identity_provider(*edits: tuple[str, str]) -> str:
 
 
 @pytest.fixture
-def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def raw_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A fresh database, not yet marked as any deployment's."""
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLIENT_SECRET_CIPHER_PASS", CIPHER_PASS)
     monkeypatch.setenv("FEDREG_AGE_IDENTITY", str(FEDERATION))
     name = f"core-fca-low-{uuid.uuid4().hex[:8]}"
@@ -72,6 +74,14 @@ def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         return
     with mongomock.patch(servers=(("mongo.test", 27017),)):
         yield f"mongodb://mongo.test:27017/{name}"
+
+
+@pytest.fixture
+def target(raw_target: str, cli) -> str:  # type: ignore[no-untyped-def]
+    """A fresh database marked as production-internet's, as an operator does once."""
+    result = cli("deploy", "production-internet", "--target", raw_target, "--init", "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return raw_target
 
 
 @pytest.fixture
@@ -107,7 +117,7 @@ def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:  # 
     assert decrypt_core_secret(provider["client_secret"]) == FI_SECRET
     assert provider["discoveryUrl"].endswith("/.well-known/openid-configuration")
     assert secret not in result.stdout + result.stderr and FI_SECRET not in result.stdout
-    [audit] = connect(target)["fedreg_deployments"].find({}, {"_id": False})
+    [audit] = connect(target)["fedreg_deployments"].find({"kind": "deploy"}, {"_id": False})
     assert (audit["status"], audit["summary"]["create"]) == ("applied", 2)
     recorded = json.dumps(audit, default=str)
     assert secret not in recorded and FI_SECRET not in recorded
@@ -219,9 +229,9 @@ def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatc
     calls = {"count": 0}
 
     def update_failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        # The database connection drops once, on the third write.
-        calls["count"] += 1
-        if calls["count"] == 3:
+        # The database connection drops once, on the third write to `client`.
+        calls["count"] += self.name == "client"
+        if self.name == "client" and calls["count"] == 3:
             raise ConnectionError("réseau coupé")
         return real_update(self, *args, **kwargs)
 
@@ -229,7 +239,7 @@ def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatc
     failed = deploy(cli, target)
     assert failed.exit_code == 1
     assert "déploiement interrompu après 2 écriture(s) sur 5" in failed.stderr
-    statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find()]
+    statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find({"kind": "deploy"})]
     assert statuses == ["failed"]
     assert len(live(target, "client")) == 2
     assert deploy(cli, target).exit_code == 0
@@ -256,8 +266,16 @@ def test_history_and_rollback(registry, cli, target) -> None:  # type: ignore[no
     assert result.exit_code == 0, result.stdout + result.stderr
     assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
     lines = cli("history", "production-internet", "--target", target).stdout.splitlines()
-    assert [line.split()[3] for line in lines] == [first[:12], second[:12], first[:12]]
-    assert all(line.split()[2] == "applied" for line in lines)
+    columns = [line.split() for line in lines]
+    assert [c[3] for c in columns] == [
+        "retour-arrière",
+        "déploiement",
+        "déploiement",
+        "initialisation",
+    ]
+    assert [c[4] for c in columns[:3]] == [first[:12], second[:12], first[:12]]
+    assert all(c[2] == "appliqué" for c in columns)
+    assert "inconnu" not in "\n".join(lines) and "applied" not in "\n".join(lines)
 
 
 def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
@@ -270,7 +288,9 @@ def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None: 
     result = cli("drift", "production-internet", "--target", target)
     assert result.exit_code == 1
     assert 'redirect_uris: ["https://pirate.example.com/cb"]' in result.stdout
-    assert "provider autre « fi-fantome » désactivé" in result.stdout
+    assert "modifiée hors de git depuis le déploiement de" in result.stdout
+    assert "documents hors du registre" in result.stdout
+    assert "? provider autre « fi-fantome »" in result.stdout
 
 
 def test_new_service_provider_needs_recipients(registry, cli, target) -> None:  # type: ignore[no-untyped-def]

@@ -21,6 +21,8 @@ from .commands.deploy import (
     run_deploy,
     run_drift,
     run_history,
+    run_init,
+    run_pending,
     run_rollback,
     run_rotate,
 )
@@ -131,12 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
     def apply_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument("--dry-run", action="store_true", help="afficher le plan seulement")
         command.add_argument("--yes", action="store_true", help="appliquer sans confirmation")
-        command.add_argument("--allow-large-change", action="store_true")
+        command.add_argument(
+            "--allow-large-change",
+            action="store_true",
+            help="appliquer un plan qui dépasse les limites de policy.yaml (tracé)",
+        )
         command.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
+        command.add_argument(
+            "--break-lock",
+            action="store_true",
+            help="forcer le verrou d'une exécution morte avant son expiration (tracé)",
+        )
 
     bot_deploy = bot_commands.add_parser("deploy", help="déployer et rendre compte à GitHub")
     target_arguments(bot_deploy)
-    bot_deploy.add_argument("--allow-large-change", action="store_true")
+    bot_deploy.add_argument(
+        "--allow-large-change",
+        action="store_true",
+        help="appliquer un plan qui dépasse les limites de policy.yaml (tracé)",
+    )
     bot_deploy.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
     changed = commands.add_parser(
         "changed-deployments", help="déploiements dont le manifeste change (JSON)"
@@ -148,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     target_arguments(deploy)
     apply_arguments(deploy)
     deploy.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
+    deploy.add_argument(
+        "--init",
+        action="store_true",
+        help="marquer une fois la base comme celle de DEPLOYMENT (confirmation demandée)",
+    )
+    deploy.add_argument(
+        "--adopt",
+        action="store_true",
+        help="faire gérer par le registre les documents importés qu'il nomme (confirmation)",
+    )
     rollback = commands.add_parser("rollback", help="redéployer la configuration d'un commit")
     target_arguments(rollback)
     apply_arguments(rollback)
@@ -177,6 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--target", required=True)
     rotate.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
     rotate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    pending = secret_commands.add_parser(
+        "pending", help="secrets chiffrés pas encore remis : les lister, les écrire, les remettre"
+    )
+    pending.add_argument("deployment", choices=DEPLOYMENTS, metavar="DEPLOYMENT")
+    pending.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    pending.add_argument(
+        "--secrets-out",
+        type=Path,
+        default=Path("build/secrets"),
+        help="où écrire les fichiers age (par défaut : build/secrets/DEPLOYMENT)",
+    )
+    pending.add_argument(
+        "--publish",
+        action="store_true",
+        help="les joindre à une publication GitHub (variables GITHUB_*) et les marquer remis",
+    )
     return parser
 
 
@@ -243,7 +284,10 @@ def dispatch(args: argparse.Namespace) -> int:
             args.yes,
             args.allow_large_change,
             args.secrets_out / args.deployment,
+            args.break_lock,
         )
+        if args.command == "deploy" and (args.init or args.adopt):
+            return run_init(options, args.init, args.adopt, args.manifest, args.policy)
         if args.command == "deploy":
             return run_deploy(options, args.manifest, args.policy)
         return run_rollback(options, args.to, args.policy)
@@ -254,6 +298,18 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "import":
         return run_import(
             args.source, args.from_json, args.env, args.network, args.owner, args.policy
+        )
+    if args.command == "secret" and args.secret_command == "pending":
+        return run_pending(
+            DeployOptions(
+                args.deployment,
+                args.target,
+                False,
+                True,
+                False,
+                args.secrets_out / args.deployment,
+            ),
+            args.publish,
         )
     if args.command == "secret":
         return run_rotate(

@@ -5,8 +5,10 @@ Orchestration only: rendering is `render`, planning `deployplan`, writing `mongo
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,12 @@ from .deployplan import DeployAction, DeployPlan
 from .diagnostics import Diagnostic, count_errors
 from .diffing import parse_contents
 from .errors import FedregError, UsageError
-from .gitrepo import GitRepository
+from .gitrepo import GitError, GitRepository
 from .layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from .mongostore import DEFAULT_DATABASE
 from .plan import FieldChange
 from .policy import Policy
+from .redaction import redact_uri
 from .render import build_manifests
 from .validate import build_provider, validate_documents, validate_paths
 
@@ -86,22 +89,112 @@ def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
 
 
 def connect(target: str) -> Database[dict[str, Any]]:
-    """The deployment's database: the one named in the URI, else `core-fca-low`."""
+    """The deployment's database: the one named in the URI, else `core-fca-low`. Errors name
+    the server as host:port only (the URI may carry credentials)."""
     try:
         client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
             target, serverSelectionTimeoutMS=10_000
         )
         db = client.get_default_database(default=DEFAULT_DATABASE)
         client.admin.command("ping")
-    except PyMongoError as error:
+    except (PyMongoError, ValueError) as error:  # mongomock: ValueError for unknown servers
         raise FedregError(
-            f"MongoDB injoignable ({target.split('@')[-1]}) : {type(error).__name__}"
-        ) from error
+            f"MongoDB injoignable ({redact_uri(target)}) : {type(error).__name__}"
+        ) from None
     return db
 
 
+def where(target: str, db: Database[dict[str, Any]]) -> str:
+    """How a target is named in messages and in the audit: host:port/database."""
+    return f"{redact_uri(target)}/{db.name}"
+
+
 def actor() -> str:
-    return os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "inconnu"
+    """Who runs fedreg: the GitHub actor in a workflow, else the local account."""
+    if os.environ.get("GITHUB_ACTOR"):
+        return os.environ["GITHUB_ACTOR"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (bare containers)
+        return f"uid {os.getuid()}"
+
+
+def run_id() -> str:
+    """This run, as the lock and the audit name it: the GitHub run, else a local one."""
+    if os.environ.get("GITHUB_RUN_ID"):
+        attempt = os.environ.get("GITHUB_RUN_ATTEMPT", "1")
+        return f"github-{os.environ['GITHUB_RUN_ID']}-{attempt}"
+    return f"local-{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def plain_commit(commit: str | None) -> str | None:
+    """The commit a manifest was rendered from, without the `+modifications` of a dirty tree."""
+    return commit.partition("+")[0] if commit else None
+
+
+def ordering_problem(
+    repo: GitRepository | None, last: str | None, commit: str | None
+) -> str | None:
+    """Why deploying `commit` would go back in time after `last` (None: it does not).
+    Only `rollback` may go back, and is audited as such."""
+    if last is None:
+        return None
+    head = plain_commit(commit)
+    if head is None:
+        return (
+            f"le dernier déploiement vient de {last[:12]} et ce manifeste ne dit pas de quel "
+            "commit il vient : impossible de vérifier qu'il ne revient pas en arrière"
+        )
+    if repo is None:
+        return "pas de dépôt git ici : impossible de vérifier l'ordre des déploiements"
+    descends = repo.is_ancestor(last, head)
+    if descends is None:
+        return (
+            f"le dernier commit déployé ({last[:12]}) ou {head[:12]} est inconnu de ce dépôt : "
+            "récupérez tout l'historique (git fetch --unshallow, ou fetch-depth: 0)"
+        )
+    if not descends:
+        return (
+            f"{head[:12]} ne descend pas du dernier commit déployé ({last[:12]}) : ce "
+            "déploiement reviendrait en arrière. Pour revenir volontairement à une "
+            "configuration antérieure, utilisez `fedreg rollback --to COMMIT`"
+        )
+    return None
+
+
+def registry_mismatch(
+    repo: GitRepository | None, manifest: dict[str, Any], policy: Policy
+) -> str | None:
+    """Why a given manifest is not what the registry renders at its source commit (None:
+    it is). A manifest that cannot be traced to a commit of this repository is refused for
+    production deployments."""
+    commit = manifest.get("source_commit")
+    traceable = isinstance(commit, str) and commit == plain_commit(commit) and repo is not None
+    if not traceable:
+        if str(manifest.get("deployment", "")).startswith("production-"):
+            return (
+                "un manifeste de production doit venir d'un commit de ce dépôt "
+                f"(source_commit : {commit!r}) : rendez-le depuis le registre"
+            )
+        return None
+    assert repo is not None and isinstance(commit, str)
+    try:
+        rendered = manifests_at_commit(repo, commit, policy)[manifest["deployment"]]
+    except (GitError, UsageError):
+        return f"le commit {commit[:12]} du manifeste est inconnu de ce dépôt"
+    if rendered["digest"] != manifest.get("digest"):
+        return (
+            f"ce manifeste n'est pas celui que le registre donne au commit {commit[:12]} "
+            f"(empreinte {rendered['digest'][:12]} attendue)"
+        )
+    return None
+
+
+def discover_repository() -> GitRepository | None:
+    try:
+        return GitRepository.discover(Path.cwd())
+    except GitError:
+        return None
 
 
 def _value(value: Any) -> str:

@@ -37,6 +37,17 @@ class GitRepository:
             raise UsageError(f"révision git inconnue : {ref}")
         return process.stdout.decode().strip()
 
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool | None:
+        """Whether `descendant` descends from `ancestor` (or is it); None when either commit
+        is unknown here (e.g. a shallow clone)."""
+        process = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        return {0: True, 1: False}.get(process.returncode)
+
     def head_commit(self) -> str | None:
         process = subprocess.run(
             ["git", "rev-parse", "--verify", "--quiet", "HEAD"],

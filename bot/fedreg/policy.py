@@ -116,6 +116,23 @@ class Policy(BaseModel):
         ),
         description="Public webmail domains: never an identity provider's e-mail domain.",
     )
+    # Absolute limits, whatever the deployment's size (octoDNS-like; --allow-large-change).
+    max_deactivations_per_deploy: int = Field(
+        3,
+        ge=0,
+        description="Most providers one deploy may deactivate unless --allow-large-change.",
+    )
+    max_updates_per_deploy: int = Field(
+        10, ge=0, description="Most providers one deploy may update unless --allow-large-change."
+    )
+    # The relative limit (max_change_share) only means something for larger deployments.
+    min_records_for_change_share: int = Field(
+        10, ge=0, description="max_change_share applies from this many records in a deployment."
+    )
+    # A crashed run's lock expires after this; a deploy renews it at every write.
+    deploy_lock_minutes: int = Field(
+        30, ge=1, description="How long a deploy's lock lasts before another run may take it."
+    )
 
 
 DEFAULT_POLICY = Policy()
