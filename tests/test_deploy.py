@@ -11,10 +11,15 @@ dropped afterwards.
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pyrage import x25519
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
+from fedreg.cli import main
 from fedreg.deployment import connect
+from fedreg.deploystate import acquire_lock
+from fedreg.redaction import redact_text, redact_uri
 
 CIPHER_PASS = "JZBlwxfKnbn/RV025aw+dQxk+xoQT+Yr"  # the core's public development key
 SP = "registry/production/service-providers/demo.yaml"
@@ -90,6 +98,14 @@ def registry(repo):  # type: ignore[no-untyped-def]
     repo.write(IDP, identity_provider())
     repo.commit("registry")
     return repo
+
+
+def replica_set(target: str) -> bool:
+    """Whether the test server is a replica set member, asked of the server itself."""
+    try:
+        return "setName" in connect(target).client.admin.command("hello")
+    except NotImplementedError:  # mongomock
+        return False
 
 
 def live(target: str, collection: str) -> dict[str, dict[str, Any]]:
@@ -238,10 +254,14 @@ def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatc
     monkeypatch.setattr(collection_class, "update_one", update_failing_once)
     failed = deploy(cli, target)
     assert failed.exit_code == 1
-    assert "déploiement interrompu après 2 écriture(s) sur 5" in failed.stderr
     statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find({"kind": "deploy"})]
     assert statuses == ["failed"]
-    assert len(live(target, "client")) == 2
+    if replica_set(target):  # one transaction: all or nothing
+        assert "transaction annulée : rien n'est écrit" in failed.stderr
+        assert live(target, "client") == {}
+    else:
+        assert "déploiement interrompu après 2 écriture(s) sur 5" in failed.stderr
+        assert len(live(target, "client")) == 2
     assert deploy(cli, target).exit_code == 0
     assert len(live(target, "client")) == 4 and len(live(target, "provider")) == 1
     again = deploy(cli, target)
@@ -562,3 +582,466 @@ def test_missing_cipher_key_writes_no_sealed_secret(registry, cli, target, monke
     assert "CLIENT_SECRET_CIPHER_PASS manquante" in result.stderr
     assert not Path("build/secrets/production-internet").exists()
     assert live(target, "client") == {}
+
+
+# --- Issue 10: a deploy that cannot hurt the federation -----------------------------------
+
+LIVE_CLIENT = {
+    "name": "FS existant",
+    "active": True,
+    "redirect_uris": ["https://existant.gouv.fr/cb"],
+    "post_logout_redirect_uris": [],
+    "scopes": ["openid"],
+    "id_token_signed_response_alg": "ES256",
+    "type": "public",
+    "client_secret": "chiffré-dans-la-base-0123456789abcdef",
+}
+
+
+def run_quietly(*args: str) -> tuple[int, str]:
+    """The CLI run from inside another run (a concurrent operator): (exit code, output)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+def audits(target: str, **query: Any) -> list[dict[str, Any]]:
+    return list(connect(target)["fedreg_deployments"].find(query, {"_id": False}))
+
+
+def test_an_unmarked_database_is_never_written(registry, cli, raw_target) -> None:  # type: ignore[no-untyped-def]
+    """An empty production manifest against another database used to deactivate it all."""
+    db = connect(raw_target)
+    for index in range(5):
+        db["client"].insert_one({**LIVE_CLIENT, "key": f"fs-{index}", "fedregDeployment": "x"})
+    registry.write("registry/integration/identity-providers/fi-demo.yaml", identity_provider())
+    registry.git("rm", "-q", SP, IDP)
+    registry.commit("empty production")
+    before = live(raw_target, "client")
+    for command in (
+        ("deploy", "production-internet", "--target", raw_target, "--yes"),
+        ("rollback", "production-internet", "--to", "HEAD", "--target", raw_target, "--yes"),
+        ("drift", "production-internet", "--target", raw_target),
+        ("history", "production-internet", "--target", raw_target),
+    ):
+        result = cli(*command)
+        assert result.exit_code == 1, command
+        assert "n'est marquée pour aucun déploiement" in result.stderr
+        assert "--init" in result.stderr
+    assert live(raw_target, "client") == before
+    assert audits(raw_target) == []
+
+
+def test_init_needs_confirmation_and_names_one_deployment(registry, cli, raw_target) -> None:  # type: ignore[no-untyped-def]
+    args = ("deploy", "production-internet", "--target", raw_target, "--init")
+    simulated = cli(*args)
+    assert simulated.exit_code == 0 and "Simulation : rien n'est écrit" in simulated.stdout
+    assert connect(raw_target)["fedreg_identity"].count_documents({}) == 0
+    assert cli(*args, "--yes").exit_code == 0
+    marker = connect(raw_target)["fedreg_identity"].find_one({})
+    assert (marker["deployment"], marker["environment"], marker["network"]) == (
+        "production-internet",
+        "production",
+        "internet",
+    )
+    assert [a["kind"] for a in audits(raw_target)] == ["init"]
+    # The production-internet database, named as integration's, is refused everywhere.
+    other = cli("deploy", "integration-internet", "--target", raw_target, "--init", "--yes")
+    assert other.exit_code == 1
+    assert "est celle de production-internet, pas de integration-internet" in other.stderr
+    refused = cli("deploy", "integration-internet", "--target", raw_target, "--yes")
+    assert refused.exit_code == 1 and "est celle de production-internet" in refused.stderr
+    assert live(raw_target, "client") == {}
+
+
+def test_an_older_commit_is_refused_and_rollback_is_the_way_back(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    first = registry.git("rev-parse", "HEAD")
+    assert deploy(cli, target).exit_code == 0
+    registry.write(
+        SP,
+        service_provider(
+            ("  - https://demo.gouv.fr/callback\n", "  - https://demo.gouv.fr/v2/callback\n")
+        ),
+    )
+    second = registry.commit("v2")
+    assert deploy(cli, target).exit_code == 0
+    registry.git("checkout", "-q", first)
+    refused = deploy(cli, target)
+    assert refused.exit_code == 1
+    assert f"ne descend pas du dernier commit déployé ({second[:12]})" in refused.stderr
+    assert "fedreg rollback --to COMMIT" in refused.stderr
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == [
+        "https://demo.gouv.fr/v2/callback"
+    ]
+    assert [a["commit"] for a in audits(target, kind="deploy")] == [first, second]
+    registry.git("checkout", "-q", "main")
+    back = cli("rollback", "production-internet", "--to", first, "--target", target, "--yes")
+    assert back.exit_code == 0, back.stderr
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
+    [rollback] = audits(target, kind="rollback")
+    assert (rollback["commit"], rollback["status"]) == (first, "applied")
+    # main descends from the commit rolled back to: deploying it again goes forward.
+    assert deploy(cli, target).exit_code == 0
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == [
+        "https://demo.gouv.fr/v2/callback"
+    ]
+
+
+def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
+    registry,
+    cli,
+    target,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    _many_clients(registry, 3)
+    registry.commit("three more")
+    collection_class = type(connect(target)["client"])
+    real_update = collection_class.update_one
+    concurrent: list[tuple[int, str]] = []
+
+    def update_then_race(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Another operator starts the same deploy while the first one is writing.
+        if self.name == "client" and not concurrent:
+            concurrent.append(
+                run_quietly("deploy", "production-internet", "--target", target, "--yes")
+            )
+        return real_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection_class, "update_one", update_then_race)
+    first = deploy(cli, target)
+    assert first.exit_code == 0, first.stderr
+    [(code, output)] = concurrent
+    assert code == 1
+    assert "production-internet est en cours de déploiement par l'exécution local-" in output
+    assert "depuis le" in output and "--break-lock" in output
+    assert [a["status"] for a in audits(target, kind="deploy")] == ["applied"]
+    assert len(live(target, "client")) == 4
+    assert connect(target)["fedreg_locks"].count_documents({}) == 0  # released
+
+
+def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    db = connect(target)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    acquire_lock(db, "production-internet", "github-41-1", "ops-crash", long_ago, 30)
+    expired = deploy(cli, target)
+    assert expired.exit_code == 0, expired.stderr
+    assert "Verrou expiré repris : il était tenu par l'exécution github-41-1" in expired.stdout
+    acquire_lock(db, "production-internet", "github-42-1", "ops-en-cours", datetime.now(UTC), 30)
+    registry.write(SP, service_provider(("active: true", "active: false")))
+    registry.commit("deactivate")
+    held = deploy(cli, target)
+    assert held.exit_code == 1 and "l'exécution github-42-1 (ops-en-cours)" in held.stderr
+    assert live(target, "client")[CLIENT_KEY]["active"] is True
+    broken = deploy(cli, target, "--break-lock")
+    assert broken.exit_code == 0, broken.stderr
+    assert "Verrou forcé (--break-lock)" in broken.stdout
+    assert live(target, "client")[CLIENT_KEY]["active"] is False
+    [audit] = audits(target, kind="break-lock")
+    assert audit["brokenLock"]["holder"] == "github-42-1"
+    history = cli("history", "production-internet", "--target", target).stdout
+    assert "verrou-forcé" in history and "verrou de github-42-1 forcé" in history
+
+
+def bot_environment(monkeypatch, github, head: str) -> None:  # type: ignore[no-untyped-def]
+    for name, value in {
+        "GITHUB_TOKEN": "bot-token",
+        "GITHUB_API_URL": github.base_url,
+        "GITHUB_REPOSITORY": github.full_name,
+        "GITHUB_SHA": head,
+        "GITHUB_RUN_ID": "42",
+        "FEDREG_GITHUB_REQUEST_INTERVAL": "0",
+        "FEDREG_GITHUB_WRITE_INTERVAL": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    github.deployments.append(
+        {"id": 7, "sha": head, "environment": "production-internet", "statuses": []}
+    )
+
+
+def test_secrets_of_a_failed_run_are_delivered_by_the_next(
+    registry,
+    cli,
+    target,
+    github_for,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    _many_clients(registry, 3)
+    head = registry.commit("three more")
+    bot_environment(monkeypatch, github_for, head)
+    collection_class = type(connect(target)["client"])
+    real_update = collection_class.update_one
+    calls = {"client": 0}
+
+    def update_failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["client"] += self.name == "client"
+        if self.name == "client" and calls["client"] == 3:
+            raise ConnectionError("runner perdu")
+        return real_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection_class, "update_one", update_failing_once)
+    failed = cli("bot", "deploy", "production-internet", "--target", target)
+    assert failed.exit_code == 1, failed.stdout + failed.stderr
+    monkeypatch.setattr(collection_class, "update_one", real_update)
+    shutil.rmtree(registry.root / "build")  # the next run starts on a fresh runner
+    again = cli("bot", "deploy", "production-internet", "--target", target)
+    assert again.exit_code == 0, again.stderr
+    clients = live(target, "client")
+    assert len(clients) == 4
+    delivered: dict[str, bytes] = {}
+    for release in github_for.releases:
+        delivered.update(release["assets"])
+    # Every partner got the secret that works, whichever run created it.
+    assert sorted(name.removesuffix(".age") for name in delivered) == sorted(clients)
+    for key, sealed in delivered.items():
+        secret = pyrage.decrypt(sealed, [PARTNER]).decode()
+        assert decrypt_core_secret(clients[key.removesuffix(".age")]["client_secret"]) == secret
+    records = list(connect(target)["fedreg_secrets"].find({}))
+    assert {r["state"] for r in records} <= {"delivered", "obsolete", "superseded"}
+    assert sum(r["state"] == "delivered" for r in records) == 4
+    stored = json.dumps(records, default=str)
+    for sealed in delivered.values():
+        assert pyrage.decrypt(sealed, [PARTNER]).decode() not in stored + again.stdout
+    nothing = cli("secret", "pending", "production-internet", "--target", target)
+    assert "Aucun secret en attente" in nothing.stdout
+
+
+def test_secret_pending_lists_and_writes_what_was_not_delivered(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    assert deploy(cli, target).exit_code == 0
+    shutil.rmtree("build")
+    result = cli("secret", "pending", "production-internet", "--target", target)
+    assert result.exit_code == 0
+    assert "1 secret(s) chiffré(s) pas encore remis pour production-internet" in result.stdout
+    sealed = Path("build/secrets/production-internet") / f"{CLIENT_KEY}.age"
+    secret = pyrage.decrypt(sealed.read_bytes(), [PARTNER]).decode()
+    assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
+    assert secret not in result.stdout
+
+
+def test_a_resource_servers_key_is_refused_at_plan_time(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    resource_server = {
+        "key": CLIENT_KEY,
+        "name": "Serveur de ressources",
+        "active": True,
+        "redirect_uris": [],
+        "scopes": ["groups"],
+        "introspection_signed_response_alg": "ES256",
+        "type": "public",
+    }
+    connect(target)["client"].insert_one(dict(resource_server))
+    result = deploy(cli, target)
+    assert result.exit_code == 1
+    assert "a l'identifiant de un serveur de ressources dans la base" in result.stderr
+    assert live(target, "client")[CLIENT_KEY] == resource_server
+    assert live(target, "provider") == {}
+    assert not Path("build/secrets").exists()
+
+
+def test_an_imported_document_is_adopted_before_it_is_managed(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """A document created by the admin app (no provenance) is never overwritten by surprise;
+    `--adopt` gives it the registry's provenance, and it keeps its secret."""
+    connect(target)["client"].insert_one({**LIVE_CLIENT, "key": CLIENT_KEY})
+    refused = deploy(cli, target)
+    assert refused.exit_code == 1
+    assert "un document sans la provenance du registre" in refused.stderr
+    assert "--adopt" in refused.stderr
+    assert live(target, "client")[CLIENT_KEY]["name"] == "FS existant"
+    args = ("deploy", "production-internet", "--target", target, "--adopt")
+    listed = cli(*args)
+    assert f"client {CLIENT_KEY}" in listed.stdout and "Simulation" in listed.stdout
+    assert cli(*args, "--yes").exit_code == 0
+    [adoption] = audits(target, kind="adopt")
+    assert adoption["applied"] == [f"client {CLIENT_KEY}"]
+    assert deploy(cli, target).exit_code == 0
+    client = live(target, "client")[CLIENT_KEY]
+    assert client["name"] == "Service de démonstration"
+    assert client["client_secret"] == LIVE_CLIENT["client_secret"]
+
+
+def rendered_manifest(cli) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    assert cli("render").exit_code == 0
+    return json.loads(Path("build/manifests/production-internet.json").read_text())  # type: ignore[no-any-return]
+
+
+def forged(manifest: dict[str, Any], path: Path, *, keep_digest: bool = False) -> Path:
+    """What an attacker writes: a manifest with a digest recomputed by hand, or kept."""
+    if not keep_digest:
+        content = {
+            key: manifest[key]
+            for key in (
+                "deployment",
+                "client",
+                "provider",
+                "firewall",
+                "secret_recipients",
+                "sealed_secrets",
+            )
+        }
+        canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        manifest = {**manifest, "digest": hashlib.sha256(canonical.encode()).hexdigest()}
+    path.write_text(json.dumps(manifest))
+    return path
+
+
+def test_a_given_manifest_is_verified_before_any_write(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    manifest = rendered_manifest(cli)
+    [client] = manifest["client"]
+    attacks = {
+        "wrong-digest": (
+            {**client, "redirect_uris": ["javascript:alert(1)"]},
+            CLIENT_KEY,
+            True,
+            ["empreinte incorrecte", "refusé par le cœur", "javascript:alert(1)"],
+        ),
+        "private-ip": (
+            {**client, "redirect_uris": ["http://10.0.0.1/cb"]},
+            CLIENT_KEY,
+            False,
+            ["n'est pas celui que le registre donne au commit"],
+        ),
+        "escaping-key": (
+            {**client, "key": "../../../escaped"},
+            "../../../escaped",
+            False,
+            ["identifiant refusé dans client.key : '../../../escaped'"],
+        ),
+    }
+    for name, (document, key, keep, expected) in attacks.items():
+        attack = {
+            **manifest,
+            "client": [document],
+            "secret_recipients": {key: [str(PARTNER.to_public())]},
+        }
+        path = forged(attack, Path(f"{name}.json"), keep_digest=keep)
+        result = deploy(cli, target, "--manifest", str(path))
+        assert result.exit_code == 1, name
+        for text in expected:
+            assert text in result.stderr, (name, text)
+    assert live(target, "client") == {} and live(target, "provider") == {}
+    assert audits(target, kind="deploy") == []
+    assert not Path("escaped.age").exists() and not Path("build/escaped.age").exists()
+    genuine = deploy(cli, target, "--manifest", "build/manifests/production-internet.json")
+    assert genuine.exit_code == 0, genuine.stderr
+
+
+def test_small_deployments_have_absolute_limits(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    _many_clients(registry, 4)
+    registry.commit("four more")
+    assert deploy(cli, target).exit_code == 0  # 6 records: the relative limit does not apply
+    for index in range(4):
+        registry.git("rm", "-q", f"registry/production/service-providers/fs-{index:02d}.yaml")
+    registry.commit("remove four")
+    refused = deploy(cli, target)
+    assert refused.exit_code == 1
+    assert "ce plan désactive 4 fournisseurs de production-internet (limite : 3" in refused.stderr
+    assert all(c["active"] for c in live(target, "client").values())
+    allowed = deploy(cli, target, "--allow-large-change")
+    assert allowed.exit_code == 0
+    assert "autorisée par --allow-large-change (tracé)" in allowed.stdout
+    assert sum(not c["active"] for c in live(target, "client").values()) == 4
+    last = audits(target, kind="deploy")[-1]
+    assert last["overrides"] == [
+        "ce plan désactive 4 fournisseurs de production-internet (limite : 3 par déploiement)"
+    ]
+    history = cli("history", "production-internet", "--target", target).stdout.splitlines()
+    assert "--allow-large-change" in history[0]
+
+
+def test_updates_have_an_absolute_limit_too(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    _many_clients(registry, 11)
+    registry.commit("eleven more")
+    assert deploy(cli, target).exit_code == 0
+    for index in range(11):
+        path = f"registry/production/service-providers/fs-{index:02d}.yaml"
+        registry.write(
+            path, (registry.root / path).read_text().replace("/callback", "/v2/callback")
+        )
+    registry.commit("eleven new callbacks")
+    refused = deploy(cli, target, "--dry-run")
+    assert refused.exit_code == 1
+    assert "ce plan met à jour 11 fournisseurs de production-internet (limite : 10" in (
+        refused.stderr
+    )
+
+
+def test_credentials_in_the_target_never_reach_errors_or_github(
+    registry,
+    cli,
+    raw_target,
+    github_for,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    bot_environment(monkeypatch, github_for, registry.git("rev-parse", "HEAD"))
+    leaky = "mongodb://operateur:mot-de-passe-secret@127.0.0.1:9/core-fca-low?authSource=admin"
+    for args in (
+        ("deploy", "production-internet", "--target", leaky, "--yes"),
+        ("bot", "deploy", "production-internet", "--target", leaky),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert "127.0.0.1:9" in result.stderr
+        assert "mot-de-passe" not in result.stdout + result.stderr
+        assert "operateur" not in result.stdout + result.stderr
+    [deployment] = github_for.deployments
+    final = deployment["statuses"][-1]
+    assert final["state"] == "failure" and "127.0.0.1:9" in final["description"]
+    assert "mot-de-passe" not in json.dumps(deployment)
+
+
+def test_uris_are_shown_as_host_and_port() -> None:
+    assert redact_uri("mongodb://u:p%40ss@db1.example:27018,db2/core?replicaSet=rs0") == (
+        "db1.example:27018,db2:27017"
+    )
+    assert redact_uri("mongodb+srv://u:p@cluster.example/core") == "cluster.example"
+    assert redact_uri("mongodb://localhost") == "localhost:27017"
+    leaked = "échec sur mongodb://u:secret-pass@h:1/db (auth u:secret-pass)"
+    cleaned = redact_text(leaked, "mongodb://u:secret-pass@h:1/db")
+    assert "secret-pass" not in cleaned and "h:1" in cleaned
+
+
+def test_the_write_mode_is_said_and_audited(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    result = deploy(cli, target)
+    assert result.exit_code == 0
+    if replica_set(target):
+        assert "Mode : transaction unique (jeu de réplicas)." in result.stdout
+        expected = "transaction"
+    else:
+        assert "Mode : écritures idempotentes document par document" in result.stdout
+        expected = "per-document"
+    [audit] = audits(target, kind="deploy")
+    assert audit["mode"] == expected
+
+
+def test_drift_tells_a_commit_not_yet_deployed_from_a_change_outside_git(
+    registry,
+    cli,
+    target,  # type: ignore[no-untyped-def]
+) -> None:
+    assert deploy(cli, target).exit_code == 0
+    registry.write(SP, service_provider(("active: true", "active: false")))
+    registry.commit("not deployed yet")
+    pending = cli("drift", "production-internet", "--target", target)
+    assert pending.exit_code == 0
+    assert "Pas de dérive hors de git" in pending.stdout
+    assert "pas encore déployés" in pending.stdout and "hors de git depuis" not in pending.stdout
+    connect(target)["client"].update_one(
+        {"key": CLIENT_KEY}, {"$set": {"scopes": ["openid", "email", "phone"]}}
+    )
+    changed = cli("drift", "production-internet", "--target", target)
+    assert changed.exit_code == 1
+    assert "modifiée hors de git depuis le déploiement de" in changed.stdout
+    assert 'scopes: ["openid", "email", "phone"] → ["email", "openid"]' in changed.stdout
+
+
+def test_history_is_in_french_and_names_the_actor(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for variable in ("USER", "LOGNAME", "GITHUB_ACTOR"):
+        monkeypatch.delenv(variable, raising=False)
+    assert deploy(cli, target).exit_code == 0
+    monkeypatch.setenv("GITHUB_ACTOR", "octo-ops")
+    registry.write(SP, service_provider(("active: true", "active: false")))
+    registry.commit("deactivate")
+    assert deploy(cli, target).exit_code == 0
+    lines = cli("history", "production-internet", "--target", target).stdout.splitlines()
+    assert "appliqué" in lines[0] and "déploiement" in lines[0] and "octo-ops" in lines[0]
+    assert "1 mis à jour" in lines[0] and "2 créé(s)" in lines[1]
+    assert all("inconnu" not in line and "applied" not in line for line in lines)
