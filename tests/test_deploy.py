@@ -732,6 +732,10 @@ def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, ta
     registry.commit("deactivate")
     held = deploy(cli, target)
     assert held.exit_code == 1 and "l'exécution github-42-1 (ops-en-cours)" in held.stderr
+    rotation = cli(
+        "secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", target
+    )
+    assert rotation.exit_code == 1 and "l'exécution github-42-1" in rotation.stderr
     assert live(target, "client")[CLIENT_KEY]["active"] is True
     broken = deploy(cli, target, "--break-lock")
     assert broken.exit_code == 0, broken.stderr

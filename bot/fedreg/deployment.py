@@ -81,6 +81,8 @@ def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UsageError(f"manifeste illisible : {path} ({error})") from error
+    if not isinstance(manifest, dict):
+        raise UsageError(f"{path} n'est pas un manifeste (objet JSON attendu)")
     if manifest.get("deployment") != deployment:
         raise UsageError(
             f"{path} est le manifeste de {manifest.get('deployment')}, pas de {deployment}"

@@ -630,9 +630,17 @@ def run_rotate(
             run_id=run_id(),
             target=place,
         )
-        sealed = rotate_secret(
-            db, deployment, client_id, recipients, provenance, _secret_keys(secrets_out)
+        # A rotation writes a client document: it waits for no deploy, it fails fast.
+        now = datetime.now(UTC)
+        acquire_lock(
+            db, deployment, provenance.run_id, provenance.actor, now, policy.deploy_lock_minutes
         )
+        try:
+            sealed = rotate_secret(
+                db, deployment, client_id, recipients, provenance, _secret_keys(secrets_out)
+            )
+        finally:
+            release_lock(db, deployment, provenance.run_id)
     print(f"Nouveau secret de {client_id} enregistré ; chiffré pour ses destinataires : {sealed}")
     print(f"Il reste à remettre : `fedreg secret pending {deployment} --target … --publish`.")
     return EXIT_OK
