@@ -835,7 +835,7 @@ def test_a_resource_servers_key_is_refused_at_plan_time(registry, cli, target) -
     connect(target)["client"].insert_one(dict(resource_server))
     result = deploy(cli, target)
     assert result.exit_code == 1
-    assert "a l'identifiant de un serveur de ressources dans la base" in result.stderr
+    assert "a le même identifiant qu'un serveur de ressources de la base" in result.stderr
     assert live(target, "client")[CLIENT_KEY] == resource_server
     assert live(target, "provider") == {}
     assert not Path("build/secrets").exists()
@@ -847,7 +847,7 @@ def test_an_imported_document_is_adopted_before_it_is_managed(registry, cli, tar
     connect(target)["client"].insert_one({**LIVE_CLIENT, "key": CLIENT_KEY})
     refused = deploy(cli, target)
     assert refused.exit_code == 1
-    assert "un document sans la provenance du registre" in refused.stderr
+    assert "un document de la base sans la provenance du registre" in refused.stderr
     assert "--adopt" in refused.stderr
     assert live(target, "client")[CLIENT_KEY]["name"] == "FS existant"
     args = ("deploy", "production-internet", "--target", target, "--adopt")
@@ -1049,3 +1049,42 @@ def test_history_is_in_french_and_names_the_actor(registry, cli, target, monkeyp
     assert "appliqué" in lines[0] and "déploiement" in lines[0] and "octo-ops" in lines[0]
     assert "1 mis à jour" in lines[0] and "2 créé(s)" in lines[1]
     assert all("inconnu" not in line and "applied" not in line for line in lines)
+
+
+def test_secret_pending_publish_delivers_and_marks(
+    registry, cli, target, github_for, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    assert deploy(cli, target).exit_code == 0  # by hand: the sealed file stays on this machine
+    bot_environment(monkeypatch, github_for, registry.git("rev-parse", "HEAD"))
+    published = cli("secret", "pending", "production-internet", "--target", target, "--publish")
+    assert published.exit_code == 0, published.stderr
+    assert "1 secret(s) chiffré(s) remis" in published.stdout
+    [release] = github_for.releases
+    secret = pyrage.decrypt(release["assets"][f"{CLIENT_KEY}.age"], [PARTNER]).decode()
+    assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
+    [record] = connect(target)["fedreg_secrets"].find({})
+    assert record["state"] == "delivered" and record["deliveredTo"].endswith(release["tag"])
+    again = cli("secret", "pending", "production-internet", "--target", target, "--publish")
+    assert "Aucun secret en attente." in again.stdout and len(github_for.releases) == 1
+
+
+def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """Audit entries written before deploys had kinds still count for ordering."""
+    first = registry.git("rev-parse", "HEAD")
+    second = registry.commit("later")
+    connect(target)["fedreg_deployments"].insert_one(
+        {
+            "deployment": "production-internet",
+            "commit": second,
+            "digest": "d" * 64,
+            "actor": "ops",
+            "at": datetime.now(UTC),
+            "status": "applied",
+            "summary": {},
+            "applied": [],
+            "error": "",
+        }
+    )
+    registry.git("checkout", "-q", first)
+    refused = deploy(cli, target)
+    assert refused.exit_code == 1 and "ne descend pas du dernier commit déployé" in refused.stderr

@@ -110,13 +110,13 @@ class DeployPlan:
         found = []
         for record in self.unmanaged:
             what = (
-                "un serveur de ressources"
+                "un serveur de ressources de la base"
                 if record.resource_server
-                else "un document sans la provenance du registre"
+                else "un document de la base sans la provenance du registre"
             )
             found.append(
                 f"le {KIND_BY_COLLECTION[record.collection]} « {record.name} » ({record.key}) "
-                f"a l'identifiant de {what} dans la base : le registre ne l'écrase jamais"
+                f"a le même identifiant qu'{what} : le registre ne l'écrase jamais"
                 + (
                     ""
                     if record.resource_server

@@ -1,5 +1,5 @@
-"""The federation's live collections (`client`, `provider`) and fedreg's audit trail: the only
-module that talks to MongoDB.
+"""The federation's live collections (`client`, `provider`) and fedreg's audit trail (with
+`deploystate`, the only modules that talk to MongoDB).
 
 On a replica set (which the core needs for its change streams) a deploy is one transaction:
 all of it or nothing. Elsewhere, every write is one idempotent, per-document update (upsert by
@@ -273,7 +273,7 @@ def last_deployed_commit(db: Database[dict[str, Any]], deployment: str) -> str |
         .find(
             {
                 "deployment": deployment,
-                "kind": {"$in": ["deploy", "rollback"]},
+                "kind": {"$in": ["deploy", "rollback", None]},  # None: audits before kinds
                 "status": {"$in": ["applied", "failed"]},
                 "commit": {"$ne": None},
             }

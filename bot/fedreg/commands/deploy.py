@@ -651,9 +651,7 @@ def run_pending(options: DeployOptions, publish: bool) -> int:
     `--publish` attaches them to a release and marks them delivered."""
     with _redacted(options.target):
         if publish:
-            url, count = _deliver_pending(
-                GitHubClient.from_environment(), options, datetime.now(UTC).strftime("%H%M")
-            )
+            url, count = _deliver_pending(GitHubClient.from_environment(), options, "remise")
             print(
                 f"{count} secret(s) chiffré(s) remis : {url}"
                 if count
