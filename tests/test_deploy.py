@@ -1088,3 +1088,34 @@ def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, targe
     registry.git("checkout", "-q", first)
     refused = deploy(cli, target)
     assert refused.exit_code == 1 and "ne descend pas du dernier commit déployé" in refused.stderr
+
+
+def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _many_clients(registry, 3)
+    registry.commit("three more")
+    collection_class = type(connect(target)["client"])
+    real_update = collection_class.update_one
+    broken: list[bool] = []
+
+    def update_then_break(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # While this run writes, another run believes it dead and forces its lock.
+        result = real_update(self, *args, **kwargs)
+        if self.name == "client" and not broken:
+            broken.append(True)
+            acquire_lock(
+                connect(target),
+                "production-internet",
+                "github-77-1",
+                "ops",
+                datetime.now(UTC),
+                30,
+                break_lock=True,
+            )
+        return result
+
+    monkeypatch.setattr(collection_class, "update_one", update_then_break)
+    result = deploy(cli, target)
+    assert result.exit_code == 1
+    assert "a été repris par une autre exécution pendant ce déploiement" in result.stderr
+    if not replica_set(target):
+        assert len(live(target, "client")) == 1  # stopped right after the first write

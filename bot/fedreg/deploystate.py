@@ -126,9 +126,16 @@ def acquire_lock(
 def renew_lock(
     db: Database[dict[str, Any]], deployment: str, holder: str, now: datetime, minutes: int
 ) -> None:
-    db[LOCK_COLLECTION].update_one(
+    """Extend our lease; raises LockHeld if another run took it over (ours had expired or was
+    broken), so that two runs never keep writing at once."""
+    result = db[LOCK_COLLECTION].update_one(
         {"_id": deployment, "holder": holder}, {"$set": {"expires": _expiry(now, minutes)}}
     )
+    if result.matched_count != 1:
+        raise LockHeld(
+            f"le verrou de {deployment} a été repris par une autre exécution pendant ce "
+            "déploiement : arrêt immédiat"
+        )
 
 
 def release_lock(db: Database[dict[str, Any]], deployment: str, holder: str) -> None:
