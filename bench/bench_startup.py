@@ -3,9 +3,10 @@
     .venv/bin/python bench/bench_startup.py [--repeat 10]
 
 Prints the best and median wall times of `python -c pass` (the interpreter's own start, the
-floor), of `fedreg validate one.yaml` and of `fedreg --version` (parsing the command line
-only), each a fresh process, and the modules the one-file validation loaded that it must not
-need (GitHub, MongoDB, age and cryptography libraries).
+floor), of `fedreg --version` (parsing the command line only), of `fedreg validate one.yaml`,
+and of importing the other commands' modules (what the one-file validation no longer loads),
+each a fresh process; then the modules the one-file validation loaded that it must not need
+(GitHub, MongoDB, age and cryptography libraries).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FEDREG = str(Path(sys.executable).parent / "fedreg")
 ONE_FILE = REPO_ROOT / "registry/production/service-providers/egapro.yaml"
+OTHER_COMMANDS = ("fedreg.commands.bot", "fedreg.commands.deploy", "fedreg.commands.importing")
 HEAVY = ("github", "pymongo", "bson", "pyrage", "cryptography", "requests", "jwt", "shtab")
 
 
@@ -57,6 +59,11 @@ def main() -> None:
             ("python -c pass", [sys.executable, "-c", "pass"]),
             ("fedreg --version", [FEDREG, "--version"]),
             ("fedreg validate one.yaml", [FEDREG, "validate", str(target)]),
+            # What one-file validation used to load before its command modules became lazy:
+            (
+                "import of the other commands",
+                [sys.executable, "-c", "import " + ", ".join(OTHER_COMMANDS)],
+            ),
         ]
         floor = None
         print(f"{'command':<28} {'best':>8} {'median':>8} {'best - floor':>13}")

@@ -192,3 +192,31 @@ def test_a_missing_policy_file_is_a_usage_error(workspace, cli) -> None:  # type
 def test_no_policy_file_at_all_still_uses_the_defaults(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     assert cli("validate").exit_code == 0
+
+
+def test_a_policy_file_planted_inside_the_registry_is_not_the_root(
+    workspace, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Attack: a pull request adds registry/production/policy.yaml widening the limits; whoever
+    runs fedreg from registry/production must still get the root's policy (and see the file)."""
+    workspace.provider("sp", BASE_SERVICE_PROVIDER.replace("145.242.17.0/28", "145.242.0.0/16"))
+    workspace.write("policy.yaml", "{}\n")
+    workspace.write("registry/production/policy.yaml", "max_prefix_ipv4: 8\n")
+    monkeypatch.chdir(workspace.root / "registry" / "production")
+    result = cli("validate", "--format", "json")
+    codes = sorted(d["code"] for d in result.json()["diagnostics"])
+    assert "N004" in codes  # the /16 is judged by the root's policy (widest: /24)
+    assert "L001" in codes  # and the planted file is reported as out of place
+
+
+def test_render_from_a_subfolder_writes_its_default_output_at_the_root(
+    workspace, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    (workspace.root / "docs").mkdir()
+    monkeypatch.chdir(workspace.root / "docs")
+    assert cli("render").exit_code == 0
+    assert (workspace.root / "build/manifests/production-internet.json").is_file()
+    assert not (workspace.root / "docs/build").exists()
+    assert cli("render", "--out", "ici").exit_code == 0  # a path typed is relative to the cwd
+    assert (workspace.root / "docs/ici/production-internet.json").is_file()

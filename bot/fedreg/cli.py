@@ -10,12 +10,13 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
 from .argparse_fr import french_messages
-from .clihelp import HelpFormatter, apply_help
+from .clihelp import HelpFormatter, apply_help, subcommands
 from .commands.common import EXIT_BUG, EXIT_OK
 from .errors import FedregError, UsageError
 from .layout import DEPLOYMENTS, REGISTRY_DIR
@@ -417,14 +418,21 @@ def _working_directory(folder: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-def resolve_paths(args: argparse.Namespace) -> Path:
-    """Find the repository root from the current folder; make every path argument absolute
-    (so that it keeps meaning what the user typed, wherever the command runs) and resolve
-    the policy file. Returns the root (the current folder when none is found)."""
+def _path_defaults(parser: argparse.ArgumentParser) -> set[int]:
+    """The identities of the Path defaults of every command (argparse stores a default as is)."""
+    parsers = [parser, *(child for _, child in subcommands(parser))]
+    return {id(a.default) for p in parsers for a in p._actions if isinstance(a.default, Path)}
+
+
+def resolve_paths(args: argparse.Namespace, defaults: AbstractSet[int] = frozenset()) -> Path:
+    """Find the repository root from the current folder; make every path the user typed
+    absolute (so that it keeps meaning what they typed, wherever the command runs), leave the
+    defaults relative to the root, and resolve the policy file. Returns the root (the current
+    folder when none is found)."""
     cwd = Path.cwd()
     root = find_root(cwd) or cwd
     for name, value in vars(args).items():
-        if isinstance(value, Path):
+        if isinstance(value, Path) and id(value) not in defaults:
             setattr(args, name, Path(os.path.abspath(value)))
         elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
             setattr(args, name, [Path(os.path.abspath(v)) for v in value])
@@ -438,9 +446,10 @@ def resolve_paths(args: argparse.Namespace) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     with french_messages():
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
     try:
-        root = resolve_paths(args)
+        root = resolve_paths(args, _path_defaults(parser))
         return dispatch(args, root)
     except FedregError as error:
         diagnostics = getattr(error, "diagnostics", None)  # deployment.InvalidRegistry

@@ -16,8 +16,19 @@ def find_root(start: Path) -> Path | None:
     """
     folder = start.absolute()
     for candidate in (folder, *folder.parents):
-        if (candidate / REGISTRY_DIR).is_dir() or (candidate / POLICY_FILE_NAME).is_file():
+        if (candidate / REGISTRY_DIR).is_dir():
+            return candidate
+        if (candidate / POLICY_FILE_NAME).is_file() and not _inside_a_registry(candidate):
             return candidate
         if (candidate / ".git").exists():
             return None
     return None
+
+
+def _inside_a_registry(folder: Path) -> bool:
+    """Whether `folder` lies in some ancestor's `registry/`: a `policy.yaml` there is a file of
+    the registry (anyone's pull request), never the policy that checks it."""
+    return any(
+        parent.name == REGISTRY_DIR and (parent.parent / REGISTRY_DIR).is_dir()
+        for parent in (folder, *folder.parents)
+    )
