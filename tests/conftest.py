@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +158,40 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitWorkspace:
     """An empty git repository, made the current directory."""
     monkeypatch.chdir(tmp_path)
     return GitWorkspace(tmp_path)
+
+
+# -- Self-contained: no test reads a file beside the repository --------------------------------
+# Every file the test process opens is checked (an audit hook sees all of them): one in a
+# `shared` folder outside the repository (where reference material sits beside the clone on a
+# developer's machine and in CI, but not for a user of the repository) makes the session fail,
+# naming the file.
+
+OUTSIDE_READS: list[str] = []
+
+
+def _outside_repository(path: str) -> bool:
+    resolved = Path(os.path.abspath(path))
+    return not resolved.is_relative_to(REPO_ROOT) and "shared" in resolved.parts
+
+
+def _audit_open(event: str, args: tuple[object, ...]) -> None:
+    if event != "open" or not args:
+        return
+    path = args[0]
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if isinstance(path, str) and _outside_repository(path):
+        OUTSIDE_READS.append(path)
+
+
+sys.addaudithook(_audit_open)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if OUTSIDE_READS:
+        sys.stderr.write(
+            "\nfiles read outside the repository (vendor them into tests/data):\n  "
+            + "\n  ".join(sorted(set(OUTSIDE_READS)))
+            + "\n"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -307,7 +307,7 @@ CASES = [
         "trailing-space",
         "U002",
         _redirect('"https://demo.gouv.fr/callback "'),
-        (12, 5),
+        (12, 35),  # on the space itself, after the quote and the 29 characters before it
         _redirect("https://demo.gouv.fr/callback%20"),
     ),
     Case(

@@ -9,51 +9,72 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from pathlib import Path
 
-from .commands.bot import run_bot_pr, run_bot_publish
+from . import __version__
+from .argparse_fr import french_messages
+from .clihelp import HelpFormatter, apply_help, subcommands
 from .commands.common import EXIT_BUG, EXIT_OK
-from .commands.deploy import (
-    DeployOptions,
-    run_bot_deploy,
-    run_changed_deployments,
-    run_deploy,
-    run_drift,
-    run_history,
-    run_init,
-    run_pending,
-    run_rollback,
-    run_rotate,
-)
-from .commands.diff import run_diff
-from .commands.importing import run_import
-from .commands.new import run_new
-from .commands.render import run_render
-from .commands.schema import run_schema
-from .commands.validate import ValidateOptions, run_validate
-from .deployment import InvalidRegistry
 from .errors import FedregError, UsageError
 from .layout import DEPLOYMENTS, REGISTRY_DIR
 from .models import ENVIRONMENTS, NETWORKS
 from .planreport import PLAN_RENDERERS_BY_NAME
 from .policy import POLICY_FILE_NAME
 from .report import RENDERERS_BY_NAME, render_text
-from .rulesdoc import render_rules_markdown
-from .scaffold import KIND_BY_COMMAND, NewProvider
+from .scaffold import KIND_BY_COMMAND
+from .workspace import find_root
+
+# Command modules are imported by `dispatch` when their command runs, so that `fedreg validate`
+# on one file (at every save in an editor, at every commit) never loads GitHub, MongoDB or
+# cryptography libraries.
+COMPLETION_SHELLS = ("bash", "zsh", "tcsh")
 
 
 def _use_colour(choice: str) -> bool:
-    if choice == "auto":
-        return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return choice == "always"
+    """--color, then NO_COLOR (no-color.org), then FORCE_COLOR, then whether stdout is a
+    terminal. An empty variable counts as unset, as both conventions say."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _show_progress(output_format: str) -> bool:
+    """Progress goes to a terminal only: never into CI logs, files or machine formats."""
+    return output_format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _policy_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        help=f"fichier de politique (par défaut : {POLICY_FILE_NAME} à la racine du dépôt ; "
+        "les valeurs intégrées s'il n'existe pas)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="fedreg", description="Registre de configuration de la fédération ProConnect."
+        prog="fedreg",
+        description="Registre de configuration de la fédération ProConnect.",
+        formatter_class=HelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"fedreg {__version__}",
+        help="afficher la version de fedreg et quitter",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", title="commandes"
+    )
 
     validate = commands.add_parser("validate", help="vérifier les fichiers du registre")
     validate.add_argument(
@@ -63,23 +84,39 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
     )
-    validate.add_argument("--format", choices=sorted(RENDERERS_BY_NAME), default="text")
+    validate.add_argument(
+        "--format",
+        choices=sorted(RENDERERS_BY_NAME),
+        default="text",
+        help="text pour vous, json pour un programme, github pour les annotations d'une "
+        "action, sarif pour l'analyse de code",
+    )
     validate.add_argument(
         "--strict", action="store_true", help="les avertissements font aussi échouer"
     )
     validate.add_argument(
-        "--policy",
-        type=Path,
-        default=Path(POLICY_FILE_NAME),
-        help=f"fichier de politique (par défaut : {POLICY_FILE_NAME})",
+        "--cross-check",
+        action="store_true",
+        help="lire tout le registre pour les règles entre fichiers, mais ne signaler que les "
+        "fichiers donnés et les conflits entre fichiers (pour pre-commit)",
     )
-    validate.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _policy_argument(validate)
+    validate.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="couleurs : auto suit NO_COLOR, FORCE_COLOR et le terminal",
+    )
 
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
-    new.add_argument("kind", choices=sorted(KIND_BY_COMMAND))
-    new.add_argument("slug", metavar="SLUG")
-    new.add_argument("--env", required=True, choices=ENVIRONMENTS)
-    new.add_argument("--network", required=True, choices=NETWORKS)
+    new.add_argument(
+        "kind",
+        choices=sorted(KIND_BY_COMMAND),
+        help="FS (service-provider) ou FI (identity-provider)",
+    )
+    new.add_argument("slug", metavar="SLUG", help="nom du fichier, sans .yaml (ex. mon-service)")
+    new.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environnement")
+    new.add_argument("--network", required=True, choices=NETWORKS, help="réseau")
     new.add_argument("--name", help="nom affiché (par défaut : tiré du SLUG)")
     new.add_argument(
         "--owner", action="append", default=[], help="@compte ou @org/équipe GitHub (répétable)"
@@ -87,33 +124,55 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--contact", action="append", default=[], help="adresse e-mail de l'équipe (répétable)"
     )
-    new.add_argument("--root", type=Path, default=Path("."), help="racine du dépôt")
+    new.add_argument(
+        "--root", type=Path, help="racine du dépôt (par défaut : trouvée depuis le dossier courant)"
+    )
 
     schema = commands.add_parser("schema", help="écrire les schémas JSON publiés")
-    schema.add_argument("--out", type=Path, default=Path("schemas"))
+    schema.add_argument("--out", type=Path, default=Path("schemas"), help="dossier de sortie")
     schema.add_argument(
         "--check",
         action="store_true",
         help="échouer si les schémas écrits sont périmés, sans écrire",
     )
 
-    commands.add_parser("rules", help="afficher la référence des règles (Markdown)")
+    rules = commands.add_parser("rules", help="afficher la référence des règles (Markdown)")
+    rules.add_argument(
+        "codes", nargs="*", metavar="CODE", help="seulement ces règles (ex. U005) ; toutes sinon"
+    )
+
+    completion = commands.add_parser("completion", help="script de complétion pour votre shell")
+    completion.add_argument("shell", choices=COMPLETION_SHELLS, help="votre shell")
 
     diff = commands.add_parser("diff", help="plan de changement entre deux révisions git")
     diff.add_argument("--base", required=True, help="révision de départ (ex. origin/main)")
     diff.add_argument("--head", help="révision d'arrivée (par défaut : l'arbre de travail)")
-    diff.add_argument("--format", choices=sorted(PLAN_RENDERERS_BY_NAME), default="text")
-    diff.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    diff.add_argument(
+        "--format",
+        choices=sorted(PLAN_RENDERERS_BY_NAME),
+        default="text",
+        help="text, json, ou markdown (le commentaire de la demande de fusion)",
+    )
+    _policy_argument(diff)
 
     render = commands.add_parser("render", help="écrire les manifestes de déploiement")
-    render.add_argument("--out", type=Path, default=Path("build/manifests"))
-    render.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    render.add_argument(
+        "--out", type=Path, default=Path("build/manifests"), help="dossier des manifestes"
+    )
+    _policy_argument(render)
 
     bot = commands.add_parser("bot", help="le robot des demandes de fusion et des déploiements")
-    bot_commands = bot.add_subparsers(dest="bot_command", required=True)
+    bot_commands = bot.add_subparsers(
+        dest="bot_command", required=True, metavar="COMMANDE", title="commandes"
+    )
     pr = bot_commands.add_parser("pr", help="décider du verdict d'une demande de fusion")
     pr.add_argument("--event", type=Path, help="charge utile de l'événement (GITHUB_EVENT_PATH)")
-    pr.add_argument("--out", type=Path, default=Path("build/fedreg-result.json"))
+    pr.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build/fedreg-result.json"),
+        help="où écrire le verdict à publier",
+    )
     pr.add_argument(
         "--dry-run",
         action="store_true",
@@ -121,44 +180,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--base", help="avec --dry-run : révision de départ (origin/main, sinon main)")
     pr.add_argument("--author", help="avec --dry-run : votre identifiant GitHub")
-    pr.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    _policy_argument(pr)
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
-    publish.add_argument("result", type=Path, metavar="RESULT")
+    publish.add_argument(
+        "result", type=Path, metavar="RESULT", help="le verdict écrit par « fedreg bot pr »"
+    )
 
     def target_arguments(command: argparse.ArgumentParser) -> None:
-        command.add_argument("deployment", choices=DEPLOYMENTS, metavar="DEPLOYMENT")
+        command.add_argument(
+            "deployment",
+            choices=DEPLOYMENTS,
+            metavar="DEPLOYMENT",
+            help="déploiement : " + ", ".join(DEPLOYMENTS),
+        )
         command.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
-        command.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+        _policy_argument(command)
 
     def apply_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument("--dry-run", action="store_true", help="afficher le plan seulement")
         command.add_argument("--yes", action="store_true", help="appliquer sans confirmation")
-        command.add_argument(
-            "--allow-large-change",
-            action="store_true",
-            help="appliquer un plan qui dépasse les limites de policy.yaml (tracé)",
-        )
-        command.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
+        large_change_argument(command)
+        secrets_out_argument(command)
         command.add_argument(
             "--break-lock",
             action="store_true",
             help="forcer le verrou d'une exécution morte avant son expiration (tracé)",
         )
 
+    def large_change_argument(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--allow-large-change",
+            action="store_true",
+            help="appliquer un plan qui dépasse les limites de policy.yaml (tracé)",
+        )
+
+    def secrets_out_argument(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--secrets-out",
+            type=Path,
+            default=Path("build/secrets"),
+            help="où écrire les secrets scellés (age), un dossier par déploiement",
+        )
+
     bot_deploy = bot_commands.add_parser("deploy", help="déployer et rendre compte à GitHub")
     target_arguments(bot_deploy)
-    bot_deploy.add_argument(
-        "--allow-large-change",
-        action="store_true",
-        help="appliquer un plan qui dépasse les limites de policy.yaml (tracé)",
-    )
-    bot_deploy.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
+    large_change_argument(bot_deploy)
+    secrets_out_argument(bot_deploy)
     changed = commands.add_parser(
         "changed-deployments", help="déploiements dont le manifeste change (JSON)"
     )
-    changed.add_argument("--base", required=True)
-    changed.add_argument("--head")
-    changed.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    changed.add_argument("--base", required=True, help="révision de départ")
+    changed.add_argument("--head", help="révision d'arrivée (par défaut : l'arbre de travail)")
+    _policy_argument(changed)
     deploy = commands.add_parser("deploy", help="déployer un manifeste dans sa base")
     target_arguments(deploy)
     apply_arguments(deploy)
@@ -176,63 +249,89 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="redéployer la configuration d'un commit")
     target_arguments(rollback)
     apply_arguments(rollback)
-    rollback.add_argument("--to", required=True, metavar="COMMIT")
+    rollback.add_argument(
+        "--to", required=True, metavar="COMMIT", help="le commit dont redéployer le registre"
+    )
     drift = commands.add_parser("drift", help="écarts entre la base et le registre")
     target_arguments(drift)
-    drift.add_argument("--manifest", type=Path)
+    drift.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
     history_command = commands.add_parser("history", help="déploiements enregistrés")
     target_arguments(history_command)
     importer = commands.add_parser("import", help="importer les documents de la base")
     importer.add_argument("--from", dest="source", help="mongodb://… d'un déploiement")
     importer.add_argument("--from-json", type=Path, help="export mongoexport --jsonArray")
-    importer.add_argument("--env", required=True, choices=ENVIRONMENTS)
-    importer.add_argument("--network", required=True, choices=NETWORKS)
+    importer.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environnement")
+    importer.add_argument("--network", required=True, choices=NETWORKS, help="réseau")
     importer.add_argument(
         "--owner",
         action="append",
         required=True,
         help="@compte ou @org/équipe propriétaire des fichiers (répétable)",
     )
-    importer.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    _policy_argument(importer)
     secret = commands.add_parser("secret", help="secrets clients")
-    secret_commands = secret.add_subparsers(dest="secret_command", required=True)
+    secret_commands = secret.add_subparsers(
+        dest="secret_command", required=True, metavar="COMMANDE", title="commandes"
+    )
     rotate = secret_commands.add_parser("rotate", help="renouveler le secret d'un FS")
-    rotate.add_argument("client_id", metavar="CLIENT_ID")
-    rotate.add_argument("--deployment", required=True, choices=DEPLOYMENTS)
-    rotate.add_argument("--target", required=True)
-    rotate.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
-    rotate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    rotate.add_argument("client_id", metavar="CLIENT_ID", help="le client_id du FS")
+    rotate.add_argument(
+        "--deployment", required=True, choices=DEPLOYMENTS, help="déploiement du FS"
+    )
+    rotate.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    secrets_out_argument(rotate)
+    _policy_argument(rotate)
     pending = secret_commands.add_parser(
         "pending", help="secrets chiffrés pas encore remis : les lister, les écrire, les remettre"
     )
     pending.add_argument("deployment", choices=DEPLOYMENTS, metavar="DEPLOYMENT")
     pending.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
-    pending.add_argument(
-        "--secrets-out",
-        type=Path,
-        default=Path("build/secrets"),
-        help="où écrire les fichiers age (par défaut : build/secrets/DEPLOYMENT)",
-    )
+    secrets_out_argument(pending)
     pending.add_argument(
         "--publish",
         action="store_true",
         help="les joindre à une publication GitHub (variables GITHUB_*) et les marquer remis",
     )
+    apply_help(parser)
     return parser
 
 
-def dispatch(args: argparse.Namespace) -> int:
+def dispatch(args: argparse.Namespace, root: Path) -> int:
+    """Run the command. Validation runs from the current folder (its paths are relative to
+    it); every other command runs at the repository's root."""
     if args.command == "validate":
+        from .commands.validate import ValidateOptions, run_validate
+
         return run_validate(
             ValidateOptions(
-                paths=tuple(args.paths) or (Path(REGISTRY_DIR),),
+                paths=tuple(args.paths) or (root / REGISTRY_DIR,),
                 output_format=args.format,
                 strict=args.strict,
                 policy_file=args.policy,
                 colour=_use_colour(args.color),
+                cross_check=args.cross_check,
+                registry=root / REGISTRY_DIR,
+                progress=_show_progress(args.format),
             )
         )
+    if args.command == "rules":
+        from .commands.rules import run_rules
+
+        return run_rules(args.codes)
+    if args.command == "completion":
+        import shtab
+
+        sys.stdout.write(shtab.complete(build_parser(), args.shell))
+        return EXIT_OK
+    with _working_directory(root):
+        return _dispatch_at_root(args)
+
+
+def _dispatch_at_root(args: argparse.Namespace) -> int:
     if args.command == "new":
+        from .commands.new import run_new
+        from .scaffold import NewProvider
+
         if not args.owner:
             raise UsageError("indiquez au moins un propriétaire : --owner @compte")
         if not args.contact:
@@ -247,21 +346,55 @@ def dispatch(args: argparse.Namespace) -> int:
                 owners=tuple(args.owner),
                 contacts=tuple(args.contact),
             ),
-            args.root,
+            args.root or Path.cwd(),
         )
     if args.command == "schema":
+        from .commands.schema import run_schema
+
         return run_schema(args.out, args.check)
-    if args.command == "rules":
-        sys.stdout.write(render_rules_markdown())
-        return EXIT_OK
     if args.command == "diff":
+        from .commands.diff import run_diff
+
         return run_diff(args.base, args.head, args.format, args.policy)
     if args.command == "render":
+        from .commands.render import run_render
+
         return run_render(args.out, args.policy)
-    if args.command == "bot" and args.bot_command == "pr":
+    if args.command == "bot":
+        return _dispatch_bot(args)
+    if args.command == "import":
+        from .commands.importing import run_import
+
+        return run_import(
+            args.source, args.from_json, args.env, args.network, args.owner, args.policy
+        )
+    return _dispatch_deploy(args)
+
+
+def _dispatch_bot(args: argparse.Namespace) -> int:
+    from .commands.bot import run_bot_pr, run_bot_publish
+
+    if args.bot_command == "pr":
         return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
-    if args.command == "bot" and args.bot_command == "publish":
+    if args.bot_command == "publish":
         return run_bot_publish(args.result)
+    return _dispatch_deploy(args)
+
+
+def _dispatch_deploy(args: argparse.Namespace) -> int:
+    from .commands.deploy import (
+        DeployOptions,
+        run_bot_deploy,
+        run_changed_deployments,
+        run_deploy,
+        run_drift,
+        run_history,
+        run_init,
+        run_pending,
+        run_rollback,
+        run_rotate,
+    )
+
     if args.command == "bot" and args.bot_command == "deploy":
         return run_bot_deploy(
             DeployOptions(
@@ -295,10 +428,6 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_drift(args.deployment, args.target, args.manifest, args.policy)
     if args.command == "history":
         return run_history(args.deployment, args.target)
-    if args.command == "import":
-        return run_import(
-            args.source, args.from_json, args.env, args.network, args.owner, args.policy
-        )
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(
             DeployOptions(
@@ -322,15 +451,53 @@ def dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+@contextmanager
+def _working_directory(folder: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(folder)
     try:
-        return dispatch(args)
-    except InvalidRegistry as error:
-        sys.stdout.write(render_text(error.diagnostics, error.file_count))
-        print(f"fedreg : {error}", file=sys.stderr)
-        return error.exit_code
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def _path_defaults(parser: argparse.ArgumentParser) -> set[int]:
+    """The identities of the Path defaults of every command (argparse stores a default as is)."""
+    parsers = [parser, *(child for _, child in subcommands(parser))]
+    return {id(a.default) for p in parsers for a in p._actions if isinstance(a.default, Path)}
+
+
+def resolve_paths(args: argparse.Namespace, defaults: AbstractSet[int] = frozenset()) -> Path:
+    """Find the repository root from the current folder; make every path the user typed
+    absolute (so that it keeps meaning what they typed, wherever the command runs), leave the
+    defaults relative to the root, and resolve the policy file. Returns the root (the current
+    folder when none is found)."""
+    cwd = Path.cwd()
+    root = find_root(cwd) or cwd
+    for name, value in vars(args).items():
+        if isinstance(value, Path) and id(value) not in defaults:
+            setattr(args, name, Path(os.path.abspath(value)))
+        elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+            setattr(args, name, [Path(os.path.abspath(v)) for v in value])
+    if "policy" in vars(args):
+        if args.policy is None:
+            args.policy = root / POLICY_FILE_NAME
+        elif not args.policy.is_file():
+            raise UsageError(f"fichier de politique introuvable : {args.policy}")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with french_messages():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    try:
+        root = resolve_paths(args, _path_defaults(parser))
+        return dispatch(args, root)
     except FedregError as error:
+        diagnostics = getattr(error, "diagnostics", None)  # deployment.InvalidRegistry
+        if diagnostics is not None:
+            sys.stdout.write(render_text(diagnostics, getattr(error, "file_count", 0)))
         print(f"fedreg : {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:

@@ -23,7 +23,8 @@ class Finding:
     `field` is the path of the offending value (`("redirect_uris", 2)`); `()` is the whole file.
     `on_key` points at the key rather than at its value (unknown or duplicate keys).
     `line`/`column` are set only by checks that know the position without a field path
-    (YAML syntax errors, bad bytes).
+    (YAML syntax errors, bad bytes). `offset` points at a character inside the value (an
+    invisible character in a URL), when the value is written on one line as it reads.
     """
 
     code: str
@@ -32,6 +33,7 @@ class Finding:
     on_key: bool = False
     line: int | None = None
     column: int | None = None
+    offset: int | None = None
 
 
 @dataclass(frozen=True, order=True)

@@ -89,9 +89,77 @@ def render_github(diagnostics: Sequence[Diagnostic], file_count: int, colour: bo
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool = False) -> str:
+    """A SARIF 2.1.0 log (GitHub code scanning): one run, the rules met, one result each.
+
+    Paths are relative to the current directory, which GitHub resolves against the
+    repository's root (`%SRCROOT%`): run it from the root in CI.
+    """
+    from . import __version__
+    from .rules import RULES_BY_CODE
+    from .rulesdoc import HINTS_IN_REFERENCE
+
+    codes = sorted({d.code for d in diagnostics})
+    index = {code: position for position, code in enumerate(codes)}
+    rules = []
+    for code in codes:
+        rule = RULES_BY_CODE[code]
+        hint = HINTS_IN_REFERENCE.get(code, rule.hint)
+        rules.append(
+            {
+                "id": code,
+                "name": code,
+                "shortDescription": {"text": rule.title},
+                "fullDescription": {"text": rule.message},
+                "help": {"text": f"{hint} (référence : docs/rules.md, « fedreg rules {code} »)"},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            }
+        )
+    results = [
+        {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": f"{d.message}\n{d.hint}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": d.line, "startColumn": d.column},
+                    }
+                }
+            ],
+        }
+        for d in diagnostics
+    ]
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fedreg",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
 Renderer = Callable[[Sequence[Diagnostic], int, bool], str]
 RENDERERS_BY_NAME: dict[str, Renderer] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
+    "sarif": render_sarif,
 }

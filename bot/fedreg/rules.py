@@ -314,8 +314,9 @@ _RULES = [
         "U002",
         E,
         "Espace ou caractère de contrôle dans une URL",
-        "L'URL « {value} » contient un espace ou un caractère invisible.",
-        "Retirez-le (attention aux espaces copiés-collés) ou encodez-le (%20).",
+        "L'URL « {shown} » contient {char} en position {position}.",
+        "Retirez ce caractère (souvent copié-collé avec l'URL, et invisible dans l'éditeur) ; "
+        "une espace voulue s'écrit %20.",
         '- "https://a.fr/cb "',
         "- https://a.fr/cb",
     ),

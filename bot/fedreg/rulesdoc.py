@@ -21,6 +21,22 @@ _GROUPS = {
 }
 _SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
 
+# Rules whose hint is computed for each case ("{detail}"): what the reference says instead.
+HINTS_IN_REFERENCE = {
+    "S001": "Corrigez le nom de la clé (le diagnostic propose la clé connue la plus proche) ou "
+    "retirez-la ; la liste des clés est dans le schéma du fichier (schemas/).",
+    "S003": "Écrivez la valeur dans le type attendu : true ou false sans guillemets pour un "
+    "booléen, une liste « - … » pour une liste, du texte sinon (le diagnostic dit lequel).",
+    "S006": "Donnez au moins une valeur : le diagnostic rappelle ce que ce champ contient.",
+    "U011": "En production, seul https est accepté. En intégration, https est requis ; http "
+    "n'est accepté que pour localhost, 127.0.0.1 et [::1].",
+    "D001": "Écrivez le domaine seul, en minuscules, sans « @ », sans espace ni point final "
+    "(ex. ministere.gouv.fr) ; le diagnostic dit ce qui ne va pas.",
+    "O002": "Utilisez un scope de la fédération (le diagnostic propose le plus proche) : "
+    "openid, given_name, usual_name, email, uid, siret, phone, organizational_unit, "
+    "belonging_population…",
+}
+
 
 def _template(text: str) -> str:
     """Show template fields as `…` so that the reference reads as prose."""
@@ -31,12 +47,14 @@ def _block(yaml_text: str) -> str:
     return "```yaml\n" + yaml_text + "\n```"
 
 
-def _rule_section(rule: Rule) -> str:
+def render_rule(rule: Rule) -> str:
+    """One rule's section of the reference: code, title, message, hint and examples."""
+    hint = HINTS_IN_REFERENCE.get(rule.code) or _template(rule.hint)
     return "\n\n".join(
         [
             f"### {rule.code} — {rule.title} ({_SEVERITY_FR[rule.severity]})",
             f"Message : {_template(rule.message)}",
-            f"Correction : {_template(rule.hint)}",
+            f"Correction : {hint}",
             "Refusé :\n\n" + _block(rule.rejects),
             "Accepté :\n\n" + _block(rule.accepts),
         ]
@@ -56,6 +74,6 @@ def render_rules_markdown() -> str:
         parts.append("")
         for rule in RULES_BY_CODE.values():
             if rule.code.startswith(prefix):
-                parts.append(_rule_section(rule))
+                parts.append(render_rule(rule))
                 parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -11,6 +11,10 @@ from .layout import REGISTRY_DIR, YAML_SUFFIX
 from .models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
 
 KIND_BY_COMMAND = {"service-provider": SERVICE_PROVIDER, "identity-provider": IDENTITY_PROVIDER}
+GUIDE_BY_KIND = {
+    SERVICE_PROVIDER: "docs/guide-fs.md",
+    IDENTITY_PROVIDER: "docs/guide-fi.md",
+}
 SCHEMA_FILE_BY_KIND = {
     SERVICE_PROVIDER: "service-provider.schema.json",
     IDENTITY_PROVIDER: "identity-provider.schema.json",
@@ -54,6 +58,8 @@ def render_skeleton(spec: NewProvider) -> str:
     schema = f"../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
     head = (
         f"# yaml-language-server: $schema={schema}\n"
+        "# Guide pas à pas, de la demande de fusion à la production : "
+        f"{GUIDE_BY_KIND[spec.kind]}\n"
         f"kind: {spec.kind}\n"
         f"name: {yaml_string(spec.name)}\n"
         f"network: {spec.network}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -68,6 +69,13 @@ def unknown_key_hint(key: str, known: list[str]) -> str:
     return "Clés acceptées : " + ", ".join(sorted(known)) + "."
 
 
+def french_alternatives(values: list[str]) -> str:
+    """`["ES256", "RS256", "HS256"]` -> `ES256, RS256 ou HS256`."""
+    if len(values) < 2:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " ou " + values[-1]
+
+
 def finding_from_error(model: type[BaseModel], error: Any, data: dict[str, Any]) -> Finding:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -85,7 +93,7 @@ def finding_from_error(model: type[BaseModel], error: Any, data: dict[str, Any])
     if kind == "missing":
         return Finding("S002", loc, {"key": name, "detail": _field_description(model, name)})
     if kind == "literal_error":
-        allowed = error["ctx"]["expected"].replace("'", "")
+        allowed = french_alternatives(re.findall(r"'([^']*)'", error["ctx"]["expected"]))
         return Finding(
             "S004", loc, {"field": name, "value": describe_value(value), "allowed": allowed}
         )

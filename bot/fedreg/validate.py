@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from .shape import check_shape, describe_value, finding_from_error
 from .yamlload import decode, load_fast, load_located
 
 PARALLEL_MIN_FILES = 500  # below this, forking costs more than it saves (bench/)
+Progress = Callable[[int, int], None]  # (files done, files in all)
 
 
 @dataclass
@@ -143,6 +144,8 @@ def locate(doc: RegistryDocument) -> list[Diagnostic]:
             line, column = finding.line, finding.column or 1
         elif doc.located is not None:
             line, column = doc.located.locate(finding.field, finding.on_key)
+            if finding.offset is not None and doc.text is not None:
+                column = _column_in_value(doc.text, line, column, finding)
         else:
             line, column = 1, 1
         rule = RULES_BY_CODE[finding.code]
@@ -161,6 +164,19 @@ def locate(doc: RegistryDocument) -> list[Diagnostic]:
     return diagnostics
 
 
+def _column_in_value(text: str, line: int, column: int, finding: Finding) -> int:
+    """The column of the character `finding.offset` into its value, when the source shows that
+    character there (a value on one line, plain or quoted without escapes); else `column`."""
+    value = finding.params.get("value")
+    assert finding.offset is not None
+    source = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+    start = column + 1 if source[column - 1 : column] in ("'", '"') else column
+    target = start + finding.offset
+    if isinstance(value, str) and source[target - 1 : target] == value[finding.offset]:
+        return target
+    return column
+
+
 def _finish(docs: Sequence[RegistryDocument]) -> list[Diagnostic]:
     for doc, finding in cross_file_findings(docs):
         doc.findings.append(finding)
@@ -175,13 +191,15 @@ def validate_documents(docs: Sequence[RegistryDocument], policy: Policy) -> list
 
 
 def read_and_check(
-    paths: Sequence[Path], policy: Policy, base: Path | None
+    paths: Sequence[Path], policy: Policy, base: Path | None, progress: Progress | None = None
 ) -> list[RegistryDocument]:
     docs = []
     for path in paths:
         doc = read_document(path, base)
         check_document(doc, policy)
         docs.append(doc)
+        if progress is not None:
+            progress(len(docs), len(paths))
     return docs
 
 
@@ -197,7 +215,11 @@ def available_cores() -> int:
 
 
 def read_and_check_all(
-    paths: Sequence[Path], policy: Policy, base: Path | None, jobs: int
+    paths: Sequence[Path],
+    policy: Policy,
+    base: Path | None,
+    jobs: int,
+    progress: Progress | None = None,
 ) -> list[RegistryDocument]:
     """Per-file work, spread over `jobs` processes when the registry is large enough to gain.
 
@@ -209,12 +231,16 @@ def read_and_check_all(
         or len(paths) < PARALLEL_MIN_FILES
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        return read_and_check(paths, policy, base)
+        return read_and_check(paths, policy, base, progress)
     size = -(-len(paths) // (jobs * 4))
     chunks = [(paths[i : i + size], policy, base) for i in range(0, len(paths), size)]
+    docs: list[RegistryDocument] = []
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        parts = pool.map(_read_and_check_chunk, chunks)
-    return [doc for part in parts for doc in part]
+        for part in pool.imap(_read_and_check_chunk, chunks):
+            docs.extend(part)
+            if progress is not None:
+                progress(len(docs), len(paths))
+    return docs
 
 
 @contextmanager
@@ -239,12 +265,14 @@ def validate_paths(
     policy: Policy = DEFAULT_POLICY,
     base: Path | None = None,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> ValidationResult:
     """Validate every registry file under `paths` with `jobs` processes (default: one per
-    available core, used only for large registries)."""
+    available core, used only for large registries); `progress` is told of the files read."""
     with collector_paused():
         files = iter_registry_files(paths)
-        docs = read_and_check_all(files, policy, base, available_cores() if jobs is None else jobs)
+        cores = available_cores() if jobs is None else jobs
+        docs = read_and_check_all(files, policy, base, cores, progress)
         return ValidationResult(documents=docs, diagnostics=_finish(docs))
 
 

@@ -151,8 +151,7 @@ _FRENCH_YAML_PROBLEMS = [
     ("could not find expected ':'", "« : » attendu après la clé"),
     (
         "found character that cannot start any token",
-        "caractère qui ne peut pas commencer une "
-        "valeur (une tabulation ? mettez la valeur entre guillemets)",
+        "caractère qui ne peut pas commencer une valeur sans guillemets",
     ),
     (
         "found unexpected end of stream",
@@ -202,6 +201,43 @@ class _Frame:
         self.first_key_line: dict[str, int] = {}
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 1-based position of `text` ("" past the end)."""
+    lines = text.split("\n")
+    if line > len(lines) or column > len(lines[line - 1]):
+        return ""
+    return lines[line - 1][column - 1]
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int]:
+    """What to say about a YAML syntax error, and where: libyaml's own mark is sometimes past
+    the mistake (a key without its colon is reported where the scan gave up, a line later)."""
+    problem = str(error.problem or error.context)
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    found = _char_at(text, line, column)
+    if "could not find expected ':'" in problem and error.context_mark is not None:
+        line, column = error.context_mark.line + 1, error.context_mark.column + 1
+        key = text.split("\n")[line - 1][column - 1 :].strip()
+        return f"« : » attendu après la clé (« {key} » : écrivez « clé: valeur »)", line, column
+    if found == "\t":
+        return (
+            "tabulation à cet endroit : YAML n'accepte que des espaces pour indenter ou "
+            "séparer ; remplacez-la par des espaces",
+            line,
+            column,
+        )
+    if found in ("@", "`"):
+        example = ' (« "@organisation/équipe" »)' if found == "@" else ""
+        return (
+            f"une valeur ne peut pas commencer par « {found} » sans guillemets : "
+            f"écrivez-la entre guillemets{example}",
+            line,
+            column,
+        )
+    return _french_problem(problem), line, column
+
+
 def load_located(text: str) -> LocatedDocument:
     """Read `text` through libyaml's events, recording positions and refused YAML features."""
     doc = LocatedDocument(data=None)
@@ -209,16 +245,8 @@ def load_located(text: str) -> LocatedDocument:
     try:
         _compose(loader, doc)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        doc.findings.append(
-            Finding(
-                "P001",
-                params={"problem": _french_problem(str(error.problem or error.context))},
-                line=line,
-                column=column,
-            )
-        )
+        problem, line, column = _syntax_problem(error, text)
+        doc.findings.append(Finding("P001", params={"problem": problem}, line=line, column=column))
         doc.data = None
     except yaml.reader.ReaderError as error:  # a forbidden character; libyaml gives its offset
         line, column = _position_of_offset(text, error.position)

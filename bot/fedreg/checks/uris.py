@@ -52,6 +52,30 @@ def has_invisible(text: str) -> bool:
     return any(c.isspace() or unicodedata.category(c)[0] == "C" for c in text)
 
 
+def _is_invisible(c: str) -> bool:
+    if c.isascii():
+        return _ASCII_INVISIBLE.match(c) is not None
+    return c.isspace() or unicodedata.category(c)[0] == "C"
+
+
+_CHAR_NAMES_FR = {" ": "une espace", "\t": "une tabulation", "\n": "un saut de ligne"}
+
+
+def invisible_char_params(text: str) -> dict[str, Any]:
+    """U002's params: the first invisible character of `text`, named, and where it is."""
+    offset = next(i for i, c in enumerate(text) if _is_invisible(c))
+    char = text[offset]
+    code_point = f"U+{ord(char):04X}"
+    name = _CHAR_NAMES_FR.get(char) or "le caractère invisible " + unicodedata.name(char, "")
+    shown = "".join(f"⟨U+{ord(c):04X}⟩" if _is_invisible(c) else c for c in text)
+    return {
+        "char": f"{name.rstrip()} ({code_point})",
+        "shown": shown,
+        "position": offset + 1,
+        "offset": offset,
+    }
+
+
 def is_valid_hostname(host: str) -> bool:
     labels = host.split(".")
     return len(host) <= 253 and len(labels) >= 1 and all(_LABEL.match(label) for label in labels)
@@ -99,7 +123,7 @@ def inspect_uri(
     if len(uri) > MAX_URI_LENGTH:
         return None, (("U006", {"length": len(uri), "limit": MAX_URI_LENGTH}),)
     if has_invisible(uri):
-        return None, (("U002", {}),)
+        return None, (("U002", invisible_char_params(uri)),)
     try:
         parts = urlsplit(uri)
         host = parts.hostname
@@ -165,7 +189,7 @@ def _check_uri_list(
         if host:
             hosts.add(host)
         for code, params in problems:
-            yield Finding(code, (key, index), {"value": uri, **params})
+            yield Finding(code, (key, index), {"value": uri, **params}, offset=params.get("offset"))
         if uri in seen:
             yield Finding("U007", (key, index), {"value": uri, "list": key})
             continue
@@ -184,6 +208,12 @@ def check_service_provider_uris(data: dict[str, Any], ctx: FileContext) -> Itera
     yield from _check_uri_list("post_logout_redirect_uris", data, ctx, logout_hosts)
     if not redirect_hosts or logout_hosts <= redirect_hosts:
         return
+    federation = ctx.policy.federation_hosts
+    if any(
+        inspect_uri(uri, ctx.environment, federation)[0] is None
+        for _, uri in text_items(data, "redirect_uris")
+    ):
+        return  # an unreadable redirect URI has an unknown host: no U010 guess on top of it
     for index, uri in text_items(data, "post_logout_redirect_uris"):
         host = url_host(uri)
         if host and host not in redirect_hosts:
@@ -199,7 +229,7 @@ def check_identity_provider_urls(data: dict[str, Any], ctx: FileContext) -> Iter
             continue
         _, problems = inspect_uri(uri, ctx.environment, (), check_federation=False)
         for code, params in problems:
-            yield Finding(code, (key,), {"value": uri, **params})
+            yield Finding(code, (key,), {"value": uri, **params}, offset=params.get("offset"))
     discovery = text_value(data, "discovery_url")
     if discovery is not None and not discovery.endswith(DISCOVERY_SUFFIX):
         yield Finding("U014", ("discovery_url",))

@@ -6,7 +6,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..diagnostics import Diagnostic, Severity
 from ..errors import UsageError
+from ..layout import display_path
+from ..progress import TerminalProgress
 from ..report import RENDERERS_BY_NAME
 from ..validate import load_policy, validate_paths
 from .common import EXIT_FAILED, EXIT_OK
@@ -19,6 +22,15 @@ class ValidateOptions:
     strict: bool
     policy_file: Path
     colour: bool
+    cross_check: bool = False
+    registry: Path = Path("registry")
+    progress: bool = False
+
+
+def _focus(diagnostics: list[Diagnostic], paths: tuple[Path, ...]) -> list[Diagnostic]:
+    """--cross-check: the given files' diagnostics, and every conflict across files."""
+    shown = {display_path(path) for path in paths}
+    return [d for d in diagnostics if d.path in shown or d.code.startswith("X")]
 
 
 def run_validate(options: ValidateOptions) -> int:
@@ -26,9 +38,27 @@ def run_validate(options: ValidateOptions) -> int:
         if not path.exists():
             raise UsageError(f"{path} n'existe pas")
     policy, policy_diagnostics = load_policy(options.policy_file)
-    result = validate_paths(list(options.paths), policy)
-    diagnostics = sorted(policy_diagnostics + result.diagnostics)
+    paths = list(options.paths)
+    if options.cross_check and options.registry.is_dir():
+        paths.append(options.registry)
+    progress = TerminalProgress(sys.stderr) if options.progress else None
+    result = validate_paths(paths, policy, progress=progress)
+    if progress is not None:
+        progress.close()
+    found = result.diagnostics
+    if options.cross_check:
+        found = _focus(found, options.paths)
+    diagnostics = sorted(policy_diagnostics + found)
     render = RENDERERS_BY_NAME[options.output_format]
     sys.stdout.write(render(diagnostics, len(result.documents), options.colour))
-    failing = [d for d in diagnostics if options.strict or d.severity == "error"]
-    return EXIT_FAILED if failing else EXIT_OK
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    if errors:
+        return EXIT_FAILED
+    if options.strict and diagnostics:
+        print(
+            f"fedreg : échec à cause de {len(diagnostics)} avertissement"
+            f"{'s' if len(diagnostics) > 1 else ''} : --strict les traite comme des erreurs.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK

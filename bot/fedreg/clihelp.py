@@ -1,0 +1,222 @@
+"""The command line's help: examples and exit codes per command, and the help layout.
+
+Every command's `--help` ends with its examples and its exit codes, taken from the tables
+below by the command's name as typed (`validate`, `bot pr`). A new command needs only an entry
+in `EXAMPLES` (and in `EXIT_CODES` when its codes mean something else than the defaults); a
+test fails on a command without examples or an option without help text.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+
+DEFAULT_EXIT_CODES = {
+    0: "succès",
+    1: "l'opération a échoué ou a trouvé des erreurs",
+    2: "erreur d'utilisation (option, chemin ou fichier de politique introuvable)",
+    3: "bug de fedreg : la trace est à joindre à un ticket",
+}
+
+EXIT_CODES: dict[str, dict[int, str]] = {
+    "validate": {
+        0: "aucune erreur (les avertissements sont permis, sauf avec --strict)",
+        1: "au moins une erreur, ou un avertissement avec --strict",
+    },
+    "diff": {
+        0: "plan affiché, que quelque chose change ou non",
+        1: "un fichier modifié est invalide (le plan lisible est affiché quand même)",
+    },
+    "bot pr": {0: "verdict favorable", 1: "verdict défavorable (ou échec)"},
+    "drift": {0: "la base et le registre concordent", 1: "au moins un écart (ou échec)"},
+    "render": {1: "registre invalide : rien n'est écrit"},
+    "schema": {1: "avec --check : schémas périmés"},
+    "rules": {2: "code inconnu"},
+}
+
+EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "": (
+        ("fedreg validate", "vérifier le registre"),
+        ("fedreg validate --help", "l'aide d'une commande, avec ses exemples"),
+        ("fedreg rules U005", "expliquer un code de diagnostic"),
+    ),
+    "validate": (
+        ("fedreg validate", "tout le registre, depuis n'importe quel dossier du dépôt"),
+        ("fedreg validate mon-service.yaml", "un seul fichier (chemin relatif au dossier courant)"),
+        (
+            "fedreg validate --cross-check registry/integration/service-providers/a.yaml",
+            "ce fichier, avec les règles entre fichiers sur tout le registre (pre-commit)",
+        ),
+        ("fedreg validate --format sarif > fedreg.sarif", "pour l'analyse de code de GitHub"),
+        ("fedreg validate --strict", "les avertissements font aussi échouer"),
+    ),
+    "new": (
+        (
+            "fedreg new service-provider mon-service --env integration --network internet "
+            "--owner @mon-org/mon-equipe --contact equipe@ministere.gouv.fr",
+            "le squelette d'un FS en intégration, avec un client_id neuf",
+        ),
+        (
+            "fedreg new identity-provider mon-fi --env integration --network rie "
+            "--owner @mon-org/mon-equipe --contact support@ministere.gouv.fr",
+            "le squelette d'un FI sur le RIE, avec un uid neuf",
+        ),
+    ),
+    "schema": (
+        ("fedreg schema", "réécrire schemas/*.schema.json"),
+        ("fedreg schema --check", "vérifier qu'ils sont à jour, sans écrire"),
+    ),
+    "rules": (
+        ("fedreg rules", "la référence complète (docs/rules.md)"),
+        ("fedreg rules U005", "une seule règle : message, correction, exemples"),
+    ),
+    "completion": (
+        ("fedreg completion bash > ~/.local/share/bash-completion/completions/fedreg", "bash"),
+        ('fedreg completion zsh > "${fpath[1]}/_fedreg"', "zsh"),
+    ),
+    "diff": (
+        (
+            "fedreg diff --base origin/main",
+            "ce que votre branche change, fournisseur par fournisseur",
+        ),
+        ("fedreg diff --base v1 --head v2 --format json", "entre deux révisions, en JSON"),
+    ),
+    "render": (
+        ("fedreg render", "écrire build/manifests/<déploiement>.json"),
+        ("fedreg render --out /tmp/manifestes", "ailleurs"),
+    ),
+    "bot": (
+        ("fedreg bot pr --dry-run", "ce que le robot dirait de votre branche, sans GitHub"),
+        ("fedreg bot publish build/fedreg-result.json", "publier un verdict (CI)"),
+    ),
+    "bot pr": (
+        ("fedreg bot pr --dry-run", "avant d'ouvrir la demande de fusion : verdict, annotations"),
+        (
+            "fedreg bot pr --dry-run --base origin/main --author mon-login",
+            "en précisant la base et votre identifiant GitHub",
+        ),
+        ('fedreg bot pr --event "$GITHUB_EVENT_PATH"', "en CI, depuis l'événement GitHub"),
+    ),
+    "bot publish": (("fedreg bot publish build/fedreg-result.json", "en CI, avec GITHUB_TOKEN"),),
+    "bot deploy": (
+        (
+            'fedreg bot deploy production-internet --target "$MONGODB_URI"',
+            "en CI : déployer et rendre compte au déploiement GitHub",
+        ),
+    ),
+    "changed-deployments": (
+        (
+            "fedreg changed-deployments --base HEAD~1",
+            "les déploiements dont le manifeste change (JSON)",
+        ),
+    ),
+    "deploy": (
+        (
+            'fedreg deploy integration-internet --target "$MONGODB_URI" --dry-run',
+            "le plan seulement",
+        ),
+        ('fedreg deploy integration-internet --target "$MONGODB_URI" --yes', "appliquer"),
+        (
+            'fedreg deploy integration-internet --target "$MONGODB_URI" --init --adopt',
+            "marquer une base neuve ou importée comme celle de ce déploiement",
+        ),
+    ),
+    "rollback": (
+        (
+            'fedreg rollback production-rie --to 3f1c2ab --target "$MONGODB_URI" --yes',
+            "redéployer la configuration d'un commit",
+        ),
+    ),
+    "drift": (
+        (
+            'fedreg drift production-internet --target "$MONGODB_READONLY_URI"',
+            "les écarts entre la base et le registre",
+        ),
+    ),
+    "history": (
+        ('fedreg history production-internet --target "$MONGODB_URI"', "les déploiements"),
+    ),
+    "import": (
+        (
+            "fedreg import --from-json export.json --env production --network internet "
+            "--owner @proconnect-gouv/federation",
+            "un export mongoexport --jsonArray en fichiers du registre",
+        ),
+    ),
+    "secret": (
+        (
+            'fedreg secret rotate CLIENT_ID --deployment integration-internet --target "$URI"',
+            "renouveler le secret d'un FS",
+        ),
+    ),
+    "secret rotate": (
+        (
+            'fedreg secret rotate 70b6…8e5d --deployment production-internet --target "$URI"',
+            "nouveau secret, scellé pour les destinataires du FS",
+        ),
+    ),
+    "secret pending": (
+        (
+            'fedreg secret pending production-internet --target "$URI"',
+            "les secrets scellés pas encore remis",
+        ),
+        (
+            'fedreg secret pending production-internet --target "$URI" --publish',
+            "en CI : les joindre à la publication et les marquer remis",
+        ),
+    ),
+}
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's layout and names each option's default, in French."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help_text = action.help or ""
+        default = action.default
+        if (
+            default is None
+            or default is False
+            or default == []
+            or default is argparse.SUPPRESS
+            or action.option_strings == []
+            or "par défaut" in help_text
+        ):
+            return help_text
+        return help_text + " (par défaut : %(default)s)"
+
+
+def epilog(command: str) -> str:
+    lines = []
+    examples = EXAMPLES.get(command, ())
+    if examples:
+        lines.append("exemples :")
+        for line, meaning in examples:
+            lines.append(f"  {line}")
+            lines.append(f"      {meaning}")
+        lines.append("")
+    lines.append("codes de sortie :")
+    for code, meaning in {**DEFAULT_EXIT_CODES, **EXIT_CODES.get(command, {})}.items():
+        lines.append(f"  {code}  {meaning}")
+    return "\n".join(lines)
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, prefix: str = ""
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Every (command name as typed, parser) below `parser`, depth first."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                command = f"{prefix}{name}"
+                yield command, child
+                yield from subcommands(child, f"{command} ")
+
+
+def apply_help(parser: argparse.ArgumentParser) -> None:
+    """Give every command the shared layout, its examples and its exit codes."""
+    parser.formatter_class = HelpFormatter
+    parser.epilog = epilog("")
+    for command, child in subcommands(parser):
+        child.formatter_class = HelpFormatter
+        child.epilog = epilog(command)
