@@ -284,7 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     pending = secret_commands.add_parser(
         "pending", help="secrets chiffrés pas encore remis : les lister, les écrire, les remettre"
     )
-    pending.add_argument("deployment", choices=DEPLOYMENTS, metavar="DEPLOYMENT")
+    pending.add_argument(
+        "deployment",
+        choices=DEPLOYMENTS,
+        metavar="DEPLOYMENT",
+        help="déploiement : " + ", ".join(DEPLOYMENTS),
+    )
     pending.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
     secrets_out_argument(pending)
     pending.add_argument(
