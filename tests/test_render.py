@@ -40,6 +40,7 @@ CLIENT_DTO = {
         "scopes": STRINGS,
         "id_token_signed_response_alg": {"enum": ["ES256", "RS256", "HS256"]},
         "userinfo_signed_response_alg": {"type": ["string", "null"]},
+        "introspection_signed_response_alg": {"enum": ["ES256", "RS256", "HS256"]},
         "type": {"enum": ["private", "public"]},
         "collaborators": {
             "type": "array",
@@ -83,6 +84,10 @@ PROVIDER_DTO = {
         "token_endpoint_auth_method": {"const": "client_secret_post"},
         "id_token_signed_response_alg": {"enum": ["ES256", "RS256", "HS256"]},
         "userinfo_signed_response_alg": {"enum": ["", "ES256", "RS256", "HS256"]},
+        "id_token_encrypted_response_alg": {"type": "string"},
+        "id_token_encrypted_response_enc": {"type": "string"},
+        "userinfo_encrypted_response_alg": {"type": "string"},
+        "userinfo_encrypted_response_enc": {"type": "string"},
         "siret": {"type": "string", "pattern": r"^(|\d{14})$"},
         "supportEmail": {"type": "string"},
         "attachedEmailDomains": {

@@ -32,6 +32,8 @@ def _block(yaml_text: str) -> str:
 
 
 def _rule_section(rule: Rule) -> str:
+    if rule.retired:
+        return f"### {rule.code} — {rule.title} (retiré)\n\n{rule.retired}"
     return "\n\n".join(
         [
             f"### {rule.code} — {rule.title} ({_SEVERITY_FR[rule.severity]})",

@@ -86,5 +86,8 @@ def check_email_domains(data: dict[str, Any], ctx: FileContext) -> Iterator[Find
             if problem:
                 yield Finding(problem[0], (key, index), {"value": domain, **problem[1]})
             if domain in seen:
-                yield Finding("D005", (key, index), {"value": domain})
+                # Twice among the routed domains is an error; an overlap with the accepted ones
+                # only a warning.
+                code = "D007" if key == "attached_email_domains" else "D005"
+                yield Finding(code, (key, index), {"value": domain})
             seen.add(domain)
