@@ -600,6 +600,14 @@ CASES = [
         [("  - demo.gouv.fr\n", "  - demo.gouv.fr\n  - agents.demo.gouv.fr\n")],
         kind="idp",
     ),
+    Case(
+        "long-top-level-domain",
+        "D008",
+        [("  - demo.gouv.fr\n", "  - mairie.construction\n")],
+        (18, 5),
+        [("  - demo.gouv.fr\n", "  - mairie.immobilien\n")],
+        kind="idp",
+    ),
     # OIDC settings
     Case("no-openid", "O001", [("  - openid\n", "")], (18, 3)),
     Case(

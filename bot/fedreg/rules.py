@@ -622,6 +622,17 @@ _RULES = [
         "attached_email_domains:\n  - a.fr\n  - a.fr",
         "attached_email_domains:\n  - a.fr",
     ),
+    Rule(
+        "D008",
+        E,
+        "Domaine refusé par l'administration de la fédération",
+        "« {value} » est refusé par l'application d'administration de la fédération : "
+        "l'extension d'un domaine rattaché doit faire de 2 à 10 lettres.",
+        "Vérifiez le domaine ; s'il est juste, voyez avec l'équipe de la fédération : le "
+        "cœur ne pourrait pas le charger tel quel.",
+        "- mairie.construction",
+        "- mairie.fr",
+    ),
     # -- O: OIDC settings ---------------------------------------------------------------------
     Rule(
         "O001",
