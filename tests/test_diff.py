@@ -422,3 +422,22 @@ def test_attaching_a_domain_no_other_fi_routes_is_no_shared_domain(repo, cli, ba
     assert change["path"] == IDP
     assert not [r for r in _reasons(change, "high") if "déjà rattaché" in r]
     assert "domaine e-mail routé" in _reasons(change, "high")[0]
+
+
+def test_encryption_and_support_changes_are_in_the_plan(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+    repo.write(
+        IDP,
+        BASE_IDENTITY_PROVIDER.replace(
+            "support_email: support@demo.gouv.fr\n",
+            "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM\n",
+        ),
+    )
+    code, plan = _plan(cli, base)
+    assert code == 0
+    [change] = plan["changes"]
+    assert change["fields"] == [
+        {"field": "support_email", "before": "support@demo.gouv.fr", "after": None},
+        {"field": "userinfo_encrypted_response_alg", "before": None, "after": "RSA-OAEP"},
+        {"field": "userinfo_encrypted_response_enc", "before": None, "after": "A256GCM"},
+    ]
+    assert [d["code"] for d in plan["diagnostics"]] == ["S008"]

@@ -319,3 +319,51 @@ def test_urls_the_core_refuses_are_never_rendered(workspace, cli, env, uri, code
     assert result.exit_code == 1
     assert f"registry/{env}/service-providers/demo.yaml:12:5: {code} " in result.stdout
     assert not (workspace.root / "build").exists()
+
+
+def test_every_field_the_core_reads_is_rendered(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    encrypted = edited(
+        BASE_IDENTITY_PROVIDER,
+        [
+            ("support_email: support@demo.gouv.fr\n", ""),
+            (
+                "userinfo_signed_response_alg: ES256\n",
+                "userinfo_signed_response_alg: ES256\n"
+                "id_token_encrypted_response_alg: ECDH-ES\n"
+                "id_token_encrypted_response_enc: A256GCM\n",
+            ),
+        ],
+    )
+    workspace.provider("idp", encrypted, slug="fi-demo")
+    workspace.provider(
+        "sp",
+        BASE_SERVICE_PROVIDER.replace(
+            "accepts_private_sector: false\n",
+            "accepts_private_sector: false\nintrospection_signed_response_alg: ES256\n",
+        ),
+    )
+    assert cli("render").exit_code == 0
+    manifest = _manifests(workspace.root / "build/manifests")["production-internet"]
+    [provider] = manifest["provider"]
+    assert {
+        key: provider[key]
+        for key in (
+            "id_token_encrypted_response_alg",
+            "id_token_encrypted_response_enc",
+            "userinfo_encrypted_response_alg",
+            "userinfo_encrypted_response_enc",
+            "supportEmail",
+        )
+    } == {
+        "id_token_encrypted_response_alg": "ECDH-ES",
+        "id_token_encrypted_response_enc": "A256GCM",
+        # "" as the admin app writes it: removing a value from the file removes it from the
+        # database on the next deploy.
+        "userinfo_encrypted_response_alg": "",
+        "userinfo_encrypted_response_enc": "",
+        "supportEmail": "",
+    }
+    [client] = manifest["client"]
+    assert client["introspection_signed_response_alg"] == "ES256"
+    jsonschema.validate(provider, PROVIDER_DTO)
+    jsonschema.validate(client, CLIENT_DTO)
