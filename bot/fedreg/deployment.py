@@ -95,7 +95,7 @@ def changed_deployments(
     )
     try:
         before = manifests_at_commit(repo, base, policy)
-    except InvalidRegistry:
+    except (InvalidRegistry, NonConformantRecords):
         return list(DEPLOYMENTS)  # the base did not render: deploy everything from the head
     return [name for name in DEPLOYMENTS if before[name]["digest"] != after[name]["digest"]]
 
