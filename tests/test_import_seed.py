@@ -213,3 +213,15 @@ def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -
                     mismatches.append((document["name"], field, before, after))
     assert mismatches == []
     assert len(rendered) == 9
+
+
+def test_a_secret_named_field_is_never_copied(workspace, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    [fsa1, *_] = _seed(CLIENTS)
+    export = tmp_path / "export.json"
+    leaked = "ceci-est-un-ancien-secret-en-clair-0123456789"
+    export.write_text(json_util.dumps([{**fsa1, "old_client_secret": leaked}]))
+    out = _import(cli, export)
+    [path] = list((workspace.root / "registry").rglob("*.yaml"))
+    text = path.read_text()
+    assert "# old_client_secret : non repris, valeur non recopiée (secret)\n" in text
+    assert leaked not in text + out
