@@ -488,3 +488,49 @@ def test_forbidden_publication_is_a_clear_error(scenario) -> None:  # type: igno
     assert (computed, published) == (0, 1)
     assert "création du check run : accès interdit (403)" in scenario.publish_stderr
     assert scenario.comments() == [] and scenario.github.pulls[1].reviews == []
+
+
+IDP_INTEG_HOLDER = "registry/integration/identity-providers/fi-demo.yaml"
+IDP_INTEG_ALICE = "registry/integration/identity-providers/fi-alice.yaml"
+ALICE_IDP = edited(
+    BASE_IDENTITY_PROVIDER,
+    [
+        ('  - "@demo-org/identite"', '  - "@alice"'),
+        ("uid: 5f0c3b9e", "uid: 6f0c3b9e"),
+        ("name: fi-demo", "name: fi-alice"),
+        ("  - demo.gouv.fr\n", "  - alice.gouv.fr\n"),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("domain", "self_service"), [("demo.gouv.fr", False), ("neuf.gouv.fr", True)]
+)
+def test_attaching_a_domain_another_fi_routes_needs_the_federation(
+    scenario, domain: str, self_service: bool
+) -> None:  # type: ignore[no-untyped-def]
+    scenario.repo.write(IDP_INTEG_HOLDER, BASE_IDENTITY_PROVIDER)
+    scenario.repo.write(IDP_INTEG_ALICE, ALICE_IDP)
+    scenario.repo.commit("two integration FIs")
+    scenario.propose(
+        {
+            IDP_INTEG_ALICE: ALICE_IDP.replace(
+                "  - alice.gouv.fr\n", f"  - alice.gouv.fr\n  - {domain}\n"
+            )
+        }
+    )
+    assert scenario.run()[:2] == (0, 0)
+    pull = scenario.github.pulls[1]
+    [comment] = scenario.comments()
+    if self_service:
+        assert "libre-service" in pull.labels
+        assert [r["event"] for r in pull.reviews] == ["APPROVE"]
+        assert "déjà rattaché" not in comment
+    else:
+        assert "revue-fédération-requise" in pull.labels and "libre-service" not in pull.labels
+        assert pull.reviews == [] and pull.requested_teams == ["federation"]
+        assert (
+            "- domaine déjà rattaché à un autre FI : ses agents devront choisir leur "
+            "fournisseur d'identité"
+        ) in comment
+        assert f"demo.gouv.fr ({IDP_INTEG_HOLDER})" in comment

@@ -89,12 +89,47 @@ def test_same_name_for_a_service_and_an_identity_provider(workspace, cli) -> Non
     assert _diagnostics(cli) == []
 
 
-def test_domain_routed_to_two_identity_providers(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_domain_routed_to_several_identity_providers_is_a_warning(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    # The core supports it (the agent chooses among the FIs): D004 is retired, D006 warns.
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
     workspace.provider(
         "idp", edited(BASE_IDENTITY_PROVIDER, [*OTHER_UID, *OTHER_IDP_NAME]), slug="beta"
     )
-    assert _diagnostics(cli) == [("alpha.yaml", "D004", 18, 5), ("beta.yaml", "D004", 18, 5)]
+    workspace.provider(
+        "idp",
+        edited(
+            BASE_IDENTITY_PROVIDER,
+            [("5f0c3b9e", "7f0c3b9e"), ("name: fi-demo", "name: fi-troisieme")],
+        ),
+        slug="gamma",
+    )
+    assert _diagnostics(cli) == [
+        ("alpha.yaml", "D006", 18, 5),
+        ("beta.yaml", "D006", 18, 5),
+        ("gamma.yaml", "D006", 18, 5),
+    ]
+    result = cli("validate", "--format", "json")
+    assert result.exit_code == 0
+    first = result.json()["diagnostics"][0]
+    assert first["severity"] == "warning"
+    assert first["message"] == (
+        "Le domaine « demo.gouv.fr » est aussi rattaché à "
+        "registry/production/identity-providers/beta.yaml, "
+        "registry/production/identity-providers/gamma.yaml dans ce déploiement : les agents "
+        "de ce domaine devront choisir leur fournisseur d'identité."
+    )
+    assert "D004" not in result.stdout
+
+
+def test_same_domain_on_another_network_is_no_warning(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
+    workspace.provider(
+        "idp",
+        edited(BASE_IDENTITY_PROVIDER, [*OTHER_UID, *OTHER_IDP_NAME]),
+        slug="beta",
+        env="integration",
+    )
+    assert _diagnostics(cli) == []
 
 
 def test_domain_accepted_by_one_and_routed_to_another(workspace, cli) -> None:  # type: ignore[no-untyped-def]

@@ -373,3 +373,71 @@ def test_sealed_secret_change_is_shown_without_its_ciphertext(repo, cli, base) -
     assert field["after"].startswith("(chiffré, empreinte ")
     markdown = cli("diff", "--base", base, "--format", "markdown").stdout
     assert "YWdlLWVuY3J5cHRpb24" not in markdown and "BEGIN AGE" not in markdown
+
+
+IDP_OTHER = "registry/production/identity-providers/fi-autre.yaml"
+OTHER_IDP = [
+    ("uid: 5f0c3b9e", "uid: 6f0c3b9e"),
+    ("name: fi-demo", "name: fi-autre"),
+    ("  - demo.gouv.fr\n", "  - autre.gouv.fr\n"),
+]
+
+
+def test_attaching_a_domain_another_fi_routes_needs_review(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+    repo.write(IDP_OTHER, edited(BASE_IDENTITY_PROVIDER, OTHER_IDP))
+    with_other = repo.commit("another FI")
+    # Only fi-autre changes: that fi-demo routes demo.gouv.fr is read from the base revision.
+    repo.write(
+        IDP_OTHER,
+        edited(BASE_IDENTITY_PROVIDER, OTHER_IDP).replace(
+            "  - autre.gouv.fr\n", "  - autre.gouv.fr\n  - demo.gouv.fr\n  - neuf.gouv.fr\n"
+        ),
+    )
+    change = _only_change(cli, with_other)
+    assert change["path"] == IDP_OTHER
+    assert (
+        "domaine déjà rattaché à un autre FI : demo.gouv.fr "
+        "(registry/production/identity-providers/fi-demo.yaml) ; ses agents devront choisir "
+        "leur FI, revue de la fédération requise"
+    ) in _reasons(change, "high")
+
+
+def test_attaching_a_domain_no_other_fi_routes_is_no_shared_domain(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+    # demo.gouv.fr is routed by an FI of another deployment only (the RIE).
+    repo.write(
+        IDP_OTHER,
+        edited(
+            BASE_IDENTITY_PROVIDER,
+            [*OTHER_IDP, ("network: internet", "network: rie")],
+        ),
+    )
+    with_other = repo.commit("an FI on the RIE")
+    repo.write(
+        IDP,
+        BASE_IDENTITY_PROVIDER.replace(
+            "  - demo.gouv.fr\n", "  - demo.gouv.fr\n  - autre.gouv.fr\n"
+        ),
+    )
+    change = _only_change(cli, with_other)
+    assert change["path"] == IDP
+    assert not [r for r in _reasons(change, "high") if "déjà rattaché" in r]
+    assert "domaine e-mail routé" in _reasons(change, "high")[0]
+
+
+def test_encryption_and_support_changes_are_in_the_plan(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+    repo.write(
+        IDP,
+        BASE_IDENTITY_PROVIDER.replace(
+            "support_email: support@demo.gouv.fr\n",
+            "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM\n",
+        ),
+    )
+    code, plan = _plan(cli, base)
+    assert code == 0
+    [change] = plan["changes"]
+    assert change["fields"] == [
+        {"field": "support_email", "before": "support@demo.gouv.fr", "after": None},
+        {"field": "userinfo_encrypted_response_alg", "before": None, "after": "RSA-OAEP"},
+        {"field": "userinfo_encrypted_response_enc", "before": None, "after": "A256GCM"},
+    ]
+    assert [d["code"] for d in plan["diagnostics"]] == ["S008"]

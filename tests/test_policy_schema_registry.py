@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import BASE_SERVICE_PROVIDER, REPO_ROOT, edited
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT, edited
 from fedreg.layout import iter_registry_files
 from fedreg.policy import DEFAULT_POLICY
 from fedreg.rules import RULES_BY_CODE
@@ -95,6 +95,21 @@ def test_published_schema_rejects_what_the_models_reject() -> None:
         assert not validator.is_valid(broken)
 
 
+def test_published_schema_offers_the_encryption_values_and_an_optional_support() -> None:
+    schema = json.loads((REPO_ROOT / "schemas/identity-provider.schema.json").read_text())
+    data = load_located(BASE_IDENTITY_PROVIDER).data
+    validator = jsonschema.Draft202012Validator(schema)
+    encrypted = {
+        **data,
+        "userinfo_encrypted_response_alg": "RSA-OAEP-256",
+        "userinfo_encrypted_response_enc": "A256GCM",
+    }
+    assert validator.is_valid(encrypted)
+    assert validator.is_valid({k: v for k, v in data.items() if k != "support_email"})
+    assert not validator.is_valid({**encrypted, "userinfo_encrypted_response_enc": "RS256"})
+    assert not validator.is_valid({**encrypted, "userinfo_encrypted_response_alg": "RSA1_5"})
+
+
 def test_example_registry_covers_every_deployment() -> None:
     docs = [read_document(path) for path in _registry_files()]
     kinds = [doc.kind for doc in docs]
@@ -132,6 +147,17 @@ def test_unknown_review_situation_is_reported(workspace, cli) -> None:  # type: 
     assert "production_changes" in found["message"]
     workspace.write("policy.yaml", "review_rules:\n  production_change: self_service\n")
     assert cli("validate").exit_code == 0
+
+
+def test_a_shared_domain_cannot_be_made_self_service(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    # Attaching a domain another FI routes always needs the federation: not a policy key.
+    workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    workspace.write("policy.yaml", "review_rules:\n  shared_email_domain: self_service\n")
+    result = cli("validate", "--format", "json")
+    assert result.exit_code == 1
+    [found] = result.json()["diagnostics"]
+    assert (found["code"], found["line"]) == ("Q001", 2)
+    assert "shared_email_domain" in found["message"]
 
 
 def test_fi_secret_hint_names_the_federation_key(workspace, cli) -> None:  # type: ignore[no-untyped-def]

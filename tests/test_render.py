@@ -40,6 +40,7 @@ CLIENT_DTO = {
         "scopes": STRINGS,
         "id_token_signed_response_alg": {"enum": ["ES256", "RS256", "HS256"]},
         "userinfo_signed_response_alg": {"type": ["string", "null"]},
+        "introspection_signed_response_alg": {"enum": ["ES256", "RS256", "HS256"]},
         "type": {"enum": ["private", "public"]},
         "collaborators": {
             "type": "array",
@@ -83,6 +84,10 @@ PROVIDER_DTO = {
         "token_endpoint_auth_method": {"const": "client_secret_post"},
         "id_token_signed_response_alg": {"enum": ["ES256", "RS256", "HS256"]},
         "userinfo_signed_response_alg": {"enum": ["", "ES256", "RS256", "HS256"]},
+        "id_token_encrypted_response_alg": {"type": "string"},
+        "id_token_encrypted_response_enc": {"type": "string"},
+        "userinfo_encrypted_response_alg": {"type": "string"},
+        "userinfo_encrypted_response_enc": {"type": "string"},
         "siret": {"type": "string", "pattern": r"^(|\d{14})$"},
         "supportEmail": {"type": "string"},
         "attachedEmailDomains": {
@@ -273,3 +278,92 @@ def test_every_deployment_is_rendered_even_empty(workspace, cli, deployment) -> 
     assert manifest["deployment"] == deployment
     if deployment != "production-internet":
         assert (manifest["client"], manifest["provider"], manifest["firewall"]) == ([], [], {})
+
+
+def test_a_record_the_core_would_drop_is_never_rendered() -> None:
+    # Should a rule ever miss a value the core refuses, the gate in front of every manifest
+    # (render, changed-deployments, rollback) stops it, in French, before anything is written.
+    import yaml
+
+    from fedreg.deployment import NonConformantRecords, check_conformance
+    from fedreg.models import ServiceProvider
+
+    valid = ServiceProvider.model_validate(yaml.safe_load(BASE_SERVICE_PROVIDER))
+    broken = valid.model_copy(update={"redirect_uris": ["HTTPS://demo.gouv.fr/callback"]})
+    check_conformance(build_manifests([("production", valid)], None))
+    with pytest.raises(NonConformantRecords) as refused:
+        check_conformance(build_manifests([("production", broken)], None))
+    assert str(refused.value) == (
+        "1 valeur(s) seraient refusées par le cœur de la fédération, qui écarterait ces "
+        "fournisseurs au chargement ; aucun manifeste écrit, rien n'est déployé :\n"
+        "  production-internet : client "
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 : redirect_uris : "
+        "« HTTPS://demo.gouv.fr/callback » ne correspond pas à l'expression du cœur "
+        "^https?:\\/\\/[^/].+$"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "uri", "code"),
+    [
+        ("production", "HTTPS://demo.gouv.fr/callback", "U016"),
+        ("production", "Https://demo.gouv.fr/callback", "U016"),
+        ("integration", "https://a", "U017"),
+    ],
+)
+def test_urls_the_core_refuses_are_never_rendered(workspace, cli, env, uri, code) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider(
+        "sp", BASE_SERVICE_PROVIDER.replace("https://demo.gouv.fr/callback", uri), env=env
+    )
+    result = cli("render")
+    assert result.exit_code == 1
+    assert f"registry/{env}/service-providers/demo.yaml:12:5: {code} " in result.stdout
+    assert not (workspace.root / "build").exists()
+
+
+def test_every_field_the_core_reads_is_rendered(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    encrypted = edited(
+        BASE_IDENTITY_PROVIDER,
+        [
+            ("support_email: support@demo.gouv.fr\n", ""),
+            (
+                "userinfo_signed_response_alg: ES256\n",
+                "userinfo_signed_response_alg: ES256\n"
+                "id_token_encrypted_response_alg: ECDH-ES\n"
+                "id_token_encrypted_response_enc: A256GCM\n",
+            ),
+        ],
+    )
+    workspace.provider("idp", encrypted, slug="fi-demo")
+    workspace.provider(
+        "sp",
+        BASE_SERVICE_PROVIDER.replace(
+            "accepts_private_sector: false\n",
+            "accepts_private_sector: false\nintrospection_signed_response_alg: ES256\n",
+        ),
+    )
+    assert cli("render").exit_code == 0
+    manifest = _manifests(workspace.root / "build/manifests")["production-internet"]
+    [provider] = manifest["provider"]
+    assert {
+        key: provider[key]
+        for key in (
+            "id_token_encrypted_response_alg",
+            "id_token_encrypted_response_enc",
+            "userinfo_encrypted_response_alg",
+            "userinfo_encrypted_response_enc",
+            "supportEmail",
+        )
+    } == {
+        "id_token_encrypted_response_alg": "ECDH-ES",
+        "id_token_encrypted_response_enc": "A256GCM",
+        # "" as the admin app writes it: removing a value from the file removes it from the
+        # database on the next deploy.
+        "userinfo_encrypted_response_alg": "",
+        "userinfo_encrypted_response_enc": "",
+        "supportEmail": "",
+    }
+    [client] = manifest["client"]
+    assert client["introspection_signed_response_alg"] == "ES256"
+    jsonschema.validate(provider, PROVIDER_DTO)
+    jsonschema.validate(client, CLIENT_DTO)

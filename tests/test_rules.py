@@ -25,6 +25,12 @@ ENDPOINTS = (
     "userinfo_url: https://auth.demo.gouv.fr/userinfo\n"
 )
 RIE = [("network: internet", "network: rie"), (RANGE, "  - 100.67.22.0/28\n")]
+SIGNED = "userinfo_signed_response_alg: ES256\n"
+
+
+def _encryption(**values: str) -> list[tuple[str, str]]:
+    """The identity provider with the given encryption settings, written after its algs."""
+    return [(SIGNED, SIGNED + "".join(f"{key}: {value}\n" for key, value in values.items()))]
 
 
 def _redirect(uri: str, logout: str | None = None) -> list[tuple[str, str]]:
@@ -444,6 +450,29 @@ CASES = [
         (11, 16),
         kind="idp",
     ),
+    Case(
+        "capitalised-scheme",
+        "U016",
+        _redirect("HTTPS://demo.gouv.fr/callback"),
+        (12, 5),
+        # Only the scheme is case-sensitive for the core: a capitalised host is fine.
+        _redirect("https://Demo.gouv.fr/callback"),
+    ),
+    Case(
+        "mixed-case-scheme-idp",
+        "U016",
+        [(DISCOVERY, DISCOVERY.replace("https://", "Https://"))],
+        (11, 16),
+        kind="idp",
+    ),
+    Case(
+        "host-too-short-for-the-core",
+        "U017",
+        _redirect("https://a", "https://a"),
+        [(12, 5), (14, 5)],
+        _redirect("https://ab", "https://ab"),
+        env="integration",
+    ),
     # IP ranges
     Case(
         "truncated-address",
@@ -563,6 +592,22 @@ CASES = [
         (20, 5),
         kind="idp",
     ),
+    Case(
+        "routed-domain-twice",
+        "D007",
+        [("  - demo.gouv.fr\n", "  - demo.gouv.fr\n  - demo.gouv.fr\n")],
+        (19, 5),
+        [("  - demo.gouv.fr\n", "  - demo.gouv.fr\n  - agents.demo.gouv.fr\n")],
+        kind="idp",
+    ),
+    Case(
+        "long-top-level-domain",
+        "D008",
+        [("  - demo.gouv.fr\n", "  - mairie.construction\n")],
+        (18, 5),
+        [("  - demo.gouv.fr\n", "  - mairie.immobilien\n")],
+        kind="idp",
+    ),
     # OIDC settings
     Case("no-openid", "O001", [("  - openid\n", "")], (18, 3)),
     Case(
@@ -591,6 +636,64 @@ CASES = [
         "O005",
         [("userinfo_signed_response_alg: ES256", "userinfo_signed_response_alg: null")],
         (21, 31),
+    ),
+    Case(
+        "unknown-encryption-alg",
+        "O006",
+        _encryption(
+            id_token_encrypted_response_alg="RSA1_5", id_token_encrypted_response_enc="A256GCM"
+        ),
+        (16, 34),
+        _encryption(
+            id_token_encrypted_response_alg="RSA-OAEP", id_token_encrypted_response_enc="A256GCM"
+        ),
+        kind="idp",
+    ),
+    Case(
+        "signing-alg-as-encryption-enc",
+        "O006",
+        _encryption(
+            userinfo_encrypted_response_alg="ECDH-ES", userinfo_encrypted_response_enc="RS256"
+        ),
+        (17, 34),
+        _encryption(
+            userinfo_encrypted_response_alg="ECDH-ES", userinfo_encrypted_response_enc="A256GCM"
+        ),
+        kind="idp",
+    ),
+    Case(
+        "encryption-enc-without-alg",
+        "O007",
+        _encryption(id_token_encrypted_response_enc="A256GCM"),
+        (16, 34),
+        _encryption(
+            id_token_encrypted_response_alg="RSA-OAEP-256",
+            id_token_encrypted_response_enc="A256GCM",
+        ),
+        kind="idp",
+    ),
+    Case(
+        "encryption-alg-without-enc",
+        "O007",
+        _encryption(userinfo_encrypted_response_alg="RSA-OAEP"),
+        (16, 34),
+        _encryption(userinfo_encrypted_response_alg="null"),
+        kind="idp",
+    ),
+    Case(
+        "no-support-email",
+        "S008",
+        [("support_email: support@demo.gouv.fr\n", "")],
+        (1, 1),
+        kind="idp",
+    ),
+    Case(
+        "null-support-email",
+        "S008",
+        [("support_email: support@demo.gouv.fr\n", "support_email: null\n")],
+        (16, 16),
+        [("support_email: support@demo.gouv.fr", "support_email: support-fi@demo.gouv.fr")],
+        kind="idp",
     ),
 ]
 

@@ -16,6 +16,7 @@ import pymongo
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from .coreconformance import CoreViolation, manifest_violations
 from .deployplan import DeployAction, DeployPlan
 from .diagnostics import Diagnostic, count_errors
 from .diffing import parse_contents
@@ -37,12 +38,38 @@ class InvalidRegistry(FedregError):
         self.file_count = file_count
 
 
+class NonConformantRecords(FedregError):
+    """Rendered records the federation core would exclude at load: nothing is written."""
+
+    def __init__(self, violations: list[tuple[str, CoreViolation]]) -> None:
+        lines = "".join(f"\n  {deployment} : {violation}" for deployment, violation in violations)
+        super().__init__(
+            f"{len(violations)} valeur(s) seraient refusées par le cœur de la fédération, qui "
+            "écarterait ces fournisseurs au chargement ; aucun manifeste écrit, rien n'est "
+            f"déployé :{lines}"
+        )
+        self.violations = violations
+
+
+def check_conformance(manifests: dict[str, dict[str, Any]]) -> None:
+    """Raise NonConformantRecords when any record breaks one of the core's DTO constraints."""
+    violations = [
+        (name, violation)
+        for name, manifest in manifests.items()
+        for violation in manifest_violations(manifest)
+    ]
+    if violations:
+        raise NonConformantRecords(violations)
+
+
 def _manifests(
     docs: list[RegistryDocument], diagnostics: list[Diagnostic], commit: str | None
 ) -> dict[str, dict[str, Any]]:
     if count_errors(diagnostics):
         raise InvalidRegistry(diagnostics, len(docs))
-    return build_manifests([(d.environment, build_provider(d)) for d in docs], commit)
+    manifests = build_manifests([(d.environment, build_provider(d)) for d in docs], commit)
+    check_conformance(manifests)
+    return manifests
 
 
 def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, dict[str, Any]]:
@@ -71,7 +98,7 @@ def changed_deployments(
     )
     try:
         before = manifests_at_commit(repo, base, policy)
-    except InvalidRegistry:
+    except (InvalidRegistry, NonConformantRecords):
         return list(DEPLOYMENTS)  # the base did not render: deploy everything from the head
     return [name for name in DEPLOYMENTS if before[name]["digest"] != after[name]["digest"]]
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from .diagnostics import Finding
 from .gitrepo import GitRepository
-from .layout import REGISTRY_DIR, RegistryDocument, classify
-from .plan import Plan, build_plan
+from .layout import REGISTRY_DIR, YAML_SUFFIX, RegistryDocument, classify
+from .plan import DomainHolders, Plan, build_plan, domain_holders
 from .policy import Policy
 from .validate import collector_paused, parse_document, validate_documents
 
+_IDP_FOLDER = "/identity-providers/"
 SYMLINK = b"\0symlink"  # the content readers give for a symbolic link: refused, never followed
 
 
@@ -65,12 +66,37 @@ def parse_contents(contents: dict[str, bytes | None]) -> list[RegistryDocument]:
 
 
 def plan_documents(
-    before: list[RegistryDocument], after: list[RegistryDocument], policy: Policy
+    before: list[RegistryDocument],
+    after: list[RegistryDocument],
+    policy: Policy,
+    base_holders: DomainHolders | None = None,
 ) -> Plan:
     """The plan between two versions of the changed files, with the diagnostics of the head
-    version (per-file rules, and rules across the changed files)."""
+    version (per-file rules, and rules across the changed files). `base_holders`: who routes
+    each e-mail domain in the whole base registry, when known."""
     with collector_paused():
-        return build_plan(before, after, validate_documents(after, policy))
+        return build_plan(before, after, validate_documents(after, policy), base_holders)
+
+
+def adds_routed_domains(plan: Plan) -> bool:
+    """Whether a change attaches an e-mail domain: only then are the other FIs worth reading."""
+    return any(
+        f.field == "attached_email_domains" and f.added for c in plan.changes for f in c.fields
+    )
+
+
+def holders_at_commit(repo: GitRepository, commit: str) -> DomainHolders:
+    """Who routes each e-mail domain at `commit` (every identity-provider file, one git read)."""
+    paths = [p for p in repo.list_files(commit, REGISTRY_DIR) if _IDP_FOLDER in p]
+    contents = repo.read_files([(commit, path) for path in paths])
+    return domain_holders(parse_contents({path: contents[(commit, path)] for path in paths}))
+
+
+def holders_in_tree(root: Path) -> DomainHolders:
+    """Who routes each e-mail domain in the registry checked out under `root`."""
+    paths = sorted((root / REGISTRY_DIR).glob(f"*{_IDP_FOLDER}*{YAML_SUFFIX}"))
+    files = {p.relative_to(root).as_posix(): p for p in paths if p.is_file() and not p.is_symlink()}
+    return domain_holders(parse_contents({path: f.read_bytes() for path, f in files.items()}))
 
 
 def plan_from_contents(
@@ -86,4 +112,8 @@ def diff_revisions(repo: GitRepository, base: str, head: str | None, policy: Pol
     head_commit = repo.resolve(head) if head is not None else None
     paths = repo.changed_paths(base_commit, head_commit, REGISTRY_DIR)
     base_contents, head_contents = read_contents(repo, (base_commit, head_commit), paths)
-    return plan_from_contents(base_contents, head_contents, policy)
+    before, after = parse_contents(base_contents), parse_contents(head_contents)
+    plan = plan_documents(before, after, policy)
+    if adds_routed_domains(plan):
+        plan = build_plan(before, after, plan.diagnostics, holders_at_commit(repo, base_commit))
+    return plan

@@ -17,7 +17,7 @@ from typing import Any
 
 from .deployplan import is_resource_server
 from .layout import REGISTRY_DIR, YAML_SUFFIX
-from .models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
+from .models import ENCRYPTION_PAIRS, FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
 from .scaffold import yaml_string
 
 # Fields the core or the admin app manage, never the registry: no comment needed.
@@ -33,6 +33,9 @@ _MANAGED = {
     "__v",
 }
 _SECRET_NOTE = "client_secret : conservé dans la base, jamais dans le dépôt"
+_ENDPOINTS = ("authzURL", "tokenURL", "userInfoURL", "jwksURL")
+_ENDPOINT_KEYS = ("authorization_url", "token_url", "userinfo_url", "jwks_url")
+ENCRYPTION_FIELDS = tuple(key for pair in ENCRYPTION_PAIRS for key in pair)
 
 
 @dataclass
@@ -73,6 +76,8 @@ def _dropped(doc: dict[str, Any], used: set[str]) -> list[str]:
     for key in sorted(set(doc) - used - _MANAGED):
         if key == "client_secret":
             notes.append(_SECRET_NOTE)
+        elif "secret" in key.lower():
+            notes.append(f"{key} : non repris, valeur non recopiée (secret)")
         else:
             shown = json.dumps(doc[key], ensure_ascii=False, default=str)
             shown = shown if len(shown) <= 80 else shown[:77] + "…"
@@ -82,7 +87,8 @@ def _dropped(doc: dict[str, Any], used: set[str]) -> list[str]:
 
 def client_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, Any], list[str]]:
     contacts = _text_list(doc.get("collaborators"))
-    if not contacts and isinstance(doc.get("email"), str):
+    legacy_email = not contacts and isinstance(doc.get("email"), str)
+    if legacy_email:
         contacts = [e.strip() for e in doc["email"].splitlines() if e.strip()]
     fields: dict[str, Any] = {
         "kind": SERVICE_PROVIDER,
@@ -99,6 +105,8 @@ def client_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, Any
         "userinfo_signed_response_alg": doc.get("userinfo_signed_response_alg") or None,
         "accepts_private_sector": doc.get("type") == "private",
     }
+    if doc.get("introspection_signed_response_alg"):
+        fields["introspection_signed_response_alg"] = doc["introspection_signed_response_alg"]
     ranges = _text_list(doc.get("IPServerAddressesAndRanges"))
     if ranges:
         fields["ip_ranges"] = ranges
@@ -107,7 +115,8 @@ def client_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, Any
         "key",
         "active",
         "collaborators",
-        "email",
+        *(["email"] if legacy_email else []),
+        "introspection_signed_response_alg",
         "redirect_uris",
         "post_logout_redirect_uris",
         "scopes",
@@ -133,6 +142,11 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
     }
     if doc.get("siret"):
         fields["siret"] = doc["siret"]
+    domains = doc.get("attachedEmailDomains")
+    discovery = bool(doc.get("discovery"))
+    # The core reads only the endpoints of the DTO that `discovery` selects: the others, and
+    # `url` beside a discovery URL, are named as not carried.
+    endpoints = ["discoveryUrl"] if discovery else ["url", *_ENDPOINTS]
     used = {
         "uid",
         "name",
@@ -140,20 +154,16 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
         "active",
         "siret",
         "discovery",
-        "discoveryUrl",
-        "url",
-        "authzURL",
-        "tokenURL",
-        "userInfoURL",
-        "jwksURL",
+        *endpoints,
         "endSessionURL",
         "clientID",
         "token_endpoint_auth_method",
         "id_token_signed_response_alg",
         "userinfo_signed_response_alg",
+        *ENCRYPTION_FIELDS,
         "supportEmail",
         "attachedEmailDomains",
-        "fqdns",
+        *(["fqdns"] if domains is None else []),
         "extraAcceptedEmailDomains",
         "isRoutingEnabled",
         "isBlockingForUnlistedEmailDomainsEnabled",
@@ -162,21 +172,14 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
         "isMfaCompliant",
         "mfaComplianceNote",
     }
-    if doc.get("discovery"):
+    if discovery:
         fields["discovery_url"] = doc.get("discoveryUrl")
     else:
-        for source, target in (
-            ("url", "issuer"),
-            ("authzURL", "authorization_url"),
-            ("tokenURL", "token_url"),
-            ("userInfoURL", "userinfo_url"),
-            ("jwksURL", "jwks_url"),
-        ):
+        for source, target in (("url", "issuer"), *zip(_ENDPOINTS, _ENDPOINT_KEYS, strict=True)):
             if doc.get(source):
                 fields[target] = doc[source]
     if doc.get("endSessionURL"):
         fields["end_session_url"] = doc["endSessionURL"]
-    domains = doc.get("attachedEmailDomains")
     fields.update(
         {
             "client_id": doc.get("clientID", ""),
@@ -185,7 +188,6 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
             ),
             "id_token_signed_response_alg": doc.get("id_token_signed_response_alg") or "ES256",
             "userinfo_signed_response_alg": doc.get("userinfo_signed_response_alg") or None,
-            "support_email": support or "",
             "attached_email_domains": _text_list(
                 domains if domains is not None else doc.get("fqdns")
             ),
@@ -199,9 +201,16 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
             "mfa_compliant": bool(doc.get("isMfaCompliant")),
         }
     )
+    for key in ENCRYPTION_FIELDS:  # "" in the database means "not encrypted"
+        if doc.get(key):
+            fields[key] = doc[key]
+    if support:
+        fields["support_email"] = support
     if doc.get("mfaComplianceNote"):
         fields["mfa_compliance_note"] = doc["mfaComplianceNote"]
     notes = _dropped(doc, used)
+    if not support:
+        notes.append("contacts : la base n'en connaît aucun (pas de supportEmail), à compléter")
     if not doc.get("id_token_signed_response_alg"):
         notes.append(
             "id_token_signed_response_alg absent de la base : ES256 par défaut, à vérifier"

@@ -27,6 +27,15 @@ AGE_ARMOR_HEADER = "-----BEGIN AGE ENCRYPTED FILE-----"
 
 Network = Literal["internet", "rie"]
 SigningAlg = Literal["ES256", "RS256", "HS256"]
+# The admin app's accepted values for an FI's encryption settings (proconnect-core.md §3); the
+# core itself reads any text. Enforced by rule O006 (so that an imported value stays readable).
+ENCRYPTION_ALGS = ("ECDH-ES", "RSA-OAEP", "RSA-OAEP-256")
+ENCRYPTION_ENCS = ("A256GCM",)
+# (alg, enc) pairs: one without the other is rule O007.
+ENCRYPTION_PAIRS = (
+    ("id_token_encrypted_response_alg", "id_token_encrypted_response_enc"),
+    ("userinfo_encrypted_response_alg", "userinfo_encrypted_response_enc"),
+)
 
 SERVICE_PROVIDER = "ServiceProvider"
 IDENTITY_PROVIDER = "IdentityProvider"
@@ -35,6 +44,11 @@ IDENTITY_PROVIDER = "IdentityProvider"
 def _text(description: str, pattern: str | None = None, **kwargs: Any) -> Any:
     extra: JsonDict | None = {"pattern": pattern} if pattern else None
     return Field(description=description, json_schema_extra=extra, **kwargs)
+
+
+def _choice(description: str, allowed: tuple[str, ...]) -> Any:
+    extra: JsonDict = {"enum": [*allowed, None]}
+    return Field(None, description=description, json_schema_extra=extra)
 
 
 def _text_list(description: str, item_pattern: str | None = None, **kwargs: Any) -> Any:
@@ -114,6 +128,11 @@ class ServiceProvider(_Provider):
     accepts_private_sector: bool = Field(
         False, description="true si le service accepte aussi les salariés du secteur privé."
     )
+    introspection_signed_response_alg: SigningAlg | None = Field(
+        None,
+        description="Signature des réponses d'introspection : ES256, RS256, HS256, ou null "
+        "(par défaut) ; utile seulement aux serveurs de ressources.",
+    )
     secret_recipients: list[str] = _text_list(
         "Clés publiques age (age1…) qui recevront le secret client, chiffré, à sa création ou "
         "à son renouvellement.",
@@ -159,7 +178,27 @@ class IdentityProvider(_Provider):
     token_endpoint_auth_method: Literal["client_secret_post"] = Field(
         "client_secret_post", description="Seule méthode acceptée : client_secret_post."
     )
-    support_email: str = Field(description="Adresse du support, affichée sur les pages d'erreur.")
+    id_token_encrypted_response_alg: str | None = _choice(
+        "Chiffrement de l'ID token, algorithme : ECDH-ES, RSA-OAEP ou RSA-OAEP-256 ; null : "
+        "pas de chiffrement.",
+        ENCRYPTION_ALGS,
+    )
+    id_token_encrypted_response_enc: str | None = _choice(
+        "Chiffrement de l'ID token, contenu : A256GCM (avec id_token_encrypted_response_alg).",
+        ENCRYPTION_ENCS,
+    )
+    userinfo_encrypted_response_alg: str | None = _choice(
+        "Chiffrement de userinfo, algorithme : ECDH-ES, RSA-OAEP ou RSA-OAEP-256 ; null : "
+        "pas de chiffrement.",
+        ENCRYPTION_ALGS,
+    )
+    userinfo_encrypted_response_enc: str | None = _choice(
+        "Chiffrement de userinfo, contenu : A256GCM (avec userinfo_encrypted_response_alg).",
+        ENCRYPTION_ENCS,
+    )
+    support_email: str | None = Field(
+        None, description="Adresse du support, affichée sur les pages d'erreur (recommandée)."
+    )
     attached_email_domains: list[str] = _text_list(
         "Domaines e-mail routés vers ce FI.", default_factory=list
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
 
@@ -100,6 +100,8 @@ class Change:
     name: str
     fields: tuple[FieldChange, ...] = ()
     risks: tuple[RiskReason, ...] = ()
+    # Routed e-mail domains this change attaches that another FI of the deployment routes too.
+    shared_domains: tuple[str, ...] = ()
 
     @property
     def deployment(self) -> str:
@@ -247,6 +249,48 @@ def assess(
     return tuple(sorted(reasons, key=lambda r: -r.level))
 
 
+# (environment, network, domain) -> the files of the identity providers routing it.
+DomainHolders = dict[tuple[str, str, str], set[str]]
+
+
+def domain_holders(docs: Iterable[RegistryDocument]) -> DomainHolders:
+    """Who routes each e-mail domain, from parsed identity-provider files."""
+    holders: DomainHolders = {}
+    for doc in docs:
+        data = doc.data or {}
+        if doc.kind != IDENTITY_PROVIDER:
+            continue
+        network = text_value(data, "network") or "?"
+        for domain in _as_list(data.get("attached_email_domains")):
+            holders.setdefault((doc.environment, network, domain), set()).add(doc.display_path)
+    return holders
+
+
+def _shared_domain_risk(
+    change: Change, holders: DomainHolders, production: bool
+) -> tuple[tuple[str, ...], tuple[RiskReason, ...]]:
+    """The domains `change` attaches that another FI already routes, and the risk it states:
+    the agents of such a domain will be asked to choose, which the federation must review."""
+    added = next(
+        (f.added for f in change.fields if f.field == "attached_email_domains" and f.added), ()
+    )
+    own = {change.path, change.previous_path}
+    pairs = [
+        (domain, others)
+        for domain in added
+        if (others := holders.get((change.environment, change.network, domain), set()) - own)
+    ]
+    if change.kind != IDENTITY_PROVIDER or not pairs:
+        return (), ()
+    level = Risk.HIGH if production else Risk.MEDIUM
+    reason = (
+        "domaine déjà rattaché à un autre FI : "
+        + " ; ".join(f"{domain} ({', '.join(sorted(others))})" for domain, others in pairs)
+        + " ; ses agents devront choisir leur FI, revue de la fédération requise"
+    )
+    return tuple(domain for domain, _ in pairs), (RiskReason(level, reason),)
+
+
 def _identity(doc: RegistryDocument, data: dict[str, Any]) -> tuple[str, str] | None:
     identifier = text_value(data, IDENTIFIER_BY_KIND.get(doc.kind, "client_id")) or ""
     return (doc.kind, identifier) if identifier else None
@@ -281,13 +325,26 @@ def _change(
     )
 
 
+def _with_shared_domains(changes: list[Change], holders: DomainHolders) -> list[Change]:
+    result = []
+    for change in changes:
+        shared, risks = _shared_domain_risk(change, holders, change.environment == "production")
+        if shared:
+            ranked = tuple(sorted(change.risks + risks, key=lambda r: -r.level))
+            change = replace(change, shared_domains=shared, risks=ranked)
+        result.append(change)
+    return result
+
+
 def build_plan(
     base: Sequence[RegistryDocument],
     head: Sequence[RegistryDocument],
     diagnostics: Sequence[Diagnostic] = (),
+    base_holders: DomainHolders | None = None,
 ) -> Plan:
     """Match providers by path, then by identity (kind and client_id or uid) for renames and
-    moves; what remains was created or deleted."""
+    moves; what remains was created or deleted. `base_holders`: who routes each e-mail domain
+    in the whole base registry (None: only the changed files are known)."""
     base_by_path = {doc.display_path: doc for doc in base}
     head_by_path = {doc.display_path: doc for doc in head}
     base_data = {path: normalized(doc) for path, doc in base_by_path.items()}
@@ -317,4 +374,11 @@ def build_plan(
         changes.append(_change(action, doc, head_data[path], old, base_data[old_path]))
     for path, doc in sorted(removed.items()):
         changes.append(_change(Action.DELETE, doc, base_data[path]))
+    # The changed files count as they are at the head; every other file as at the base.
+    holders: DomainHolders = {
+        key: paths - set(base_by_path) for key, paths in (base_holders or {}).items()
+    }
+    for key, paths in domain_holders(head).items():
+        holders.setdefault(key, set()).update(paths)
+    changes = _with_shared_domains(changes, holders)
     return Plan(tuple(sorted(changes, key=Change.sort_key)), tuple(diagnostics))

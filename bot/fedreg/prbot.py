@@ -10,14 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .botresult import BotResult, build_result
-from .diffing import parse_contents, plan_documents, read_contents
+from .diffing import (
+    adds_routed_domains,
+    holders_at_commit,
+    holders_in_tree,
+    parse_contents,
+    plan_documents,
+    read_contents,
+)
 from .errors import FedregError
 from .githubapi import GitHubClient
 from .gitrepo import GitRepository
 from .layout import RegistryDocument
+from .plan import DomainHolders, build_plan
 from .policy import Policy
 from .review import OwnerMatcher, is_registry_path, review_change
 
@@ -60,12 +69,17 @@ def _decide(
     head_contents: dict[str, bytes | None],
     policy: Policy,
     matches: OwnerMatcher,
+    base_holders: Callable[[], DomainHolders],
 ) -> BotResult:
-    """The result for changed `paths`, given the registry files' contents on both sides."""
+    """The result for changed `paths`, given the registry files' contents on both sides;
+    `base_holders` reads who routes each e-mail domain at the base (only if a change attaches
+    one)."""
     registry = [p for p in paths if is_registry_path(p)]
     others = [p for p in paths if not is_registry_path(p)]
     before, after = parse_contents(base_contents), parse_contents(head_contents)
     plan = plan_documents(before, after, policy)
+    if adds_routed_domains(plan):
+        plan = build_plan(before, after, plan.diagnostics, base_holders())
     owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
     base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
@@ -112,7 +126,8 @@ def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Poli
     matches = owner_matcher(
         ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
     )
-    return _decide(ref, paths, base, head, policy, matches)
+    # The job runs on a checkout of the default branch: the registry the pull request targets.
+    return _decide(ref, paths, base, head, policy, matches, lambda: holders_in_tree(Path.cwd()))
 
 
 def compute_offline(
@@ -129,4 +144,12 @@ def compute_offline(
     login = author or os.environ.get("GITHUB_ACTOR") or ""
     ref = PullRequestRef("", 0, base_commit, repo.head_commit() or "", login or "vous")
     matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
-    return _decide(ref, paths, base_contents, head_contents, policy, matches)
+    return _decide(
+        ref,
+        paths,
+        base_contents,
+        head_contents,
+        policy,
+        matches,
+        lambda: holders_at_commit(repo, base_commit),
+    )

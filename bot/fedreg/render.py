@@ -37,7 +37,7 @@ def canonical_ip_ranges(ranges: Iterable[str]) -> list[str]:
 
 def client_document(sp: ServiceProvider) -> dict[str, Any]:
     """A service provider as the core's `client` collection stores it."""
-    return {
+    document: dict[str, Any] = {
         "key": sp.client_id,
         "name": sp.name,
         "active": sp.active,
@@ -49,6 +49,9 @@ def client_document(sp: ServiceProvider) -> dict[str, Any]:
         "type": "private" if sp.accepts_private_sector else "public",
         "collaborators": sorted(set(sp.contacts)),
     }
+    if sp.introspection_signed_response_alg is not None:
+        document["introspection_signed_response_alg"] = sp.introspection_signed_response_alg
+    return document
 
 
 def provider_document(idp: IdentityProvider) -> dict[str, Any]:
@@ -64,8 +67,14 @@ def provider_document(idp: IdentityProvider) -> dict[str, Any]:
         "id_token_signed_response_alg": idp.id_token_signed_response_alg,
         # The core reads "" as "userinfo in plain JSON".
         "userinfo_signed_response_alg": idp.userinfo_signed_response_alg or "",
+        # "" rather than absent, as the admin app writes them: the registry owns these fields,
+        # so that removing a value from a file removes it from the database.
+        "id_token_encrypted_response_alg": idp.id_token_encrypted_response_alg or "",
+        "id_token_encrypted_response_enc": idp.id_token_encrypted_response_enc or "",
+        "userinfo_encrypted_response_alg": idp.userinfo_encrypted_response_alg or "",
+        "userinfo_encrypted_response_enc": idp.userinfo_encrypted_response_enc or "",
         "siret": idp.siret or "",
-        "supportEmail": idp.support_email,
+        "supportEmail": idp.support_email or "",
         "attachedEmailDomains": sorted(set(idp.attached_email_domains)),
         "extraAcceptedEmailDomains": sorted(set(idp.extra_accepted_email_domains)),
         "isRoutingEnabled": idp.routing_enabled,

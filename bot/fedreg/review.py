@@ -24,7 +24,11 @@ SITUATION_FR = {
     "production_change": "changement en production",
     "integration_change": "changement en intégration",
     "cosmetic_change": "mise en forme ou commentaires seulement",
+    "shared_email_domain": "domaine déjà rattaché à un autre FI : ses agents devront choisir "
+    "leur fournisseur d'identité",
 }
+# Situations no review rule can make self-service (they are not policy keys).
+ALWAYS_FEDERATION = frozenset({"shared_email_domain"})
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
 # (offline dry run).
@@ -66,7 +70,11 @@ class Review:
 
     @property
     def federation_reasons(self) -> tuple[str, ...]:
-        return tuple(s for s in self.situations if self.rules.get(s) != "self_service")
+        return tuple(
+            s
+            for s in self.situations
+            if s in ALWAYS_FEDERATION or self.rules.get(s) != "self_service"
+        )
 
     @property
     def passed(self) -> bool:
@@ -109,7 +117,14 @@ def situations_of(
                 found.add("identifier_change")
     if any(path not in planned for path in registry_paths):
         found.add("cosmetic_change")
+    found.update(shared_domain_situations(plan))
     return tuple(sorted(found))
+
+
+def shared_domain_situations(plan: Plan) -> set[str]:
+    """Attaching an e-mail domain that another FI already routes: its agents will be asked to
+    choose between the two, which only the federation may decide."""
+    return {"shared_email_domain"} if any(c.shared_domains for c in plan.changes) else set()
 
 
 def file_access(

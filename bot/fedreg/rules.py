@@ -24,6 +24,7 @@ class Rule:
     hint: str
     rejects: str
     accepts: str
+    retired: str = ""  # why a retired code is no longer emitted (it stays in the catalogue)
 
 
 _RULES = [
@@ -178,6 +179,16 @@ _RULES = [
         "Raccourcissez ou complétez la valeur.",
         'name: ""',
         "name: Mon service",
+    ),
+    Rule(
+        "S008",
+        W,
+        "Adresse de support absente",
+        "support_email est absent : les pages d'erreur n'indiqueront aucun support pour ce FI.",
+        "Ajoutez support_email : l'adresse que les agents écrivent quand la connexion par ce FI "
+        "échoue.",
+        "(sans support_email)",
+        "support_email: support@ministere.gouv.fr",
     ),
     # -- I: identifiers and contacts ----------------------------------------------------------
     Rule(
@@ -443,6 +454,27 @@ _RULES = [
         "discovery_url: …\nissuer: …",
         "discovery_url: https://fi.gouv.fr/.well-known/openid-configuration",
     ),
+    Rule(
+        "U016",
+        E,
+        "Schéma d'URL en majuscules",
+        "L'URL « {value} » écrit son schéma « {scheme} » avec des majuscules : le cœur de la "
+        "fédération ne reconnaît que http:// et https:// en minuscules et écarterait ce "
+        "fournisseur.",
+        "Écrivez le schéma en minuscules : {fixed}",
+        "- HTTPS://mon-service.gouv.fr/cb",
+        "- https://mon-service.gouv.fr/cb",
+    ),
+    Rule(
+        "U017",
+        E,
+        "URL trop courte pour le cœur",
+        "L'URL « {value} » est refusée par le cœur de la fédération (^https?://[^/].+$) : il "
+        "faut au moins deux caractères après « :// ».",
+        "Indiquez le nom d'hôte complet, comme https://mon-service.gouv.fr/callback.",
+        "- https://a",
+        "- https://mon-service.gouv.fr/cb",
+    ),
     # -- N: IP ranges -------------------------------------------------------------------------
     Rule(
         "N001",
@@ -557,6 +589,9 @@ _RULES = [
         "lequel doit le garder.",
         "(attached_email_domains: [ministere.gouv.fr] dans deux FI)",
         "(dans un seul FI)",
+        retired="Retiré : le cœur accepte un domaine rattaché à plusieurs FI (il propose "
+        "alors aux agents de choisir). Voir D006 (avertissement) et D007 (doublon dans un même "
+        "FI).",
     ),
     Rule(
         "D005",
@@ -567,6 +602,37 @@ _RULES = [
         "(extra_accepted_email_domains), une seule fois.",
         "attached_email_domains: [a.fr]\nextra_accepted_email_domains: [a.fr]",
         "attached_email_domains: [a.fr]",
+    ),
+    Rule(
+        "D006",
+        W,
+        "Domaine rattaché à plusieurs FI",
+        "Le domaine « {value} » est aussi rattaché à {others} dans ce déploiement : les agents "
+        "de ce domaine devront choisir leur fournisseur d'identité.",
+        "C'est possible, le cœur leur propose ce choix ; rattacher un domaine déjà tenu par un "
+        "autre FI demande la revue de l'équipe de la fédération. Sinon, retirez-le d'un des FI.",
+        "(attached_email_domains: [ministere.gouv.fr] dans deux FI)",
+        "(dans un seul FI)",
+    ),
+    Rule(
+        "D007",
+        E,
+        "Domaine rattaché deux fois au même FI",
+        "« {value} » figure deux fois dans attached_email_domains.",
+        "Retirez le doublon.",
+        "attached_email_domains:\n  - a.fr\n  - a.fr",
+        "attached_email_domains:\n  - a.fr",
+    ),
+    Rule(
+        "D008",
+        E,
+        "Domaine refusé par l'administration de la fédération",
+        "« {value} » est refusé par l'application d'administration de la fédération : "
+        "l'extension d'un domaine rattaché doit faire de 2 à 10 lettres.",
+        "Vérifiez le domaine ; s'il est juste, voyez avec l'équipe de la fédération : le "
+        "cœur ne pourrait pas le charger tel quel.",
+        "- mairie.construction",
+        "- mairie.fr",
     ),
     # -- O: OIDC settings ---------------------------------------------------------------------
     Rule(
@@ -615,6 +681,24 @@ _RULES = [
         "Indiquez ES256 ou RS256.",
         "userinfo_signed_response_alg: null",
         "userinfo_signed_response_alg: ES256",
+    ),
+    Rule(
+        "O006",
+        E,
+        "Chiffrement non accepté",
+        "« {field} » : « {value} » n'est pas une valeur acceptée.",
+        "Valeurs acceptées : {allowed}.",
+        "id_token_encrypted_response_enc: A128GCM",
+        "id_token_encrypted_response_enc: A256GCM",
+    ),
+    Rule(
+        "O007",
+        E,
+        "Chiffrement incomplet",
+        "« {present} » est renseigné sans « {missing} ».",
+        "{detail}",
+        "userinfo_encrypted_response_enc: A256GCM\n(sans userinfo_encrypted_response_alg)",
+        "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM",
     ),
     # -- X: across files ----------------------------------------------------------------------
     Rule(

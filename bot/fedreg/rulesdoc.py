@@ -49,6 +49,8 @@ def _block(yaml_text: str) -> str:
 
 def render_rule(rule: Rule) -> str:
     """One rule's section of the reference: code, title, message, hint and examples."""
+    if rule.retired:
+        return f"### {rule.code} — {rule.title} (retiré)\n\n{rule.retired}"
     hint = HINTS_IN_REFERENCE.get(rule.code) or _template(rule.hint)
     return "\n\n".join(
         [

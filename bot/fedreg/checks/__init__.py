@@ -6,7 +6,7 @@ from .context import FileCheck, FileContext
 from .domains import check_email_domains, domain_problem
 from .identifiers import check_identifiers, email_domain_problem, siret_problem
 from .ipranges import check_ip_ranges, inspect_ip_range
-from .oidc import check_algorithms, check_scopes
+from .oidc import check_algorithms, check_encryption, check_scopes
 from .uris import check_identity_provider_urls, check_service_provider_uris, inspect_uri, url_host
 
 FILE_CHECKS: tuple[FileCheck, ...] = (
@@ -17,6 +17,7 @@ FILE_CHECKS: tuple[FileCheck, ...] = (
     check_email_domains,
     check_scopes,
     check_algorithms,
+    check_encryption,
 )
 
 # Per-value results are cached: values repeat across files (contacts, hosts, ranges).

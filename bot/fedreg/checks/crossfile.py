@@ -1,4 +1,5 @@
-"""Rules across the files of one environment: identifiers, names and routed domains are unique."""
+"""Rules across the files of one environment: identifiers and names are unique; an e-mail
+domain routed to several identity providers is reported to each of them."""
 
 from __future__ import annotations
 
@@ -85,9 +86,26 @@ def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str
         yield (doc.environment, network, domain), ("attached_email_domains", index), domain
 
 
+def _shared_domains(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
+    """D006 (a warning: the core lets the agent choose) on every FI routing a domain that
+    another FI of the deployment routes too, naming all the others. D004 is retired."""
+    holders: dict[Hashable, list[tuple[RegistryDocument, tuple[str | int, ...], str]]] = (
+        defaultdict(list)
+    )
+    for doc in docs:
+        for key, field, value in _routed_domains(doc):
+            holders[key].append((doc, field, value))
+    for group in holders.values():
+        if len({doc.display_path for doc, _, _ in group}) < 2:
+            continue
+        for doc, field, value in group:
+            others = sorted({o.display_path for o, _, _ in group if o is not doc})
+            yield doc, Finding("D006", field, {"value": value, "others": ", ".join(others)})
+
+
 def cross_file_findings(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
     readable = [doc for doc in docs if doc.data is not None]
     yield from _clashes(readable, _service_client_ids, "X001")
     yield from _clashes(readable, _uids, "X002")
     yield from _clashes(readable, _names, "X003")
-    yield from _clashes(readable, _routed_domains, "D004")
+    yield from _shared_domains(readable)

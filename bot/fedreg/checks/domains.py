@@ -10,6 +10,7 @@ from typing import Any
 import idna
 from publicsuffixlist import PublicSuffixList
 
+from ..coreconformance import EMAIL_DOMAIN_REGEX
 from ..diagnostics import Finding
 from ..models import IDENTITY_PROVIDER
 from .context import FileContext, text_items
@@ -85,6 +86,11 @@ def check_email_domains(data: dict[str, Any], ctx: FileContext) -> Iterator[Find
             problem = domain_problem(domain, ctx.policy.webmail_domains)
             if problem:
                 yield Finding(problem[0], (key, index), {"value": domain, **problem[1]})
+            elif key == "attached_email_domains" and not EMAIL_DOMAIN_REGEX.match(domain):
+                yield Finding("D008", (key, index), {"value": domain})
             if domain in seen:
-                yield Finding("D005", (key, index), {"value": domain})
+                # Twice among the routed domains is an error; an overlap with the accepted ones
+                # only a warning.
+                code = "D007" if key == "attached_email_domains" else "D005"
+                yield Finding(code, (key, index), {"value": domain})
             seen.add(domain)

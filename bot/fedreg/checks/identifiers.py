@@ -119,6 +119,9 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
         reason = email_problem(support)
         if reason:
             yield Finding("I006", ("support_email",), {"value": support, "reason": reason})
+    if ctx.kind == IDENTITY_PROVIDER and data.get("support_email") is None:
+        # Optional in the core (a seed FI has none), but agents then have nowhere to write.
+        yield Finding("S008", ("support_email",) if "support_email" in data else ())
     for index, recipient in text_items(data, "secret_recipients"):
         if not _AGE_RECIPIENT.match(recipient):
             yield Finding("I008", ("secret_recipients", index), {"value": recipient})

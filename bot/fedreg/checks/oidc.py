@@ -8,8 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..diagnostics import Finding
-from ..models import SERVICE_PROVIDER
-from .context import FileContext, duplicate_findings, text_items
+from ..models import (
+    ENCRYPTION_ALGS,
+    ENCRYPTION_ENCS,
+    ENCRYPTION_PAIRS,
+    IDENTITY_PROVIDER,
+    SERVICE_PROVIDER,
+)
+from .context import FileContext, duplicate_findings, text_items, text_value
 
 # The keys of the core's `claims` (oidc-provider-config.service.ts), see proconnect-core.md §2.
 KNOWN_SCOPES = (
@@ -70,3 +76,31 @@ def check_algorithms(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding
             yield Finding("O004", (key,), {"field": key})
     if data.get("userinfo_signed_response_alg") is None:
         yield Finding("O005", ("userinfo_signed_response_alg",))
+
+
+def check_encryption(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
+    """An FI's encryption settings: the admin app's values, and each alg with its enc."""
+    if ctx.kind != IDENTITY_PROVIDER:
+        return
+    for alg_key, enc_key in ENCRYPTION_PAIRS:
+        for key, allowed in ((alg_key, ENCRYPTION_ALGS), (enc_key, ENCRYPTION_ENCS)):
+            value = text_value(data, key)
+            if value is not None and value not in allowed:
+                yield Finding(
+                    "O006", (key,), {"field": key, "value": value, "allowed": ", ".join(allowed)}
+                )
+        alg, enc = data.get(alg_key), data.get(enc_key)
+        if enc is not None and alg is None:
+            detail = (
+                f"Sans algorithme, rien n'est chiffré : indiquez {alg_key} "
+                f"({', '.join(ENCRYPTION_ALGS)}), ou retirez {enc_key}."
+            )
+            yield Finding(
+                "O007", (enc_key,), {"present": enc_key, "missing": alg_key, "detail": detail}
+            )
+        elif alg is not None and enc is None:
+            # Without enc, A128CBC-HS256 would apply, which the federation does not enable.
+            detail = f"Ajoutez {enc_key}: A256GCM, le seul chiffrement de contenu accepté."
+            yield Finding(
+                "O007", (alg_key,), {"present": alg_key, "missing": enc_key, "detail": detail}
+            )

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..coreconformance import matches_core_url
 from ..diagnostics import Finding
 from ..models import IDENTITY_PROVIDER, SERVICE_PROVIDER
 from .context import FileContext, text_items, text_value
@@ -140,6 +141,13 @@ def inspect_uri(
     if "#" in uri:
         problems.append(("U004", {}))
     scheme = parts.scheme.lower()
+    written_scheme = uri[: len(scheme)]
+    as_core_reads = scheme + uri[len(scheme) :]
+    if written_scheme != scheme:
+        # The core's URL regex is case-sensitive: it would exclude the whole provider.
+        problems.append(("U016", {"scheme": written_scheme, "fixed": as_core_reads}))
+    if scheme in ("http", "https") and not matches_core_url(as_core_reads):
+        problems.append(("U017", {}))
     loopback = host in LOOPBACK_HOSTS
     if environment == "production" and scheme != "https":
         problems.append(
