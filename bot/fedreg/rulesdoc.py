@@ -35,6 +35,8 @@ HINTS_IN_REFERENCE = {
     "O002": "Utilisez un scope de la fédération (le diagnostic propose le plus proche) : "
     "openid, given_name, usual_name, email, uid, siret, phone, organizational_unit, "
     "belonging_population…",
+    "O007": "Renseignez l'algorithme (alg : ECDH-ES, RSA-OAEP ou RSA-OAEP-256) et le chiffrement "
+    "du contenu (enc : A256GCM) ensemble, ou retirez les deux.",
 }
 
 
