@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"fichier de politique (par défaut : {POLICY_FILE_NAME})",
     )
     validate.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    validate.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de départ (ex. origin/main) : les fournisseurs absents de son "
+        "registre sont nouveaux, et ce que le déploiement exige d'eux est vérifié",
+    )
 
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
     new.add_argument("kind", choices=sorted(KIND_BY_COMMAND))
@@ -189,6 +195,7 @@ def dispatch(args: argparse.Namespace) -> int:
                 strict=args.strict,
                 policy_file=args.policy,
                 colour=_use_colour(args.color),
+                base=args.base,
             )
         )
     if args.command == "new":

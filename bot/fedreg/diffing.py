@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .checks.readiness import known_identities
 from .diagnostics import Finding
 from .gitrepo import GitRepository
 from .layout import REGISTRY_DIR, RegistryDocument, classify
@@ -68,9 +69,12 @@ def plan_documents(
     before: list[RegistryDocument], after: list[RegistryDocument], policy: Policy
 ) -> Plan:
     """The plan between two versions of the changed files, with the diagnostics of the head
-    version (per-file rules, and rules across the changed files)."""
+    version (per-file rules, and rules across the changed files). A provider whose identity
+    (deployment, kind, client_id or uid) is not in `before` is new: deploy-readiness rules
+    apply to it."""
+    known = known_identities((doc.environment, doc.kind, doc.data) for doc in before)
     with collector_paused():
-        return build_plan(before, after, validate_documents(after, policy))
+        return build_plan(before, after, validate_documents(after, policy, known))
 
 
 def plan_from_contents(

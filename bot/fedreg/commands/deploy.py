@@ -19,6 +19,7 @@ from ..deployment import (
     manifests_at_commit,
     manifests_from_worktree,
     render_deploy_plan,
+    sealed_secret_problems,
 )
 from ..deployplan import plan_deploy
 from ..errors import FedregError
@@ -80,7 +81,9 @@ def _deploy_outcome(
     summary = ", ".join(
         f"{count} {words[action]}" for action, count in plan.summary.items() if count
     )
-    problems = plan.problems()
+    problems = plan.problems() + sealed_secret_problems(
+        plan, policy, os.environ.get(AGE_IDENTITY_VARIABLE)
+    )
     if problems:
         for problem in problems:
             print(f"fedreg : {problem}", file=sys.stderr)
