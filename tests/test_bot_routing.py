@@ -93,7 +93,16 @@ def test_new_fi_email_domain_needs_the_federation(scenario) -> None:  # type: ig
     assert "(interieur.gouv.fr)" in scenario.comments()[-1]
 
 
-def test_removing_a_fi_email_domain_stays_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_enabling_a_fi_routing_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+    _integration_idp(scenario)
+    text = (scenario.repo.root / IDP_INTEG).read_text()
+    scenario.repo.write(IDP_INTEG, text.replace("routing_enabled: true", "routing_enabled: false"))
+    scenario.repo.commit("FI not routed yet")
+    scenario.propose({IDP_INTEG: text})
+    _not_self_service(scenario, "(routage d'un FI activé : tous ses domaines)")
+
+
+def test_new_accepted_but_unrouted_domain_stays_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
     _integration_idp(scenario)
     text = (scenario.repo.root / IDP_INTEG).read_text()
     scenario.propose(
@@ -231,8 +240,8 @@ def test_many_files_cut_the_authorisations_not_the_plan(scenario) -> None:  # ty
     assert scenario.check()["conclusion"] == "success"
     comment = scenario.comments()[-1]
     assert len(comment) <= 65_536
-    assert "- nouveau fournisseur" in comment  # the verdict's reasons come first
-    assert "seulement sur demande (groups)" in comment
     assert "#### Plan" in comment and "501 fournisseurs concernés" in comment
     assert "pour le plan complet" in comment  # the plan says what it cut
     assert "autre(s) fichier(s) non listé(s) ici" in comment  # and so do the authorisations
+    assert "- nouveau fournisseur" in comment  # the verdict's reasons come first
+    assert "seulement sur demande (groups)" in comment

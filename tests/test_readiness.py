@@ -281,3 +281,18 @@ def test_deploy_checks_every_sealed_secret_before_writing(repo, cli, target, mon
     assert result.exit_code == 1
     assert "ne s'ouvre pas avec la clé de production" in result.stderr
     assert live(target, "client") == {}
+
+
+def test_policy_typos_cannot_disable_the_routing(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+    workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    workspace.write(
+        "policy.yaml",
+        "sensitive_scopes: [chorusdt, chorus_dt]\nreview_rules:\n  new_file: self_service\n",
+    )
+    result = cli("validate", "--format", "json")
+    assert result.exit_code == 1
+    found = [(d["code"], d["line"], d["field"]) for d in result.json()["diagnostics"]]
+    assert found == [
+        ("Q009", 1, "sensitive_scopes[1]"),
+        ("Q001", 3, "review_rules.new_file"),
+    ]

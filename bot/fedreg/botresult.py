@@ -255,6 +255,11 @@ def build_result(
     plan_text = render_markdown(plan, limit=max(room - ACCESS_RESERVE, PLAN_FLOOR))
     access = "\n".join(_access_lines(review, room - len(plan_text)))
     comment = head + top + "\n\n" + access + "\n" + plan_title + plan_text
+    if len(comment) > GITHUB_COMMENT_LIMIT:  # the budgets above make this unreachable
+        comment = comment[: GITHUB_COMMENT_LIMIT - CUT_NOTE_RESERVE] + (
+            "\n\n_Commentaire coupé ici pour tenir dans la limite de GitHub : "
+            "`fedreg bot pr --dry-run` le montre en entier._\n"
+        )
     summary_access = _access_lines(review, CHECK_SUMMARY_LIMIT - len(top) - CUT_NOTE_RESERVE)
     summary = top + "\n\n" + "\n".join(summary_access) + "\n"
     team = review.federation_team.split("/", 1)[-1] if "/" in review.federation_team else ""

@@ -262,6 +262,22 @@ def assess(
                 raised, "nouveau domaine e-mail routé vers ce FI : ses agents s'y authentifieront"
             )
         )
+    switched_on = [
+        key for key in ("active", "routing_enabled") if key in by_field and by_field[key].after
+    ]
+    if (
+        existed
+        and kind == IDENTITY_PROVIDER
+        and switched_on
+        and after.get("attached_email_domains")
+    ):
+        reasons.append(
+            RiskReason(
+                raised,
+                f"{' et '.join(switched_on)} : les agents de ses domaines e-mail "
+                "s'authentifieront auprès de ce FI",
+            )
+        )
     if existed and "owners" in by_field:
         reasons.append(
             RiskReason(

@@ -130,11 +130,23 @@ def new_email_domains(change: Change) -> tuple[str, ...]:
     return tuple(d for f in change.fields if f.field == "attached_email_domains" for d in f.added)
 
 
+def routing_switched_on(change: Change) -> bool:
+    """An existing identity provider activated, or its routing by e-mail domain enabled: every
+    attached domain is newly routed to it (conservative: the other flag may still be off)."""
+    return (
+        change.kind == IDENTITY_PROVIDER
+        and change.action is not Action.CREATE
+        and any(f.field in ("active", "routing_enabled") and f.after is True for f in change.fields)
+    )
+
+
 def situation_details(plan: Plan, sensitive: Iterable[str]) -> dict[str, str]:
     """What the situations that name values concern: the scopes and domains added."""
     listed = tuple(sensitive)
     scopes = sorted({s for c in plan.changes for s in sensitive_scopes_added(c, listed)})
     domains = sorted({d for c in plan.changes for d in new_email_domains(c)})
+    if any(routing_switched_on(c) for c in plan.changes):
+        domains.append("routage d'un FI activé : tous ses domaines")
     details = {}
     if scopes:
         details["sensitive_scope"] = ", ".join(scopes)

@@ -769,6 +769,16 @@ _RULES = [
         "federation_age_recipients:\n  integration: age1aaa…\n  production: age1aaa…",
         "federation_age_recipients:\n  integration: age1aaa…\n  production: age1bbb…",
     ),
+    Rule(
+        "Q009",
+        E,
+        "Scope sensible inconnu",
+        "policy.yaml : « {value} » (sensitive_scopes) n'est pas un scope connu : il ne "
+        "protégerait rien.",
+        "Écrivez le nom exact du scope, comme ProConnect le nomme ({known}).",
+        "sensitive_scopes: [chorus_dt]",
+        "sensitive_scopes: [chorusdt]",
+    ),
 ]
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from .checks import FILE_CHECKS, FileContext
 from .checks.crossfile import cross_file_findings
 from .checks.ipranges import parse_ip_range
+from .checks.oidc import KNOWN_SCOPES
 from .checks.readiness import Identity, identity_of, new_provider_findings
 from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
@@ -23,6 +24,7 @@ from .layout import RegistryDocument, classify, display_path, iter_registry_file
 from .models import AGE_RECIPIENT_PATTERN, MODEL_BY_KIND, OWNER_PATTERN, Provider
 from .policy import (
     AGE_ENVIRONMENTS,
+    ALWAYS_FEDERATION,
     DEFAULT_POLICY,
     RETIRED_AGE_RECIPIENT_KEY,
     SITUATIONS,
@@ -300,6 +302,19 @@ def _policy_findings(policy: Policy) -> list[Finding]:
             )
         )
     findings.extend(_age_recipient_findings(policy))
+    for index, scope in enumerate(policy.sensitive_scopes):
+        if scope not in KNOWN_SCOPES:
+            findings.append(
+                Finding(
+                    "Q009",
+                    ("sensitive_scopes", index),
+                    {"value": scope, "known": ", ".join(KNOWN_SCOPES)},
+                )
+            )
+    for situation in sorted(ALWAYS_FEDERATION):
+        if policy.review_rules.get(situation) == "self_service":
+            problem = f"« {situation} » est toujours revu par la fédération"
+            findings.append(Finding("Q001", ("review_rules", situation), {"problem": problem}))
     if not re.match(OWNER_PATTERN, policy.federation_team):
         findings.append(
             Finding(

@@ -130,7 +130,7 @@ def check_ip_ranges(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]
             yield Finding(code, ("ip_ranges", index), {"value": text, **params})
         if span is not None and not problems:
             clean.append((index, text, span))
-    yield from _total_findings([text for _, text, _ in clean], policy)
+    yield from _total_findings([(text, span) for _, text, span in clean], policy)
     for position, (index, text, (first, last)) in enumerate(clean):
         for _, other_text, (other_first, other_last) in clean[:position]:
             if first <= other_last and other_first <= last:
@@ -141,10 +141,19 @@ def check_ip_ranges(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]
 IPV6_48_BLOCK = 2**80  # addresses in an IPv6 /48
 
 
-def _total_findings(texts: list[str], policy: Policy) -> Iterator[Finding]:
+def _total_findings(ranges: list[tuple[str, Span]], policy: Policy) -> Iterator[Finding]:
     """The whole file's opening, entries together: many narrow ranges can add up to a wide
     one (policy: max_ipv4_addresses_per_file, max_ipv6_48_blocks_per_file)."""
-    networks = [network.cidr for text in texts if (network := parse_ip_range(text)) is not None]
+    v4_bound = sum(last - first + 1 for text, (first, last) in ranges if ":" not in text)
+    v6_bound = sum(
+        -(-(last - first + 1) // IPV6_48_BLOCK) for text, (first, last) in ranges if ":" in text
+    )
+    if (
+        v4_bound <= policy.max_ipv4_addresses_per_file
+        and v6_bound <= policy.max_ipv6_48_blocks_per_file
+    ):
+        return  # the sum of the entries bounds their union: the common case stops here
+    networks = [n.cidr for text, _ in ranges if (n := parse_ip_range(text)) is not None]
     opened = IPSet(networks)
     v4 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 4)
     v6 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 6)
