@@ -217,6 +217,9 @@ def test_new_provider_needs_the_federation(scenario) -> None:  # type: ignore[no
                     ("name: Service de", "name: Nouveau service de"),
                 ],
             )
+            # what deploy requires of a new service provider (I010 otherwise)
+            + "secret_recipients:\n"
+            "  - age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n"
         }
     )
     scenario.run()

@@ -124,6 +124,15 @@ def test_new_writes_a_valid_skeleton(workspace, cli, kind, env, network) -> None
     folder = "service-providers" if kind == "service-provider" else "identity-providers"
     path = workspace.root / f"registry/{env}/{folder}/mon-service.yaml"
     assert path.read_text().startswith("# yaml-language-server: $schema=../../../schemas/")
+    report = cli("validate", "--format", "json").json()
+    # Every example value is caught until replaced: an error in production, a warning in
+    # integration (test_readiness.py checks which fields).
+    codes = {d["code"] for d in report["diagnostics"]}
+    assert codes == {"I012" if env == "production" else "I013"}
+    text = path.read_text()
+    for value in ("a-remplacer", "100.127.255.240/28"):
+        text = text.replace(value, "mon-service" if value == "a-remplacer" else "100.67.22.0/28")
+    path.write_text(text)
     report = cli("validate", "--format", "json", "--strict").json()
     assert report["diagnostics"] == []
 

@@ -11,6 +11,14 @@ SP = "registry/production/service-providers/demo.yaml"
 SP_INTEGRATION = "registry/integration/service-providers/demo.yaml"
 IDP = "registry/production/identity-providers/fi-demo.yaml"
 CALLBACK = "  - https://demo.gouv.fr/callback\n"
+# What deploy requires of a provider new to its deployment (I010, I011).
+RECIPIENTS = (
+    "secret_recipients:\n  - age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n"
+)
+SEALED = (
+    "client_secret_age: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n"
+    "  YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n  -----END AGE ENCRYPTED FILE-----\n"
+)
 OTHER_CLIENT = [
     (
         'client_id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
@@ -81,7 +89,8 @@ def test_created_in_integration_is_low_risk(repo, cli, base) -> None:  # type: i
         edited(
             BASE_SERVICE_PROVIDER,
             [("9f86", "aa86"), ("name: Service de", "name: Nouveau service de")],
-        ),
+        )
+        + RECIPIENTS,
     )
     change = _only_change(cli, base)
     assert (change["action"], change["deployment"], change["risk"]) == (
@@ -101,7 +110,8 @@ def test_created_in_production_is_medium_risk(repo, cli, base) -> None:  # type:
         edited(
             BASE_SERVICE_PROVIDER,
             [("9f86", "aa86"), ("name: Service de", "name: Nouveau service de")],
-        ),
+        )
+        + RECIPIENTS,
     )
     change = _only_change(cli, base)
     assert (change["action"], change["risk"]) == ("create", "medium")
@@ -142,7 +152,8 @@ def test_move_between_environments(repo, cli, base) -> None:  # type: ignore[no-
         "registry/production/service-providers/demo-bis.yaml",
         edited(
             BASE_SERVICE_PROVIDER, [*OTHER_CLIENT, ("name: Service de", "name: Autre service de")]
-        ),
+        )
+        + RECIPIENTS,
     )
     change = _only_change(cli, base)
     assert (change["action"], change["previous_path"], change["deployment"], change["risk"]) == (
@@ -240,7 +251,7 @@ def test_deactivation_and_activation(repo, cli, base) -> None:  # type: ignore[n
 
 
 def test_changed_client_id_is_critical(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
-    repo.write(SP, edited(BASE_SERVICE_PROVIDER, OTHER_CLIENT))
+    repo.write(SP, edited(BASE_SERVICE_PROVIDER, OTHER_CLIENT) + RECIPIENTS)
     code, plan = _plan(cli, base)
     assert code == 0  # the integration file holds that client_id in another deployment
     [update] = plan["changes"]
@@ -253,7 +264,7 @@ def test_changed_client_id_is_critical(repo, cli, base) -> None:  # type: ignore
 
 
 def test_changed_uid_is_critical(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
-    repo.write(IDP, BASE_IDENTITY_PROVIDER.replace("5f0c3b9e", "6f0c3b9e"))
+    repo.write(IDP, BASE_IDENTITY_PROVIDER.replace("5f0c3b9e", "6f0c3b9e") + SEALED)
     change = _only_change(cli, base)
     assert change["risk"] == "critical"
     assert "uid modifié" in _reasons(change, "critical")[0]
@@ -287,7 +298,8 @@ def test_untracked_new_file_is_seen(repo, cli, base) -> None:  # type: ignore[no
         edited(
             BASE_IDENTITY_PROVIDER,
             [("5f0c3b9e", "7f0c3b9e"), ("name: fi-demo", "name: fi-nouveau")],
-        ),
+        )
+        + SEALED,
     )
     change = _only_change(cli, base)
     assert (change["action"], change["kind"]) == ("create", "IdentityProvider")

@@ -165,18 +165,18 @@ def test_fi_secret_hint_names_the_federation_key(workspace, cli) -> None:  # typ
 
     key = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
     workspace.provider("idp", BASE_IDENTITY_PROVIDER + "client_secret_age: en-clair\n")
-    workspace.write("policy.yaml", f"federation_age_recipient: {key}\n")
+    workspace.write("policy.yaml", f"federation_age_recipients:\n  production: {key}\n")
     [found] = cli("validate", "--format", "json").json()["diagnostics"]
     assert found["code"] == "I009" and f"age -a -r {key}" in found["hint"]
 
 
 def test_malformed_federation_key_is_reported(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
-    workspace.write("policy.yaml", "federation_age_recipient: ssh-ed25519 AAAA\n")
+    workspace.write("policy.yaml", "federation_age_recipients:\n  production: ssh-ed25519 AAAA\n")
     [found] = cli("validate", "--format", "json").json()["diagnostics"]
     assert (found["path"], found["code"], found["line"], found["column"]) == (
         "policy.yaml",
         "Q001",
-        1,
-        27,
+        2,
+        15,
     )

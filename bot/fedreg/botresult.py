@@ -14,7 +14,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Severity
 from .plan import Plan, Risk
 from .planreport import GITHUB_COMMENT_LIMIT, render_markdown
-from .review import SITUATION_FR, Access, Review
+from .review import Access, Review
 
 CHECK_NAME = "fedreg"
 COMMENT_MARKER = "<!-- fedreg:pr-bot -->"
@@ -26,6 +26,11 @@ OUTDATED_NOTE = (
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit per check-run update
 CHECK_SUMMARY_LIMIT = 65_535
 COMMENT_DIAGNOSTICS_SHOWN = 30
+REFUSED_SHOWN = 50  # files of other owners listed in "Et ensuite ?"
+ACCESS_RESERVE = 2_000  # what the authorisations keep at least, before the plan
+PLAN_FLOOR = 2_000  # the plan's summary line and cut notes always fit
+CUT_NOTE_RESERVE = 300
+PROBLEMS_BUDGET = 20_000  # partner-controlled values appear in messages: bounded
 SELF_SERVICE_LABEL = "libre-service"
 FEDERATION_LABEL = "revue-fédération-requise"
 MANAGED_LABEL_PREFIXES = ("env:", "réseau:", "risque:")
@@ -126,9 +131,12 @@ def _next_steps(review: Review, support: str) -> list[str]:
     lines = ["#### Et ensuite ?", ""]
     if review.refused:
         lines.append(f"@{review.author}, vous n'êtes pas propriétaire de ces fichiers :")
-        for access in review.refused:
+        for access in review.refused[:REFUSED_SHOWN]:
             owners = ", ".join(access.owners) or "(aucun)"
             lines.append(f"- `{access.path}` — propriétaires : {owners}")
+        hidden = len(review.refused) - REFUSED_SHOWN
+        if hidden > 0:
+            lines.append(f"- … et {hidden} autre(s) fichier(s) d'autres propriétaires.")
         lines += [
             "",
             "Pour obtenir l'accès, demandez à l'un de ces propriétaires d'ajouter votre "
@@ -148,7 +156,7 @@ def _next_steps(review: Review, support: str) -> list[str]:
             "approuve cette demande. Elle sera déployée dès sa fusion."
         )
     elif review.federation_reasons:
-        reasons = "".join(f"\n- {SITUATION_FR.get(s, s)}" for s in review.federation_reasons)
+        reasons = "".join(f"\n- {review.reason_text(s)}" for s in review.federation_reasons)
         lines.append(
             f"L'équipe de la fédération ({review.federation_team}) doit approuver "
             f"cette demande, pour ces raisons :{reasons}"
@@ -167,7 +175,9 @@ def _next_steps(review: Review, support: str) -> list[str]:
     return lines
 
 
-def _access_lines(review: Review) -> list[str]:
+def _access_lines(review: Review, budget: int) -> list[str]:
+    """The per-file authorisations within `budget` characters: the lowest priority of the
+    comment, so it is cut first, and says how many files it leaves out."""
     text = {
         Access.OWNER: "✓ propriétaire ({matched})",
         Access.FEDERATION: "✓ équipe de la fédération ({matched})",
@@ -176,22 +186,38 @@ def _access_lines(review: Review) -> list[str]:
         Access.UNCHECKED: "non vérifié hors ligne (propriétaires : {owners})",
     }
     lines = ["#### Autorisations", "", f"Auteur : @{review.author}", ""]
-    for access in review.accesses:
+    used = sum(len(line) + 1 for line in lines) + CUT_NOTE_RESERVE
+    for shown, access in enumerate(review.accesses):
         detail = text[access.access].format(matched=access.matched, owners=", ".join(access.owners))
-        lines.append(f"- `{access.path}` : {detail}")
+        line = f"- `{access.path}` : {detail}"
+        if used + len(line) + 1 > budget:
+            hidden = len(review.accesses) - shown
+            lines.append(
+                f"- … et {hidden} autre(s) fichier(s) non listé(s) ici, pour laisser la place "
+                "au verdict et au plan : `fedreg bot pr --dry-run` les liste tous."
+            )
+            break
+        lines.append(line)
+        used += len(line) + 1
     return lines
 
 
-def _problem_lines(diagnostics: tuple[Diagnostic, ...]) -> list[str]:
+def _problem_lines(diagnostics: tuple[Diagnostic, ...], budget: int) -> list[str]:
+    """The first diagnostics, within `budget` characters; the rest are counted."""
     if not diagnostics:
         return []
     lines = ["#### Problèmes", ""]
+    used = CUT_NOTE_RESERVE
+    shown = 0
     for d in diagnostics[:COMMENT_DIAGNOSTICS_SHOWN]:
         label = "erreur" if d.severity is Severity.ERROR else "avertissement"
-        lines.append(
-            f"- `{d.path}:{d.line}:{d.column}` **{d.code}** ({label}) {d.message} — _{d.hint}_"
-        )
-    hidden = len(diagnostics) - COMMENT_DIAGNOSTICS_SHOWN
+        line = f"- `{d.path}:{d.line}:{d.column}` **{d.code}** ({label}) {d.message} — _{d.hint}_"
+        if used + len(line) + 1 > budget:
+            break
+        lines.append(line)
+        used += len(line) + 1
+        shown += 1
+    hidden = len(diagnostics) - shown
     if hidden > 0:
         lines.append(
             f"- … et {hidden} autre(s) : voyez les annotations du check "
@@ -212,20 +238,30 @@ def build_result(
     errors = sum(1 for d in plan.diagnostics if d.severity is Severity.ERROR)
     title, heading = _headline(review, errors)
     verdict = "passed" if review.passed else "failed"
-    body = [
-        f"### {heading}",
-        "",
-        *_next_steps(review, support),
-        "",
-        *_problem_lines(plan.diagnostics),
-        "",
-        *_access_lines(review),
-        "",
-    ]
-    summary = "\n".join(body)
+    # Priority: the verdict and its reasons, then the plan, then the per-file authorisations,
+    # which take what is left; every cut says what it cut.
+    top = "\n".join(
+        [
+            f"### {heading}",
+            "",
+            *_next_steps(review, support),
+            "",
+            *_problem_lines(plan.diagnostics, PROBLEMS_BUDGET),
+        ]
+    )
     head = f"{COMMENT_MARKER}\n{VERDICT_MARKER.format(verdict=verdict)}\n"
-    budget = GITHUB_COMMENT_LIMIT - len(head) - len(summary) - 100
-    comment = head + summary + "\n#### Plan\n\n" + render_markdown(plan, limit=max(budget, 2000))
+    plan_title = "\n#### Plan\n\n"
+    room = GITHUB_COMMENT_LIMIT - len(head) - len(top) - len(plan_title) - 2 * CUT_NOTE_RESERVE
+    plan_text = render_markdown(plan, limit=max(room - ACCESS_RESERVE, PLAN_FLOOR))
+    access = "\n".join(_access_lines(review, room - len(plan_text)))
+    comment = head + top + "\n\n" + access + "\n" + plan_title + plan_text
+    if len(comment) > GITHUB_COMMENT_LIMIT:  # the budgets above make this unreachable
+        comment = comment[: GITHUB_COMMENT_LIMIT - CUT_NOTE_RESERVE] + (
+            "\n\n_Commentaire coupé ici pour tenir dans la limite de GitHub : "
+            "`fedreg bot pr --dry-run` le montre en entier._\n"
+        )
+    summary_access = _access_lines(review, CHECK_SUMMARY_LIMIT - len(top) - CUT_NOTE_RESERVE)
+    summary = top + "\n\n" + "\n".join(summary_access) + "\n"
     team = review.federation_team.split("/", 1)[-1] if "/" in review.federation_team else ""
     return BotResult(
         repository=repository,
@@ -233,9 +269,9 @@ def build_result(
         head_sha=head_sha,
         passed=review.passed,
         title=title,
-        summary=summary[:CHECK_SUMMARY_LIMIT],
+        summary=summary,
         annotations=[annotation(d) for d in plan.diagnostics],
-        comment=comment[:GITHUB_COMMENT_LIMIT],
+        comment=comment,
         labels=labels_for(plan, review, registry_paths),
         approve=review.self_service,
         approval_body="Changement en libre-service validé par fedreg."

@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="couleurs : auto suit NO_COLOR, FORCE_COLOR et le terminal",
     )
+    validate.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de départ (ex. origin/main) : les fournisseurs absents de son "
+        "registre sont nouveaux, et ce que le déploiement exige d'eux est vérifié",
+    )
 
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
     new.add_argument(
@@ -317,6 +323,7 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 cross_check=args.cross_check,
                 registry=root / REGISTRY_DIR,
                 progress=_show_progress(args.format),
+                base=args.base,
             )
         )
     if args.command == "rules":

@@ -71,3 +71,11 @@ def open_sealed(armored: str, identity: str) -> str:
         raise SecretError(
             "le secret chiffré (client_secret_age) ne s'ouvre pas avec la clé de la fédération"
         ) from error
+
+
+def identity_recipient(identity: str) -> str:
+    """The age public key of an age identity (to check it is the expected environment's)."""
+    try:
+        return str(x25519.Identity.from_str(identity.strip()).to_public())
+    except (pyrage.IdentityError, ValueError) as error:
+        raise SecretError(f"{AGE_IDENTITY_VARIABLE} n'est pas une identité age valide") from error

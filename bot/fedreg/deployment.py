@@ -16,6 +16,7 @@ import pymongo
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from .clientsecrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
 from .coreconformance import CoreViolation, manifest_violations
 from .deployplan import DeployAction, DeployPlan
 from .diagnostics import Diagnostic, count_errors
@@ -101,6 +102,35 @@ def changed_deployments(
     except (InvalidRegistry, NonConformantRecords):
         return list(DEPLOYMENTS)  # the base did not render: deploy everything from the head
     return [name for name in DEPLOYMENTS if before[name]["digest"] != after[name]["digest"]]
+
+
+def sealed_secret_problems(plan: DeployPlan, policy: Policy, identity: str | None) -> list[str]:
+    """Why the identity providers' sealed secrets could not be opened by this deploy, checked
+    before anything is written: the identity must be the deployment's own environment key
+    (policy), and every secret to store must open with it."""
+    environment = plan.deployment.split("-", 1)[0]
+    sealed = [c for c in plan.changes if c.sealed_secret is not None]
+    expected = policy.age_recipient(environment)
+    if identity is None:
+        return []  # no secret can be opened: apply says so if one is needed
+    actual = identity_recipient(identity)
+    if expected is not None and actual != expected:
+        return [
+            f"{AGE_IDENTITY_VARIABLE} est la clé {actual}, pas celle de l'environnement "
+            f"{environment} ({expected}) : chaque environnement de déploiement ne doit détenir "
+            "que sa propre clé"
+        ]
+    problems = []
+    for change in sealed:
+        assert change.sealed_secret is not None
+        try:
+            open_sealed(change.sealed_secret, identity)
+        except SecretError:
+            problems.append(
+                f"le secret du FI « {change.name} » ({change.key}) ne s'ouvre pas avec la clé "
+                f"de {environment} : a-t-il été chiffré pour un autre environnement ?"
+            )
+    return problems
 
 
 def load_manifest(path: Path, deployment: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .checks.readiness import known_identities
 from .diagnostics import Finding
 from .gitrepo import GitRepository
 from .layout import REGISTRY_DIR, YAML_SUFFIX, RegistryDocument, classify
@@ -73,9 +74,12 @@ def plan_documents(
 ) -> Plan:
     """The plan between two versions of the changed files, with the diagnostics of the head
     version (per-file rules, and rules across the changed files). `base_holders`: who routes
-    each e-mail domain in the whole base registry, when known."""
+    each e-mail domain in the whole base registry, when known. A provider whose identity
+    (deployment, kind, client_id or uid) is not in `before` is new: deploy-readiness rules
+    apply to it."""
+    known = known_identities((doc.environment, doc.kind, doc.data) for doc in before)
     with collector_paused():
-        return build_plan(before, after, validate_documents(after, policy), base_holders)
+        return build_plan(before, after, validate_documents(after, policy, known), base_holders)
 
 
 def adds_routed_domains(plan: Plan) -> bool:

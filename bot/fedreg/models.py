@@ -216,7 +216,14 @@ class IdentityProvider(_Provider):
     client_secret_age: str | None = Field(
         None,
         description="Le secret client du FI, chiffré avec age pour la clé publique de la "
-        "fédération (federation_age_recipient de la politique), en texte armuré.",
+        "fédération dans cet environnement (federation_age_recipients de la politique), en "
+        "texte armuré.",
+    )
+    client_secret_age_recipient: str | None = Field(
+        None,
+        description="La clé publique age (age1…) pour laquelle client_secret_age est chiffré : "
+        "celle de la fédération dans l'environnement du fichier.",
+        json_schema_extra={"pattern": AGE_RECIPIENT_PATTERN},
     )
 
 

@@ -17,6 +17,7 @@ from netaddr import IPSet
 
 from .checks.context import text_value
 from .checks.ipranges import parse_ip_range
+from .checks.uris import url_host
 from .diagnostics import Diagnostic
 from .layout import RegistryDocument
 from .models import IDENTITY_PROVIDER, MODEL_BY_KIND, SERVICE_PROVIDER
@@ -175,6 +176,12 @@ def _ip_set(values: Iterable[str]) -> IPSet:
     return IPSet(networks)
 
 
+def _uri_hosts(data: dict[str, Any]) -> set[str]:
+    """The hosts a provider sends users back to (login and logout)."""
+    uris = _as_list(data.get("redirect_uris")) + _as_list(data.get("post_logout_redirect_uris"))
+    return {host for uri in uris if (host := url_host(uri)) is not None}
+
+
 def assess(
     action: Action,
     kind: str,
@@ -223,6 +230,24 @@ def assess(
                     f"URL retirée de {key} : les connexions qui l'utilisent échoueront ({code})",
                 )
             )
+    if existed and "network" in by_field:
+        reasons.append(
+            RiskReason(
+                raised,
+                f"changement de réseau ({by_field['network'].before} → "
+                f"{by_field['network'].after}) : nouveau client avec un nouveau secret dans "
+                "l'autre déploiement, désactivé dans l'ancien",
+            )
+        )
+    new_hosts = sorted(_uri_hosts(after) - _uri_hosts(before))
+    if existed and new_hosts:
+        reasons.append(
+            RiskReason(
+                raised,
+                "URL de retour sur un hôte que ce fournisseur n'utilisait pas : "
+                + ", ".join(new_hosts),
+            )
+        )
     if existed and "ip_ranges" in by_field and by_field["ip_ranges"].added:
         widened = _ip_set(_as_list(after.get("ip_ranges"))) - _ip_set(
             _as_list(before.get("ip_ranges"))
@@ -237,6 +262,22 @@ def assess(
         reasons.append(
             RiskReason(
                 raised, "nouveau domaine e-mail routé vers ce FI : ses agents s'y authentifieront"
+            )
+        )
+    switched_on = [
+        key for key in ("active", "routing_enabled") if key in by_field and by_field[key].after
+    ]
+    if (
+        existed
+        and kind == IDENTITY_PROVIDER
+        and switched_on
+        and after.get("attached_email_domains")
+    ):
+        reasons.append(
+            RiskReason(
+                raised,
+                f"{' et '.join(switched_on)} : les agents de ses domaines e-mail "
+                "s'authentifieront auprès de ce FI",
             )
         )
     if existed and "owners" in by_field:

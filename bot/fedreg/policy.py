@@ -14,6 +14,10 @@ Reviewer = Literal["federation", "self_service"]
 # What a pull request does, as the review rules name it.
 SITUATIONS = (
     "outside_registry",
+    "new_file",
+    "network_change",
+    "sensitive_scope",
+    "new_email_domain",
     "new_provider",
     "deleted_provider",
     "identifier_change",
@@ -22,6 +26,14 @@ SITUATIONS = (
     "integration_change",
     "cosmetic_change",
 )
+
+# Situations the policy cannot make self-service: a new file has no base owners to trust; a
+# domain another FI already routes puts a second FI in front of that domain's agents.
+ALWAYS_FEDERATION = frozenset({"new_file", "shared_email_domain"})
+# The environments that each have their own federation age key.
+AGE_ENVIRONMENTS = ("integration", "production")
+# The key `federation_age_recipients` replaced (Q007 names it).
+RETIRED_AGE_RECIPIENT_KEY = "federation_age_recipient"
 
 POLICY_FILE_NAME = "policy.yaml"
 
@@ -58,11 +70,6 @@ class Policy(BaseModel):
     support_contact: str = Field(
         "support.partenaires@mail.proconnect.gouv.fr",
         description="Where partners ask for access or help (named in the bot's comments).",
-    )
-    federation_age_recipient: str | None = Field(
-        None,
-        description="The federation's age public key: identity providers encrypt their client "
-        "secret to it (client_secret_age); its private key is the deploy's FEDREG_AGE_IDENTITY.",
     )
     max_change_share: float = Field(
         0.10,
@@ -133,6 +140,38 @@ class Policy(BaseModel):
     deploy_lock_minutes: int = Field(
         30, ge=1, description="How long a deploy's lock lasts before another run may take it."
     )
+    sensitive_scopes: tuple[str, ...] = Field(
+        (
+            "organizational_unit",
+            "belonging_population",
+            "chorusdt",
+            "siren",
+            "groups",
+            "lasuite_visio",
+        ),
+        description="Scopes the federation grants only on request: adding one needs its "
+        "review. An entry also covers its parametrised forms (lasuite_visio:rooms:…).",
+    )
+    max_ipv4_addresses_per_file: int = Field(
+        4096,
+        ge=1,
+        description="Most IPv4 addresses one file's ip_ranges may open, all entries together.",
+    )
+    max_ipv6_48_blocks_per_file: int = Field(
+        16,
+        ge=1,
+        description="Most IPv6 /48 blocks one file's ip_ranges may open, all entries together.",
+    )
+    federation_age_recipients: dict[str, str | None] = Field(
+        {"integration": None, "production": None},
+        description="The federation's age public key of each environment: an identity "
+        "provider encrypts its client secret to its own environment's key "
+        "(client_secret_age); the private key is FEDREG_AGE_IDENTITY of that environment's "
+        "deploys only.",
+    )
+
+    def age_recipient(self, environment: str) -> str | None:
+        return self.federation_age_recipients.get(environment)
 
 
 DEFAULT_POLICY = Policy()

@@ -8,12 +8,13 @@ review rules, to the federation team's review or to self-service, where the bot 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .layout import REGISTRY_DIR
-from .plan import IDENTIFIER_BY_KIND, Action, Plan
-from .policy import Policy
+from .models import IDENTITY_PROVIDER
+from .plan import IDENTIFIER_BY_KIND, Action, Change, Plan
+from .policy import ALWAYS_FEDERATION, Policy
 
 SITUATION_FR = {
     "outside_registry": "changement hors du registre (code, schémas, workflows ou politique)",
@@ -26,9 +27,14 @@ SITUATION_FR = {
     "cosmetic_change": "mise en forme ou commentaires seulement",
     "shared_email_domain": "domaine déjà rattaché à un autre FI : ses agents devront choisir "
     "leur fournisseur d'identité",
+    "new_file": "nouveau fichier dans le registre : il n'a pas encore de propriétaires "
+    "en qui avoir confiance",
+    "network_change": "changement de réseau (internet ↔ rie) : c'est un déplacement, un "
+    "nouveau client avec un nouveau secret dans un autre déploiement",
+    "sensitive_scope": "scope accordé par la fédération seulement sur demande",
+    "new_email_domain": "nouveau domaine e-mail routé vers un FI : ce FI recevra tous les "
+    "agents de ce domaine",
 }
-# Situations no review rule can make self-service (they are not policy keys).
-ALWAYS_FEDERATION = frozenset({"shared_email_domain"})
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
 # (offline dry run).
@@ -59,6 +65,7 @@ class Review:
     valid: bool
     federation_team: str
     rules: Mapping[str, str]
+    details: Mapping[str, str] = field(default_factory=dict)  # situation -> what, in French
 
     @property
     def refused(self) -> tuple[FileAccess, ...]:
@@ -76,6 +83,12 @@ class Review:
             if s in ALWAYS_FEDERATION or self.rules.get(s) != "self_service"
         )
 
+    def reason_text(self, situation: str) -> str:
+        """A situation as the comment states it, in French, with what it concerns."""
+        text = SITUATION_FR.get(situation, situation)
+        detail = self.details.get(situation)
+        return f"{text} ({detail})" if detail else text
+
     @property
     def passed(self) -> bool:
         """The verdict: the change validates and the author may make it."""
@@ -92,10 +105,65 @@ class Review:
         )
 
 
+def network_changed(change: Change) -> bool:
+    """A provider that changes network leaves one deployment for another: a move."""
+    return change.action is not Action.CREATE and any(f.field == "network" for f in change.fields)
+
+
+def is_sensitive_scope(scope: str, sensitive: Iterable[str]) -> bool:
+    return any(scope == s or scope.startswith(f"{s}:") for s in sensitive)
+
+
+def sensitive_scopes_added(change: Change, sensitive: Iterable[str]) -> tuple[str, ...]:
+    listed = tuple(sensitive)
+    return tuple(
+        scope
+        for f in change.fields
+        if f.field == "scopes"
+        for scope in f.added
+        if is_sensitive_scope(scope, listed)
+    )
+
+
+def new_email_domains(change: Change) -> tuple[str, ...]:
+    """E-mail domains a change newly routes to an identity provider."""
+    if change.kind != IDENTITY_PROVIDER:
+        return ()
+    return tuple(d for f in change.fields if f.field == "attached_email_domains" for d in f.added)
+
+
+def routing_switched_on(change: Change) -> bool:
+    """An existing identity provider activated, or its routing by e-mail domain enabled: every
+    attached domain is newly routed to it (conservative: the other flag may still be off)."""
+    return (
+        change.kind == IDENTITY_PROVIDER
+        and change.action is not Action.CREATE
+        and any(f.field in ("active", "routing_enabled") and f.after is True for f in change.fields)
+    )
+
+
+def situation_details(plan: Plan, sensitive: Iterable[str]) -> dict[str, str]:
+    """What the situations that name values concern: the scopes and domains added."""
+    listed = tuple(sensitive)
+    scopes = sorted({s for c in plan.changes for s in sensitive_scopes_added(c, listed)})
+    domains = sorted({d for c in plan.changes for d in new_email_domains(c)})
+    if any(routing_switched_on(c) for c in plan.changes):
+        domains.append("routage d'un FI activé : tous ses domaines")
+    details = {}
+    if scopes:
+        details["sensitive_scope"] = ", ".join(scopes)
+    if domains:
+        details["new_email_domain"] = ", ".join(domains)
+    return details
+
+
 def situations_of(
-    plan: Plan, registry_paths: Iterable[str], other_paths: Iterable[str]
+    plan: Plan,
+    registry_paths: Iterable[str],
+    other_paths: Iterable[str],
+    sensitive_scopes: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    found: set[str] = set()
+    found: set[str] = set(situation_details(plan, sensitive_scopes))
     if list(other_paths):
         found.add("outside_registry")
     planned = set()
@@ -115,6 +183,8 @@ def situations_of(
             identifier = IDENTIFIER_BY_KIND.get(change.kind)
             if any(f.field == identifier for f in change.fields):
                 found.add("identifier_change")
+            if network_changed(change):
+                found.add("network_change")
     if any(path not in planned for path in registry_paths):
         found.add("cosmetic_change")
     found.update(shared_domain_situations(plan))
@@ -169,13 +239,17 @@ def review_change(
         for path, owners in sorted(base_owners.items())
     )
     errors = any(d.severity == "error" for d in plan.diagnostics)
+    situations = situations_of(plan, base_owners, others, policy.sensitive_scopes)
+    if any(owners is None for owners in base_owners.values()):
+        situations = tuple(sorted({*situations, "new_file"}))
     return Review(
         author=author,
-        situations=situations_of(plan, base_owners, others),
+        situations=situations,
         accesses=accesses,
         valid=not errors,
         federation_team=policy.federation_team,
         rules=dict(policy.review_rules),
+        details=situation_details(plan, policy.sensitive_scopes),
     )
 
 

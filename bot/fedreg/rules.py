@@ -280,6 +280,88 @@ _RULES = [
         "client_secret_age: mon-secret",
         "client_secret_age: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n  …",
     ),
+    Rule(
+        "I010",
+        E,
+        "Nouveau FS sans destinataire de son secret",
+        "Ce FS est nouveau dans le déploiement {deployment} mais n'a pas de "
+        "secret_recipients : le déploiement le refuserait, et retiendrait avec lui tous les "
+        "autres changements de {deployment}.",
+        "Créez une clé age pour votre équipe (age-keygen -o ma-cle.txt) et ajoutez sa clé "
+        "publique : secret_recipients: [age1…]. Le secret généré au déploiement vous sera "
+        "remis chiffré pour elle.",
+        "(nouveau FS)\naccepts_private_sector: false",
+        "secret_recipients:\n  - age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+    ),
+    Rule(
+        "I011",
+        E,
+        "Nouveau FI sans son secret chiffré",
+        "Ce FI est nouveau dans le déploiement {deployment} mais n'a pas de "
+        "client_secret_age : le déploiement le refuserait, et retiendrait avec lui tous les "
+        "autres changements de {deployment}.",
+        "Chiffrez le secret client que votre FI a créé pour la fédération avec la clé de "
+        "l'environnement {environment} (age -a -r {recipient}), collez le résultat sous "
+        "client_secret_age: | et déclarez client_secret_age_recipient: {recipient}.",
+        "(nouveau FI)\nmfa_compliant: true",
+        "client_secret_age: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n  …",
+    ),
+    Rule(
+        "I012",
+        E,
+        "Valeur d'exemple en production",
+        "« {value} » est une valeur d'exemple écrite par « fedreg new » : elle ne peut pas "
+        "aller en production.",
+        "Remplacez-la par la vraie valeur de votre service (les valeurs d'exemple contiennent "
+        "« a-remplacer » ; la plage RIE d'exemple est {range}).",
+        "redirect_uris:\n  - https://mon-service.a-remplacer.example.fr/oidc-callback",
+        "redirect_uris:\n  - https://mon-service.gouv.fr/oidc-callback",
+    ),
+    Rule(
+        "I013",
+        W,
+        "Valeur d'exemple en intégration",
+        "« {value} » est une valeur d'exemple écrite par « fedreg new ».",
+        "Remplacez-la par la vraie valeur de votre service avant de l'utiliser (les valeurs "
+        "d'exemple contiennent « a-remplacer » ; la plage RIE d'exemple est {range}) ; en "
+        "production, c'est une erreur.",
+        "redirect_uris:\n  - https://mon-service.a-remplacer.example.fr/oidc-callback",
+        "redirect_uris:\n  - https://mon-service.gouv.fr/oidc-callback",
+    ),
+    Rule(
+        "I014",
+        E,
+        "Clé du secret de FI non déclarée",
+        "client_secret_age ne dit pas pour quelle clé il est chiffré : ajoutez "
+        "client_secret_age_recipient.",
+        "Chiffrez le secret pour la clé de la fédération en {environment} (age -a -r "
+        "{recipient}) et déclarez-la : client_secret_age_recipient: {recipient}.",
+        "client_secret_age: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n  …\n"
+        "(sans client_secret_age_recipient)",
+        "client_secret_age_recipient: age1…\nclient_secret_age: |\n  -----BEGIN AGE …",
+    ),
+    Rule(
+        "I015",
+        E,
+        "Secret de FI chiffré pour la clé d'un autre environnement",
+        "client_secret_age_recipient « {value} » n'est pas la clé de la fédération en "
+        "{environment}{detail}.",
+        "Chaque environnement a sa propre clé, et un déploiement ne détient que la sienne : "
+        "chiffrez à nouveau le secret avec age -a -r {recipient} et déclarez cette clé.",
+        "(en production)\nclient_secret_age_recipient: <clé d'intégration>",
+        "(en production)\nclient_secret_age_recipient: <clé de production>",
+    ),
+    Rule(
+        "I016",
+        E,
+        "Secret de FI chiffré pour plusieurs clés",
+        "client_secret_age {problem}.",
+        "Chiffrez le secret pour une seule clé, celle de la fédération en {environment} "
+        "(age -a -r {recipient}) : un message chiffré pour plusieurs clés s'ouvre avec "
+        "chacune, y compris celle d'un autre environnement.",
+        "age -a -r <clé d'intégration> -r <clé de production>",
+        "age -a -r <clé de production>",
+    ),
     # -- L: where the file lives --------------------------------------------------------------
     Rule(
         "L001",
@@ -550,6 +632,18 @@ _RULES = [
         "network: rie\n(sans ip_ranges)",
         "network: rie\nip_ranges:\n  - 100.67.22.0/28",
     ),
+    Rule(
+        "N009",
+        E,
+        "Trop d'adresses ouvertes par le fichier",
+        "Les plages de ip_ranges ouvrent {total} au total, au-delà de la limite de {limit} "
+        "par fichier.",
+        "Listez seulement les adresses des serveurs qui appellent la fédération ; une "
+        "ouverture plus large se demande à l'équipe de la fédération ({key} dans "
+        "policy.yaml).",
+        "ip_ranges:\n  - 100.64.0.0/24\n  - 100.64.1.0/24\n  - … (3 295 blocs /24)",
+        "ip_ranges:\n  - 100.67.22.0/28",
+    ),
     # -- D: e-mail domains --------------------------------------------------------------------
     Rule(
         "D001",
@@ -737,6 +831,38 @@ _RULES = [
         "La politique est relue par l'équipe de la fédération ; corrigez la valeur indiquée.",
         "rie_address_space: [100.64.0.0/33]",
         "rie_address_space: [100.64.0.0/10]",
+    ),
+    Rule(
+        "Q007",
+        E,
+        "Clé de politique remplacée",
+        "policy.yaml : « federation_age_recipient » n'existe plus : chaque environnement a sa "
+        "propre clé age.",
+        "Écrivez federation_age_recipients: avec une clé integration: et une clé production: "
+        "différentes, pour que les déploiements d'intégration ne puissent pas ouvrir les "
+        "secrets de production.",
+        "federation_age_recipient: age1…",
+        "federation_age_recipients:\n  integration: age1…\n  production: age1…",
+    ),
+    Rule(
+        "Q008",
+        E,
+        "Clés age des environnements",
+        "policy.yaml : federation_age_recipients : {problem}.",
+        "Une clé age publique (age1…) par environnement, integration et production, "
+        "différentes l'une de l'autre.",
+        "federation_age_recipients:\n  integration: age1aaa…\n  production: age1aaa…",
+        "federation_age_recipients:\n  integration: age1aaa…\n  production: age1bbb…",
+    ),
+    Rule(
+        "Q009",
+        E,
+        "Scope sensible inconnu",
+        "policy.yaml : « {value} » (sensitive_scopes) n'est pas un scope connu : il ne "
+        "protégerait rien.",
+        "Écrivez le nom exact du scope, comme ProConnect le nomme ({known}).",
+        "sensitive_scopes: [chorus_dt]",
+        "sensitive_scopes: [chorusdt]",
     ),
 ]
 

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from .checks.readiness import PLACEHOLDER_DOMAIN, PLACEHOLDER_RIE_RANGE
 from .layout import REGISTRY_DIR, YAML_SUFFIX
 from .models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
 
@@ -54,7 +55,8 @@ def _list(values: tuple[str, ...] | list[str]) -> str:
 
 
 def render_skeleton(spec: NewProvider) -> str:
-    """The file's text. Placeholders are valid values marked « À REMPLACER » in comments."""
+    """The file's text. Placeholders are marked « À REMPLACER » in comments and carry the
+    placeholder label or range, which rules I012/I013 catch until they are replaced."""
     schema = f"../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
     head = (
         f"# yaml-language-server: $schema={schema}\n"
@@ -66,15 +68,15 @@ def render_skeleton(spec: NewProvider) -> str:
     )
     people = f"owners:{_list(spec.owners)}\ncontacts:{_list(spec.contacts)}\n"
     rie_range = (
-        ("ip_ranges:  # À REMPLACER : adresses de vos serveurs sur le RIE\n  - 100.67.0.0/28\n")
+        (
+            "ip_ranges:  # À REMPLACER : adresses de vos serveurs sur le RIE\n"
+            f"  - {PLACEHOLDER_RIE_RANGE}\n"
+        )
         if spec.network == "rie"
         else ""
     )
     if spec.kind == SERVICE_PROVIDER:
-        if spec.environment == "integration":
-            base = "http://localhost:3000"
-        else:
-            base = f"https://{spec.slug}.example.fr"
+        base = f"https://{spec.slug}.{PLACEHOLDER_DOMAIN}"
         return (
             head
             + f"client_id: {yaml_string(new_client_id())}\nactive: true\n"
@@ -88,7 +90,7 @@ def render_skeleton(spec: NewProvider) -> str:
             "userinfo_signed_response_alg: ES256\n"
             "accepts_private_sector: false\n"
         )
-    host = f"{spec.slug}.example.fr"
+    host = f"{spec.slug}.{PLACEHOLDER_DOMAIN}"
     return (
         head
         + f"uid: {new_uid()}\ntitle: {yaml_string(spec.name)}\nactive: false\n"
@@ -101,7 +103,7 @@ def render_skeleton(spec: NewProvider) -> str:
         "userinfo_signed_response_alg: ES256\n"
         f"support_email: {yaml_string(spec.contacts[0])}\n"
         f"attached_email_domains:  # À REMPLACER : les domaines de vos agents\n"
-        f"  - {spec.slug}.example.fr\n"
+        f"  - {host}\n"
         + rie_range
         + "routing_enabled: false\nblock_unlisted_email_domains: false\nentra_id: false\n"
         "uses_hybridge: false\nmfa_compliant: false\n"

@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +16,20 @@ from pydantic import ValidationError
 from .checks import FILE_CHECKS, FileContext
 from .checks.crossfile import cross_file_findings
 from .checks.ipranges import parse_ip_range
+from .checks.oidc import KNOWN_SCOPES
+from .checks.readiness import Identity, identity_of, new_provider_findings
 from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
 from .layout import RegistryDocument, classify, display_path, iter_registry_files
 from .models import AGE_RECIPIENT_PATTERN, MODEL_BY_KIND, OWNER_PATTERN, Provider
-from .policy import DEFAULT_POLICY, SITUATIONS, Policy
+from .policy import (
+    AGE_ENVIRONMENTS,
+    ALWAYS_FEDERATION,
+    DEFAULT_POLICY,
+    RETIRED_AGE_RECIPIENT_KEY,
+    SITUATIONS,
+    Policy,
+)
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
 from .yamlload import decode, load_fast, load_located
@@ -177,16 +186,33 @@ def _column_in_value(text: str, line: int, column: int, finding: Finding) -> int
     return column
 
 
+def check_new_providers(
+    docs: Sequence[RegistryDocument], policy: Policy, known: Set[Identity]
+) -> None:
+    """Add what deploy requires of the providers it will create: those whose identity is not
+    in `known` (the identities of the revision the change starts from)."""
+    for doc in docs:
+        identity = identity_of(doc.environment, doc.kind, doc.data)
+        if doc.data is not None and identity is not None and identity not in known:
+            context = FileContext(environment=doc.environment, kind=doc.kind, policy=policy)
+            doc.findings.extend(new_provider_findings(doc.data, context))
+
+
 def _finish(docs: Sequence[RegistryDocument]) -> list[Diagnostic]:
     for doc, finding in cross_file_findings(docs):
         doc.findings.append(finding)
     return sorted(d for doc in docs for d in locate(doc))
 
 
-def validate_documents(docs: Sequence[RegistryDocument], policy: Policy) -> list[Diagnostic]:
-    """Check documents already read, then across them; the located diagnostics, sorted."""
+def validate_documents(
+    docs: Sequence[RegistryDocument], policy: Policy, known: Set[Identity] | None = None
+) -> list[Diagnostic]:
+    """Check documents already read, then across them; the located diagnostics, sorted.
+    With `known` identities, providers not among them are checked as new (deploy-readiness)."""
     for doc in docs:
         check_document(doc, policy)
+    if known is not None:
+        check_new_providers(docs, policy, known)
     return _finish(docs)
 
 
@@ -266,13 +292,17 @@ def validate_paths(
     base: Path | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    known: Set[Identity] | None = None,
 ) -> ValidationResult:
     """Validate every registry file under `paths` with `jobs` processes (default: one per
-    available core, used only for large registries); `progress` is told of the files read."""
+    available core, used only for large registries); `progress` is told of the files read;
+    `known`: as in `validate_documents`."""
     with collector_paused():
         files = iter_registry_files(paths)
         cores = available_cores() if jobs is None else jobs
         docs = read_and_check_all(files, policy, base, cores, progress)
+        if known is not None:
+            check_new_providers(docs, policy, known)
         return ValidationResult(documents=docs, diagnostics=_finish(docs))
 
 
@@ -300,15 +330,20 @@ def _policy_findings(policy: Policy) -> list[Finding]:
                 on_key=True,
             )
         )
-    recipient = policy.federation_age_recipient
-    if recipient is not None and not re.match(AGE_RECIPIENT_PATTERN, recipient):
-        findings.append(
-            Finding(
-                "Q001",
-                ("federation_age_recipient",),
-                {"problem": f"« {recipient} » n'est pas une clé publique age (age1…)"},
+    findings.extend(_age_recipient_findings(policy))
+    for index, scope in enumerate(policy.sensitive_scopes):
+        if scope not in KNOWN_SCOPES:
+            findings.append(
+                Finding(
+                    "Q009",
+                    ("sensitive_scopes", index),
+                    {"value": scope, "known": ", ".join(KNOWN_SCOPES)},
+                )
             )
-        )
+    for situation in sorted(ALWAYS_FEDERATION & set(SITUATIONS)):
+        if policy.review_rules.get(situation) == "self_service":
+            problem = f"« {situation} » est toujours revu par la fédération"
+            findings.append(Finding("Q001", ("review_rules", situation), {"problem": problem}))
     if not re.match(OWNER_PATTERN, policy.federation_team):
         findings.append(
             Finding(
@@ -321,6 +356,31 @@ def _policy_findings(policy: Policy) -> list[Finding]:
             )
         )
     return findings
+
+
+def _age_recipient_findings(policy: Policy) -> Iterator[Finding]:
+    recipients = policy.federation_age_recipients
+    for environment in sorted(set(recipients) - set(AGE_ENVIRONMENTS)):
+        problem = (
+            f"« {environment} » n'est pas un environnement (attendu : integration, production)"
+        )
+        yield Finding(
+            "Q008", ("federation_age_recipients", environment), {"problem": problem}, on_key=True
+        )
+    for environment, recipient in sorted(recipients.items()):
+        if recipient is not None and not re.match(AGE_RECIPIENT_PATTERN, recipient):
+            yield Finding(
+                "Q001",
+                ("federation_age_recipients", environment),
+                {"problem": f"« {recipient} » n'est pas une clé publique age (age1…)"},
+            )
+    keys = [key for key in recipients.values() if key is not None]
+    if len(keys) != len(set(keys)):
+        problem = (
+            "la même clé sert à plusieurs environnements : les déploiements d'intégration "
+            "pourraient ouvrir les secrets de production"
+        )
+        yield Finding("Q008", ("federation_age_recipients",), {"problem": problem}, on_key=True)
 
 
 def load_policy(path: Path, base: Path | None = None) -> tuple[Policy, list[Diagnostic]]:
@@ -336,6 +396,9 @@ def load_policy(path: Path, base: Path | None = None) -> tuple[Policy, list[Diag
     )
     parse_document(doc, read_bytes(path))
     policy = DEFAULT_POLICY
+    if doc.data is not None and RETIRED_AGE_RECIPIENT_KEY in doc.data:
+        doc.findings.append(Finding("Q007", (RETIRED_AGE_RECIPIENT_KEY,), on_key=True))
+        doc.data = {k: v for k, v in doc.data.items() if k != RETIRED_AGE_RECIPIENT_KEY}
     if doc.data is not None:
         try:
             policy = Policy.model_validate(doc.data)

@@ -7,6 +7,7 @@ from .domains import check_email_domains, domain_problem
 from .identifiers import check_identifiers, email_domain_problem, siret_problem
 from .ipranges import check_ip_ranges, inspect_ip_range
 from .oidc import check_algorithms, check_encryption, check_scopes
+from .readiness import check_placeholders, check_sealed_secret
 from .uris import check_identity_provider_urls, check_service_provider_uris, inspect_uri, url_host
 
 FILE_CHECKS: tuple[FileCheck, ...] = (
@@ -18,6 +19,8 @@ FILE_CHECKS: tuple[FileCheck, ...] = (
     check_scopes,
     check_algorithms,
     check_encryption,
+    check_placeholders,
+    check_sealed_secret,
 )
 
 # Per-value results are cached: values repeat across files (contacts, hosts, ranges).

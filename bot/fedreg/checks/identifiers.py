@@ -125,7 +125,10 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
     for index, recipient in text_items(data, "secret_recipients"):
         if not _AGE_RECIPIENT.match(recipient):
             yield Finding("I008", ("secret_recipients", index), {"value": recipient})
+    declared = text_value(data, "client_secret_age_recipient")
+    if declared is not None and not _AGE_RECIPIENT.match(declared):
+        yield Finding("I008", ("client_secret_age_recipient",), {"value": declared})
     sealed = text_value(data, "client_secret_age")
     if sealed is not None and not sealed.strip().startswith(AGE_ARMOR_HEADER):
-        recipient = ctx.policy.federation_age_recipient or "<clé demandée à l'équipe>"
+        recipient = ctx.policy.age_recipient(ctx.environment) or "<clé demandée à l'équipe>"
         yield Finding("I009", ("client_secret_age",), {"recipient": recipient})

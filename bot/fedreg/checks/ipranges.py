@@ -10,6 +10,7 @@ from netaddr import AddrFormatError, IPNetwork, IPSet
 
 from ..diagnostics import Finding
 from ..models import IDENTITY_PROVIDER, SERVICE_PROVIDER
+from ..policy import Policy
 from .context import FileContext, text_items, text_value
 from .uris import idp_hosts
 
@@ -129,8 +130,53 @@ def check_ip_ranges(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]
             yield Finding(code, ("ip_ranges", index), {"value": text, **params})
         if span is not None and not problems:
             clean.append((index, text, span))
+    yield from _total_findings([(text, span) for _, text, span in clean], policy)
     for position, (index, text, (first, last)) in enumerate(clean):
         for _, other_text, (other_first, other_last) in clean[:position]:
             if first <= other_last and other_first <= last:
                 yield Finding("N007", ("ip_ranges", index), {"value": text, "other": other_text})
                 break
+
+
+IPV6_48_BLOCK = 2**80  # addresses in an IPv6 /48
+
+
+def _total_findings(ranges: list[tuple[str, Span]], policy: Policy) -> Iterator[Finding]:
+    """The whole file's opening, entries together: many narrow ranges can add up to a wide
+    one (policy: max_ipv4_addresses_per_file, max_ipv6_48_blocks_per_file)."""
+    v4_bound = sum(last - first + 1 for text, (first, last) in ranges if ":" not in text)
+    v6_bound = sum(
+        -(-(last - first + 1) // IPV6_48_BLOCK) for text, (first, last) in ranges if ":" in text
+    )
+    if (
+        v4_bound <= policy.max_ipv4_addresses_per_file
+        and v6_bound <= policy.max_ipv6_48_blocks_per_file
+    ):
+        return  # the sum of the entries bounds their union: the common case stops here
+    networks = [n.cidr for text, _ in ranges if (n := parse_ip_range(text)) is not None]
+    opened = IPSet(networks)
+    v4 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 4)
+    v6 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 6)
+    if v4 > policy.max_ipv4_addresses_per_file:
+        yield Finding(
+            "N009",
+            ("ip_ranges",),
+            {
+                "total": f"{v4} adresses IPv4",
+                "limit": f"{policy.max_ipv4_addresses_per_file} adresses IPv4",
+                "key": "max_ipv4_addresses_per_file",
+            },
+            on_key=True,
+        )
+    blocks = -(-v6 // IPV6_48_BLOCK)
+    if blocks > policy.max_ipv6_48_blocks_per_file:
+        yield Finding(
+            "N009",
+            ("ip_ranges",),
+            {
+                "total": f"{blocks} blocs IPv6 /48",
+                "limit": f"{policy.max_ipv6_48_blocks_per_file} blocs IPv6 /48",
+                "key": "max_ipv6_48_blocks_per_file",
+            },
+            on_key=True,
+        )

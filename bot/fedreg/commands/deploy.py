@@ -28,6 +28,7 @@ from ..deployment import (
     registry_mismatch,
     render_deploy_plan,
     run_id,
+    sealed_secret_problems,
     where,
 )
 from ..deployplan import (
@@ -243,7 +244,9 @@ def _plan_and_apply(
             return _refuse([problem], "retour en arrière refusé")
     plan = plan_deploy(manifest, live_documents(db))
     sys.stdout.write(render_deploy_plan(plan))
-    problems = plan.problems()
+    problems = plan.problems() + sealed_secret_problems(
+        plan, policy, os.environ.get(AGE_IDENTITY_VARIABLE)
+    )
     if problems:
         return _refuse(problems, problems[0])
     if not plan.effective:

@@ -6,9 +6,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..checks.readiness import Identity, known_identities
 from ..diagnostics import Diagnostic, Severity
+from ..diffing import parse_contents
 from ..errors import UsageError
-from ..layout import display_path
+from ..gitrepo import GitRepository
+from ..layout import REGISTRY_DIR, display_path
 from ..progress import TerminalProgress
 from ..report import RENDERERS_BY_NAME
 from ..validate import load_policy, validate_paths
@@ -25,12 +28,23 @@ class ValidateOptions:
     cross_check: bool = False
     registry: Path = Path("registry")
     progress: bool = False
+    base: str | None = None  # a git revision: providers absent from it are new
 
 
 def _focus(diagnostics: list[Diagnostic], paths: tuple[Path, ...]) -> list[Diagnostic]:
     """--cross-check: the given files' diagnostics, and every conflict across files."""
     shown = {display_path(path) for path in paths}
     return [d for d in diagnostics if d.path in shown or d.code.startswith("X")]
+
+
+def identities_at(ref: str) -> set[Identity]:
+    """The providers of the registry at git revision `ref`, by identity."""
+    repo = GitRepository.discover(Path.cwd())
+    commit = repo.resolve(ref)
+    paths = repo.list_files(commit, REGISTRY_DIR)
+    contents = repo.read_files([(commit, path) for path in paths])
+    docs = parse_contents({path: contents[(commit, path)] for path in paths})
+    return known_identities((doc.environment, doc.kind, doc.data) for doc in docs)
 
 
 def run_validate(options: ValidateOptions) -> int:
@@ -41,8 +55,9 @@ def run_validate(options: ValidateOptions) -> int:
     paths = list(options.paths)
     if options.cross_check and options.registry.is_dir():
         paths.append(options.registry)
+    known = identities_at(options.base) if options.base is not None else None
     progress = TerminalProgress(sys.stderr) if options.progress else None
-    result = validate_paths(paths, policy, progress=progress)
+    result = validate_paths(paths, policy, progress=progress, known=known)
     if progress is not None:
         progress.close()
     found = result.diagnostics
