@@ -506,12 +506,12 @@ ALICE_IDP = edited(
 )
 
 
-@pytest.mark.parametrize(
-    ("domain", "self_service"), [("demo.gouv.fr", False), ("neuf.gouv.fr", True)]
-)
+@pytest.mark.parametrize(("domain", "shared"), [("demo.gouv.fr", True), ("neuf.gouv.fr", False)])
 def test_attaching_a_domain_another_fi_routes_needs_the_federation(
-    scenario, domain: str, self_service: bool
+    scenario, domain: str, shared: bool
 ) -> None:  # type: ignore[no-untyped-def]
+    """Any new domain needs the federation (a new FI in front of its agents); one that another
+    FI already routes says so, naming the other file."""
     scenario.repo.write(IDP_INTEG_HOLDER, BASE_IDENTITY_PROVIDER)
     scenario.repo.write(IDP_INTEG_ALICE, ALICE_IDP)
     scenario.repo.commit("two integration FIs")
@@ -525,13 +525,12 @@ def test_attaching_a_domain_another_fi_routes_needs_the_federation(
     assert scenario.run()[:2] == (0, 0)
     pull = scenario.github.pulls[1]
     [comment] = scenario.comments()
-    if self_service:
-        assert "libre-service" in pull.labels
-        assert [r["event"] for r in pull.reviews] == ["APPROVE"]
+    assert "revue-fédération-requise" in pull.labels and "libre-service" not in pull.labels
+    assert pull.reviews == [] and pull.requested_teams == ["federation"]
+    assert "nouveau domaine e-mail routé vers un FI" in comment
+    if not shared:
         assert "déjà rattaché" not in comment
     else:
-        assert "revue-fédération-requise" in pull.labels and "libre-service" not in pull.labels
-        assert pull.reviews == [] and pull.requested_teams == ["federation"]
         assert (
             "- domaine déjà rattaché à un autre FI : ses agents devront choisir leur "
             "fournisseur d'identité"

@@ -13,6 +13,7 @@ from test_deploy import (  # noqa: F401 - fixtures, used by name
     CIPHER_PASS,
     IDP_UID,
     live,
+    raw_target,
     target,
 )
 
