@@ -156,3 +156,14 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitWorkspace:
     """An empty git repository, made the current directory."""
     monkeypatch.chdir(tmp_path)
     return GitWorkspace(tmp_path)
+
+
+# -- live checks: real https and DNS servers on loopback (tests/liveservers.py) ------------------
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from liveservers import running_live_servers
+
+    with running_live_servers(tmp_path_factory) as servers:
+        yield servers

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .commands.bot import run_bot_pr, run_bot_publish
+from .commands.checklive import CheckLiveOptions, run_check_live
 from .commands.common import EXIT_BUG, EXIT_OK
 from .commands.deploy import (
     DeployOptions,
@@ -33,6 +34,8 @@ from .commands.validate import ValidateOptions, run_validate
 from .deployment import InvalidRegistry
 from .errors import FedregError, UsageError
 from .layout import DEPLOYMENTS, REGISTRY_DIR
+from .livefetch import LiveSettings
+from .livereport import LIVE_RENDERERS_BY_NAME
 from .models import ENVIRONMENTS, NETWORKS
 from .planreport import PLAN_RENDERERS_BY_NAME
 from .policy import POLICY_FILE_NAME
@@ -120,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--base", help="avec --dry-run : révision de départ (origin/main, sinon main)")
     pr.add_argument("--author", help="avec --dry-run : votre identifiant GitHub")
     pr.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    pr.add_argument(
+        "--live",
+        action="store_true",
+        help="lancer aussi les vérifications en ligne des fournisseurs modifiés (découverte, "
+        "clés, preuves DNS ; FEDREG_CA_BUNDLE, FEDREG_NAMESERVER, FEDREG_DNS_PORT)",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument("result", type=Path, metavar="RESULT")
 
@@ -177,7 +186,70 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--target", required=True)
     rotate.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
     rotate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    _add_check_live(commands)
     return parser
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 3600:
+        raise argparse.ArgumentTypeError(f"nombre de secondes attendu : « {text} »")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"port invalide : « {text} »")
+    return int(text)
+
+
+def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    live = commands.add_parser(
+        "check-live",
+        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des FS",
+    )
+    live.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
+    live.add_argument("--format", choices=sorted(LIVE_RENDERERS_BY_NAME), default="text")
+    live.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    live.add_argument(
+        "--timeout", type=_positive, default=5.0, help="délai par requête, en secondes (5)"
+    )
+    live.add_argument(
+        "--budget", type=_positive, default=120.0, help="durée totale maximale, en secondes (120)"
+    )
+    live.add_argument(
+        "--ca-bundle",
+        type=Path,
+        help="autorités de certification à utiliser au lieu de celles du système "
+        "(ou FEDREG_CA_BUNDLE)",
+    )
+    live.add_argument(
+        "--nameserver", help="adresse IP du résolveur DNS à interroger (ou FEDREG_NAMESERVER)"
+    )
+    live.add_argument(
+        "--dns-port", type=_port, help="port du résolveur DNS (53, ou FEDREG_DNS_PORT)"
+    )
+    live.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def _live_settings(args: argparse.Namespace) -> LiveSettings:
+    from_env = LiveSettings.from_environment()
+    return LiveSettings(
+        timeout=args.timeout,
+        budget=args.budget,
+        ca_bundle=args.ca_bundle or from_env.ca_bundle,
+        nameserver=args.nameserver or from_env.nameserver,
+        dns_port=args.dns_port or from_env.dns_port,
+    )
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -188,6 +260,16 @@ def dispatch(args: argparse.Namespace) -> int:
                 output_format=args.format,
                 strict=args.strict,
                 policy_file=args.policy,
+                colour=_use_colour(args.color),
+            )
+        )
+    if args.command == "check-live":
+        return run_check_live(
+            CheckLiveOptions(
+                paths=tuple(args.paths) or (Path(REGISTRY_DIR),),
+                output_format=args.format,
+                policy_file=args.policy,
+                settings=_live_settings(args),
                 colour=_use_colour(args.color),
             )
         )
@@ -218,7 +300,9 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "render":
         return run_render(args.out, args.policy)
     if args.command == "bot" and args.bot_command == "pr":
-        return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
+        return run_bot_pr(
+            args.event, args.out, args.dry_run, args.base, args.author, args.policy, args.live
+        )
     if args.command == "bot" and args.bot_command == "publish":
         return run_bot_publish(args.result)
     if args.command == "bot" and args.bot_command == "deploy":

@@ -7,19 +7,29 @@ partner the same verdict before opening the pull request, from local git.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .botresult import BotResult, build_result
+from .botresult import BotResult, build_result, live_checks_section
 from .diffing import parse_contents, plan_documents, read_contents
 from .errors import FedregError
 from .githubapi import GitHubClient
 from .gitrepo import GitRepository
 from .layout import RegistryDocument
+from .livefetch import LiveSettings
+from .liverun import LiveReport, live_check_documents
+from .plan import Action, Plan
 from .policy import Policy
-from .review import OwnerMatcher, is_registry_path, review_change
+from .review import (
+    OwnerMatcher,
+    added_email_domains,
+    is_registry_path,
+    review_change,
+    review_email_domains,
+)
 
 
 @dataclass(frozen=True)
@@ -60,18 +70,48 @@ def _decide(
     head_contents: dict[str, bytes | None],
     policy: Policy,
     matches: OwnerMatcher,
+    live: LiveSettings | None = None,
 ) -> BotResult:
     """The result for changed `paths`, given the registry files' contents on both sides."""
     registry = [p for p in paths if is_registry_path(p)]
     others = [p for p in paths if not is_registry_path(p)]
     before, after = parse_contents(base_contents), parse_contents(head_contents)
     plan = plan_documents(before, after, policy)
+    added = added_email_domains(plan)
+    live_report = _live_checks(plan, after, policy, live, added) if live is not None else None
+    if live_report is not None:
+        plan = dataclasses.replace(
+            plan, diagnostics=tuple(sorted(plan.diagnostics + live_report.diagnostics))
+        )
     owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
     base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
+    review = review_email_domains(review, plan, live_report.proven if live_report else {})
+    uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
-        ref.repository, ref.number, ref.head_sha, plan, review, registry, policy.support_contact
+        ref.repository,
+        ref.number,
+        ref.head_sha,
+        plan,
+        review,
+        registry,
+        policy.support_contact,
+        live_checks_section(live_report, added, uids),
     )
+
+
+def _live_checks(
+    plan: Plan,
+    after: list[RegistryDocument],
+    policy: Policy,
+    settings: LiveSettings,
+    added: dict[str, frozenset[str]],
+) -> LiveReport:
+    """The live checks of the providers the change creates or modifies; only the domains it
+    adds count as new attachments."""
+    touched = {c.path for c in plan.changes if c.action is not Action.DELETE}
+    docs = [doc for doc in after if doc.display_path in touched]
+    return live_check_documents(docs, policy, settings, added)
 
 
 def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequestRef:
@@ -101,7 +141,9 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
     )
 
 
-def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Policy) -> BotResult:
+def compute_from_event(
+    event: dict[str, Any], client: GitHubClient, policy: Policy, live: LiveSettings | None = None
+) -> BotResult:
     ref = pull_request_ref(event, client)
     files = client.changed_files(client.pull(ref.number))
     paths = sorted({f.path for f in files} | {f.previous_path for f in files if f.previous_path})
@@ -112,11 +154,15 @@ def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Poli
     matches = owner_matcher(
         ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
     )
-    return _decide(ref, paths, base, head, policy, matches)
+    return _decide(ref, paths, base, head, policy, matches, live)
 
 
 def compute_offline(
-    repo: GitRepository, base: str, policy: Policy, author: str | None
+    repo: GitRepository,
+    base: str,
+    policy: Policy,
+    author: str | None,
+    live: LiveSettings | None = None,
 ) -> BotResult:
     """The verdict for the commits since `base` and the working tree, without GitHub: team
     membership is reported as not checked offline."""
@@ -129,4 +175,4 @@ def compute_offline(
     login = author or os.environ.get("GITHUB_ACTOR") or ""
     ref = PullRequestRef("", 0, base_commit, repo.head_commit() or "", login or "vous")
     matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
-    return _decide(ref, paths, base_contents, head_contents, policy, matches)
+    return _decide(ref, paths, base_contents, head_contents, policy, matches, live)

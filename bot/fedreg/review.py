@@ -7,11 +7,13 @@ review rules, to the federation team's review or to self-service, where the bot 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from .layout import REGISTRY_DIR
+from .models import IDENTITY_PROVIDER
 from .plan import IDENTIFIER_BY_KIND, Action, Plan
 from .policy import Policy
 
@@ -24,6 +26,8 @@ SITUATION_FR = {
     "production_change": "changement en production",
     "integration_change": "changement en intégration",
     "cosmetic_change": "mise en forme ou commentaires seulement",
+    "email_domain_without_live_proof": "nouveau domaine e-mail routé vers un FI, sans preuve DNS "
+    "vérifiée en ligne ou en production",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -166,3 +170,37 @@ def review_change(
 
 def is_registry_path(path: str) -> bool:
     return path.startswith(f"{REGISTRY_DIR}/") and ".." not in path.split("/")
+
+
+# -- e-mail domains routed to identity providers, and their live DNS proof ----------------------
+
+
+def added_email_domains(plan: Plan) -> dict[str, frozenset[str]]:
+    """The e-mail domains each FI file of the change newly routes (created FIs: all of them)."""
+    added: dict[str, frozenset[str]] = {}
+    for change in plan.changes:
+        if change.kind != IDENTITY_PROVIDER or change.action is Action.DELETE:
+            continue
+        for field_change in change.fields:
+            if field_change.field == "attached_email_domains" and field_change.added:
+                added[change.path] = frozenset(field_change.added)
+    return added
+
+
+def review_email_domains(
+    review: Review, plan: Plan, proven_live: Mapping[str, frozenset[str]]
+) -> Review:
+    """A new e-mail domain routed to an FI may be self-service only when its DNS proof was
+    verified live (`proven_live`: proven domains by file path) and the change is in
+    integration; otherwise the federation reviews it. (A domain whose proof is known to be
+    missing is an error, reported by the live checks.)"""
+    environments = {change.path: change.environment for change in plan.changes}
+    needs_federation = any(
+        domain not in proven_live.get(path, frozenset()) or environments[path] != "integration"
+        for path, domains in added_email_domains(plan).items()
+        for domain in domains
+    )
+    if not needs_federation:
+        return review
+    situations = tuple(sorted({*review.situations, "email_domain_without_live_proof"}))
+    return dataclasses.replace(review, situations=situations)

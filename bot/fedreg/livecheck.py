@@ -1,0 +1,592 @@
+"""The live checks' verdicts, pure: from fetched documents and DNS answers to checks and findings.
+
+Nothing here touches the network. `livefetch` gathers the evidence (https documents, DNS
+answers); the functions below say, for one provider, which checks passed, failed, or could not
+be verified, with findings located by field path like any other rule's.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from joserfc.errors import JoseError, SecurityWarning
+from joserfc.jwk import ECKey, JWKRegistry, RSAKey
+
+from .checks.uris import DISCOVERY_SUFFIX, LOOPBACK_HOSTS, inspect_uri, url_host
+from .diagnostics import FieldPath, Finding
+from .models import IdentityProvider, ServiceProvider
+from .policy import Policy
+from .rules import RULES_BY_CODE
+
+# The scopes the federation requests from every identity provider (core `SCOPES`), and from an
+# Entra ID one.
+FEDERATION_SCOPES = (
+    "openid",
+    "uid",
+    "given_name",
+    "usual_name",
+    "email",
+    "siren",
+    "siret",
+    "organizational_unit",
+    "belonging_population",
+    "phone",
+    "chorusdt",
+)
+ENTRA_ID_SCOPES = ("openid", "email", "profile")
+PROOF_PREFIX = "proconnect-identity-provider-"
+MIN_RSA_BITS = 2048
+SECRET_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+UNVERIFIED_CODES = frozenset({"V006", "V007", "V008", "V032"})
+REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint")
+DISCOVERY_DOCUMENT = "Découverte"
+JWKS_DOCUMENT = "JWKS"
+
+
+class FetchError(StrEnum):
+    """Why a document has no body: theirs (TLS, size) or possibly ours (network, time)."""
+
+    TLS = "tls"
+    NETWORK = "network"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    BUDGET = "budget"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one https GET gave: a status and body, a redirect's location, or an error."""
+
+    url: str
+    status: int | None = None
+    body: bytes | None = None
+    location: str | None = None
+    error: FetchError | None = None
+    detail: str = ""
+    timeout: float = 0.0
+    limit: int = 0
+
+
+class DnsOutcome(StrEnum):
+    ANSWER = "answer"
+    NXDOMAIN = "nxdomain"  # the name does not exist
+    NO_ANSWER = "no_answer"  # the name exists, without records of that type
+    ERROR = "error"  # no verdict: resolver unreachable, timeout, SERVFAIL
+    BUDGET = "budget"
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    name: str
+    outcome: DnsOutcome
+    records: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything fetched for a run, by URL and by DNS name (shared by every provider)."""
+
+    documents: Mapping[str, Fetched] = field(default_factory=dict)
+    txt: Mapping[str, DnsAnswer] = field(default_factory=dict)
+    addresses: Mapping[str, DnsAnswer] = field(default_factory=dict)
+
+
+class CheckStatus(StrEnum):
+    PASSED = "passed"
+    WARNING = "warning"
+    FAILED = "failed"
+    UNVERIFIED = "unverified"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return {
+            "passed": "réussi",
+            "warning": "avertissement",
+            "failed": "échoué",
+            "unverified": "non vérifié",
+            "not_applicable": "sans objet",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """One line of the recette: a check, its status, and the findings behind it."""
+
+    key: str
+    label: str
+    status: CheckStatus
+    findings: tuple[Finding, ...] = ()
+    note: str = ""
+
+
+def status_of(findings: tuple[Finding, ...]) -> CheckStatus:
+    severities = {RULES_BY_CODE[f.code].severity for f in findings}
+    if "error" in severities:
+        return CheckStatus.FAILED
+    if any(f.code in UNVERIFIED_CODES for f in findings):
+        return CheckStatus.UNVERIFIED
+    return CheckStatus.WARNING if findings else CheckStatus.PASSED
+
+
+def _check(key: str, label: str, findings: list[Finding], note: str = "") -> LiveCheck:
+    found = tuple(findings)
+    return LiveCheck(key, label, status_of(found), found, note)
+
+
+def _skipped(key: str, label: str, status: CheckStatus, note: str) -> LiveCheck:
+    return LiveCheck(key, label, status, (), note)
+
+
+# -- what to fetch ------------------------------------------------------------------------------
+
+
+def expected_issuer(idp: IdentityProvider) -> str | None:
+    if idp.issuer:
+        return idp.issuer
+    if idp.discovery_url and idp.discovery_url.endswith(DISCOVERY_SUFFIX):
+        return idp.discovery_url[: -len(DISCOVERY_SUFFIX)]
+    return None
+
+
+def asymmetric_algorithms(idp: IdentityProvider) -> tuple[str, ...]:
+    algs = {idp.id_token_signed_response_alg, idp.userinfo_signed_response_alg}
+    return tuple(sorted(a for a in algs if a in ("RS256", "ES256")))
+
+
+def parse_json_object(fetched: Fetched | None) -> dict[str, Any] | None:
+    if fetched is None or fetched.body is None or fetched.status != 200:
+        return None
+    try:
+        value = json.loads(fetched.body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def jwks_url_of(idp: IdentityProvider, discovery: Fetched | None) -> str | None:
+    """The JWKS address: the file's jwks_url, or the discovery's jwks_uri when it is https
+    (nothing else is ever fetched)."""
+    if idp.discovery_url is None:
+        url = idp.jwks_url
+    else:
+        document = parse_json_object(discovery)
+        value = document.get("jwks_uri") if document else None
+        url = value if isinstance(value, str) else None
+    return url if url and url.lower().startswith("https://") else None
+
+
+def redirect_hosts(sp: ServiceProvider) -> dict[str, tuple[str, int]]:
+    """Each host of the FS's return URLs, with the first field that names it."""
+    hosts: dict[str, tuple[str, int]] = {}
+    for key in ("redirect_uris", "post_logout_redirect_uris"):
+        for index, uri in enumerate(getattr(sp, key)):
+            host = url_host(uri)
+            if host and host not in hosts:
+                hosts[host] = (key, index)
+    return hosts
+
+
+def resolvable(host: str, network: str, policy: Policy) -> str | None:
+    """Why a host is not looked up in public DNS (None: it is)."""
+    if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return "adresse locale"
+    if host[:1].isdigit() or ":" in host:
+        return "adresse IP"
+    if network == "rie" and host.endswith(tuple("." + s for s in policy.rie_host_suffixes)):
+        return "nom du RIE, absent du DNS public"
+    return None
+
+
+# -- identity providers -----------------------------------------------------------------------
+
+
+def fetch_findings(fetched: Fetched, document: str, where: FieldPath) -> list[Finding]:
+    """Findings of a GET that gave no usable body (empty: the body is there, status 200)."""
+    url = fetched.url
+    base = {"document": document, "url": url}
+    if fetched.error is FetchError.TLS:
+        host = urlsplit(url).hostname or url
+        return [Finding("V005", where, {**base, "host": host, "problem": fetched.detail})]
+    if fetched.error is FetchError.TIMEOUT:
+        return [Finding("V007", where, {**base, "timeout": f"{fetched.timeout:g}"})]
+    if fetched.error is FetchError.BUDGET:
+        return [Finding("V008", where, base)]
+    if fetched.error is FetchError.TOO_LARGE:
+        return [Finding("V003", where, {**base, "limit": fetched.limit})]
+    if fetched.error is FetchError.NETWORK:
+        return [Finding("V006", where, {**base, "problem": fetched.detail})]
+    if fetched.location is not None:
+        return [Finding("V002", where, {**base, "location": fetched.location})]
+    if fetched.status != 200:
+        return [Finding("V001", where, {**base, "status": fetched.status})]
+    try:
+        value = json.loads(fetched.body or b"")
+    except ValueError as error:
+        problem = f"JSON invalide : {error}"
+        return [Finding("V004", where, {**base, "problem": problem})]
+    if not isinstance(value, dict):
+        return [
+            Finding("V004", where, {**base, "problem": f"racine de type {type(value).__name__}"})
+        ]
+    return []
+
+
+def _host_problem(url: str, environment: str, idp: IdentityProvider, policy: Policy) -> str | None:
+    host, problems = inspect_uri(url, environment, (), check_federation=False)
+    for code, params in problems:
+        if code == "U012":
+            return str(params["reason"])
+        if code == "U013":
+            return "nom d'hôte invalide"
+    if host is None:
+        return "URL invalide"
+    rie_host = host.endswith(tuple("." + s for s in policy.rie_host_suffixes))
+    if idp.network == "rie" and not rie_host and not idp.ip_ranges and environment == "production":
+        return (
+            "sur le RIE, le nom doit être sous "
+            + " ou ".join(policy.rie_host_suffixes)
+            + (" ou le FI doit déclarer ses ip_ranges")
+        )
+    if idp.network == "internet" and rie_host:
+        return "nom du RIE, injoignable depuis Internet"
+    return None
+
+
+def _endpoint_findings(
+    members: Mapping[str, str], environment: str, idp: IdentityProvider, policy: Policy
+) -> Iterator[Finding]:
+    where: FieldPath = ("discovery_url",) if idp.discovery_url else ()
+    for member, url in members.items():
+        at = where or (member,)
+        if not url.lower().startswith("https://"):
+            yield Finding("V012", at, {"member": member, "url": url})
+            continue
+        reason = _host_problem(url, environment, idp, policy)
+        if reason:
+            yield Finding(
+                "V013",
+                at,
+                {
+                    "member": member,
+                    "host": url_host(url) or url,
+                    "reason": reason,
+                    "suffixes": " ou ".join(policy.rie_host_suffixes),
+                },
+            )
+
+
+def _text_list(document: Mapping[str, Any], member: str) -> list[str] | None:
+    value = document.get(member)
+    if not isinstance(value, list):
+        return None
+    return [v for v in value if isinstance(v, str)]
+
+
+def _discovery_checks(
+    idp: IdentityProvider, environment: str, policy: Policy, discovery: Fetched | None
+) -> list[LiveCheck]:
+    checks: list[LiveCheck] = []
+    fetched = discovery or Fetched(url=idp.discovery_url or "")
+    problems = fetch_findings(fetched, DISCOVERY_DOCUMENT, ("discovery_url",))
+    checks.append(_check("discovery", "Découverte : document accessible en https", problems))
+    document = None if problems else parse_json_object(fetched)
+    labels = {
+        "issuer": "Découverte : issuer conforme",
+        "endpoints": "Points d'accès : présents, en https, sur des hôtes acceptés",
+        "signing_algs": "Découverte : algorithmes de signature configurés publiés",
+        "auth_method": "Découverte : client_secret_post accepté",
+        "scopes": "Découverte : scopes demandés par la fédération",
+        "logout": "Découverte : déconnexion (end_session_endpoint)",
+    }
+    if document is None:
+        note = "la découverte n'a pas pu être lue"
+        checks += [_skipped(k, v, CheckStatus.UNVERIFIED, note) for k, v in labels.items()]
+        return checks
+    at: FieldPath = ("discovery_url",)
+
+    found_issuer = document.get("issuer")
+    expected = expected_issuer(idp) or ""
+    issuer_findings = []
+    if not isinstance(found_issuer, str) or found_issuer.rstrip("/") != expected.rstrip("/"):
+        issuer_findings.append(
+            Finding("V010", at, {"found": found_issuer or "(absent)", "expected": expected})
+        )
+    checks.append(_check("issuer", labels["issuer"], issuer_findings))
+
+    endpoint_findings: list[Finding] = []
+    members: dict[str, str] = {}
+    wanted = [*REQUIRED_ENDPOINTS, *(("jwks_uri",) if asymmetric_algorithms(idp) else ())]
+    for member in wanted:
+        value = document.get(member)
+        if isinstance(value, str) and value:
+            members[member] = value
+        else:
+            endpoint_findings.append(Finding("V011", at, {"member": member}))
+    for member in ("jwks_uri", "end_session_endpoint"):
+        value = document.get(member)
+        if member not in members and isinstance(value, str) and value:
+            members[member] = value
+    endpoint_findings += _endpoint_findings(members, environment, idp, policy)
+    checks.append(_check("endpoints", labels["endpoints"], endpoint_findings))
+
+    alg_findings = []
+    pairs = (
+        ("id_token_signed_response_alg", "id_token_signing_alg_values_supported"),
+        ("userinfo_signed_response_alg", "userinfo_signing_alg_values_supported"),
+    )
+    for key, member in pairs:
+        alg = getattr(idp, key)
+        if alg is None:
+            continue
+        published = _text_list(document, member) or []
+        if alg not in published:
+            alg_findings.append(
+                Finding(
+                    "V014",
+                    (key,),
+                    {
+                        "member": member,
+                        "alg": alg,
+                        "field": key,
+                        "published": ", ".join(published) or "aucun",
+                    },
+                )
+            )
+    checks.append(_check("signing_algs", labels["signing_algs"], alg_findings))
+
+    methods = _text_list(document, "token_endpoint_auth_methods_supported")
+    method_findings = []
+    if methods is None or "client_secret_post" not in methods:
+        shown = ", ".join(methods or []) or "absent, donc client_secret_basic seul"
+        method_findings.append(Finding("V015", at, {"published": shown}))
+    checks.append(_check("auth_method", labels["auth_method"], method_findings))
+
+    scopes = _text_list(document, "scopes_supported")
+    wanted_scopes = ENTRA_ID_SCOPES if idp.entra_id else FEDERATION_SCOPES
+    missing = [s for s in wanted_scopes if scopes is not None and s not in scopes]
+    scope_findings = [Finding("V016", at, {"scopes": ", ".join(missing)})] if missing else []
+    checks.append(_check("scopes", labels["scopes"], scope_findings))
+
+    if idp.end_session_url is None:
+        checks.append(
+            _skipped(
+                "logout", labels["logout"], CheckStatus.NOT_APPLICABLE, "pas de end_session_url"
+            )
+        )
+    else:
+        value = document.get("end_session_endpoint")
+        logout = [] if isinstance(value, str) and value else [Finding("V017", ("end_session_url",))]
+        checks.append(_check("logout", labels["logout"], logout))
+    return checks
+
+
+def _usable(key: Any, raw: Mapping[str, Any], alg: str) -> bool:
+    if raw.get("use") not in (None, "sig") or raw.get("alg") not in (None, alg):
+        return False
+    ops = raw.get("key_ops")
+    if isinstance(ops, list) and "verify" not in ops:
+        return False
+    if alg == "RS256":
+        return isinstance(key, RSAKey) and key.raw_value.key_size >= MIN_RSA_BITS
+    return isinstance(key, ECKey) and key.curve_name == "P-256"
+
+
+REQUIREMENT_BY_ALG = {"RS256": "RSA d'au moins 2048 bits", "ES256": "EC sur la courbe P-256"}
+
+
+def _key_checks(
+    idp: IdentityProvider, discovery: Fetched | None, evidence: Evidence
+) -> list[LiveCheck]:
+    algs = asymmetric_algorithms(idp)
+    labels = {
+        "jwks": "Clés : JWKS accessible et lisible",
+        **{f"key:{alg}": f"Clés : clé utilisable pour {alg}" for alg in algs},
+        "kids": "Clés : kid uniques",
+        "private_material": "Clés : aucune clé privée publiée",
+    }
+    if not algs:
+        note = "signature HS256 : pas de clé publique"
+        return [_skipped(k, v, CheckStatus.NOT_APPLICABLE, note) for k, v in labels.items()]
+    at: FieldPath = ("discovery_url",) if idp.discovery_url else ("jwks_url",)
+    if idp.discovery_url and parse_json_object(discovery) is None:
+        note = "la découverte n'a pas pu être lue"
+        return [_skipped(k, v, CheckStatus.UNVERIFIED, note) for k, v in labels.items()]
+    url = jwks_url_of(idp, discovery)
+    if url is None:
+        where = (
+            "la découverte ne publie pas de jwks_uri en https"
+            if idp.discovery_url
+            else "jwks_url manque dans le fichier"
+        )
+        first = Finding("V025", at, {"where": where, "alg": algs[0]})
+        return [_check("jwks", labels["jwks"], [first])] + [
+            _skipped(k, v, CheckStatus.UNVERIFIED, "pas de JWKS")
+            for k, v in labels.items()
+            if k != "jwks"
+        ]
+    fetched = evidence.documents.get(url, Fetched(url=url))
+    problems = fetch_findings(fetched, JWKS_DOCUMENT, at)
+    document = None if problems else parse_json_object(fetched)
+    raw_keys = document.get("keys") if document is not None else None
+    if document is not None and not isinstance(raw_keys, list):
+        problems.append(Finding("V020", at, {"url": url, "problem": "le membre « keys » manque"}))
+    parsed: list[tuple[Any, Mapping[str, Any]]] = []
+    secrets: list[Finding] = []
+    kids: Counter[str] = Counter()
+    small: list[Finding] = []
+    for index, raw in enumerate(raw_keys if isinstance(raw_keys, list) else []):
+        name = f"n° {index + 1}"
+        if not isinstance(raw, dict):
+            problems.append(
+                Finding("V020", at, {"url": url, "problem": f"clé {name} : pas un objet"})
+            )
+            continue
+        kid = raw.get("kid")
+        label = str(kid) if isinstance(kid, str) else name
+        if isinstance(kid, str):
+            kids[kid] += 1
+        members = [m for m in SECRET_MEMBERS if m in raw]
+        if members:
+            secrets.append(Finding("V024", at, {"kid": label, "members": ", ".join(members)}))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SecurityWarning)
+                key = JWKRegistry.import_key(dict(raw))
+        except (JoseError, ValueError, TypeError, KeyError) as error:
+            problems.append(Finding("V020", at, {"url": url, "problem": f"clé {label} : {error}"}))
+            continue
+        if isinstance(key, RSAKey) and key.raw_value.key_size < MIN_RSA_BITS:
+            small.append(Finding("V022", at, {"kid": label, "bits": key.raw_value.key_size}))
+        parsed.append((key, raw))
+    checks = [_check("jwks", labels["jwks"], problems)]
+    if raw_keys is None:
+        status = CheckStatus.UNVERIFIED
+        note = "le JWKS n'a pas pu être lu"
+        return checks + [_skipped(k, v, status, note) for k, v in labels.items() if k != "jwks"]
+    for alg in algs:
+        findings = list(small) if alg == "RS256" else []
+        if not any(_usable(key, raw, alg) for key, raw in parsed):
+            requirement = REQUIREMENT_BY_ALG[alg]
+            field_name = (
+                "id_token_signed_response_alg"
+                if idp.id_token_signed_response_alg == alg
+                else "userinfo_signed_response_alg"
+            )
+            findings.append(
+                Finding("V021", (field_name,), {"alg": alg, "requirement": requirement})
+            )
+        checks.append(_check(f"key:{alg}", labels[f"key:{alg}"], findings))
+    duplicates = [Finding("V023", at, {"kid": k, "count": n}) for k, n in kids.items() if n > 1]
+    checks.append(_check("kids", labels["kids"], duplicates))
+    checks.append(_check("private_material", labels["private_material"], secrets))
+    return checks
+
+
+def proof_record(uid: str) -> str:
+    return f"{PROOF_PREFIX}{uid}"
+
+
+def _domain_checks(
+    idp: IdentityProvider, evidence: Evidence, new_domains: frozenset[str] | None
+) -> list[LiveCheck]:
+    checks = []
+    record = proof_record(idp.uid)
+    for index, domain in enumerate(idp.attached_email_domains):
+        label = f"Domaine {domain} : preuve DNS (TXT)"
+        at: FieldPath = ("attached_email_domains", index)
+        answer = evidence.txt.get(
+            domain, DnsAnswer(domain, DnsOutcome.ERROR, detail="non interrogé")
+        )
+        findings = []
+        if answer.outcome in (DnsOutcome.ERROR, DnsOutcome.BUDGET):
+            problem = answer.detail or "temps total épuisé"
+            findings.append(Finding("V032", at, {"name": domain, "problem": problem}))
+        elif record not in {r.strip() for r in answer.records}:
+            new = new_domains is None or domain in new_domains
+            findings.append(
+                Finding("V030" if new else "V031", at, {"domain": domain, "record": record})
+            )
+        checks.append(_check(f"domain:{domain}", label, findings))
+    return checks
+
+
+def evaluate_identity_provider(
+    idp: IdentityProvider,
+    environment: str,
+    policy: Policy,
+    evidence: Evidence,
+    new_domains: frozenset[str] | None = None,
+) -> tuple[LiveCheck, ...]:
+    """The recette of an FI. `new_domains`: the attached domains this change adds (None:
+    all of them, as before going live); a new one without proof is an error."""
+    checks: list[LiveCheck] = []
+    discovery = evidence.documents.get(idp.discovery_url) if idp.discovery_url else None
+    if idp.discovery_url:
+        checks += _discovery_checks(idp, environment, policy, discovery)
+    else:
+        members = {
+            key: url
+            for key in (
+                "authorization_url",
+                "token_url",
+                "userinfo_url",
+                "jwks_url",
+                "end_session_url",
+            )
+            if (url := getattr(idp, key))
+        }
+        findings = list(_endpoint_findings(members, environment, idp, policy))
+        checks.append(
+            _check("endpoints", "Points d'accès : en https, sur des hôtes acceptés", findings)
+        )
+    checks += _key_checks(idp, discovery, evidence)
+    checks += _domain_checks(idp, evidence, new_domains)
+    return tuple(checks)
+
+
+def proven_domains(idp: IdentityProvider, evidence: Evidence) -> frozenset[str]:
+    """The attached domains whose TXT proof was seen live."""
+    record = proof_record(idp.uid)
+    return frozenset(
+        domain
+        for domain in idp.attached_email_domains
+        if (answer := evidence.txt.get(domain)) is not None
+        and record in {r.strip() for r in answer.records}
+    )
+
+
+# -- service providers ------------------------------------------------------------------------
+
+
+def evaluate_service_provider(
+    sp: ServiceProvider, environment: str, policy: Policy, evidence: Evidence
+) -> tuple[LiveCheck, ...]:
+    """Whether the FS's return hosts resolve (warnings only)."""
+    checks = []
+    for host, (key, index) in redirect_hosts(sp).items():
+        label = f"Hôte {host} : résolution DNS"
+        skip = resolvable(host, sp.network, policy)
+        if skip:
+            checks.append(_skipped(f"host:{host}", label, CheckStatus.NOT_APPLICABLE, skip))
+            continue
+        answer = evidence.addresses.get(
+            host, DnsAnswer(host, DnsOutcome.ERROR, detail="non interrogé")
+        )
+        findings = []
+        if answer.outcome in (DnsOutcome.ERROR, DnsOutcome.BUDGET):
+            problem = answer.detail or "temps total épuisé"
+            findings.append(Finding("V032", (key, index), {"name": host, "problem": problem}))
+        elif answer.outcome is not DnsOutcome.ANSWER:
+            code = "V041" if environment == "production" else "V040"
+            findings.append(Finding(code, (key, index), {"host": host}))
+        checks.append(_check(f"host:{host}", label, findings))
+    return tuple(checks)
