@@ -236,6 +236,11 @@ def install_variants(server: HttpsServer, keys: dict[str, dict[str, Any]]) -> No
     )
     server.routes["/html" + DISCOVERY] = Route(body=b"<html>bonjour</html>")
     server.routes["/broken" + DISCOVERY] = Route(500, b"erreur")
+    # Hostile answers: nesting that blows a recursive parser, a value written for the comment.
+    server.routes["/nested" + DISCOVERY] = Route(body=b"[" * 100_000)
+    fi("nested-jwks", None)
+    server.routes["/nested-jwks/jwks"] = Route(body=b'{"keys": ' + b"[" * 100_000)
+    fi("markdown-issuer", issuer="https://a.fr\n\n@proconnect-gouv/federation <img src=x>")
 
 
 @dataclass

@@ -76,6 +76,8 @@ BROKEN = [
     Broken("html", "discovery", "V004"),
     Broken("broken", "discovery", "V001"),
     Broken("missing", "discovery", "V001"),
+    Broken("nested", "discovery", "V004"),
+    Broken("nested-jwks", "jwks", "V004"),
 ]
 
 
@@ -257,3 +259,40 @@ def test_an_invalid_file_is_reported_not_verified(workspace, cli, live_servers) 
 def test_a_missing_path_is_a_usage_error(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
     result = cli("check-live", *live_servers.options(), "registre-absent")
     assert result.exit_code == 2 and "n'existe pas" in result.stderr
+
+
+def test_remote_text_is_shown_tamed_in_messages(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+    """A hostile FI writes its issuer for the bot's comment: no new line, mention or HTML."""
+    workspace.provider("idp", live_servers.identity_provider("markdown-issuer"), env="integration")
+    _, report = _run(cli, live_servers)
+    [diagnostic] = [d for d in report["diagnostics"] if d["code"] == "V010"]
+    message = diagnostic["message"]
+    assert "\n" not in message and "@proconnect" not in message and "<img" not in message
+    assert "https://a.fr" in message
+
+
+def test_an_identity_provider_without_discovery_is_checked_from_its_file(
+    workspace, cli, live_servers
+) -> None:  # type: ignore[no-untyped-def]
+    base = live_servers.https.url("/good")
+    discovery_line = f"discovery_url: {base}/.well-known/openid-configuration\n"
+    endpoints = (
+        f"issuer: {base}\nauthorization_url: {base}/authorize\ntoken_url: {base}/token\n"
+        f"userinfo_url: {base}/userinfo\n"
+    )
+    text = live_servers.identity_provider("good").replace(discovery_line, endpoints)
+    workspace.provider("idp", text + f"jwks_url: {base}/jwks\n", env="integration")
+    code, report = _run(cli, live_servers)
+    statuses = {key: check["status"] for key, check in _checks(report).items()}
+    assert (code, statuses["endpoints"], statuses["key:ES256"]) == (0, "passed", "passed")
+    assert "discovery" not in statuses
+    workspace.provider("idp", text, env="integration")  # ES256 without jwks_url
+    code, report = _run(cli, live_servers)
+    assert (code, _checks(report)["jwks"]["codes"]) == (1, ["V025"])
+
+
+def test_logout_is_checked_when_the_file_expects_it(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+    text = live_servers.identity_provider("good", extra="end_session_url: https://localhost/x\n")
+    workspace.provider("idp", text, env="integration")
+    code, report = _run(cli, live_servers)
+    assert (code, _checks(report)["logout"]["status"]) == (0, "passed")

@@ -8,6 +8,7 @@ be verified, with findings located by field path like any other rule's.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -162,14 +163,41 @@ def asymmetric_algorithms(idp: IdentityProvider) -> tuple[str, ...]:
     return tuple(sorted(a for a in algs if a in ("RS256", "ES256")))
 
 
+def load_json(body: bytes) -> tuple[Any, str | None]:
+    """(value, None), or (None, the problem): a hostile body may nest deep enough to exhaust
+    the parser's recursion."""
+    try:
+        return json.loads(body), None
+    except RecursionError:
+        return None, "imbrication trop profonde"
+    except ValueError as error:
+        return None, f"JSON invalide : {error}"
+
+
 def parse_json_object(fetched: Fetched | None) -> dict[str, Any] | None:
     if fetched is None or fetched.body is None or fetched.status != 200:
         return None
-    try:
-        value = json.loads(fetched.body)
-    except ValueError:
-        return None
+    value, _ = load_json(fetched.body)
     return value if isinstance(value, dict) else None
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._~:/?#\[\]!$&'()*+,;=%-]")
+SHOWN_LIMIT = 120
+
+
+_UNSAFE_TEXT = re.compile(r"[^\w .,:;'()/\[\]-]")
+
+
+def shown(value: object, pattern: re.Pattern[str] = _UNSAFE) -> str:
+    """A value the other side wrote, tamed for messages and the pull-request comment: URL
+    characters only (no new line, mention, Markdown or HTML), and short."""
+    text = pattern.sub("?", str(value))
+    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT] + "…"
+
+
+def shown_text(value: object) -> str:
+    """An error text (ours, but quoting the other side): words and punctuation only."""
+    return shown(value, _UNSAFE_TEXT)
 
 
 def jwks_url_of(idp: IdentityProvider, discovery: Fetched | None) -> str | None:
@@ -211,11 +239,12 @@ def resolvable(host: str, network: str, policy: Policy) -> str | None:
 
 def fetch_findings(fetched: Fetched, document: str, where: FieldPath) -> list[Finding]:
     """Findings of a GET that gave no usable body (empty: the body is there, status 200)."""
-    url = fetched.url
+    url = shown(fetched.url)
     base = {"document": document, "url": url}
     if fetched.error is FetchError.TLS:
-        host = urlsplit(url).hostname or url
-        return [Finding("V005", where, {**base, "host": host, "problem": fetched.detail})]
+        host = shown(urlsplit(fetched.url).hostname or url)
+        reason = shown_text(fetched.detail)
+        return [Finding("V005", where, {**base, "host": host, "problem": reason})]
     if fetched.error is FetchError.TIMEOUT:
         return [Finding("V007", where, {**base, "timeout": f"{fetched.timeout:g}"})]
     if fetched.error is FetchError.BUDGET:
@@ -223,16 +252,14 @@ def fetch_findings(fetched: Fetched, document: str, where: FieldPath) -> list[Fi
     if fetched.error is FetchError.TOO_LARGE:
         return [Finding("V003", where, {**base, "limit": fetched.limit})]
     if fetched.error is FetchError.NETWORK:
-        return [Finding("V006", where, {**base, "problem": fetched.detail})]
+        return [Finding("V006", where, {**base, "problem": shown_text(fetched.detail)})]
     if fetched.location is not None:
-        return [Finding("V002", where, {**base, "location": fetched.location})]
+        return [Finding("V002", where, {**base, "location": shown(fetched.location)})]
     if fetched.status != 200:
         return [Finding("V001", where, {**base, "status": fetched.status})]
-    try:
-        value = json.loads(fetched.body or b"")
-    except ValueError as error:
-        problem = f"JSON invalide : {error}"
-        return [Finding("V004", where, {**base, "problem": problem})]
+    value, invalid = load_json(fetched.body or b"")
+    if invalid is not None:
+        return [Finding("V004", where, {**base, "problem": shown_text(invalid)})]
     if not isinstance(value, dict):
         return [
             Finding("V004", where, {**base, "problem": f"racine de type {type(value).__name__}"})
@@ -268,7 +295,7 @@ def _endpoint_findings(
     for member, url in members.items():
         at = where or (member,)
         if not url.lower().startswith("https://"):
-            yield Finding("V012", at, {"member": member, "url": url})
+            yield Finding("V012", at, {"member": member, "url": shown(url)})
             continue
         reason = _host_problem(url, environment, idp, policy)
         if reason:
@@ -277,7 +304,7 @@ def _endpoint_findings(
                 at,
                 {
                     "member": member,
-                    "host": url_host(url) or url,
+                    "host": shown(url_host(url) or url),
                     "reason": reason,
                     "suffixes": " ou ".join(policy.rie_host_suffixes),
                 },
@@ -318,7 +345,7 @@ def _discovery_checks(
     issuer_findings = []
     if not isinstance(found_issuer, str) or found_issuer.rstrip("/") != expected.rstrip("/"):
         issuer_findings.append(
-            Finding("V010", at, {"found": found_issuer or "(absent)", "expected": expected})
+            Finding("V010", at, {"found": shown(found_issuer or "(absent)"), "expected": expected})
         )
     checks.append(_check("issuer", labels["issuer"], issuer_findings))
 
@@ -357,7 +384,7 @@ def _discovery_checks(
                         "member": member,
                         "alg": alg,
                         "field": key,
-                        "published": ", ".join(published) or "aucun",
+                        "published": shown(", ".join(published)) or "aucun",
                     },
                 )
             )
@@ -366,8 +393,8 @@ def _discovery_checks(
     methods = _text_list(document, "token_endpoint_auth_methods_supported")
     method_findings = []
     if methods is None or "client_secret_post" not in methods:
-        shown = ", ".join(methods or []) or "absent, donc client_secret_basic seul"
-        method_findings.append(Finding("V015", at, {"published": shown}))
+        listed = shown(", ".join(methods or [])) or "absent, donc client_secret_basic seul"
+        method_findings.append(Finding("V015", at, {"published": listed}))
     checks.append(_check("auth_method", labels["auth_method"], method_findings))
 
     scopes = _text_list(document, "scopes_supported")
@@ -438,7 +465,9 @@ def _key_checks(
     document = None if problems else parse_json_object(fetched)
     raw_keys = document.get("keys") if document is not None else None
     if document is not None and not isinstance(raw_keys, list):
-        problems.append(Finding("V020", at, {"url": url, "problem": "le membre « keys » manque"}))
+        problems.append(
+            Finding("V020", at, {"url": shown(url), "problem": "le membre « keys » manque"})
+        )
     parsed: list[tuple[Any, Mapping[str, Any]]] = []
     secrets: list[Finding] = []
     kids: Counter[str] = Counter()
@@ -447,11 +476,11 @@ def _key_checks(
         name = f"n° {index + 1}"
         if not isinstance(raw, dict):
             problems.append(
-                Finding("V020", at, {"url": url, "problem": f"clé {name} : pas un objet"})
+                Finding("V020", at, {"url": shown(url), "problem": f"clé {name} : pas un objet"})
             )
             continue
         kid = raw.get("kid")
-        label = str(kid) if isinstance(kid, str) else name
+        label = shown(kid) if isinstance(kid, str) else name
         if isinstance(kid, str):
             kids[kid] += 1
         members = [m for m in SECRET_MEMBERS if m in raw]
@@ -462,7 +491,8 @@ def _key_checks(
                 warnings.simplefilter("ignore", SecurityWarning)
                 key = JWKRegistry.import_key(dict(raw))
         except (JoseError, ValueError, TypeError, KeyError) as error:
-            problems.append(Finding("V020", at, {"url": url, "problem": f"clé {label} : {error}"}))
+            problem = f"clé {label} : {shown_text(error)}"
+            problems.append(Finding("V020", at, {"url": shown(url), "problem": problem}))
             continue
         if isinstance(key, RSAKey) and key.raw_value.key_size < MIN_RSA_BITS:
             small.append(Finding("V022", at, {"kid": label, "bits": key.raw_value.key_size}))
@@ -485,7 +515,9 @@ def _key_checks(
                 Finding("V021", (field_name,), {"alg": alg, "requirement": requirement})
             )
         checks.append(_check(f"key:{alg}", labels[f"key:{alg}"], findings))
-    duplicates = [Finding("V023", at, {"kid": k, "count": n}) for k, n in kids.items() if n > 1]
+    duplicates = [
+        Finding("V023", at, {"kid": shown(k), "count": n}) for k, n in kids.items() if n > 1
+    ]
     checks.append(_check("kids", labels["kids"], duplicates))
     checks.append(_check("private_material", labels["private_material"], secrets))
     return checks
@@ -508,7 +540,7 @@ def _domain_checks(
         )
         findings = []
         if answer.outcome in (DnsOutcome.ERROR, DnsOutcome.BUDGET):
-            problem = answer.detail or "temps total épuisé"
+            problem = shown_text(answer.detail or "temps total épuisé")
             findings.append(Finding("V032", at, {"name": domain, "problem": problem}))
         elif record not in {r.strip() for r in answer.records}:
             new = new_domains is None or domain in new_domains
@@ -583,7 +615,7 @@ def evaluate_service_provider(
         )
         findings = []
         if answer.outcome in (DnsOutcome.ERROR, DnsOutcome.BUDGET):
-            problem = answer.detail or "temps total épuisé"
+            problem = shown_text(answer.detail or "temps total épuisé")
             findings.append(Finding("V032", (key, index), {"name": host, "problem": problem}))
         elif answer.outcome is not DnsOutcome.ANSWER:
             code = "V041" if environment == "production" else "V040"
