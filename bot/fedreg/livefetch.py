@@ -81,6 +81,7 @@ class LiveFetcher:
         if settings.nameserver:
             self._resolver.nameservers = [settings.nameserver]
         self._resolver.port = settings.dns_port
+        self._resolver.timeout = settings.timeout  # one attempt per query: no retry
 
     async def __aenter__(self) -> LiveFetcher:
         if self.settings.ca_bundle is not None:
