@@ -318,102 +318,115 @@ def _text_list(document: Mapping[str, Any], member: str) -> list[str] | None:
     return [v for v in value if isinstance(v, str)]
 
 
-def _discovery_checks(
-    idp: IdentityProvider, environment: str, policy: Policy, discovery: Fetched | None
-) -> list[LiveCheck]:
-    checks: list[LiveCheck] = []
-    fetched = discovery or Fetched(url=idp.discovery_url or "")
-    problems = fetch_findings(fetched, DISCOVERY_DOCUMENT, ("discovery_url",))
-    checks.append(_check("discovery", "Découverte : document accessible en https", problems))
-    document = None if problems else parse_json_object(fetched)
-    labels = {
-        "issuer": "Découverte : issuer conforme",
-        "endpoints": "Points d'accès : présents, en https, sur des hôtes acceptés",
-        "signing_algs": "Découverte : algorithmes de signature configurés publiés",
-        "auth_method": "Découverte : client_secret_post accepté",
-        "scopes": "Découverte : scopes demandés par la fédération",
-        "logout": "Découverte : déconnexion (end_session_endpoint)",
-    }
-    if document is None:
-        note = "la découverte n'a pas pu être lue"
-        checks += [_skipped(k, v, CheckStatus.UNVERIFIED, note) for k, v in labels.items()]
-        return checks
-    at: FieldPath = ("discovery_url",)
+DISCOVERY_LABELS = {
+    "issuer": "Découverte : issuer conforme",
+    "endpoints": "Points d'accès : présents, en https, sur des hôtes acceptés",
+    "signing_algs": "Découverte : algorithmes de signature configurés publiés",
+    "auth_method": "Découverte : client_secret_post accepté",
+    "scopes": "Découverte : scopes demandés par la fédération",
+    "logout": "Découverte : déconnexion (end_session_endpoint)",
+}
+_AT_DISCOVERY: FieldPath = ("discovery_url",)
 
-    found_issuer = document.get("issuer")
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(shown(value) for value in values)
+
+
+def _issuer_check(idp: IdentityProvider, document: Mapping[str, Any]) -> LiveCheck:
+    found = document.get("issuer")
     expected = expected_issuer(idp) or ""
-    issuer_findings = []
-    if not isinstance(found_issuer, str) or found_issuer.rstrip("/") != expected.rstrip("/"):
-        issuer_findings.append(
-            Finding("V010", at, {"found": shown(found_issuer or "(absent)"), "expected": expected})
-        )
-    checks.append(_check("issuer", labels["issuer"], issuer_findings))
+    findings = []
+    if not isinstance(found, str) or found.rstrip("/") != expected.rstrip("/"):
+        params = {"found": shown(found or "(absent)"), "expected": expected}
+        findings.append(Finding("V010", _AT_DISCOVERY, params))
+    return _check("issuer", DISCOVERY_LABELS["issuer"], findings)
 
-    endpoint_findings: list[Finding] = []
+
+def _endpoints_check(
+    idp: IdentityProvider, environment: str, policy: Policy, document: Mapping[str, Any]
+) -> LiveCheck:
+    findings: list[Finding] = []
     members: dict[str, str] = {}
     wanted = [*REQUIRED_ENDPOINTS, *(("jwks_uri",) if asymmetric_algorithms(idp) else ())]
-    for member in wanted:
+    for member in dict.fromkeys([*wanted, "jwks_uri", "end_session_endpoint"]):
         value = document.get(member)
         if isinstance(value, str) and value:
             members[member] = value
-        else:
-            endpoint_findings.append(Finding("V011", at, {"member": member}))
-    for member in ("jwks_uri", "end_session_endpoint"):
-        value = document.get(member)
-        if member not in members and isinstance(value, str) and value:
-            members[member] = value
-    endpoint_findings += _endpoint_findings(members, environment, idp, policy)
-    checks.append(_check("endpoints", labels["endpoints"], endpoint_findings))
+        elif member in wanted:
+            findings.append(Finding("V011", _AT_DISCOVERY, {"member": member}))
+    findings += _endpoint_findings(members, environment, idp, policy)
+    return _check("endpoints", DISCOVERY_LABELS["endpoints"], findings)
 
-    alg_findings = []
+
+def _algorithms_check(idp: IdentityProvider, document: Mapping[str, Any]) -> LiveCheck:
+    findings = []
     pairs = (
         ("id_token_signed_response_alg", "id_token_signing_alg_values_supported"),
         ("userinfo_signed_response_alg", "userinfo_signing_alg_values_supported"),
     )
     for key, member in pairs:
         alg = getattr(idp, key)
-        if alg is None:
-            continue
         published = _text_list(document, member) or []
-        if alg not in published:
-            alg_findings.append(
-                Finding(
-                    "V014",
-                    (key,),
-                    {
-                        "member": member,
-                        "alg": alg,
-                        "field": key,
-                        "published": shown(", ".join(published)) or "aucun",
-                    },
-                )
-            )
-    checks.append(_check("signing_algs", labels["signing_algs"], alg_findings))
+        if alg is not None and alg not in published:
+            params = {
+                "member": member,
+                "alg": alg,
+                "field": key,
+                "published": _listed(published) or "aucun",
+            }
+            findings.append(Finding("V014", (key,), params))
+    return _check("signing_algs", DISCOVERY_LABELS["signing_algs"], findings)
 
+
+def _auth_method_check(document: Mapping[str, Any]) -> LiveCheck:
     methods = _text_list(document, "token_endpoint_auth_methods_supported")
-    method_findings = []
+    findings = []
     if methods is None or "client_secret_post" not in methods:
-        listed = shown(", ".join(methods or [])) or "absent, donc client_secret_basic seul"
-        method_findings.append(Finding("V015", at, {"published": listed}))
-    checks.append(_check("auth_method", labels["auth_method"], method_findings))
+        listed = _listed(methods or []) or "absent, donc client_secret_basic seul"
+        findings.append(Finding("V015", _AT_DISCOVERY, {"published": listed}))
+    return _check("auth_method", DISCOVERY_LABELS["auth_method"], findings)
 
-    scopes = _text_list(document, "scopes_supported")
-    wanted_scopes = ENTRA_ID_SCOPES if idp.entra_id else FEDERATION_SCOPES
-    missing = [s for s in wanted_scopes if scopes is not None and s not in scopes]
-    scope_findings = [Finding("V016", at, {"scopes": ", ".join(missing)})] if missing else []
-    checks.append(_check("scopes", labels["scopes"], scope_findings))
 
+def _scopes_check(idp: IdentityProvider, document: Mapping[str, Any]) -> LiveCheck:
+    scopes = _text_list(document, "scopes_supported")  # optional: absent refuses nothing
+    wanted = ENTRA_ID_SCOPES if idp.entra_id else FEDERATION_SCOPES
+    missing = [s for s in wanted if scopes is not None and s not in scopes]
+    findings = [Finding("V016", _AT_DISCOVERY, {"scopes": ", ".join(missing)})] if missing else []
+    return _check("scopes", DISCOVERY_LABELS["scopes"], findings)
+
+
+def _logout_check(idp: IdentityProvider, document: Mapping[str, Any]) -> LiveCheck:
+    label = DISCOVERY_LABELS["logout"]
     if idp.end_session_url is None:
-        checks.append(
-            _skipped(
-                "logout", labels["logout"], CheckStatus.NOT_APPLICABLE, "pas de end_session_url"
-            )
-        )
-    else:
-        value = document.get("end_session_endpoint")
-        logout = [] if isinstance(value, str) and value else [Finding("V017", ("end_session_url",))]
-        checks.append(_check("logout", labels["logout"], logout))
-    return checks
+        return _skipped("logout", label, CheckStatus.NOT_APPLICABLE, "pas de end_session_url")
+    value = document.get("end_session_endpoint")
+    published = isinstance(value, str) and bool(value)
+    return _check("logout", label, [] if published else [Finding("V017", ("end_session_url",))])
+
+
+def _discovery_checks(
+    idp: IdentityProvider, environment: str, policy: Policy, discovery: Fetched | None
+) -> list[LiveCheck]:
+    fetched = discovery or Fetched(url=idp.discovery_url or "")
+    problems = fetch_findings(fetched, DISCOVERY_DOCUMENT, _AT_DISCOVERY)
+    reachable = _check("discovery", "Découverte : document accessible en https", problems)
+    document = None if problems else parse_json_object(fetched)
+    if document is None:
+        note = "la découverte n'a pas pu être lue"
+        return [
+            reachable,
+            *(_skipped(k, v, CheckStatus.UNVERIFIED, note) for k, v in DISCOVERY_LABELS.items()),
+        ]
+    return [
+        reachable,
+        _issuer_check(idp, document),
+        _endpoints_check(idp, environment, policy, document),
+        _algorithms_check(idp, document),
+        _auth_method_check(document),
+        _scopes_check(idp, document),
+        _logout_check(idp, document),
+    ]
 
 
 def _usable(key: Any, raw: Mapping[str, Any], alg: str) -> bool:
@@ -430,23 +443,79 @@ def _usable(key: Any, raw: Mapping[str, Any], alg: str) -> bool:
 REQUIREMENT_BY_ALG = {"RS256": "RSA d'au moins 2048 bits", "ES256": "EC sur la courbe P-256"}
 
 
+@dataclass
+class _KeySet:
+    """What a JWKS holds, key by key: the keys that import, and what is wrong."""
+
+    parsed: list[tuple[Any, Mapping[str, Any]]] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    secrets: list[Finding] = field(default_factory=list)
+    small: list[Finding] = field(default_factory=list)
+    kids: Counter[str] = field(default_factory=Counter)
+
+
+def _inspect_keys(raw_keys: list[Any], url: str, at: FieldPath) -> _KeySet:
+    found = _KeySet()
+    for index, raw in enumerate(raw_keys):
+        name = f"n° {index + 1}"
+        if not isinstance(raw, dict):
+            problem = f"clé {name} : pas un objet"
+            found.problems.append(Finding("V020", at, {"url": shown(url), "problem": problem}))
+            continue
+        kid = raw.get("kid")
+        label = shown(kid) if isinstance(kid, str) else name
+        if isinstance(kid, str):
+            found.kids[kid] += 1
+        members = [m for m in SECRET_MEMBERS if m in raw]
+        if members:
+            params = {"kid": label, "members": ", ".join(members)}
+            found.secrets.append(Finding("V024", at, params))
+        try:
+            with warnings.catch_warnings():  # weak keys are reported as V022, not warned about
+                warnings.simplefilter("ignore", SecurityWarning)
+                key = JWKRegistry.import_key(dict(raw))
+        except (JoseError, ValueError, TypeError, KeyError) as error:
+            problem = f"clé {label} : {shown_text(error)}"
+            found.problems.append(Finding("V020", at, {"url": shown(url), "problem": problem}))
+            continue
+        if isinstance(key, RSAKey) and key.raw_value.key_size < MIN_RSA_BITS:
+            bits = key.raw_value.key_size
+            found.small.append(Finding("V022", at, {"kid": label, "bits": bits}))
+        found.parsed.append((key, raw))
+    return found
+
+
+KEY_LABELS = {
+    "jwks": "Clés : JWKS accessible et lisible",
+    "kids": "Clés : kid uniques",
+    "private_material": "Clés : aucune clé privée publiée",
+}
+
+
 def _key_checks(
     idp: IdentityProvider, discovery: Fetched | None, evidence: Evidence
 ) -> list[LiveCheck]:
     algs = asymmetric_algorithms(idp)
     labels = {
-        "jwks": "Clés : JWKS accessible et lisible",
+        "jwks": KEY_LABELS["jwks"],
         **{f"key:{alg}": f"Clés : clé utilisable pour {alg}" for alg in algs},
-        "kids": "Clés : kid uniques",
-        "private_material": "Clés : aucune clé privée publiée",
+        "kids": KEY_LABELS["kids"],
+        "private_material": KEY_LABELS["private_material"],
     }
+
+    def then_skipped(first: LiveCheck, status: CheckStatus, note: str) -> list[LiveCheck]:
+        """`first` (the JWKS check), and every other check skipped with `status`."""
+        return [first, *(_skipped(k, v, status, note) for k, v in labels.items() if k != "jwks")]
+
     if not algs:
         note = "signature HS256 : pas de clé publique"
-        return [_skipped(k, v, CheckStatus.NOT_APPLICABLE, note) for k, v in labels.items()]
+        skipped = _skipped("jwks", labels["jwks"], CheckStatus.NOT_APPLICABLE, note)
+        return then_skipped(skipped, CheckStatus.NOT_APPLICABLE, note)
     at: FieldPath = ("discovery_url",) if idp.discovery_url else ("jwks_url",)
     if idp.discovery_url and parse_json_object(discovery) is None:
         note = "la découverte n'a pas pu être lue"
-        return [_skipped(k, v, CheckStatus.UNVERIFIED, note) for k, v in labels.items()]
+        skipped = _skipped("jwks", labels["jwks"], CheckStatus.UNVERIFIED, note)
+        return then_skipped(skipped, CheckStatus.UNVERIFIED, note)
     url = jwks_url_of(idp, discovery)
     if url is None:
         where = (
@@ -454,72 +523,37 @@ def _key_checks(
             if idp.discovery_url
             else "jwks_url manque dans le fichier"
         )
-        first = Finding("V025", at, {"where": where, "alg": algs[0]})
-        return [_check("jwks", labels["jwks"], [first])] + [
-            _skipped(k, v, CheckStatus.UNVERIFIED, "pas de JWKS")
-            for k, v in labels.items()
-            if k != "jwks"
-        ]
+        missing = Finding("V025", at, {"where": where, "alg": algs[0]})
+        failed = _check("jwks", labels["jwks"], [missing])
+        return then_skipped(failed, CheckStatus.UNVERIFIED, "pas de JWKS")
     fetched = evidence.documents.get(url, Fetched(url=url))
     problems = fetch_findings(fetched, JWKS_DOCUMENT, at)
     document = None if problems else parse_json_object(fetched)
     raw_keys = document.get("keys") if document is not None else None
-    if document is not None and not isinstance(raw_keys, list):
-        problems.append(
-            Finding("V020", at, {"url": shown(url), "problem": "le membre « keys » manque"})
-        )
-    parsed: list[tuple[Any, Mapping[str, Any]]] = []
-    secrets: list[Finding] = []
-    kids: Counter[str] = Counter()
-    small: list[Finding] = []
-    for index, raw in enumerate(raw_keys if isinstance(raw_keys, list) else []):
-        name = f"n° {index + 1}"
-        if not isinstance(raw, dict):
-            problems.append(
-                Finding("V020", at, {"url": shown(url), "problem": f"clé {name} : pas un objet"})
-            )
-            continue
-        kid = raw.get("kid")
-        label = shown(kid) if isinstance(kid, str) else name
-        if isinstance(kid, str):
-            kids[kid] += 1
-        members = [m for m in SECRET_MEMBERS if m in raw]
-        if members:
-            secrets.append(Finding("V024", at, {"kid": label, "members": ", ".join(members)}))
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SecurityWarning)
-                key = JWKRegistry.import_key(dict(raw))
-        except (JoseError, ValueError, TypeError, KeyError) as error:
-            problem = f"clé {label} : {shown_text(error)}"
+    if not isinstance(raw_keys, list):
+        if document is not None:
+            problem = "le membre « keys » manque"
             problems.append(Finding("V020", at, {"url": shown(url), "problem": problem}))
-            continue
-        if isinstance(key, RSAKey) and key.raw_value.key_size < MIN_RSA_BITS:
-            small.append(Finding("V022", at, {"kid": label, "bits": key.raw_value.key_size}))
-        parsed.append((key, raw))
-    checks = [_check("jwks", labels["jwks"], problems)]
-    if raw_keys is None:
-        status = CheckStatus.UNVERIFIED
-        note = "le JWKS n'a pas pu être lu"
-        return checks + [_skipped(k, v, status, note) for k, v in labels.items() if k != "jwks"]
+        unread = _check("jwks", labels["jwks"], problems)
+        return then_skipped(unread, CheckStatus.UNVERIFIED, "le JWKS n'a pas pu être lu")
+    keys = _inspect_keys(raw_keys, url, at)
+    checks = [_check("jwks", labels["jwks"], keys.problems)]
     for alg in algs:
-        findings = list(small) if alg == "RS256" else []
-        if not any(_usable(key, raw, alg) for key, raw in parsed):
-            requirement = REQUIREMENT_BY_ALG[alg]
+        findings = list(keys.small) if alg == "RS256" else []
+        if not any(_usable(key, raw, alg) for key, raw in keys.parsed):
             field_name = (
                 "id_token_signed_response_alg"
                 if idp.id_token_signed_response_alg == alg
                 else "userinfo_signed_response_alg"
             )
-            findings.append(
-                Finding("V021", (field_name,), {"alg": alg, "requirement": requirement})
-            )
+            params = {"alg": alg, "requirement": REQUIREMENT_BY_ALG[alg]}
+            findings.append(Finding("V021", (field_name,), params))
         checks.append(_check(f"key:{alg}", labels[f"key:{alg}"], findings))
     duplicates = [
-        Finding("V023", at, {"kid": shown(k), "count": n}) for k, n in kids.items() if n > 1
+        Finding("V023", at, {"kid": shown(k), "count": n}) for k, n in keys.kids.items() if n > 1
     ]
     checks.append(_check("kids", labels["kids"], duplicates))
-    checks.append(_check("private_material", labels["private_material"], secrets))
+    checks.append(_check("private_material", labels["private_material"], keys.secrets))
     return checks
 
 
