@@ -12,7 +12,7 @@ import pytest
 
 from fakegithub import FakeGitHub
 from liveservers import PROOF
-from test_bot import Scenario
+from test_bot import SP_INTEG, Scenario, _integration_edit
 
 IDP_INTEG = "registry/integration/identity-providers/fi-boucle.yaml"
 
@@ -125,3 +125,21 @@ def test_a_resolver_failure_is_not_verified_and_goes_to_the_federation(
     assert (live_scenario.check()["conclusion"], result["approve"]) == ("success", False)
     assert {a["title"] for a in result["annotations"]} == {"V032"}
     assert "revue-fédération-requise" in live_scenario.github.pulls[1].labels
+
+
+def test_an_integration_change_checked_live_stays_self_service(live_scenario) -> None:  # type: ignore[no-untyped-def]
+    live_scenario.propose({SP_INTEG: _integration_edit()})  # demo.gouv.fr resolves
+    result = _run(live_scenario, "--live")
+    assert (live_scenario.check()["conclusion"], result["approve"]) == ("success", True)
+    assert "| Hôte demo.gouv.fr : résolution DNS | ✅ réussi |" in live_scenario.comments()[0]
+
+
+def test_a_live_check_that_cannot_conclude_goes_to_the_federation(
+    live_scenario, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FEDREG_DNS_PORT", "9")
+    live_scenario.propose({SP_INTEG: _integration_edit()})
+    result = _run(live_scenario, "--live")
+    assert (live_scenario.check()["conclusion"], result["approve"]) == ("success", False)
+    assert "- vérifications en ligne non abouties (non vérifié)" in live_scenario.comments()[0]
+    assert live_scenario.github.pulls[1].requested_teams == ["federation"]

@@ -55,6 +55,15 @@ class LiveReport:
         return sum(1 for p in self.providers for c in p.checks if c.status is status)
 
     @property
+    def unverified(self) -> tuple[str, ...]:
+        """The files with a check that could not conclude."""
+        return tuple(
+            p.path
+            for p in self.providers
+            if p.note or any(c.status is CheckStatus.UNVERIFIED for c in p.checks)
+        )
+
+    @property
     def proven(self) -> dict[str, frozenset[str]]:
         """Proven e-mail domains by file path."""
         return {p.path: p.proven_domains for p in self.providers}

@@ -29,6 +29,7 @@ from .review import (
     is_registry_path,
     review_change,
     review_email_domains,
+    review_unverified_live_checks,
 )
 
 
@@ -87,6 +88,7 @@ def _decide(
     base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
+    review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
     uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
         ref.repository,

@@ -28,6 +28,7 @@ SITUATION_FR = {
     "cosmetic_change": "mise en forme ou commentaires seulement",
     "email_domain_without_live_proof": "nouveau domaine e-mail routé vers un FI, sans preuve DNS "
     "vérifiée en ligne ou en production",
+    "live_checks_not_verified": "vérifications en ligne non abouties (non vérifié)",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -203,4 +204,13 @@ def review_email_domains(
     if not needs_federation:
         return review
     situations = tuple(sorted({*review.situations, "email_domain_without_live_proof"}))
+    return dataclasses.replace(review, situations=situations)
+
+
+def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str]) -> Review:
+    """A live check that could not conclude (our network, our resolver, our time) never fails
+    the change; the federation reviews it instead."""
+    if not list(unverified_paths):
+        return review
+    situations = tuple(sorted({*review.situations, "live_checks_not_verified"}))
     return dataclasses.replace(review, situations=situations)
