@@ -195,3 +195,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             + "\n"
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# -- live checks: real https and DNS servers on loopback (tests/liveservers.py) ------------------
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from liveservers import running_live_servers
+
+    with running_live_servers(tmp_path_factory) as servers:
+        yield servers

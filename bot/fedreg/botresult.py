@@ -7,11 +7,15 @@ decides) and `fedreg bot publish` (which only talks to GitHub).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity
+from .livecheck import proof_record
+from .livereport import recette_markdown, summary_line
+from .liverun import LiveReport
 from .plan import Plan, Risk
 from .planreport import GITHUB_COMMENT_LIMIT, render_markdown
 from .review import Access, Review
@@ -226,6 +230,36 @@ def _problem_lines(diagnostics: tuple[Diagnostic, ...], budget: int) -> list[str
     return lines
 
 
+def live_checks_section(
+    report: LiveReport | None,
+    added_domains: Mapping[str, frozenset[str]],
+    uids: Mapping[str, str],
+) -> list[str]:
+    """The comment's "Vérifications en ligne": the recette of each provider the change creates
+    or modifies, proven domains shown as such; or, when the live checks did not run, the
+    records the new domains need. `uids` maps an FI file's path to its uid."""
+    if report is None and not added_domains:
+        return []
+    lines = ["#### Vérifications en ligne", ""]
+    if report is None:
+        lines += [
+            "_Non vérifié : les vérifications en ligne n'ont pas tourné pour cette demande. "
+            "Les nouveaux domaines e-mail passent donc par la revue de la fédération._",
+            "",
+        ]
+    else:
+        lines += [summary_line(report), "", *recette_markdown(report.providers, "#####")]
+    for path, domains in sorted(added_domains.items()):
+        proven = report.proven.get(path, frozenset()) if report is not None else frozenset()
+        for domain in sorted(domains):
+            if domain in proven:
+                lines.append(f"- `{domain}` : ✅ domaine prouvé par DNS")
+            elif path in uids:
+                record = proof_record(uids[path])
+                lines.append(f'- `{domain}` : preuve DNS à publier : `{domain}. IN TXT "{record}"`')
+    return [*lines, ""]
+
+
 def build_result(
     repository: str,
     pull_number: int,
@@ -234,12 +268,13 @@ def build_result(
     review: Review,
     registry_paths: list[str],
     support: str,
+    live_section: Sequence[str] = (),
 ) -> BotResult:
     errors = sum(1 for d in plan.diagnostics if d.severity is Severity.ERROR)
     title, heading = _headline(review, errors)
     verdict = "passed" if review.passed else "failed"
-    # Priority: the verdict and its reasons, then the plan, then the per-file authorisations,
-    # which take what is left; every cut says what it cut.
+    # Priority: the verdict and its reasons (live checks included), then the plan, then the
+    # per-file authorisations, which take what is left; every cut says what it cut.
     top = "\n".join(
         [
             f"### {heading}",
@@ -247,6 +282,7 @@ def build_result(
             *_next_steps(review, support),
             "",
             *_problem_lines(plan.diagnostics, PROBLEMS_BUDGET),
+            *(["", *live_section] if live_section else []),
         ]
     )
     head = f"{COMMENT_MARKER}\n{VERDICT_MARKER.format(verdict=verdict)}\n"

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .argparse_fr import french_messages
@@ -27,10 +28,16 @@ from .report import RENDERERS_BY_NAME, render_text
 from .scaffold import KIND_BY_COMMAND
 from .workspace import find_root
 
+if TYPE_CHECKING:
+    from .livefetch import LiveSettings
+
 # Command modules are imported by `dispatch` when their command runs, so that `fedreg validate`
 # on one file (at every save in an editor, at every commit) never loads GitHub, MongoDB or
 # cryptography libraries.
 COMPLETION_SHELLS = ("bash", "zsh", "tcsh")
+# The formats of `fedreg check-live` (livereport.LIVE_RENDERERS_BY_NAME, which imports the
+# network libraries: a test keeps the two equal).
+LIVE_FORMATS = ("github", "json", "markdown", "text")
 
 
 def _use_colour(choice: str) -> bool:
@@ -187,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--base", help="avec --dry-run : révision de départ (origin/main, sinon main)")
     pr.add_argument("--author", help="avec --dry-run : votre identifiant GitHub")
     _policy_argument(pr)
+    pr.add_argument(
+        "--live",
+        action="store_true",
+        help="lancer aussi les vérifications en ligne des fournisseurs modifiés (découverte, "
+        "clés, preuves DNS ; FEDREG_CA_BUNDLE, FEDREG_NAMESERVER, FEDREG_DNS_PORT)",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument(
         "result", type=Path, metavar="RESULT", help="le verdict écrit par « fedreg bot pr »"
@@ -303,8 +316,84 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="les joindre à une publication GitHub (variables GITHUB_*) et les marquer remis",
     )
+    _add_check_live(commands)
     apply_help(parser)
     return parser
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 3600:
+        raise argparse.ArgumentTypeError(f"nombre de secondes attendu : « {text} »")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"port invalide : « {text} »")
+    return int(text)
+
+
+def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    live = commands.add_parser(
+        "check-live",
+        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des FS",
+    )
+    live.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
+    live.add_argument(
+        "--format",
+        choices=LIVE_FORMATS,
+        default="text",
+        help="text pour vous, json pour un programme, markdown pour un compte rendu, github "
+        "pour les annotations d'une action",
+    )
+    _policy_argument(live)
+    live.add_argument(
+        "--timeout", type=_positive, default=5.0, help="délai par requête, en secondes (5)"
+    )
+    live.add_argument(
+        "--budget", type=_positive, default=120.0, help="durée totale maximale, en secondes (120)"
+    )
+    live.add_argument(
+        "--ca-bundle",
+        type=Path,
+        help="autorités de certification à utiliser au lieu de celles du système "
+        "(ou FEDREG_CA_BUNDLE)",
+    )
+    live.add_argument(
+        "--nameserver", help="adresse IP du résolveur DNS à interroger (ou FEDREG_NAMESERVER)"
+    )
+    live.add_argument(
+        "--dns-port", type=_port, help="port du résolveur DNS (53, ou FEDREG_DNS_PORT)"
+    )
+    live.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="couleurs : auto suit NO_COLOR, FORCE_COLOR et le terminal",
+    )
+
+
+def _live_settings(args: argparse.Namespace) -> LiveSettings:
+    from .livefetch import LiveSettings
+
+    from_env = LiveSettings.from_environment()
+    return LiveSettings(
+        timeout=args.timeout,
+        budget=args.budget,
+        ca_bundle=args.ca_bundle or from_env.ca_bundle,
+        nameserver=args.nameserver or from_env.nameserver,
+        dns_port=args.dns_port or from_env.dns_port,
+    )
 
 
 def dispatch(args: argparse.Namespace, root: Path) -> int:
@@ -324,6 +413,18 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 registry=root / REGISTRY_DIR,
                 progress=_show_progress(args.format),
                 base=args.base,
+            )
+        )
+    if args.command == "check-live":
+        from .commands.checklive import CheckLiveOptions, run_check_live
+
+        return run_check_live(
+            CheckLiveOptions(
+                paths=tuple(args.paths) or (root / REGISTRY_DIR,),
+                output_format=args.format,
+                policy_file=args.policy,
+                settings=_live_settings(args),
+                colour=_use_colour(args.color),
             )
         )
     if args.command == "rules":
@@ -387,7 +488,15 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
     from .commands.bot import run_bot_pr, run_bot_publish
 
     if args.bot_command == "pr":
-        return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
+        return run_bot_pr(
+            args.event,
+            args.out,
+            args.dry_run,
+            args.base,
+            args.author,
+            args.policy,
+            args.live,
+        )
     if args.bot_command == "publish":
         return run_bot_publish(args.result)
     return _dispatch_deploy(args)

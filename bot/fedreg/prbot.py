@@ -7,13 +7,14 @@ partner the same verdict before opening the pull request, from local git.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .botresult import BotResult, build_result
+from .botresult import BotResult, build_result, live_checks_section
 from .diffing import (
     adds_routed_domains,
     holders_at_commit,
@@ -26,9 +27,18 @@ from .errors import FedregError
 from .githubapi import GitHubClient
 from .gitrepo import GitRepository
 from .layout import RegistryDocument
-from .plan import DomainHolders, build_plan
+from .livefetch import LiveSettings
+from .liverun import LiveReport, live_check_documents
+from .plan import Action, DomainHolders, Plan, build_plan
 from .policy import Policy
-from .review import OwnerMatcher, is_registry_path, review_change
+from .review import (
+    OwnerMatcher,
+    added_email_domains,
+    is_registry_path,
+    review_change,
+    review_email_domains,
+    review_unverified_live_checks,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ def _decide(
     policy: Policy,
     matches: OwnerMatcher,
     base_holders: Callable[[], DomainHolders],
+    live: LiveSettings | None = None,
 ) -> BotResult:
     """The result for changed `paths`, given the registry files' contents on both sides;
     `base_holders` reads who routes each e-mail domain at the base (only if a change attaches
@@ -80,12 +91,42 @@ def _decide(
     plan = plan_documents(before, after, policy)
     if adds_routed_domains(plan):
         plan = build_plan(before, after, plan.diagnostics, base_holders())
+    added = added_email_domains(plan)
+    live_report = _live_checks(plan, after, policy, live, added) if live is not None else None
+    if live_report is not None:
+        plan = dataclasses.replace(
+            plan, diagnostics=tuple(sorted(plan.diagnostics + live_report.diagnostics))
+        )
     owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
     base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
+    review = review_email_domains(review, plan, live_report.proven if live_report else {})
+    review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
+    uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
-        ref.repository, ref.number, ref.head_sha, plan, review, registry, policy.support_contact
+        ref.repository,
+        ref.number,
+        ref.head_sha,
+        plan,
+        review,
+        registry,
+        policy.support_contact,
+        live_checks_section(live_report, added, uids),
     )
+
+
+def _live_checks(
+    plan: Plan,
+    after: list[RegistryDocument],
+    policy: Policy,
+    settings: LiveSettings,
+    added: dict[str, frozenset[str]],
+) -> LiveReport:
+    """The live checks of the providers the change creates or modifies; only the domains it
+    adds count as new attachments."""
+    touched = {c.path for c in plan.changes if c.action is not Action.DELETE}
+    docs = [doc for doc in after if doc.display_path in touched]
+    return live_check_documents(docs, policy, settings, added)
 
 
 def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequestRef:
@@ -115,7 +156,9 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
     )
 
 
-def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Policy) -> BotResult:
+def compute_from_event(
+    event: dict[str, Any], client: GitHubClient, policy: Policy, live: LiveSettings | None = None
+) -> BotResult:
     ref = pull_request_ref(event, client)
     files = client.changed_files(client.pull(ref.number))
     paths = sorted({f.path for f in files} | {f.previous_path for f in files if f.previous_path})
@@ -127,11 +170,17 @@ def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Poli
         ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
     )
     # The job runs on a checkout of the default branch: the registry the pull request targets.
-    return _decide(ref, paths, base, head, policy, matches, lambda: holders_in_tree(Path.cwd()))
+    return _decide(
+        ref, paths, base, head, policy, matches, lambda: holders_in_tree(Path.cwd()), live
+    )
 
 
 def compute_offline(
-    repo: GitRepository, base: str, policy: Policy, author: str | None
+    repo: GitRepository,
+    base: str,
+    policy: Policy,
+    author: str | None,
+    live: LiveSettings | None = None,
 ) -> BotResult:
     """The verdict for the commits since `base` and the working tree, without GitHub: team
     membership is reported as not checked offline."""
@@ -152,4 +201,5 @@ def compute_offline(
         policy,
         matches,
         lambda: holders_at_commit(repo, base_commit),
+        live,
     )

@@ -7,6 +7,7 @@ review rules, to the federation team's review or to self-service, where the bot 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +35,7 @@ SITUATION_FR = {
     "sensitive_scope": "scope accordé par la fédération seulement sur demande",
     "new_email_domain": "nouveau domaine e-mail routé vers un FI : ce FI recevra tous les "
     "agents de ce domaine",
+    "live_checks_not_verified": "vérifications en ligne non abouties (non vérifié)",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -255,3 +257,49 @@ def review_change(
 
 def is_registry_path(path: str) -> bool:
     return path.startswith(f"{REGISTRY_DIR}/") and ".." not in path.split("/")
+
+
+# -- e-mail domains routed to identity providers, and their live DNS proof ----------------------
+
+
+def added_email_domains(plan: Plan) -> dict[str, frozenset[str]]:
+    """The e-mail domains each FI file of the change newly routes (created FIs: all of them)."""
+    return {
+        change.path: frozenset(domains)
+        for change in plan.changes
+        if change.action is not Action.DELETE and (domains := new_email_domains(change))
+    }
+
+
+def review_email_domains(
+    review: Review, plan: Plan, proven_live: Mapping[str, frozenset[str]]
+) -> Review:
+    """A new e-mail domain routed to an FI needs the federation (`new_email_domain`), unless
+    every domain the change adds had its DNS proof verified live (`proven_live`: proven domains
+    by file path) and the change is in integration: then the proof is the review. An FI
+    switched on routes all its domains at once and stays for the federation, as does a domain
+    another FI already routes (`shared_email_domain`). A domain whose proof is known to be
+    missing is an error, reported by the live checks."""
+    added = added_email_domains(plan)
+    if not added or any(routing_switched_on(change) for change in plan.changes):
+        return review
+    environments = {change.path: change.environment for change in plan.changes}
+    if not all(
+        environments[path] == "integration" and domains <= proven_live.get(path, frozenset())
+        for path, domains in added.items()
+    ):
+        return review
+    return dataclasses.replace(
+        review,
+        situations=tuple(s for s in review.situations if s != "new_email_domain"),
+        details={k: v for k, v in review.details.items() if k != "new_email_domain"},
+    )
+
+
+def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str]) -> Review:
+    """A live check that could not conclude (our network, our resolver, our time) never fails
+    the change; the federation reviews it instead."""
+    if not list(unverified_paths):
+        return review
+    situations = tuple(sorted({*review.situations, "live_checks_not_verified"}))
+    return dataclasses.replace(review, situations=situations)

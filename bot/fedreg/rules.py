@@ -864,6 +864,273 @@ _RULES = [
         "sensitive_scopes: [chorus_dt]",
         "sensitive_scopes: [chorusdt]",
     ),
+    # -- V: live checks (fedreg check-live) --------------------------------------------------
+    Rule(
+        "V001",
+        E,
+        "Document refusé par le serveur",
+        "{document} : le serveur a répondu {status} à {url}.",
+        "Le document doit être servi avec le statut 200, publiquement et sans authentification.",
+        "GET …/.well-known/openid-configuration → 404",
+        "GET …/.well-known/openid-configuration → 200",
+    ),
+    Rule(
+        "V002",
+        E,
+        "Redirection refusée",
+        "{document} : {url} redirige vers {location} ; les redirections ne sont pas suivies.",
+        "Indiquez directement l'adresse finale (dans le fichier, ou dans la découverte pour "
+        "jwks_uri) : la vérification ne suit aucune redirection.",
+        "GET https://auth.a.fr/.well-known/openid-configuration → 302",
+        "GET https://auth.a.fr/.well-known/openid-configuration → 200",
+    ),
+    Rule(
+        "V003",
+        E,
+        "Réponse trop grosse",
+        "{document} : la réponse de {url} dépasse {limit} octets.",
+        "Un document de découverte ou un JWKS tient en quelques kilo-octets : vérifiez "
+        "l'adresse publiée.",
+        "(réponse de plusieurs mégaoctets)",
+        "(quelques kilo-octets de JSON)",
+    ),
+    Rule(
+        "V004",
+        E,
+        "Réponse qui n'est pas un objet JSON",
+        "{document} : {url} ne renvoie pas un objet JSON ({problem}).",
+        "Servez le document en JSON (application/json), avec un objet à la racine.",
+        "<html>…</html>",
+        '{"issuer": "https://auth.a.fr", …}',
+    ),
+    Rule(
+        "V005",
+        E,
+        "Certificat TLS refusé",
+        "{document} : le certificat présenté par {host} est refusé ({problem}).",
+        "Le serveur doit présenter un certificat valide pour ce nom, émis par une autorité "
+        "reconnue, avec sa chaîne complète : la fédération le vérifie à chaque connexion.",
+        "(certificat auto-signé ou expiré)",
+        "(certificat d'une autorité reconnue, chaîne complète)",
+    ),
+    Rule(
+        "V006",
+        W,
+        "Serveur injoignable : non vérifié",
+        "{document} : {url} n'a pas pu être joint depuis le vérificateur ({problem}) : non "
+        "vérifié.",
+        "Cela peut venir de notre réseau : relancez plus tard ; à défaut, l'équipe de la "
+        "fédération vérifiera à la revue. Un FI joignable seulement depuis le RIE est dans ce cas.",
+        "(connexion refusée, nom inconnu)",
+        "(serveur joignable en https)",
+    ),
+    Rule(
+        "V007",
+        W,
+        "Réponse trop lente : non vérifié",
+        "{document} : {url} n'a pas répondu en {timeout} s : non vérifié.",
+        "La fédération attend aussi une réponse rapide à chaque connexion : vérifiez la charge "
+        "et l'accessibilité du serveur, puis relancez.",
+        "(réponse après 30 s)",
+        "(réponse en moins d'une seconde)",
+    ),
+    Rule(
+        "V008",
+        W,
+        "Temps de vérification épuisé : non vérifié",
+        "{document} : le temps total de vérification était épuisé avant {url} : non vérifié.",
+        "Relancez « fedreg check-live » sur moins de fichiers, ou avec un --budget plus grand.",
+        "(trop de fournisseurs pour le budget)",
+        "(budget suffisant)",
+    ),
+    Rule(
+        "V010",
+        E,
+        "Issuer différent",
+        "L'issuer publié « {found} » diffère de celui attendu « {expected} ».",
+        "OpenID Connect Discovery exige que l'issuer soit l'URL de découverte sans "
+        "/.well-known/openid-configuration : corrigez la configuration du FI ou le fichier.",
+        '"issuer": "https://autre.a.fr"',
+        '"issuer": "https://auth.a.fr"',
+    ),
+    Rule(
+        "V011",
+        E,
+        "Point d'accès absent de la découverte",
+        "La découverte ne publie pas « {member} ».",
+        "Publiez {member} dans le document de découverte : la fédération en a besoin à chaque "
+        "connexion.",
+        '{"issuer": "https://auth.a.fr"}',
+        '{"issuer": "https://auth.a.fr", "token_endpoint": "https://auth.a.fr/token", …}',
+    ),
+    Rule(
+        "V012",
+        E,
+        "Point d'accès sans https",
+        "« {member} » vaut {url} : seul https est accepté.",
+        "Publiez chaque point d'accès en https://, avec un certificat valide.",
+        '"token_endpoint": "http://auth.a.fr/token"',
+        '"token_endpoint": "https://auth.a.fr/token"',
+    ),
+    Rule(
+        "V013",
+        E,
+        "Hôte non accepté pour ce FI",
+        "« {member} » est sur l'hôte {host}, non accepté pour ce FI : {reason}.",
+        "Publiez les points d'accès sur un nom de domaine public (sur le RIE : sous "
+        "{suffixes}, sinon déclarez les ip_ranges du FI).",
+        '"userinfo_endpoint": "https://10.0.0.5/userinfo"',
+        '"userinfo_endpoint": "https://auth.a.fr/userinfo"',
+    ),
+    Rule(
+        "V014",
+        E,
+        "Algorithme non publié",
+        "« {member} » ne contient pas {alg}, l'algorithme de {field}.",
+        "Activez {alg} côté FI, ou choisissez dans le fichier un algorithme que le FI publie "
+        "({published}).",
+        '"id_token_signing_alg_values_supported": ["RS256"] avec ES256 dans le fichier',
+        '"id_token_signing_alg_values_supported": ["RS256", "ES256"]',
+    ),
+    Rule(
+        "V015",
+        E,
+        "client_secret_post non accepté",
+        "token_endpoint_auth_methods_supported ne contient pas client_secret_post (publié : "
+        "{published}).",
+        "La fédération s'authentifie uniquement par client_secret_post : le FI doit l'accepter.",
+        '"token_endpoint_auth_methods_supported": ["private_key_jwt"]',
+        '"token_endpoint_auth_methods_supported": ["client_secret_post"]',
+    ),
+    Rule(
+        "V016",
+        W,
+        "Scopes de la fédération non publiés",
+        "scopes_supported ne liste pas {scopes}, que la fédération demande à chaque connexion.",
+        "Le FI doit ignorer (ou renvoyer vide) un scope qu'il ne gère pas, jamais le refuser : "
+        "un refus donne l'erreur invalid_scope (Y020032) et aucune connexion ne passe.",
+        '"scopes_supported": ["openid", "email"]',
+        '"scopes_supported": ["openid", "uid", "given_name", "usual_name", "email", …]',
+    ),
+    Rule(
+        "V017",
+        E,
+        "Déconnexion non publiée",
+        "Le fichier attend une déconnexion (end_session_url) mais la découverte ne publie pas "
+        "end_session_endpoint.",
+        "Publiez end_session_endpoint dans la découverte, ou retirez end_session_url du fichier.",
+        "end_session_url: https://auth.a.fr/logout (absent de la découverte)",
+        '"end_session_endpoint": "https://auth.a.fr/logout"',
+    ),
+    Rule(
+        "V020",
+        E,
+        "JWKS illisible",
+        "Les clés publiées à {url} ne se lisent pas : {problem}.",
+        "Publiez un JWKS conforme à la RFC 7517 : un objet dont le membre « keys » liste les "
+        "clés publiques.",
+        '{"keys": [{"kty": "RSA", "n": "…"}]}',
+        '{"keys": [{"kty": "RSA", "kid": "k1", "n": "…", "e": "AQAB"}]}',
+    ),
+    Rule(
+        "V021",
+        E,
+        "Aucune clé pour l'algorithme",
+        "Aucune clé publiée n'est utilisable pour {alg} ({requirement}).",
+        "Publiez dans le JWKS une clé de signature {requirement}, avec « use » à sig ou sans "
+        "« use ».",
+        "(ES256 configuré, seulement des clés RSA publiées)",
+        '{"keys": [{"kty": "EC", "crv": "P-256", "use": "sig", …}]}',
+    ),
+    Rule(
+        "V022",
+        E,
+        "Clé RSA trop courte",
+        "La clé RSA « {kid} » fait {bits} bits : au moins 2048 sont exigés.",
+        "Générez une clé RSA de 2048 bits ou plus (ou passez à ES256) et retirez celle-ci du JWKS.",
+        "(clé RSA de 1024 bits)",
+        "(clé RSA de 2048 bits)",
+    ),
+    Rule(
+        "V023",
+        E,
+        "kid en double",
+        "Le kid « {kid} » est porté par {count} clés.",
+        "Donnez à chaque clé un kid unique : la signature désigne sa clé par son kid.",
+        '{"keys": [{"kid": "k1", …}, {"kid": "k1", …}]}',
+        '{"keys": [{"kid": "k1", …}, {"kid": "k2", …}]}',
+    ),
+    Rule(
+        "V024",
+        E,
+        "Clé privée publiée",
+        "La clé « {kid} » publie des éléments secrets ({members}) : elle est compromise.",
+        "Remplacez cette clé immédiatement par une nouvelle paire et retirez-la : ne publiez "
+        "que la partie publique (kty, n, e en RSA ; kty, crv, x, y en EC).",
+        '{"keys": [{"kty": "RSA", "n": "…", "e": "AQAB", "d": "…"}]}',
+        '{"keys": [{"kty": "RSA", "n": "…", "e": "AQAB"}]}',
+    ),
+    Rule(
+        "V025",
+        E,
+        "Pas d'adresse de clés",
+        "Aucune adresse de clés publiques : {where}.",
+        "Avec {alg}, les clés publiques doivent être publiées : jwks_uri dans la découverte, "
+        "ou jwks_url dans le fichier.",
+        "(ES256 sans jwks_uri)",
+        '"jwks_uri": "https://auth.a.fr/jwks"',
+    ),
+    Rule(
+        "V030",
+        E,
+        "Domaine sans preuve DNS",
+        "Le domaine {domain} ne porte pas l'enregistrement TXT de preuve « {record} ».",
+        'Publiez dans la zone DNS du domaine : {domain}. IN TXT "{record}" — il prouve que ce '
+        "FI est autorisé pour {domain}. Relancez ensuite la vérification.",
+        "attached_email_domains: [a.fr] (sans TXT)",
+        'a.fr. IN TXT "proconnect-identity-provider-<uid>"',
+    ),
+    Rule(
+        "V031",
+        W,
+        "Domaine déjà rattaché sans preuve DNS",
+        "Le domaine {domain}, déjà rattaché, ne porte pas l'enregistrement TXT de preuve "
+        "« {record} ».",
+        'Publiez dans la zone DNS du domaine : {domain}. IN TXT "{record}". Un nouveau '
+        "rattachement sans preuve est refusé.",
+        "(domaine rattaché avant la vérification, sans TXT)",
+        'a.fr. IN TXT "proconnect-identity-provider-<uid>"',
+    ),
+    Rule(
+        "V032",
+        W,
+        "Résolution DNS impossible : non vérifié",
+        "Résolution DNS de {name} impossible depuis le vérificateur ({problem}) : non vérifié.",
+        "Cela peut venir de notre résolveur : relancez plus tard ; à défaut, l'équipe de la "
+        "fédération vérifiera à la revue.",
+        "(résolveur injoignable)",
+        "(résolveur joignable)",
+    ),
+    Rule(
+        "V040",
+        W,
+        "Hôte de retour qui ne résout pas",
+        "L'hôte {host} ne résout pas (aucune adresse A ni AAAA).",
+        "Vérifiez le nom : après la connexion, le navigateur des agents ne pourra pas revenir "
+        "sur le service.",
+        "redirect_uris: [https://inexistant.a.fr/cb]",
+        "redirect_uris: [https://service.a.fr/cb]",
+    ),
+    Rule(
+        "V041",
+        W,
+        "Hôte de production sans réponse DNS publique",
+        "L'hôte {host} n'a pas de réponse DNS publique : en production, les connexions échoueront.",
+        "Publiez l'enregistrement A ou AAAA de {host} dans le DNS public avant la mise en "
+        "production.",
+        "redirect_uris: [https://pas-encore-publie.a.fr/cb]",
+        "redirect_uris: [https://service.a.fr/cb]",
+    ),
 ]
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in _RULES}

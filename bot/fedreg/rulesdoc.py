@@ -18,6 +18,7 @@ _GROUPS = {
     "O": "Réglages OpenID Connect",
     "X": "Entre fichiers",
     "Q": "Politique (policy.yaml)",
+    "V": "Vérifications en ligne (fedreg check-live)",
 }
 _SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
 

@@ -11,6 +11,7 @@ from ..errors import FedregError, UsageError
 from ..files import write_atomic
 from ..githubapi import GitHubClient
 from ..gitrepo import GitRepository
+from ..livefetch import LiveSettings
 from ..prbot import compute_from_event, compute_offline
 from ..report import render_text
 from ..validate import load_policy
@@ -34,14 +35,16 @@ def run_bot_pr(
     base: str | None,
     author: str | None,
     policy_file: Path,
+    live: bool = False,
 ) -> int:
     policy, policy_diagnostics = load_policy(policy_file)
     if policy_diagnostics:
         sys.stdout.write(render_text(policy_diagnostics, 1))
         raise FedregError("politique invalide : le bot ne décide pas sur une politique cassée")
+    settings = LiveSettings.from_environment() if live else None
     if dry_run:
         repo = GitRepository.discover(Path.cwd())
-        result = compute_offline(repo, base or _default_base(repo), policy, author)
+        result = compute_offline(repo, base or _default_base(repo), policy, author, settings)
         sys.stdout.write(result.comment.split("\n", 2)[2])  # without the hidden markers
         for item in result.annotations:
             print(
@@ -56,7 +59,7 @@ def run_bot_pr(
         event = json.loads(event_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UsageError(f"événement illisible : {event_path} ({error})") from error
-    result = compute_from_event(event, GitHubClient.from_environment(), policy)
+    result = compute_from_event(event, GitHubClient.from_environment(), policy, settings)
     write_atomic(out, result.to_json())
     print(f"Verdict : {result.title} — écrit dans {out}")
     return EXIT_OK
