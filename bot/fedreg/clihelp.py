@@ -28,6 +28,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         1: "un fichier modifié est invalide (le plan lisible est affiché quand même)",
     },
     "bot pr": {0: "verdict favorable", 1: "verdict défavorable (ou échec)"},
+    "check-live": {
+        0: "rien à corriger (les « non vérifié » sont des avertissements)",
+        1: "au moins une erreur à corriger côté fournisseur",
+    },
     "drift": {0: "la base et le registre concordent", 1: "au moins un écart (ou échec)"},
     "render": {1: "registre invalide : rien n'est écrit"},
     "schema": {1: "avec --check : schémas périmés"},
@@ -131,6 +135,16 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         (
             'fedreg drift production-internet --target "$MONGODB_READONLY_URI"',
             "les écarts entre la base et le registre",
+        ),
+    ),
+    "check-live": (
+        (
+            "fedreg check-live registry/production/identity-providers/fi-ecologie.yaml",
+            "la recette technique d'un FI : découverte, clés, preuves DNS des domaines",
+        ),
+        (
+            "fedreg check-live --format markdown > recette.md",
+            "le compte rendu de tout le registre, une ligne par vérification",
         ),
     ),
     "history": (
