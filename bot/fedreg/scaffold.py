@@ -17,6 +17,12 @@ SCHEMA_FILE_BY_KIND = {
 }
 
 
+def schema_file(kind: str, environment: str | None = None) -> str:
+    """The published schema of a kind, with the rules of one environment (or of both)."""
+    generic = SCHEMA_FILE_BY_KIND[kind]
+    return generic.replace(".schema.", f".{environment}.schema.") if environment else generic
+
+
 @dataclass(frozen=True)
 class NewProvider:
     kind: str
@@ -51,7 +57,7 @@ def _list(values: tuple[str, ...] | list[str]) -> str:
 
 def render_skeleton(spec: NewProvider) -> str:
     """The file's text. Placeholders are valid values marked « À REMPLACER » in comments."""
-    schema = f"../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
+    schema = f"../../../schemas/{schema_file(spec.kind, spec.environment)}"
     head = (
         f"# yaml-language-server: $schema={schema}\n"
         f"kind: {spec.kind}\n"
