@@ -209,6 +209,9 @@ scopes: [email, profile, mail]
 id_token_signed_response_alg: ES256
 userinfo_signed_response_alg: RS512
 accepts_private_sector: oui
+ip_ranges:
+  - 192.168.1.0/24
+  - 145.242.17.10/28
 """
 EXPECTED_IN_PRODUCTION = {
     (9, "I003"),
@@ -225,6 +228,7 @@ EXPECTED_IN_PRODUCTION = {
     (21, "O002"),
     (23, "S004"),
     (24, "S003"),
+    (26, "N005"),  # host bits (N002, line 27) and the Luhn key (I003) need fedreg
 }
 
 

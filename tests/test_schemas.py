@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT
+from fedreg.checks.ipranges import inspect_ip_range
 from fedreg.checks.oidc import KNOWN_SCOPES
 from fedreg.checks.uris import LOOPBACK_HOSTS, has_invisible, inspect_uri
 from fedreg.models import ENVIRONMENTS, MODEL_BY_KIND
@@ -140,12 +141,59 @@ def test_the_bases_pass_every_variant() -> None:
 def test_new_skeletons_name_their_environment_schema(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     for env in ENVIRONMENTS:
         result = cli(
-            "new", "service-provider", f"demo-{env}", "--env", env, "--network", "internet",
-            "--owner", "@demo-org/equipe", "--contact", "equipe@demo.gouv.fr",
-        )  # fmt: skip
+            "new",
+            "service-provider",
+            f"demo-{env}",
+            "--env",
+            env,
+            "--network",
+            "internet",
+            "--owner",
+            "@demo-org/equipe",
+            "--contact",
+            "equipe@demo.gouv.fr",
+        )
         assert result.exit_code == 0, result.stderr
         path = workspace.root / f"registry/{env}/service-providers/demo-{env}.yaml"
         first = path.read_text(encoding="utf-8").splitlines()[0]
         name = schema_file("ServiceProvider", env)
         assert first == f"# yaml-language-server: $schema=../../../schemas/{name}"
         assert (REPO_ROOT / "schemas" / name).is_file()
+
+
+PUBLIC_RANGES = [
+    "145.242.17.0/28",
+    "8.8.8.8",
+    "11.0.0.1",
+    "172.32.0.0/24",
+    "100.128.0.0/24",
+    "192.169.0.0/24",
+    "2001:67c:2e8::/48",
+    "10.0.0.0/0",
+    "10.1.2.300",
+    "010.1.2.3",
+]
+PRIVATE_RANGES = [
+    "10.0.0.0/24",
+    "10.1.2.3",
+    "172.16.0.0/24",
+    "172.31.255.0/28",
+    "192.168.1.0/24",
+    "127.0.0.1",
+    "169.254.1.0/24",
+    "100.64.0.0/24",
+    "100.127.255.255",
+    "10.1.2.3/28",
+]
+
+
+@pytest.mark.parametrize("network", ["internet", "rie"])
+def test_private_addresses_are_flagged_on_internet_as_fedreg_does(network: str) -> None:
+    base = load_located(BASE_SERVICE_PROVIDER).data
+    validator = jsonschema.Draft202012Validator(build_schema("ServiceProvider", "production"))
+    for text in PUBLIC_RANGES + PRIVATE_RANGES:
+        codes = {code for code, _ in inspect_ip_range(text, network, 24, 48, ("100.64.0.0/10",))[0]}
+        flagged = not validator.is_valid({**base, "network": network, "ip_ranges": [text]})
+        assert flagged == (network == "internet" and text in PRIVATE_RANGES), text
+        if flagged:
+            assert "N005" in codes, text

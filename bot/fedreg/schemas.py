@@ -84,6 +84,31 @@ _NOT_PUBLIC_HOST = (
 )
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# IPv4 addresses and ranges (never /0, which is N003 alone) in the private, loopback, link-local
+# and shared (CGNAT, the RIE's) blocks: fedreg's N005 on the internet network.
+_NON_PUBLIC_IPV4 = (
+    r"^(?!(?:(?:10|127)(?:\." + _OCTET + "){3}"
+    r"|(?:192\.168|169\.254|172\.(?:1[6-9]|2[0-9]|3[01])|100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7]))"
+    r"(?:\." + _OCTET + "){2})"
+    r"(?:/(?:[1-9]|[12][0-9]|3[0-2]))?$)"
+)
+
+
+def _internet_ranges() -> dict[str, Any]:
+    """On the internet network, the servers' addresses are public ones."""
+    message = _rule_message(
+        "N005",
+        "sur le réseau internet, indiquez les adresses publiques de sortie de vos serveurs "
+        "(pas 10.x, 172.16-31.x, 192.168.x, 127.x, 169.254.x ni 100.64-127.x).",
+    )
+    items = {"pattern": _NON_PUBLIC_IPV4, "patternErrorMessage": message}
+    return {
+        "if": {"properties": {"network": {"const": "internet"}}, "required": ["network"]},
+        "then": {"properties": {"ip_ranges": {"items": items}}},
+    }
+
+
 def _url_checks(environment: str | None) -> list[dict[str, Any]]:
     """Patterns over one URL, each with its own French message. As in fedreg, a URL too long, or
     with a space, or not absolute gets that one finding and no other."""
@@ -268,6 +293,7 @@ def build_schema(kind: str, environment: str | None = GENERIC) -> dict[str, Any]
             for field in base["required"]
         ],
         "additionalProperties": False,
+        **_internet_ranges(),
     }
 
 
