@@ -151,14 +151,17 @@ def _type_codes(found: set[tuple[int, str]]) -> set[tuple[int, str]]:
     return {(line, code) for line, code in found if code in ("S003", "S004")}
 
 
-def test_fedreg_and_the_editor_agree_on_every_type_error(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_fedreg_and_the_editor_agree_on_every_type_error(
+    editor, registry, cli, environment
+) -> None:  # type: ignore[no-untyped-def]
     files = []
     for kind, model in MODEL_BY_KIND.items():
         for key in model.model_fields:
             for form, value in VALUE_FORMS.items():
                 slug = f"{kind.lower()}-{key}-{form}".replace("_", "-").lower()
                 text = with_value(BASE_BY_KIND[kind], key, value)
-                files.append(_write(registry, "integration", kind, slug, text))
+                files.append(_write(registry, environment, kind, slug, text))
     fedreg = _fedreg_findings(cli, registry)
     disagreements = []
     type_errors = 0
@@ -338,15 +341,16 @@ def test_scopes_complete_with_french_descriptions(editor, registry) -> None:  # 
     assert email["documentation"]["value"] == "Adresse e-mail professionnelle de l'agent."
 
 
-def test_hover_shows_the_french_title_once(editor, registry) -> None:  # type: ignore[no-untyped-def]
-    path = _write(registry, "production", "ServiceProvider", "survol", BASE_SERVICE_PROVIDER)
-    editor.open(path, BASE_SERVICE_PROVIDER)
+@pytest.mark.parametrize("kind", list(MODEL_BY_KIND))
+def test_hover_shows_the_french_title_once(editor, registry, kind) -> None:  # type: ignore[no-untyped-def]
+    text = BASE_BY_KIND[kind]
+    path = _write(registry, "production", kind, "survol", text)
+    editor.open(path, text)
     try:
-        for index, line in enumerate(BASE_SERVICE_PROVIDER.splitlines()):
+        for index, line in enumerate(text.splitlines()):
             if line.startswith(" "):
                 continue
-            key = line.split(":", 1)[0]
-            doc = field_doc("ServiceProvider", key)
+            doc = field_doc(kind, line.split(":", 1)[0])
             assert doc is not None
             shown = editor.hover(path, index, 1)
             assert shown.startswith(f"#### {doc.title}\n\n{doc.markdown}\n\n"), shown
