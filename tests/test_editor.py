@@ -274,6 +274,18 @@ def test_identity_provider_urls(editor, registry, cli) -> None:  # type: ignore[
     assert found <= _fedreg_findings(cli, registry)[path.resolve()]
 
 
+def test_missing_fields_are_s002_in_both(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+    text = edited(BASE_SERVICE_PROVIDER, [("network: internet\n", ""), ("scopes:\n", "scope:\n")])
+    path = _write(registry, "production", "ServiceProvider", "manquants", text)
+    found, messages = _editor_findings(editor, path)
+    assert found == {(1, "S002")} and found <= _fedreg_findings(cli, registry)[path.resolve()]
+    assert sorted(m for m in messages if m.startswith("S002")) == [
+        "S002 Champ obligatoire manquant : « network » (Réseau).",
+        "S002 Champ obligatoire manquant : « scopes » (Scopes).",
+    ]
+    assert "La propriété scope n'est pas autorisée." in messages
+
+
 def test_every_message_is_french(editor, registry) -> None:  # type: ignore[no-untyped-def]
     english = json.loads((SERVER / "l10n/bundle.l10n.json").read_text(encoding="utf-8"))
     # and the three the server never translates
