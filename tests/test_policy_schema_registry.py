@@ -75,10 +75,12 @@ def _registry_files() -> list[Path]:
 @pytest.mark.parametrize("path", _registry_files(), ids=lambda p: p.name)
 def test_every_example_passes_the_published_schema(path: Path) -> None:
     kind = "service-provider" if path.parent.name == "service-providers" else "identity-provider"
-    schema = json.loads((REPO_ROOT / f"schemas/{kind}.schema.json").read_text())
+    environment = path.parent.parent.name
     data = load_located(path.read_text(encoding="utf-8")).data
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema).validate(data)
+    for name in (f"{kind}.schema.json", f"{kind}.{environment}.schema.json"):
+        schema = json.loads((REPO_ROOT / "schemas" / name).read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.Draft202012Validator(schema).validate(data)
 
 
 def test_published_schema_rejects_what_the_models_reject() -> None:

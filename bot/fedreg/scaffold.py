@@ -22,6 +22,12 @@ SCHEMA_FILE_BY_KIND = {
 }
 
 
+def schema_file(kind: str, environment: str | None = None) -> str:
+    """The published schema of a kind, with the rules of one environment (or of both)."""
+    generic = SCHEMA_FILE_BY_KIND[kind]
+    return generic.replace(".schema.", f".{environment}.schema.") if environment else generic
+
+
 @dataclass(frozen=True)
 class NewProvider:
     kind: str
@@ -57,7 +63,7 @@ def _list(values: tuple[str, ...] | list[str]) -> str:
 def render_skeleton(spec: NewProvider) -> str:
     """The file's text. Placeholders are marked « À REMPLACER » in comments and carry the
     placeholder label or range, which rules I012/I013 catch until they are replaced."""
-    schema = f"../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
+    schema = f"../../../schemas/{schema_file(spec.kind, spec.environment)}"
     head = (
         f"# yaml-language-server: $schema={schema}\n"
         "# Guide pas à pas, de la demande de fusion à la production : "

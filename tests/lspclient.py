@@ -1,0 +1,204 @@
+"""A small Language Server Protocol client: drives a real server over stdio JSON-RPC, as an
+editor does, for the editor-parity tests (tests/test_editor.py)."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+TIMEOUT = 30.0
+
+
+class LspError(Exception):
+    pass
+
+
+class LspClient:
+    """One server process. `settings` answers the server's workspace/configuration requests,
+    as an editor answers them from its settings files."""
+
+    def __init__(self, command: list[str], root: Path, settings: dict[str, Any]) -> None:
+        self.root = root
+        self.settings = settings
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=root,
+        )
+        self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._next_id = 0
+        self._versions: dict[str, int] = {}
+        self._closing: dict[str, int] = {}
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    # -- wire ---------------------------------------------------------------------------------
+    def _read(self) -> None:
+        stream = self._process.stdout
+        assert stream is not None
+        while True:
+            length = None
+            line = stream.readline()
+            while line not in (b"\r\n", b""):
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                line = stream.readline()
+            if not line or length is None:
+                self._messages.put(None)
+                return
+            self._messages.put(json.loads(stream.read(length)))
+
+    def _send(self, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stdin.flush()
+
+    def notify(self, method: str, params: dict[str, Any]) -> None:
+        self._send({"method": method, "params": params})
+
+    def request(self, method: str, params: dict[str, Any]) -> Any:
+        self._next_id += 1
+        ident = self._next_id
+        self._send({"id": ident, "method": method, "params": params})
+        reply = self._wait(lambda m: m.get("id") == ident and "method" not in m)
+        if "error" in reply:
+            raise LspError(reply["error"])
+        return reply.get("result")
+
+    def _answer(self, message: dict[str, Any]) -> None:
+        """Answer a request from the server the way an editor would."""
+        result: Any = None
+        if message["method"] == "workspace/configuration":
+            result = [
+                self.settings.get(item.get("section", "")) for item in message["params"]["items"]
+            ]
+        self._send({"id": message["id"], "result": result})
+
+    def _wait(self, wanted: Any, timeout: float = TIMEOUT) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LspError("the language server did not answer in time")
+            try:
+                message = self._messages.get(timeout=remaining)
+            except queue.Empty as error:
+                raise LspError("the language server did not answer in time") from error
+            if message is None:
+                raise LspError("the language server stopped")
+            if "method" in message and "id" in message:
+                self._answer(message)
+            elif wanted(message):
+                return message
+
+    # -- editor actions -----------------------------------------------------------------------
+    def start(self, locale: str = "fr") -> None:
+        root = self.root.as_uri()
+        self.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": root,
+                "locale": locale,
+                "workspaceFolders": [{"uri": root, "name": self.root.name}],
+                "capabilities": {
+                    "workspace": {"configuration": True},
+                    "textDocument": {
+                        "completion": {
+                            "completionItem": {
+                                "snippetSupport": True,
+                                "documentationFormat": ["markdown", "plaintext"],
+                            }
+                        },
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
+                        "publishDiagnostics": {},
+                    },
+                },
+            },
+        )
+        self.notify("initialized", {})
+        self.notify("workspace/didChangeConfiguration", {"settings": self.settings})
+
+    def open(self, path: Path, text: str) -> list[dict[str, Any]]:
+        """Open (or replace) a document; the diagnostics the server publishes for it."""
+        return self.open_many({path: text})[path]
+
+    def open_many(self, texts: dict[Path, str]) -> dict[Path, list[dict[str, Any]]]:
+        """Open (or replace) documents at once, as an editor restoring its tabs: the server
+        validates each after its debounce delay, all in parallel."""
+        waiting = {path.as_uri(): path for path in texts}
+        for path, text in texts.items():
+            uri = path.as_uri()
+            version = self._versions.get(uri, 0) + 1
+            self._versions[uri] = version
+            if version == 1:
+                document = {"uri": uri, "languageId": "yaml", "version": version, "text": text}
+                self.notify("textDocument/didOpen", {"textDocument": document})
+            else:
+                self.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": version},
+                        "contentChanges": [{"text": text}],
+                    },
+                )
+        found: dict[Path, list[dict[str, Any]]] = {}
+        while waiting:
+            published = self._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+            uri = published["params"]["uri"]
+            if self._closing.get(uri):  # the empty list the server sends when a file closes
+                self._closing[uri] -= 1
+            elif uri in waiting:
+                found[waiting.pop(uri)] = list(published["params"]["diagnostics"])
+        return found
+
+    def close(self, path: Path) -> None:
+        uri = path.as_uri()
+        self.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        self._versions.pop(uri, None)
+        self._closing[uri] = self._closing.get(uri, 0) + 1
+
+    def completion(self, path: Path, line: int, character: int) -> list[dict[str, Any]]:
+        result = self.request(
+            "textDocument/completion",
+            {
+                "textDocument": {"uri": path.as_uri()},
+                "position": {"line": line, "character": character},
+            },
+        )
+        items = result["items"] if isinstance(result, dict) else result or []
+        return list(items)
+
+    def hover(self, path: Path, line: int, character: int) -> str:
+        result = self.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": path.as_uri()},
+                "position": {"line": line, "character": character},
+            },
+        )
+        return str(result["contents"]["value"]) if result else ""
+
+    def stop(self) -> None:
+        try:
+            self.request("shutdown", {})
+            self.notify("exit", {})
+            self._process.wait(timeout=10)
+        except (LspError, OSError, subprocess.TimeoutExpired):
+            self._process.kill()
+            self._process.wait()
+        finally:
+            self._reader.join(timeout=10)  # it ends at the end of the server's output
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None:
+                    stream.close()
