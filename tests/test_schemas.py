@@ -81,7 +81,6 @@ def test_the_loopback_hosts_are_fedreg_s() -> None:
 ACCEPTED = {
     "integration": [
         "https://demo.gouv.fr/callback",
-        "HTTPS://demo.gouv.fr/cb",
         "http://localhost:3000/cb",
         "http://LOCALHOST/cb",
         "http://127.0.0.1:8080/cb?x=1",
@@ -98,7 +97,15 @@ ACCEPTED = {
     ],
 }
 REJECTED = {
-    "integration": ["http://demo.gouv.fr/cb", "ftp://a.fr/cb", "/cb", "https://a.fr/cb#x"],
+    "integration": [
+        "http://demo.gouv.fr/cb",
+        "ftp://a.fr/cb",
+        "/cb",
+        "https://a.fr/cb#x",
+        "HTTPS://demo.gouv.fr/cb",
+        "Https://demo.gouv.fr/cb",
+        "https://a",
+    ],
     "production": [
         "http://localhost/cb",
         "https://localhost:3000/cb",
@@ -111,6 +118,7 @@ REJECTED = {
         "https://a.fr/cb\u200b",
         "https://*.a.fr/cb",
         "https://u:p@a.fr/cb",
+        "HTTPS://demo.gouv.fr/cb",
     ],
 }
 

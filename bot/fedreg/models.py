@@ -47,7 +47,9 @@ def _text(description: str, pattern: str | None = None, **kwargs: Any) -> Any:
 
 
 def _choice(description: str, allowed: tuple[str, ...]) -> Any:
-    extra: JsonDict = {"enum": [*allowed, None]}
+    # Free text in the model (the core's DTO takes any string), checked by rule O006: the
+    # schemas say so, so that an editor reports O006 as fedreg does, not S004.
+    extra: JsonDict = {"enum": [*allowed, None], "x-fedreg-rule": "O006"}
     return Field(None, description=description, json_schema_extra=extra)
 
 

@@ -128,7 +128,10 @@ def _url_checks(environment: str | None) -> list[dict[str, Any]]:
     checks = [
         (f"^(?:{too_long}|[^{_INVISIBLE}]*$)", _rule_message("U002")),
         (f"^(?:{too_long}|{spaced}|{absolute})", _rule_message("U001")),
+        # The core's URL_REGEX is case-sensitive: a scheme in capitals is U016, not U011.
+        (reported + r"^(?![A-Za-z0-9+.-]*[A-Z][A-Za-z0-9+.-]*://)", _rule_message("U016")),
         (reported + scheme_pattern, scheme),
+        (reported + f"^{_SCHEME_ONLY}[^/].", _rule_message("U017")),
         (reported + "^[^#]*$", _rule_message("U004")),
         (reported + r"^[^*]*$", _rule_message("U005")),
         (reported + f"^(?!{_SCHEME_ONLY}[^/?#]*@)", _rule_message("U003")),
@@ -162,6 +165,8 @@ def _editor_value(field: str, schema: dict[str, Any]) -> dict[str, Any]:
         schema = {**branches[0], **schema}
     if "const" in schema:
         schema["enum"] = [schema.pop("const")]
+    if schema.pop("x-fedreg-rule", None) == "O006":
+        return _checked_text(field, schema, nullable)
     if "enum" in schema:
         # fedreg reports any other value, whatever its type, as S004: no `type` here.
         schema.pop("type", None)
@@ -192,6 +197,26 @@ def _editor_value(field: str, schema: dict[str, Any]) -> dict[str, Any]:
         schema["patternErrorMessage"] = _pattern_message(field)
     schema["errorMessage"] = _type_message(field, expected)
     return schema
+
+
+def _checked_text(field: str, schema: dict[str, Any], nullable: bool) -> dict[str, Any]:
+    """Free text that rule O006 checks against a list: a type error is S003, as for any text;
+    another text is O006 (fedreg reads an unquoted number as text too, but JSON Schema can
+    only test strings against the list, so the editor leaves numbers to fedreg)."""
+    allowed = [v for v in schema.pop("enum") if v is not None]
+    schema.pop("type", None)
+    return {
+        **schema,
+        "type": ["string", "number", "null"] if nullable else ["string", "number"],
+        "errorMessage": _type_message(field, "du texte" + (", ou vide" if nullable else "")),
+        "if": {"type": "string"},
+        "then": {
+            "enum": allowed,
+            "errorMessage": f"O006 Chiffrement non accepté : « {field} » accepte "
+            + ", ".join(allowed)
+            + ".",
+        },
+    }
 
 
 _PATTERN_RULES = {
