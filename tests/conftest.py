@@ -12,6 +12,8 @@ import pytest
 from fedreg.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The example registry the tests own (a frozen copy): tests never walk the live registry/.
+EXAMPLES = Path(__file__).resolve().parent / "data/example-registry"
 
 # A production Internet service provider that validates with no diagnostic at all. Tests refer
 # to its line numbers: keep them stable.

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .commands.bot import run_bot_pr, run_bot_publish
+from .commands.bot import default_cache, run_bot_pr, run_bot_publish
 from .commands.common import EXIT_BUG, EXIT_OK
 from .commands.deploy import (
     DeployOptions,
@@ -120,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--base", help="avec --dry-run : révision de départ (origin/main, sinon main)")
     pr.add_argument("--author", help="avec --dry-run : votre identifiant GitHub")
     pr.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+    pr.add_argument(
+        "--remote",
+        default=os.environ.get("FEDREG_GIT_REMOTE", "origin"),
+        help="dépôt git d'où récupérer la tête de la demande (refs/pull/N/head) ; "
+        "défaut : FEDREG_GIT_REMOTE, sinon origin",
+    )
+    pr.add_argument(
+        "--cache",
+        type=Path,
+        default=default_cache(),
+        help="fichier des résultats réutilisés d'une exécution à l'autre (par identifiant de "
+        "blob git) ; défaut : $XDG_CACHE_HOME/fedreg/index.sqlite",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument("result", type=Path, metavar="RESULT")
 
@@ -218,7 +231,16 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "render":
         return run_render(args.out, args.policy)
     if args.command == "bot" and args.bot_command == "pr":
-        return run_bot_pr(args.event, args.out, args.dry_run, args.base, args.author, args.policy)
+        return run_bot_pr(
+            args.event,
+            args.out,
+            args.dry_run,
+            args.base,
+            args.author,
+            args.policy,
+            remote=args.remote,
+            cache=args.cache,
+        )
     if args.command == "bot" and args.bot_command == "publish":
         return run_bot_publish(args.result)
     if args.command == "bot" and args.bot_command == "deploy":

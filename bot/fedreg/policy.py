@@ -21,6 +21,8 @@ SITUATIONS = (
     "production_change",
     "integration_change",
     "cosmetic_change",
+    # a registry entry whose git mode changed (executable bit, file ↔ link or submodule)
+    "file_type_change",
 )
 
 POLICY_FILE_NAME = "policy.yaml"

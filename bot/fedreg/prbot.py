@@ -1,8 +1,10 @@
 """The pull-request bot: from an event (or a local checkout) to a `BotResult`.
 
-`compute_from_event` runs in the trusted `workflow_run` job: it reads the pull request's files
-through the API as data, with the default branch's code and policy. `compute_offline` gives a
-partner the same verdict before opening the pull request, from local git.
+`compute_from_event` runs in the trusted `workflow_run` job, in the default branch's checkout
+(its code and policy): it fetches the pull request's head as git data, computes the tree the
+merge would produce without checking it out, and judges the registry as that merge would leave
+it: per-file rules on the changed files, cross-file rules against every file (through the
+`CrossIndex`). `compute_offline` gives a partner the same verdict on their working tree.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .botresult import BotResult, build_result
-from .diffing import parse_contents, plan_documents, read_contents
+from .botresult import BotResult, build_result, refusal_result
+from .crossindex import CrossIndex
 from .errors import FedregError
 from .githubapi import GitHubClient
 from .gitrepo import GitRepository
 from .layout import RegistryDocument
+from .plan import build_plan
 from .policy import Policy
 from .review import OwnerMatcher, is_registry_path, review_change
+from .snapshot import changes, documents_of_changes
+from .validate import check_document, collector_paused, locate
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class PullRequestRef:
     base_sha: str
     head_sha: str
     author: str
+    base_ref: str = ""
+    default_branch: str = ""
 
 
 def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
@@ -53,30 +61,10 @@ def owner_matcher(author: str, team_member: Callable[[str, str], bool | None]) -
     return matches
 
 
-def _decide(
-    ref: PullRequestRef,
-    paths: list[str],
-    base_contents: dict[str, bytes | None],
-    head_contents: dict[str, bytes | None],
-    policy: Policy,
-    matches: OwnerMatcher,
-) -> BotResult:
-    """The result for changed `paths`, given the registry files' contents on both sides."""
-    registry = [p for p in paths if is_registry_path(p)]
-    others = [p for p in paths if not is_registry_path(p)]
-    before, after = parse_contents(base_contents), parse_contents(head_contents)
-    plan = plan_documents(before, after, policy)
-    owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
-    base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
-    review = review_change(plan, base_owners, others, ref.author, policy, matches)
-    return build_result(
-        ref.repository, ref.number, ref.head_sha, plan, review, registry, policy.support_contact
-    )
-
-
 def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequestRef:
-    """The pull request an event is about: `pull_request`, or `workflow_run` (whose
-    `pull_requests` list is empty for a fork: found from the head repository and SHA)."""
+    """The pull request an event is about, as GitHub says it is now: `pull_request` (opened,
+    synchronize, edited…), or `workflow_run` (whose `pull_requests` list is empty for a fork:
+    found from the head repository and SHA)."""
     repository = event["repository"]["full_name"]
     if "workflow_run" in event:
         run = event["workflow_run"]
@@ -92,41 +80,137 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
                 f"la demande a avancé ({pull.head.sha[:7]}) depuis ce commit "
                 f"({run['head_sha'][:7]}) : son propre workflow la vérifiera"
             )
-        return PullRequestRef(
-            repository, pull.number, pull.base.sha, pull.head.sha, pull.user.login
-        )
-    data = event["pull_request"]
+    else:
+        pull = client.pull(event["pull_request"]["number"])
     return PullRequestRef(
-        repository, data["number"], data["base"]["sha"], data["head"]["sha"], data["user"]["login"]
+        repository,
+        pull.number,
+        pull.base.sha,
+        pull.head.sha,
+        pull.user.login,
+        pull.base.ref,
+        pull.base.repo.default_branch,
     )
 
 
-def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Policy) -> BotResult:
-    ref = pull_request_ref(event, client)
-    files = client.changed_files(client.pull(ref.number))
-    paths = sorted({f.path for f in files} | {f.previous_path for f in files if f.previous_path})
+def fetch_pull_request(repo: GitRepository, ref: PullRequestRef, remote: str, token: str) -> None:
+    """Fetch the pull request's head (`refs/pull/N/head`, which exists for forks too) and its
+    base branch: objects and refs only, nothing checked out or run."""
+    local = f"refs/fedreg/pull/{ref.number}"
+    repo.fetch(
+        remote,
+        [f"+refs/pull/{ref.number}/head:{local}/head", f"+refs/heads/{ref.base_ref}:{local}/base"],
+        token,
+    )
+    fetched = repo.resolve(f"{local}/head")
+    if fetched != ref.head_sha:
+        raise FedregError(
+            f"la demande a avancé ({fetched[:7]}) depuis sa lecture ({ref.head_sha[:7]}) : "
+            "la vérification suivante la jugera"
+        )
+    repo.resolve(ref.base_sha)  # present once the base branch is fetched
 
-    registry = [path for path in paths if is_registry_path(path)]
-    base = {path: client.read_file(path, ref.base_sha) for path in registry}
-    head = {path: client.read_file(path, ref.head_sha) for path in registry}
+
+def decide(
+    repo: GitRepository,
+    ref: PullRequestRef,
+    merged_tree: str,
+    policy: Policy,
+    matches: OwnerMatcher,
+    index: CrossIndex,
+) -> BotResult:
+    """The verdict on `merged_tree` (the registry as the merge would leave it) against the
+    base: per-file rules on the changed files, cross-file rules against every file."""
+    found = changes(repo, ref.base_sha, merged_tree)
+    paths = [c.path for c in found]
+    registry = [c for c in found if is_registry_path(c.path)]
+    others = [c.path for c in found if not is_registry_path(c.path)]
+    with collector_paused():
+        index.sync(repo, merged_tree)
+        before, after = documents_of_changes(repo, registry)
+        for doc in after:
+            check_document(doc, policy)
+        for doc, finding in index.clashes(after):
+            doc.findings.append(finding)
+        plan = build_plan(before, after, sorted(d for doc in after for d in locate(doc)))
+    owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
+    base_owners = {c.path: owners_by_path.get(c.path) for c in registry}  # None: a new file
+    review = review_change(
+        plan,
+        base_owners,
+        others,
+        ref.author,
+        policy,
+        matches,
+        type_changes=[c.path for c in registry if c.mode_changed],
+    )
+    return build_result(
+        ref.repository,
+        ref.number,
+        ref.head_sha,
+        plan,
+        review,
+        [p for p in paths if is_registry_path(p)],
+        policy.support_contact,
+        ref.base_sha,
+    )
+
+
+def compute_from_event(
+    event: dict[str, Any],
+    client: GitHubClient,
+    policy: Policy,
+    repo: GitRepository,
+    remote: str,
+    cache: Path | None,
+) -> BotResult:
+    ref = pull_request_ref(event, client)
+    if ref.base_ref != ref.default_branch:
+        return refusal_result(
+            ref.repository,
+            ref.number,
+            ref.head_sha,
+            ref.base_sha,
+            "Branche cible non autorisée",
+            f"Cette demande vise la branche « {ref.base_ref} » : seules les demandes vers "
+            f"« {ref.default_branch} » sont vérifiées et approuvées par fedreg. Changez sa "
+            "branche cible.",
+        )
+    fetch_pull_request(repo, ref, remote, client.token)
+    merged_tree, conflicts = repo.merge_tree(ref.base_sha, ref.head_sha)
+    if conflicts:
+        listed = "\n".join(f"- `{path}`" for path in conflicts)
+        return refusal_result(
+            ref.repository,
+            ref.number,
+            ref.head_sha,
+            ref.base_sha,
+            "Conflits de fusion",
+            f"Cette demande ne se fusionne pas proprement avec « {ref.base_ref} » ; fichiers "
+            f"en conflit :\n{listed}\n\nMettez votre branche à jour, résolvez les conflits "
+            "et poussez : fedreg jugera le résultat de la fusion.",
+        )
     matches = owner_matcher(
         ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
     )
-    return _decide(ref, paths, base, head, policy, matches)
+    index = CrossIndex(cache)
+    try:
+        return decide(repo, ref, merged_tree, policy, matches, index)
+    finally:
+        index.close()
 
 
 def compute_offline(
-    repo: GitRepository, base: str, policy: Policy, author: str | None
+    repo: GitRepository, base: str, policy: Policy, author: str | None, cache: Path | None
 ) -> BotResult:
     """The verdict for the commits since `base` and the working tree, without GitHub: team
     membership is reported as not checked offline."""
     base_commit = repo.resolve(base)
-    paths = repo.changed_paths(base_commit, None, ".")
-    registry = [p for p in paths if is_registry_path(p)]
-
-    base_contents, head_contents = read_contents(repo, (base_commit, None), registry)
-
     login = author or os.environ.get("GITHUB_ACTOR") or ""
     ref = PullRequestRef("", 0, base_commit, repo.head_commit() or "", login or "vous")
     matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
-    return _decide(ref, paths, base_contents, head_contents, policy, matches)
+    index = CrossIndex(cache)
+    try:
+        return decide(repo, ref, repo.worktree_tree(), policy, matches, index)
+    finally:
+        index.close()

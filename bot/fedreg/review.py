@@ -24,6 +24,8 @@ SITUATION_FR = {
     "production_change": "changement en production",
     "integration_change": "changement en intégration",
     "cosmetic_change": "mise en forme ou commentaires seulement",
+    "file_type_change": "type ou mode d'un fichier du registre modifié (exécutable, lien, "
+    "sous-module)",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -144,6 +146,7 @@ def review_change(
     author: str,
     policy: Policy,
     matches: OwnerMatcher,
+    type_changes: Iterable[str] = (),
 ) -> Review:
     """The decision for a change by `author`: `base_owners` maps each changed registry path
     to its base version's owners (None for a new file); `other_paths` are changed paths
@@ -154,9 +157,12 @@ def review_change(
         for path, owners in sorted(base_owners.items())
     )
     errors = any(d.severity == "error" for d in plan.diagnostics)
+    situations = situations_of(plan, base_owners, others)
+    if list(type_changes):
+        situations = tuple(sorted({*situations, "file_type_change"}))
     return Review(
         author=author,
-        situations=situations_of(plan, base_owners, others),
+        situations=situations,
         accesses=accesses,
         valid=not errors,
         federation_team=policy.federation_team,

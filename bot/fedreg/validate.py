@@ -18,12 +18,15 @@ from .checks.crossfile import cross_file_findings
 from .checks.ipranges import parse_ip_range
 from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
-from .layout import RegistryDocument, classify, display_path, iter_registry_files
+from .layout import RegistryDocument, display_path
 from .models import AGE_RECIPIENT_PATTERN, MODEL_BY_KIND, OWNER_PATTERN, Provider
 from .policy import DEFAULT_POLICY, SITUATIONS, Policy
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
-from .yamlload import decode, load_fast, load_located
+from .snapshot import parse_document as parse_document  # re-exported: the single reader's
+from .snapshot import read_document as read_document
+from .snapshot import worktree_paths
+from .yamlload import load_located
 
 PARALLEL_MIN_FILES = 500  # below this, forking costs more than it saves (bench/)
 
@@ -43,35 +46,6 @@ def read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise FedregError(f"impossible de lire {path} : {error.strerror}") from error
-
-
-def parse_document(doc: RegistryDocument, raw: bytes) -> None:
-    """Fill `doc.text` and `doc.data` (None when unreadable), adding parse findings."""
-    text, findings = decode(raw)
-    doc.findings.extend(findings)
-    doc.text = text
-    if text is None:
-        return
-    data = load_fast(text)
-    if data is None:
-        doc.located = load_located(text)
-        doc.findings.extend(doc.located.findings)
-        data = doc.located.data
-    doc.data = data
-
-
-def read_document(path: Path, base: Path | None = None) -> RegistryDocument:
-    environment, kind, slug, findings = classify(path)
-    doc = RegistryDocument(
-        path=path,
-        display_path=display_path(path, base),
-        environment=environment,
-        kind=kind,
-        slug=slug,
-        findings=findings,
-    )
-    parse_document(doc, read_bytes(path))
-    return doc
 
 
 def _declared_kind(doc: RegistryDocument) -> str:
@@ -243,7 +217,7 @@ def validate_paths(
     """Validate every registry file under `paths` with `jobs` processes (default: one per
     available core, used only for large registries)."""
     with collector_paused():
-        files = iter_registry_files(paths)
+        files = worktree_paths(paths)
         docs = read_and_check_all(files, policy, base, available_cores() if jobs is None else jobs)
         return ValidationResult(documents=docs, diagnostics=_finish(docs))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 
@@ -30,20 +31,34 @@ def _clashes(
             continue
         for doc, field, value in group:
             other = next(o for o in group if o[0] is not doc)[0]
-            yield (
-                doc,
-                Finding(
-                    code,
-                    field,
-                    {
-                        "value": value,
-                        "other_path": other.display_path,
-                        "other": text_value(other.data or {}, "name") or other.slug,
-                        "environment": doc.environment,
-                        "network": text_value(doc.data or {}, "network") or "?",
-                    },
-                ),
-            )
+            yield doc, clash(code, doc, field, value, other.display_path, label(other))
+
+
+def label(doc: RegistryDocument) -> str:
+    """How a clash names the other provider: its name, else its file's slug."""
+    return text_value(doc.data or {}, "name") or doc.slug
+
+
+def clash(
+    code: str,
+    doc: RegistryDocument,
+    field: tuple[str | int, ...],
+    value: str,
+    other_path: str,
+    other_label: str,
+) -> Finding:
+    """The finding on `doc`, whose key `value` at `field` is also `other_path`'s."""
+    return Finding(
+        code,
+        field,
+        {
+            "value": value,
+            "other_path": other_path,
+            "other": other_label,
+            "environment": doc.environment,
+            "network": text_value(doc.data or {}, "network") or "?",
+        },
+    )
 
 
 def _service_client_ids(
@@ -85,9 +100,27 @@ def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str
         yield (doc.environment, network, domain), ("attached_email_domains", index), domain
 
 
+KEYS_BY_RULE = (
+    ("X001", _service_client_ids),
+    ("X002", _uids),
+    ("X003", _names),
+    ("D004", _routed_domains),
+)
+
+
 def cross_file_findings(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
     readable = [doc for doc in docs if doc.data is not None]
-    yield from _clashes(readable, _service_client_ids, "X001")
-    yield from _clashes(readable, _uids, "X002")
-    yield from _clashes(readable, _names, "X003")
-    yield from _clashes(readable, _routed_domains, "D004")
+    for code, keys_of in KEYS_BY_RULE:
+        yield from _clashes(readable, keys_of, code)
+
+
+def cross_keys(doc: RegistryDocument) -> list[tuple[str, str, tuple[str | int, ...], str]]:
+    """(code, key as canonical text, field, value) of every key a readable document holds,
+    for an index kept outside memory (the bot's whole-registry check)."""
+    if doc.data is None:
+        return []
+    return [
+        (code, json.dumps(key, ensure_ascii=False), field, value)
+        for code, keys_of in KEYS_BY_RULE
+        for key, field, value in keys_of(doc)
+    ]

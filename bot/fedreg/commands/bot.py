@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,12 @@ def _default_base(repo: GitRepository) -> str:
     raise UsageError("ni origin/main ni main n'existent : précisez --base")
 
 
+def default_cache() -> Path:
+    """Where the bot keeps what it learnt of each blob between runs (actions/cache saves it)."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "fedreg" / "index.sqlite"
+
+
 def run_bot_pr(
     event_path: Path | None,
     out: Path,
@@ -34,6 +41,8 @@ def run_bot_pr(
     base: str | None,
     author: str | None,
     policy_file: Path,
+    remote: str = "origin",
+    cache: Path | None = None,
 ) -> int:
     policy, policy_diagnostics = load_policy(policy_file)
     if policy_diagnostics:
@@ -41,7 +50,7 @@ def run_bot_pr(
         raise FedregError("politique invalide : le bot ne décide pas sur une politique cassée")
     if dry_run:
         repo = GitRepository.discover(Path.cwd())
-        result = compute_offline(repo, base or _default_base(repo), policy, author)
+        result = compute_offline(repo, base or _default_base(repo), policy, author, cache)
         sys.stdout.write(result.comment.split("\n", 2)[2])  # without the hidden markers
         for item in result.annotations:
             print(
@@ -56,7 +65,9 @@ def run_bot_pr(
         event = json.loads(event_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UsageError(f"événement illisible : {event_path} ({error})") from error
-    result = compute_from_event(event, GitHubClient.from_environment(), policy)
+    repo = GitRepository.discover(Path.cwd())
+    client = GitHubClient.from_environment()
+    result = compute_from_event(event, client, policy, repo, remote, cache)
     write_atomic(out, result.to_json())
     print(f"Verdict : {result.title} — écrit dans {out}")
     return EXIT_OK
