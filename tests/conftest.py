@@ -158,3 +158,11 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitWorkspace:
     """An empty git repository, made the current directory."""
     monkeypatch.chdir(tmp_path)
     return GitWorkspace(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's cache (XDG_CACHE_HOME) lives in the test's own folder, never in $HOME."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -363,3 +363,23 @@ def test_api_calls_per_check_do_not_grow_with_the_files(scenario) -> None:  # ty
     decided, published = large
     assert decided <= 2  # the pull request (plus team memberships, none here)
     assert published <= 10
+
+
+def test_markdown_outside_the_registry_still_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+    """The note rule is the registry's: a README or a doc elsewhere is a change of the repo."""
+    scenario.propose({SP_INTEG: _integration_edit(), "README.md": "# autre chose\n"})
+    scenario.run()
+    assert scenario.github.approvals(1) == []
+    assert "- changement hors du registre" in scenario.comments()[0]
+
+
+def test_note_in_the_registry_is_not_a_registry_file(scenario) -> None:  # type: ignore[no-untyped-def]
+    scenario.propose(
+        {
+            SP_INTEG: _integration_edit(),
+            "registry/integration/service-providers/LISEZMOI.md": "# notes de l'équipe\n",
+        }
+    )
+    scenario.run()
+    assert scenario.check()["conclusion"] == "success"
+    assert scenario.github.approvals(1)

@@ -67,3 +67,44 @@ def test_damaged_cache_is_rebuilt(repo, tmp_path: Path) -> None:  # type: ignore
     index.sync(GitRepository(repo.root), tree)
     assert index.files_read == 1
     index.close()
+
+
+def test_cache_restored_in_a_fresh_clone_stays_warm(repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A workflow run starts from a new checkout: the merge trees of earlier runs are gone,
+    the default branch's commits are not. The index follows the base, so it stays usable."""
+    folder = "registry/integration/service-providers"
+    _tree(repo, {f"{folder}/s{i:03d}.yaml": _provider(i) for i in range(30)})
+    cache = tmp_path / "index.sqlite"
+
+    def judge(root: Path, pr_files: dict[str, str]) -> tuple[int, list[str]]:
+        git = GitRepository(root)
+        base = git.resolve_tree("main")
+        git.git("checkout", "-q", "-b", f"pr-{len(pr_files)}", "main")
+        for path, text in pr_files.items():
+            (root / path).write_text(text)
+        git.git("-c", "user.email=t@t.invalid", "-c", "user.name=t", "commit", "-qam", "pr")
+        merged, conflicts = git.merge_tree("main", "HEAD")
+        git.git("checkout", "-q", "main")
+        assert not conflicts
+        _, after = documents_of_changes(git, changes(git, base, merged))
+        index = CrossIndex(cache)
+        try:
+            found = index.clashes_in_merge(git, base, merged, after)
+            return index.files_read, [f.code for _, f in found]
+        finally:
+            index.close()
+
+    assert judge(repo.root, {f"{folder}/s001.yaml": _provider(1, name="Service 2")}) == (
+        31,  # cold: the base's 30 files, and the changed one
+        ["X003"],
+    )
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", str(repo.root), str(clone))
+    read, codes = judge(
+        clone,
+        {
+            f"{folder}/s003.yaml": _provider(3, name="Nouveau"),
+            f"{folder}/s004.yaml": _provider(4, name="Nouveau"),
+        },
+    )
+    assert (read, sorted(codes)) == (2, ["X003", "X003"])

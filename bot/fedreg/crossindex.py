@@ -54,7 +54,7 @@ class CrossIndex:
                 path.unlink()
             self.db = sqlite3.connect(":memory:" if path is None else str(path))
             self._open()
-        self.files_read = 0  # how many blobs the last sync had to parse (for the benchmark)
+        self.files_read = 0  # how many blobs this index had to parse (for the benchmark)
 
     def _open(self) -> None:
         self.db.executescript(_SCHEMA)
@@ -72,8 +72,12 @@ class CrossIndex:
         return None if row is None else str(row[0])
 
     def sync(self, repo: GitRepository, tree: str) -> None:
-        """Make the index describe `tree`: incrementally from the tree it describes, else
-        from scratch."""
+        """Make the stored index describe `tree`: incrementally from the tree it describes,
+        else from scratch."""
+        self._move(repo, tree)
+        self.db.commit()
+
+    def _move(self, repo: GitRepository, tree: str) -> None:
         current = self._meta("tree")
         if current == tree:
             return
@@ -93,7 +97,20 @@ class CrossIndex:
             self.db.execute(f"DELETE FROM keys WHERE path IN ({marks})", chunk)
         self._add(repo, added)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (tree,))
-        self.db.commit()
+
+    def clashes_in_merge(
+        self, repo: GitRepository, base: str, merged: str, docs: Iterable[RegistryDocument]
+    ) -> list[tuple[RegistryDocument, Finding]]:
+        """The cross-file findings of `docs` (the changed files of `merged`) against every
+        file of `merged`. The stored index follows `base` (a commit of the default branch,
+        present in every later checkout, unlike a merge tree); the pull request's changes are
+        laid over it in a transaction that is rolled back."""
+        self.sync(repo, base)
+        try:
+            self._move(repo, merged)
+            return self.clashes(docs)
+        finally:
+            self.db.rollback()
 
     def _add(self, repo: GitRepository, entries: list[Entry]) -> None:
         known: dict[str, tuple[str, str | None]] = {}
@@ -105,7 +122,7 @@ class CrossIndex:
             ):
                 known[blob] = (keys, name)
         missing = [e for e in entries if _blob_id(e) not in known]
-        self.files_read = len(missing)
+        self.files_read += len(missing)
         with collector_paused():
             for doc, entry in zip(
                 git_documents(missing, read_entries(repo, missing)), missing, strict=True

@@ -80,6 +80,14 @@ class GitRepository:
             raise UsageError(f"révision git inconnue : {ref}")
         return process.stdout.decode().strip()
 
+    def resolve_tree(self, ref: str) -> str:
+        """The tree id of a commit (or of a tree)."""
+        return (
+            self.git("rev-parse", "--verify", "--end-of-options", f"{ref}^{{tree}}")
+            .decode()
+            .strip()
+        )
+
     def head_commit(self) -> str | None:
         process = subprocess.run(
             ["git", "rev-parse", "--verify", "--quiet", "HEAD"],

@@ -126,11 +126,11 @@ def decide(
     registry = [c for c in found if is_registry_path(c.path)]
     others = [c.path for c in found if not is_registry_path(c.path)]
     with collector_paused():
-        index.sync(repo, merged_tree)
         before, after = documents_of_changes(repo, registry)
         for doc in after:
             check_document(doc, policy)
-        for doc, finding in index.clashes(after):
+        base_tree = repo.resolve_tree(ref.base_sha)
+        for doc, finding in index.clashes_in_merge(repo, base_tree, merged_tree, after):
             doc.findings.append(finding)
         plan = build_plan(before, after, sorted(d for doc in after for d in locate(doc)))
     owners_by_path = {doc.display_path: owners_of(doc) for doc in before}

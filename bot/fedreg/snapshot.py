@@ -104,12 +104,18 @@ def read_worktree(path: Path) -> tuple[str, bytes | None]:
         if error.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
             return _mode_of(os.lstat(path)), None
         raise
+    try:
+        status = os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+    mode = _mode_of(status)
+    if mode not in REGULAR_MODES:  # a folder (a submodule's checkout if it has .git), a fifo
+        os.close(fd)
+        is_submodule = stat.S_ISDIR(status.st_mode) and (path / ".git").exists()
+        return (SUBMODULE_MODE if is_submodule else mode), None
     with os.fdopen(fd, "rb") as stream:
-        status = os.fstat(stream.fileno())
-        if stat.S_ISDIR(status.st_mode) and (path / ".git").exists():
-            return SUBMODULE_MODE, None
-        mode = _mode_of(status)
-        return mode, stream.read() if mode in REGULAR_MODES else None
+        return mode, stream.read()
 
 
 # -- git ----------------------------------------------------------------------------------
@@ -175,8 +181,10 @@ def changes(
 
 
 def _is_note_change(change: Change) -> bool:
+    """A registry note changed (outside the registry, every path counts)."""
     sides = [e for e in (change.before, change.after) if e is not None]
-    return is_note(change.path) and all(e.regular for e in sides)
+    in_registry = change.path.startswith(f"{REGISTRY_DIR}/")
+    return in_registry and is_note(change.path) and all(e.regular for e in sides)
 
 
 def _worktree_entry(repo: GitRepository, path: str) -> Entry | None:
@@ -257,7 +265,8 @@ def document(path: Path, shown: str, mode: str, raw: bytes | None) -> RegistryDo
         what = _WHAT_BY_MODE.get(mode, f"une entrée git de mode {mode}")
         if mode == OTHER_MODE:
             what = "un fichier spécial (ni fichier ni dossier)"
-        doc.findings.append(Finding("L004", params={"what": what}, line=1, column=1))
+        # L004 alone: what the name or the place says is moot for an entry that is no file.
+        doc.findings = [Finding("L004", params={"what": what}, line=1, column=1)]
     else:
         parse_document(doc, raw)
     return doc
