@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from fedreg.crossindex import CrossIndex
+from fedreg.deployment import changed_deployments
 from fedreg.gitrepo import GitRepository
 from fedreg.policy import DEFAULT_POLICY
 from fedreg.prbot import PullRequestRef, decide
@@ -61,7 +62,7 @@ def timed_decision(repo: GitRepository, base: str, head: str, cache: Path) -> tu
     return elapsed, index.files_read
 
 
-def run(size: int, changed: int) -> None:
+def run(size: int, changed: int, deployments: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="fedreg-bench-bot-") as tmp:
         root = Path(tmp) / "repo"
         root.mkdir()
@@ -93,15 +94,28 @@ def run(size: int, changed: int) -> None:
             f"[setup {setup:.0f} s, cache {cache.stat().st_size / 1e6:.1f} MB]",
             flush=True,
         )
+        if deployments:  # what deploy.yml runs on every push to main: both commits rendered
+            start = time.perf_counter()
+            names = changed_deployments(repo, base, merged_main, DEFAULT_POLICY)
+            print(
+                f"{'':>7}        changed-deployments: {time.perf_counter() - start:6.2f} s "
+                f"({', '.join(names)})",
+                flush=True,
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--changed", type=int, default=10)
+    parser.add_argument(
+        "--changed-deployments",
+        action="store_true",
+        help="also time `fedreg changed-deployments` between main and main after the merge",
+    )
     args = parser.parse_args()
     for size in args.sizes:
-        run(size, args.changed)
+        run(size, args.changed, args.changed_deployments)
 
 
 if __name__ == "__main__":
