@@ -383,3 +383,27 @@ def test_note_in_the_registry_is_not_a_registry_file(scenario) -> None:  # type:
     scenario.run()
     assert scenario.check()["conclusion"] == "success"
     assert scenario.github.approvals(1)
+
+
+def test_clash_already_on_main_fails_any_pull_request(scenario) -> None:  # type: ignore[no-untyped-def]
+    """A clash between two files the pull request does not touch (pushed to main by mistake)
+    would still be on main after the merge: not ✅, and the check says where it is."""
+    twin = "registry/integration/service-providers/jumeau.yaml"
+    _commit_on_main(
+        scenario,
+        {
+            OTHER_SP: edited(BASE_SERVICE_PROVIDER, OTHER_FOR_BOB),
+            twin: edited(BASE_SERVICE_PROVIDER, [*OTHER_FOR_BOB[:1], ('"9f86', '"4f86')]).replace(
+                "name: Service de démonstration", "name: Autre service"
+            ),
+        },
+    )
+    scenario.propose({SP_INTEG: _integration_edit()})
+    scenario.run()
+    check = scenario.check()
+    assert check["conclusion"] == "failure"
+    assert sorted((a["path"], a["title"]) for a in check["annotations"]) == [
+        (OTHER_SP, "X003"),
+        (twin, "X003"),
+    ]
+    assert scenario.github.approvals(1) == []

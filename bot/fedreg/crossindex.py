@@ -106,11 +106,35 @@ class CrossIndex:
         present in every later checkout, unlike a merge tree); the pull request's changes are
         laid over it in a transaction that is rolled back."""
         self.sync(repo, base)
+        docs = list(docs)
         try:
             self._move(repo, merged)
-            return self.clashes(docs)
+            return self.clashes(docs) + self.clashes(self._standing(repo, docs))
         finally:
             self.db.rollback()
+
+    def _standing(
+        self, repo: GitRepository, changed: list[RegistryDocument]
+    ) -> list[RegistryDocument]:
+        """The other files of the synced tree in a clash no changed file takes part in: a
+        clash the pull request did not make but would leave on the default branch all the
+        same (a clash with a changed file is reported on that file)."""
+        mine = {doc.display_path for doc in changed}
+        groups: dict[tuple[str, str], set[str]] = {}
+        for code, key, path in self.db.execute(
+            "SELECT k.code, k.key, k.path FROM keys k JOIN (SELECT code, key FROM keys "
+            "GROUP BY code, key HAVING COUNT(*) > 1) d ON k.code = d.code AND k.key = d.key"
+        ):
+            groups.setdefault((code, key), set()).add(path)
+        paths = sorted({p for group in groups.values() if not group & mine for p in group})
+        entries = []
+        for chunk in _chunks(paths):
+            marks = ",".join("?" * len(chunk))
+            for path, blob in self.db.execute(
+                f"SELECT path, blob FROM files WHERE path IN ({marks})", chunk
+            ):
+                entries.append(Entry(path, "100644", blob.split(":", 1)[0]))
+        return git_documents(entries, read_entries(repo, entries))
 
     def _add(self, repo: GitRepository, entries: list[Entry]) -> None:
         known: dict[str, tuple[str, str | None]] = {}

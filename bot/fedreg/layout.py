@@ -1,4 +1,4 @@
-"""Where registry files live, what their path says, and finding them on disk.
+"""Where registry files live and what their path says (reading them is `snapshot`'s job).
 
 `registry/<environment>/<service-providers|identity-providers>/<slug>.yaml`: the environment
 and the kind come from the path, never from the content.

@@ -130,9 +130,14 @@ def decide(
         for doc in after:
             check_document(doc, policy)
         base_tree = repo.resolve_tree(ref.base_sha)
+        unchanged: dict[int, RegistryDocument] = {}  # other files left in a clash
+        changed = {id(doc) for doc in after}
         for doc, finding in index.clashes_in_merge(repo, base_tree, merged_tree, after):
             doc.findings.append(finding)
-        plan = build_plan(before, after, sorted(d for doc in after for d in locate(doc)))
+            if id(doc) not in changed:
+                unchanged[id(doc)] = doc
+        diagnostics = sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc))
+        plan = build_plan(before, after, diagnostics)
     owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
     base_owners = {c.path: owners_by_path.get(c.path) for c in registry}  # None: a new file
     review = review_change(
