@@ -407,3 +407,19 @@ def test_clash_already_on_main_fails_any_pull_request(scenario) -> None:  # type
         (twin, "X003"),
     ]
     assert scenario.github.approvals(1) == []
+
+
+def test_head_fetched_must_be_the_head_read(scenario) -> None:  # type: ignore[no-untyped-def]
+    """GitHub's refs/pull/1/head moved between reading the pull request and fetching it: the
+    bot decides nothing on commits it did not read."""
+    scenario.propose({SP_INTEG: _integration_edit()})
+    other = scenario.propose(
+        {SP_PROD: edited(BASE_SERVICE_PROVIDER, [*ALICE, ("active: true", "active: false")])},
+        number=2,
+    )
+    scenario.repo.git(
+        "push", "-q", "--force", str(scenario.github.remote), f"{other}:refs/pull/1/head"
+    )
+    code, _, result = scenario.run()
+    assert code == 1 and "la vérification suivante la jugera" in result["stderr"]
+    assert scenario.github.check_runs == {} and scenario.github.approvals(1) == []

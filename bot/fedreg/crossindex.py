@@ -24,7 +24,7 @@ from .layout import REGISTRY_DIR, RegistryDocument
 from .snapshot import Entry, changes, git_documents, read_entries, tree_entries
 from .validate import collector_paused
 
-FORMAT = f"1:{__version__}"  # bump when cross_keys changes what it yields
+FORMAT = f"2:{__version__}"  # bump when cross_keys changes what it yields
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, keys TEXT NOT NULL, label TEXT);
@@ -151,7 +151,7 @@ class CrossIndex:
             for doc, entry in zip(
                 git_documents(missing, read_entries(repo, missing)), missing, strict=True
             ):
-                keys = json.dumps([[c, k, list(f), v] for c, k, f, v in cross_keys(doc)])
+                keys = json.dumps([[c, k] for c, k, _, _ in cross_keys(doc)], ensure_ascii=False)
                 name = label(doc) if doc.data is not None else None
                 known[_blob_id(entry)] = (keys, name)
                 self.db.execute(
@@ -164,7 +164,7 @@ class CrossIndex:
         rows: list[tuple[str, str, str, str | None]] = []
         for entry in entries:
             keys, name = known[_blob_id(entry)]
-            rows.extend((code, key, entry.path, name) for code, key, _, _ in json.loads(keys))
+            rows.extend((code, key, entry.path, name) for code, key in json.loads(keys))
         self.db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?)", rows)
 
     def clashes(self, docs: Iterable[RegistryDocument]) -> list[tuple[RegistryDocument, Finding]]:
