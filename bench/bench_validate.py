@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from fedreg.layout import iter_registry_files
 from fedreg.policy import DEFAULT_POLICY
+from fedreg.snapshot import worktree_paths
 from fedreg.validate import validate_paths
 from registry_generator import PLANTED_CODE, PLANTED_POSITION, generate
 from timing import best_of
@@ -34,7 +34,7 @@ def run(size: int, repeat: int) -> None:
         root = Path(tmp)
         planted = generate(root, size, error_every=100)
         registry = root / "registry"
-        paths = iter_registry_files([registry])
+        paths = worktree_paths([registry])
         floor_time, _ = best_of(repeat, lambda: floor(paths))
         validate_time, result = best_of(
             repeat, lambda: validate_paths([registry], DEFAULT_POLICY, base=root)

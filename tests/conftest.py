@@ -14,6 +14,8 @@ import pytest
 from fedreg.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The example registry the tests own (a frozen copy): tests never walk the live registry/.
+EXAMPLES = Path(__file__).resolve().parent / "data/example-registry"
 
 # A production Internet service provider that validates with no diagnostic at all. Tests refer
 # to its line numbers: keep them stable.
@@ -206,3 +208,11 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 
     with running_live_servers(tmp_path_factory) as servers:
         yield servers
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's cache (XDG_CACHE_HOME) lives in the test's own folder, never in $HOME."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

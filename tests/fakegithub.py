@@ -19,9 +19,12 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import posixpath
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -94,6 +97,7 @@ class PullState:
     comments: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
+    base_ref: str = "main"
 
 
 class FakeGitHub:
@@ -227,6 +231,22 @@ class FakeGitHub:
             "/repos/{owner}/{repo}/releases/{release_id}/assets",
             self._upload_asset,
         )
+        # -- reviews bound to commits, dismissals ---------------------------------------------
+        self._route(
+            "get",
+            r"/repos/{o}/{r}/pulls/(?P<number>\d+)/reviews",
+            "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+            self._list_reviews,
+        )
+        self._route(
+            "put",
+            r"/repos/{o}/{r}/pulls/(?P<number>\d+)/reviews/(?P<id>\d+)/dismissals",
+            "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals",
+            self._dismiss_review,
+        )
+        self.remote = Path(tempfile.mkdtemp(prefix="fake-github-")) / f"{name}.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(self.remote)], check=True)
+        self.remote_url = self.remote.as_uri()
         self._route(
             "post",
             r"/repos/{o}/{r}/pulls/(?P<number>\d+)/requested_reviewers",
@@ -258,10 +278,41 @@ class FakeGitHub:
             head_owner or self.owner,
         )
         self.pulls[number] = pull
+        self._publish_refs(pull)
         return pull
 
     def push(self, number: int, head: str) -> None:
         self.pulls[number].head_sha = self._git("rev-parse", head)
+        self._publish_refs(self.pulls[number])
+
+    # -- the git side: what `git fetch` sees, as GitHub serves it ------------------------------
+
+    def _publish_refs(self, pull: PullState) -> None:
+        """GitHub keeps `refs/pull/N/head` (forks included) and the base branch: the bare
+        repository the bot fetches from (a file:// remote) holds the same."""
+        self._git(
+            "push",
+            "-q",
+            "--force",
+            str(self.remote),
+            f"{pull.head_sha}:refs/pull/{pull.number}/head",
+            f"{pull.base_sha}:refs/heads/{pull.base_ref}",
+        )
+
+    def advance_base(self, number: int, commit: str) -> None:
+        """The base branch moved (another pull request was merged)."""
+        pull = self.pulls[number]
+        pull.base_sha = self._git("rev-parse", commit)
+        self._publish_refs(pull)
+
+    def retarget(self, number: int, base_ref: str, commit: str) -> None:
+        """The author changed the pull request's base branch (`pull_request` `edited`)."""
+        pull = self.pulls[number]
+        pull.base_ref, pull.base_sha = base_ref, self._git("rev-parse", commit)
+        self._publish_refs(pull)
+
+    def api_calls(self, since: int = 0) -> list[tuple[str, str, int]]:
+        return self.calls[since:]
 
     def add_member(self, org: str, team: str, login: str) -> None:
         self.team_members.setdefault((org, team), set()).add(login)
@@ -315,6 +366,7 @@ class FakeGitHub:
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+        shutil.rmtree(self.remote.parent, ignore_errors=True)
 
     # -- the HTTP side -------------------------------------------------------------------
 
@@ -432,8 +484,9 @@ class FakeGitHub:
         )
         data["head"]["repo"]["owner"]["login"] = pull.head_owner
         data["head"]["repo"]["full_name"] = f"{pull.head_owner}/{self.name}"
-        data["base"].update(sha=pull.base_sha, ref="main")
-        data["base"]["repo"]["full_name"] = self.full_name
+        data["base"].update(sha=pull.base_sha, ref=pull.base_ref, label=f"{self.owner}:main")
+        data["base"]["repo"].update(full_name=self.full_name, default_branch="main")
+        data["changed_files"] = len(self._changed(pull))
         data["labels"] = [self._label(n) for n in pull.labels]
         data["requested_teams"] = []  # GitHub's example lacks the schema's required "type"
         return data  # type: ignore[no-any-return]
@@ -451,25 +504,34 @@ class FakeGitHub:
         pull = self.pulls.get(int(number))
         return (200, self._pull_json(pull)) if pull else (404, {"message": "Not Found"})
 
+    def _changed(self, pull: PullState) -> list[tuple[str, str, str | None]]:
+        """(status letter, path, previous path) of every file the pull request changes."""
+        output = self._git("diff", "--name-status", "-M", "-z", pull.base_sha, pull.head_sha)
+        parts = [p for p in output.split("\0") if p]
+        found = []
+        while parts:
+            status = parts.pop(0)
+            previous = parts.pop(0) if status.startswith("R") else None
+            found.append((status[0], parts.pop(0), previous))
+        return found
+
+    FILES_CAP = 3000  # GitHub's files API lists at most 3000 files of a pull request
+
     def _pull_files(
         self, payload: Any, query: dict[str, str], user: Any, number: str
     ) -> tuple[int, Any]:
         pull = self.pulls[int(number)]
-        if int(query.get("page", "1")) > 1:
-            return 200, []
+        per_page = min(int(query.get("per_page", "30")), 100)
+        page = int(query.get("page", "1"))
         template = example("/repos/{owner}/{repo}/pulls/{pull_number}/files", "get", "200")[0]
         statuses = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "T": "changed"}
+        listed = self._changed(pull)[: self.FILES_CAP]
         files = []
-        output = self._git("diff", "--name-status", "-M", "-z", pull.base_sha, pull.head_sha)
-        parts = [p for p in output.split("\0") if p]
-        while parts:
-            status = parts.pop(0)
-            previous = parts.pop(0) if status.startswith("R") else None
-            filename = parts.pop(0)
+        for letter, filename, previous in listed[(page - 1) * per_page : page * per_page]:
             entry = copy.deepcopy(template)
             entry.update(
                 filename=filename,
-                status=statuses[status[0]],
+                status=statuses[letter],
                 additions=1,
                 deletions=1,
                 changes=2,
@@ -489,8 +551,24 @@ class FakeGitHub:
         if not listing:
             return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
         mode, _, sha = listing.split("\t")[0].split()
+        if mode == "160000":
+            data = example(
+                "/repos/{owner}/{repo}/contents/{path}",
+                "get",
+                "200",
+                "response-if-content-is-a-submodule",
+            )
+            data.update(name=path.rsplit("/", 1)[-1], path=path, sha=sha)
+            return 200, data
+        if mode == "120000":
+            # GitHub follows a link to a file of the repository and answers with the target's
+            # content, as if the link were that file.
+            target = self._git("cat-file", "-p", sha)
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if not resolved.startswith("../") and self._git("ls-tree", ref, "--", resolved):
+                return self._contents(payload, query, user, resolved)
         raw = subprocess.run(
-            ["git", "cat-file", "-p", f"{ref}:{path}"],
+            ["git", "cat-file", "-p", sha],
             cwd=self.git_root,
             capture_output=True,
             check=True,
@@ -510,6 +588,9 @@ class FakeGitHub:
             data["target"] = raw.decode()
             data.pop("content")
             data.pop("encoding")
+        elif len(raw) > 1_000_000:
+            # Above 1 MB, GitHub answers without the content (encoding "none").
+            data.update(content="", encoding="none")
         else:
             data["content"] = base64.b64encode(raw).decode()
         return 200, data
@@ -537,10 +618,16 @@ class FakeGitHub:
             name=payload["name"],
             head_sha=payload["head_sha"],
             status=payload.get("status", "queued"),
-            conclusion=None,
+            conclusion=payload.get("conclusion"),
             url=self._url(f"/check-runs/{check_id}"),
         )
-        data["output"].update(annotations_count=0, title=None, summary=None, text=None)
+        output = payload.get("output", {})
+        data["output"].update(
+            annotations_count=0,
+            title=output.get("title"),
+            summary=output.get("summary"),
+            text=None,
+        )
         data["annotations"] = []
         self.check_runs[check_id] = data
         return 201, {k: v for k, v in data.items() if k != "annotations"}
@@ -637,27 +724,58 @@ class FakeGitHub:
         pull.labels.remove(label)
         return 200, [self._label(n) for n in pull.labels]
 
-    def _create_review(
-        self, payload: dict[str, Any], query: Any, user: dict[str, str], number: str
-    ) -> tuple[int, Any]:
-        pull = self.pulls[int(number)]
-        review = {
-            "id": next(self._ids),
-            "event": payload.get("event"),
-            "body": payload.get("body", ""),
-            "commit_id": pull.head_sha,
-            "user": user["login"],
-        }
-        pull.reviews.append(review)
+    def _review_json(self, pull: PullState, review: dict[str, Any]) -> dict[str, Any]:
         data = example("/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "post", "200")
         data.update(
             id=review["id"],
             body=review["body"],
-            commit_id=pull.head_sha,
-            state="APPROVED" if review["event"] == "APPROVE" else "COMMENTED",
+            commit_id=review["commit_id"],
+            state=review["state"],
             pull_request_url=self._url(f"/pulls/{pull.number}"),
         )
-        return 200, data
+        data["user"].update(login=review["user"], type=review["user_type"])
+        return data  # type: ignore[no-any-return]
+
+    def _create_review(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str], number: str
+    ) -> tuple[int, Any]:
+        pull = self.pulls[int(number)]
+        # Without commit_id, GitHub attaches the review to the pull request's newest head.
+        commit = payload.get("commit_id") or pull.head_sha
+        review = {
+            "id": next(self._ids),
+            "event": payload.get("event"),
+            "body": payload.get("body", ""),
+            "commit_id": commit,
+            "state": "APPROVED" if payload.get("event") == "APPROVE" else "COMMENTED",
+            "user": user["login"],
+            "user_type": user["type"],
+        }
+        pull.reviews.append(review)
+        return 200, self._review_json(pull, review)
+
+    def _list_reviews(
+        self, payload: Any, query: dict[str, str], user: Any, number: str
+    ) -> tuple[int, Any]:
+        if int(query.get("page", "1")) > 1:
+            return 200, []
+        pull = self.pulls[int(number)]
+        return 200, [self._review_json(pull, r) for r in pull.reviews]
+
+    def _dismiss_review(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str], number: str, id: str
+    ) -> tuple[int, Any]:
+        pull = self.pulls[int(number)]
+        review = next((r for r in pull.reviews if r["id"] == int(id)), None)
+        if review is None:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
+        review["state"] = "DISMISSED"
+        review["dismissal"] = payload["message"]
+        return 200, self._review_json(pull, review)
+
+    def approvals(self, number: int) -> list[str]:
+        """The commits of the pull request's standing (not dismissed) approvals."""
+        return [r["commit_id"] for r in self.pulls[number].reviews if r["state"] == "APPROVED"]
 
     def _request_reviewers(
         self, payload: dict[str, Any], query: Any, user: Any, number: str

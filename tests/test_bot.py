@@ -3,7 +3,7 @@ server that checks every call against GitHub's OpenAPI description, events valid
 GitHub's webhook schemas, and the real `fedreg bot pr` and `fedreg bot publish` commands.
 
 The current directory is the default branch's checkout (trusted code and policy); the pull
-request's files exist only as commits of another branch, read through the API.
+request's files are fetched as git data from the fake's bare repository (`refs/pull/N/head`).
 """
 
 from __future__ import annotations
@@ -119,6 +119,10 @@ def scenario(repo, github, cli, tmp_path_factory, monkeypatch) -> Scenario:  # t
     monkeypatch.setenv("FEDREG_GITHUB_BACKOFF", "0.01")
     monkeypatch.setenv("FEDREG_GITHUB_REQUEST_INTERVAL", "0")
     monkeypatch.setenv("FEDREG_GITHUB_WRITE_INTERVAL", "0")
+    # The pull request's git data comes from the fake's bare repository (refs/pull/N/head),
+    # and the bot's cache lives in the test's own folder.
+    monkeypatch.setenv("FEDREG_GIT_REMOTE", github.remote_url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     return Scenario(repo, github, cli, tmp_path_factory.mktemp("bot"))
 
 
@@ -400,7 +404,7 @@ def test_symlink_in_the_registry_is_refused(scenario) -> None:  # type: ignore[n
     scenario.run()
     check = scenario.check()
     assert check["conclusion"] == "failure"
-    assert [a["title"] for a in check["annotations"]] == ["L001"]
+    assert [a["title"] for a in check["annotations"]] == ["L004"]
 
 
 def test_server_error_then_success_is_retried(scenario) -> None:  # type: ignore[no-untyped-def]
@@ -418,14 +422,14 @@ def test_secondary_rate_limit_waits_for_retry_after(scenario) -> None:  # type: 
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.github.fail(
         "get",
-        r"/pulls/1/files$",
+        r"/pulls/1$",
         403,
         "You have exceeded a secondary rate limit.",
         headers={"Retry-After": "1"},
     )
     assert scenario.run()[:2] == (0, 0)
-    statuses = [s for m, p, s in scenario.github.calls if p.endswith("/pulls/1/files")]
-    assert statuses == [403, 200]
+    statuses = [s for m, p, s in scenario.github.calls if p.endswith("/pulls/1")]
+    assert statuses[:2] == [403, 200]
 
 
 def test_persistent_failure_never_leaves_a_misleading_success(scenario) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import BASE_SERVICE_PROVIDER, REPO_ROOT, edited
+from conftest import BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
 
 BAD = edited(
     BASE_SERVICE_PROVIDER,
@@ -193,10 +193,19 @@ def test_rules_reference_lists_every_code(cli) -> None:  # type: ignore[no-untyp
         assert f"### {code} — " in result.stdout
 
 
-def test_real_process_on_the_repository_registry() -> None:
+def test_real_process_on_the_example_registry() -> None:
     process = subprocess.run(
-        [sys.executable, "-m", "fedreg", "validate", "--format", "json"],
-        cwd=REPO_ROOT,
+        [
+            sys.executable,
+            "-m",
+            "fedreg",
+            "validate",
+            "--format",
+            "json",
+            "--policy",
+            str(REPO_ROOT / "policy.yaml"),
+        ],
+        cwd=EXAMPLES,
         capture_output=True,
         text=True,
         check=False,

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT, edited
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
 from fedreg.render import build_manifests, serialize
 from fedreg.validate import build_provider, validate_paths
 
@@ -129,8 +129,8 @@ def _manifests(out: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 
 
 def test_example_registry_renders_records_the_core_accepts(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(REPO_ROOT)
-    result = cli("render", "--out", str(tmp_path))
+    monkeypatch.chdir(EXAMPLES)
+    result = cli("render", "--out", str(tmp_path), "--policy", str(REPO_ROOT / "policy.yaml"))
     assert result.exit_code == 0, result.stdout + result.stderr
     manifests = _manifests(tmp_path)
     assert sum(len(m["client"]) for m in manifests.values()) >= 10
@@ -202,12 +202,12 @@ def test_no_secret_is_ever_rendered(workspace, cli) -> None:  # type: ignore[no-
 
 
 def test_rendering_is_deterministic(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    files = sorted((REPO_ROOT / "registry").rglob("*.yaml"))
+    files = sorted((EXAMPLES / "registry").rglob("*.yaml"))
     outputs = []
     for attempt, order in enumerate((files, list(reversed(files)))):
         root = tmp_path / f"copy-{attempt}"
         for source in order:  # a different creation order, so a different discovery order
-            target = root / source.relative_to(REPO_ROOT)
+            target = root / source.relative_to(EXAMPLES)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         monkeypatch.chdir(root)
@@ -215,7 +215,7 @@ def test_rendering_is_deterministic(tmp_path, cli, monkeypatch) -> None:  # type
         outputs.append({p.name: p.read_bytes() for p in (root / "build/manifests").iterdir()})
     assert outputs[0] == outputs[1]
 
-    result = validate_paths([REPO_ROOT / "registry"], base=REPO_ROOT)
+    result = validate_paths([EXAMPLES / "registry"], base=EXAMPLES)
     providers = [(doc.environment, build_provider(doc)) for doc in result.documents]
     expected = {n: serialize(m) for n, m in build_manifests(providers, None).items()}
     for seed in range(5):

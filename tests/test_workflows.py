@@ -117,3 +117,48 @@ def test_pull_request_checks_hold_no_write_permission() -> None:
     assert "pull_request" in workflow["on"]
     assert workflow["permissions"] == {"contents": "read"}
     assert all("permissions" not in job for job in workflow["jobs"].values())
+
+
+# -- issue 15: what a registry pull request runs, and what the bot waits for ----------------
+
+
+def _runs(workflow: dict[str, Any]) -> str:
+    return " ".join(
+        step.get("run", "") for job in workflow["jobs"].values() for step in job.get("steps", [])
+    )
+
+
+def test_registry_pull_requests_skip_the_tool_test_suite() -> None:
+    for path in WORKFLOWS:
+        workflow = _load(path)
+        if "pytest" in _runs(workflow):
+            for event in ("pull_request", "push"):
+                if event in workflow["on"]:
+                    assert "registry/**" in workflow["on"][event]["paths-ignore"], path.name
+
+
+def test_the_bot_waits_only_for_a_job_that_does_not_grow_with_the_registry() -> None:
+    bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    [trigger_name] = bot["on"]["workflow_run"]["workflows"]
+    [trigger] = [w for w in map(_load, WORKFLOWS) if w["name"] == trigger_name]
+    runs = _runs(trigger)
+    assert "fedreg" not in runs.replace("fedreg jugera", "") and "pytest" not in runs
+    assert not [s for j in trigger["jobs"].values() for s in j["steps"] if "uses" in s]
+
+
+def test_base_retargeting_reaches_the_bot() -> None:
+    bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    [trigger_name] = bot["on"]["workflow_run"]["workflows"]
+    [trigger] = [w for w in map(_load, WORKFLOWS) if w["name"] == trigger_name]
+    assert "edited" in trigger["on"]["pull_request"]["types"]
+    assert "edited" in _load(REPO_ROOT / ".github/workflows/ci.yml")["on"]["pull_request"]["types"]
+
+
+def test_the_bot_fetches_history_and_keeps_its_cache() -> None:
+    steps = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")["jobs"]["verdict"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == "0"  # git merge-tree needs the merge base
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses.index("actions/cache/restore") < uses.index("actions/cache/save")
+    cached = {s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache/")}
+    assert cached == {"~/.cache/fedreg"}

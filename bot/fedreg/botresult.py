@@ -39,6 +39,7 @@ SELF_SERVICE_LABEL = "libre-service"
 FEDERATION_LABEL = "revue-fédération-requise"
 MANAGED_LABEL_PREFIXES = ("env:", "réseau:", "risque:")
 MANAGED_LABELS = (SELF_SERVICE_LABEL, FEDERATION_LABEL)
+APPROVAL_BODY = "Changement en libre-service validé par fedreg."
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class BotResult:
     approve: bool = False
     approval_body: str = ""
     team_reviewers: list[str] = field(default_factory=list)
+    base_sha: str = ""  # the base the verdict was decided on: publishing checks it still is
 
     @property
     def verdict(self) -> str:
@@ -260,6 +262,25 @@ def live_checks_section(
     return [*lines, ""]
 
 
+def refusal_result(
+    repository: str, pull_number: int, head_sha: str, base_sha: str, title: str, text: str
+) -> BotResult:
+    """A failing verdict decided before any file is read (wrong base branch, merge
+    conflicts): a check failure and a comment saying why; nothing is approved."""
+    summary = f"### ❌ fedreg : {title}\n\n#### Et ensuite ?\n\n{text}\n"
+    head = f"{COMMENT_MARKER}\n{VERDICT_MARKER.format(verdict='failed')}\n"
+    return BotResult(
+        repository=repository,
+        pull_number=pull_number,
+        head_sha=head_sha,
+        passed=False,
+        title=title,
+        summary=summary,
+        comment=head + summary,
+        base_sha=base_sha,
+    )
+
+
 def build_result(
     repository: str,
     pull_number: int,
@@ -269,6 +290,7 @@ def build_result(
     registry_paths: list[str],
     support: str,
     live_section: Sequence[str] = (),
+    base_sha: str = "",
 ) -> BotResult:
     errors = sum(1 for d in plan.diagnostics if d.severity is Severity.ERROR)
     title, heading = _headline(review, errors)
@@ -310,8 +332,7 @@ def build_result(
         comment=comment,
         labels=labels_for(plan, review, registry_paths),
         approve=review.self_service,
-        approval_body="Changement en libre-service validé par fedreg."
-        if review.self_service
-        else "",
+        approval_body=APPROVAL_BODY if review.self_service else "",
         team_reviewers=[team] if review.passed and review.federation_reasons and team else [],
+        base_sha=base_sha,
     )

@@ -200,6 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="lancer aussi les vérifications en ligne des fournisseurs modifiés (découverte, "
         "clés, preuves DNS ; FEDREG_CA_BUNDLE, FEDREG_NAMESERVER, FEDREG_DNS_PORT)",
     )
+    pr.add_argument(
+        "--remote",
+        default=os.environ.get("FEDREG_GIT_REMOTE", "origin"),
+        help="dépôt git d'où récupérer la tête de la demande (refs/pull/N/head) ; "
+        "défaut : FEDREG_GIT_REMOTE, sinon origin",
+    )
+    pr.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="fichier des résultats réutilisés d'une exécution à l'autre (par identifiant de "
+        "blob git) ; défaut : $XDG_CACHE_HOME/fedreg/index.sqlite",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument(
         "result", type=Path, metavar="RESULT", help="le verdict écrit par « fedreg bot pr »"
@@ -485,7 +498,7 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
 
 
 def _dispatch_bot(args: argparse.Namespace) -> int:
-    from .commands.bot import run_bot_pr, run_bot_publish
+    from .commands.bot import default_cache, run_bot_pr, run_bot_publish
 
     if args.bot_command == "pr":
         return run_bot_pr(
@@ -496,6 +509,8 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
             args.author,
             args.policy,
             args.live,
+            remote=args.remote,
+            cache=args.cache or default_cache(),
         )
     if args.bot_command == "publish":
         return run_bot_publish(args.result)

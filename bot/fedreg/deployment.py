@@ -20,7 +20,6 @@ from .clientsecrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipien
 from .coreconformance import CoreViolation, manifest_violations
 from .deployplan import DeployAction, DeployPlan
 from .diagnostics import Diagnostic, count_errors
-from .diffing import parse_contents
 from .errors import FedregError, UsageError
 from .gitrepo import GitError, GitRepository
 from .layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
@@ -29,6 +28,7 @@ from .plan import FieldChange
 from .policy import Policy
 from .redaction import redact_uri
 from .render import build_manifests
+from .snapshot import documents_at
 from .validate import build_provider, validate_documents, validate_paths
 
 
@@ -81,9 +81,7 @@ def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, dic
 def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, dict[str, Any]]:
     """The manifests rendered from the registry as it was at `ref`."""
     commit = repo.resolve(ref)
-    paths = repo.list_files(commit, REGISTRY_DIR)
-    contents = repo.read_files([(commit, path) for path in paths])
-    docs = parse_contents({path: contents[(commit, path)] for path in paths})
+    docs = documents_at(repo, commit)
     return _manifests(docs, validate_documents(docs, policy), commit)
 
 

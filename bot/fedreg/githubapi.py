@@ -1,8 +1,9 @@
 """GitHub, through PyGithub: the only module that talks to the GitHub API.
 
-Reads a pull request's files as data (never checked out, never run), checks team membership,
-and publishes a `BotResult`. Retries with backoff on 5xx and on secondary rate limits
-(honouring Retry-After); turns 401, 403 and 404 into clear errors.
+Reads pull requests (their content is read as git data, never through this API), checks team
+membership, and publishes a `BotResult` bound to the commits it was decided on. Retries with
+backoff on 5xx and on secondary rate limits (honouring Retry-After); turns 401, 403 and 404
+into clear errors.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from urllib3.util.retry import Retry
 
 from .botresult import (
     ANNOTATIONS_PER_REQUEST,
+    APPROVAL_BODY,
     CHECK_NAME,
     COMMENT_MARKER,
     OUTDATED_NOTE,
@@ -31,7 +32,6 @@ from .botresult import (
     comment_verdict,
     is_managed_label,
 )
-from .diffing import SYMLINK
 from .errors import FedregError
 
 OUTDATED_MARKER = "<!-- fedreg:outdated -->"
@@ -39,13 +39,6 @@ OUTDATED_MARKER = "<!-- fedreg:outdated -->"
 
 class GitHubError(FedregError):
     pass
-
-
-@dataclass(frozen=True)
-class ChangedFile:
-    path: str
-    status: str
-    previous_path: str | None
 
 
 def retry_policy() -> GithubRetry:
@@ -95,6 +88,7 @@ class GitHubClient:
             seconds_between_writes=float(os.environ.get("FEDREG_GITHUB_WRITE_INTERVAL", "1")),
         )
         self.repository = repository
+        self.token = token  # also lets git fetch the pull request's head
         self.repo = self.github.get_repo(repository)
 
     @classmethod
@@ -112,7 +106,9 @@ class GitHubClient:
 
     def pull(self, number: int) -> PullRequest:
         with explained(f"lecture de la demande n° {number}"):
-            return self.repo.get_pull(number)
+            pull = self.repo.get_pull(number)
+            pull.head.sha  # noqa: B018 - completes the lazy object here, where errors are explained
+            return pull
 
     def find_pull(self, head_owner: str, head_branch: str, head_sha: str) -> PullRequest:
         """The open pull request whose head is `head_sha` on `head_owner:head_branch`: what a
@@ -122,23 +118,6 @@ class GitHubClient:
                 if pull.head.sha == head_sha:
                     return pull
         raise GitHubError(f"aucune demande ouverte pour {head_owner}:{head_branch} @ {head_sha}")
-
-    def changed_files(self, pull: PullRequest) -> list[ChangedFile]:
-        with explained("liste des fichiers modifiés"):
-            return [
-                ChangedFile(f.filename, f.status, f.previous_filename) for f in pull.get_files()
-            ]
-
-    def read_file(self, path: str, ref: str) -> bytes | None:
-        """The file's bytes at `ref`; None if absent; SYMLINK for a symbolic link."""
-        with explained(f"lecture de {path}"):
-            try:
-                content = self.repo.get_contents(path, ref=ref)
-            except UnknownObjectException:
-                return None
-        if isinstance(content, list) or content.type not in ("file", "symlink"):
-            return None
-        return SYMLINK if content.type == "symlink" else content.decoded_content
 
     def is_team_member(self, org: str, team: str, login: str) -> bool:
         with explained(f"appartenance de {login} à {org}/{team}"):
@@ -153,9 +132,16 @@ class GitHubClient:
     # -- publishing ----------------------------------------------------------------------
 
     def publish(self, result: BotResult) -> None:
-        """Publish in an order that never misleads: the check run stays in progress until
-        the comment and labels are in place, and turns to failure if publishing breaks."""
+        """Publish in an order that never misleads: earlier approvals are withdrawn first
+        unless this verdict approves; the check run stays in progress until the comment and
+        labels are in place, and turns to failure if publishing breaks; the approval comes
+        last, bound to the decided commit, and only if neither head nor base moved."""
         pull = self.pull(result.pull_number)
+        if self._moved(pull, result):
+            self._stale_check(result)
+            return
+        if not result.approve:
+            self._dismiss_approvals(pull)
         with explained("création du check run"):
             check = self.repo.create_check_run(
                 name=CHECK_NAME, head_sha=result.head_sha, status="in_progress"
@@ -171,8 +157,63 @@ class GitHubClient:
             self._fail_check(check)
             raise
         if result.approve:
+            if self._moved(self.pull(result.pull_number), result):
+                self._stale_check(result)
+                return
             with explained("approbation"):
-                pull.create_review(body=result.approval_body, event="APPROVE")
+                self.github.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{pull.url}/reviews",
+                    input={
+                        "commit_id": result.head_sha,
+                        "body": result.approval_body,
+                        "event": "APPROVE",
+                    },
+                )
+
+    @staticmethod
+    def _moved(pull: PullRequest, result: BotResult) -> bool:
+        return pull.head.sha != result.head_sha or (
+            bool(result.base_sha) and pull.base.sha != result.base_sha
+        )
+
+    def _stale_check(self, result: BotResult) -> None:
+        """Nothing but a neutral check: the verdict was decided on commits that are no longer
+        the pull request's; the run for the new ones publishes the real verdict."""
+        with explained("check run périmé"):
+            self.repo.create_check_run(
+                name=CHECK_NAME,
+                head_sha=result.head_sha,
+                status="completed",
+                conclusion="neutral",
+                output={
+                    "title": "Verdict périmé",
+                    "summary": "La demande a changé (nouveau commit ou nouvelle base) pendant "
+                    "la vérification : rien n'est publié pour cette version, la vérification "
+                    "suivante donnera le verdict.",
+                },
+            )
+
+    def _dismiss_approvals(self, pull: PullRequest) -> None:
+        """Withdraw the bot's own approvals: a verdict that is not self-service must not
+        leave an earlier one standing."""
+        with explained("retrait des approbations"):
+            for review in pull.get_reviews():
+                if (
+                    review.state == "APPROVED"
+                    and review.user is not None
+                    and review.user.type == "Bot"
+                    and review.body == APPROVAL_BODY
+                ):
+                    self.github.requester.requestJsonAndCheck(
+                        "PUT",
+                        f"{pull.url}/reviews/{review.id}/dismissals",
+                        input={
+                            "message": "Le nouveau verdict de fedreg n'est plus en "
+                            "libre-service : approbation retirée.",
+                            "event": "DISMISS",
+                        },
+                    )
 
     def _upsert_comment(self, pull: PullRequest, result: BotResult) -> None:
         with explained("commentaire"):

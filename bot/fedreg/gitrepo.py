@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +25,48 @@ class GitRepository:
         output = _run(["git", "rev-parse", "--show-toplevel"], start, "pas de dépôt git ici")
         return cls(Path(output.decode().strip()))
 
-    def git(self, *args: str, stdin: bytes | None = None) -> bytes:
-        return _run(["git", *args], self.root, f"git {args[0]} a échoué", stdin)
+    def git(
+        self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> bytes:
+        return _run(["git", *args], self.root, f"git {args[0]} a échoué", stdin, env)
+
+    def fetch(self, remote: str, refspecs: list[str], token: str | None = None) -> None:
+        """Fetch `refspecs` from `remote` (objects and refs only: nothing is checked out).
+        The token goes to git through its environment, never on a command line."""
+        env = {}
+        if token:
+            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+            env = {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "http.extraHeader",
+                "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+            }
+        self.git("fetch", "--quiet", "--no-tags", "--", remote, *refspecs, env=env)
+
+    def merge_tree(self, base: str, head: str) -> tuple[str, list[str]]:
+        """The tree merging `head` into `base` would give, written to the object store only
+        (no checkout, no hook run), and the conflicting paths (empty: a clean merge)."""
+        process = subprocess.run(
+            ["git", "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", base, head],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        if process.returncode not in (0, 1):
+            detail = process.stderr.decode(errors="replace").strip()
+            raise GitError(f"git merge-tree a échoué : {detail}")
+        tree, *conflicts = [p.decode() for p in process.stdout.split(b"\0") if p]
+        return tree, sorted(set(conflicts)) if process.returncode == 1 else []
+
+    def worktree_tree(self) -> str:
+        """A tree object of the working tree as it is (untracked files included), written
+        through a temporary index: the repository's own index is left alone."""
+        with tempfile.TemporaryDirectory() as folder:
+            env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+            if self.head_commit() is not None:
+                self.git("read-tree", "HEAD", env=env)
+            self.git("add", "-A", "--", ".", env=env)
+            return self.git("write-tree", env=env).decode().strip()
 
     def resolve(self, ref: str) -> str:
         """The commit id of `ref`; a usage error when there is none."""
@@ -48,6 +91,14 @@ class GitRepository:
         )
         return {0: True, 1: False}.get(process.returncode)
 
+    def resolve_tree(self, ref: str) -> str:
+        """The tree id of a commit (or of a tree)."""
+        return (
+            self.git("rev-parse", "--verify", "--end-of-options", f"{ref}^{{tree}}")
+            .decode()
+            .strip()
+        )
+
     def head_commit(self) -> str | None:
         process = subprocess.run(
             ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
@@ -57,55 +108,26 @@ class GitRepository:
         )
         return process.stdout.decode().strip() if process.returncode == 0 else None
 
-    def changed_paths(self, base: str, head: str | None, under: str) -> list[str]:
-        """Paths under `under` that differ between `base` and `head` (None: the working tree,
-        untracked files included). Git's own rename detection is off: renames are found from
-        file content, by provider identity."""
-        args = ["diff", "--name-only", "--no-renames", "-z", base]
-        if head is not None:
-            args.append(head)
-        paths = set(_split_z(self.git(*args, "--", under)))
-        if head is None:
-            paths.update(
-                _split_z(self.git("ls-files", "--others", "--exclude-standard", "-z", "--", under))
-            )
-        return sorted(paths)
-
     def is_dirty(self, under: str) -> bool:
         return bool(self.git("status", "--porcelain", "--", under).strip())
 
-    def list_files(self, commit: str, under: str) -> list[str]:
-        return sorted(_split_z(self.git("ls-tree", "-r", "-z", "--name-only", commit, "--", under)))
 
-    def read_files(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
-        """The content of each (commit, path) (None where the path does not exist at that
-        commit), all read in one `git cat-file --batch` call."""
-        if not wanted:
-            return {}
-        request = "".join(f"{commit}:{path}\n" for commit, path in wanted).encode()
-        output = self.git("cat-file", "--batch", stdin=request)
-        contents: dict[tuple[str, str], bytes | None] = {}
-        position = 0
-        for key in wanted:
-            end = output.index(b"\n", position)
-            header = output[position:end].split()
-            position = end + 1
-            if header[-1] == b"missing":
-                contents[key] = None
-                continue
-            size = int(header[2])
-            contents[key] = output[position : position + size] if header[1] == b"blob" else None
-            position += size + 1
-        return contents
-
-
-def _split_z(output: bytes) -> list[str]:
-    return [part.decode() for part in output.split(b"\0") if part]
-
-
-def _run(command: list[str], cwd: Path, failure: str, stdin: bytes | None = None) -> bytes:
+def _run(
+    command: list[str],
+    cwd: Path,
+    failure: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> bytes:
     try:
-        process = subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, check=False)
+        process = subprocess.run(
+            command,
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
+        )
     except FileNotFoundError as error:
         raise GitError("git est introuvable : installez-le") from error
     if process.returncode != 0:

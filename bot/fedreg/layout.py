@@ -1,4 +1,4 @@
-"""Where registry files live, what their path says, and finding them on disk.
+"""Where registry files live and what their path says (reading them is `snapshot`'s job).
 
 `registry/<environment>/<service-providers|identity-providers>/<slug>.yaml`: the environment
 and the kind come from the path, never from the content.
@@ -20,7 +20,6 @@ REGISTRY_DIR = "registry"
 YAML_SUFFIX = ".yaml"
 DEPLOYMENTS = tuple(f"{env}-{net}" for env in ENVIRONMENTS for net in ("internet", "rie"))
 _SLUG = re.compile(SLUG_PATTERN)
-_IGNORED_SUFFIXES = (".md",)
 
 
 @dataclass
@@ -87,22 +86,3 @@ def classify(path: Path) -> tuple[str, str, str, list[Finding]]:
     if not _SLUG.match(slug):
         findings.append(Finding("L002", params={"slug": slug}, line=1, column=1))
     return environment, kind, slug, findings
-
-
-def iter_registry_files(paths: list[Path]) -> list[Path]:
-    """Every file to check under `paths` (files as given; folders walked), sorted, unique.
-
-    Hidden files and Markdown notes are skipped when walking; anything else in the registry
-    is checked, so that a misplaced or misnamed file is reported instead of silently ignored.
-    """
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for name in files:
-                    if not name.startswith(".") and not name.endswith(_IGNORED_SUFFIXES):
-                        found.add(Path(folder) / name)
-        else:
-            found.add(path)
-    return sorted(found)

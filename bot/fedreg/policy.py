@@ -25,6 +25,8 @@ SITUATIONS = (
     "production_change",
     "integration_change",
     "cosmetic_change",
+    # a registry entry whose git mode changed (executable bit, file ↔ link or submodule)
+    "file_type_change",
 )
 
 # Situations the policy cannot make self-service: a new file has no base owners to trust; a

@@ -36,6 +36,8 @@ SITUATION_FR = {
     "new_email_domain": "nouveau domaine e-mail routé vers un FI : ce FI recevra tous les "
     "agents de ce domaine",
     "live_checks_not_verified": "vérifications en ligne non abouties (non vérifié)",
+    "file_type_change": "type ou mode d'un fichier du registre modifié (exécutable, lien, "
+    "sous-module)",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -231,6 +233,7 @@ def review_change(
     author: str,
     policy: Policy,
     matches: OwnerMatcher,
+    type_changes: Iterable[str] = (),
 ) -> Review:
     """The decision for a change by `author`: `base_owners` maps each changed registry path
     to its base version's owners (None for a new file); `other_paths` are changed paths
@@ -244,6 +247,8 @@ def review_change(
     situations = situations_of(plan, base_owners, others, policy.sensitive_scopes)
     if any(owners is None for owners in base_owners.values()):
         situations = tuple(sorted({*situations, "new_file"}))
+    if list(type_changes):
+        situations = tuple(sorted({*situations, "file_type_change"}))
     return Review(
         author=author,
         situations=situations,

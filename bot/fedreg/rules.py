@@ -393,6 +393,16 @@ _RULES = [
         "registry/integration/identity-providers/x.yaml avec kind: ServiceProvider",
         "registry/integration/service-providers/x.yaml avec kind: ServiceProvider",
     ),
+    Rule(
+        "L004",
+        E,
+        "Entrée du registre qui n'est pas un fichier ordinaire",
+        "Cette entrée est {what} : seuls les fichiers ordinaires font partie du registre.",
+        "Remplacez-la par un fichier YAML ordinaire (copiez le contenu plutôt que de lier) ; "
+        "liens symboliques et sous-modules git ne sont jamais suivis.",
+        "registry/production/service-providers/x.yaml → lien vers ../../integration/…",
+        "registry/production/service-providers/x.yaml, fichier ordinaire",
+    ),
     # -- U: URLs ------------------------------------------------------------------------------
     Rule(
         "U001",

@@ -20,7 +20,7 @@ from .checks.oidc import KNOWN_SCOPES
 from .checks.readiness import Identity, identity_of, new_provider_findings
 from .diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from .errors import FedregError
-from .layout import RegistryDocument, classify, display_path, iter_registry_files
+from .layout import RegistryDocument, display_path
 from .models import AGE_RECIPIENT_PATTERN, MODEL_BY_KIND, OWNER_PATTERN, Provider
 from .policy import (
     AGE_ENVIRONMENTS,
@@ -32,7 +32,10 @@ from .policy import (
 )
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value, finding_from_error
-from .yamlload import decode, load_fast, load_located
+from .snapshot import parse_document as parse_document  # re-exported: the single reader's
+from .snapshot import read_document as read_document
+from .snapshot import worktree_paths
+from .yamlload import load_located
 
 PARALLEL_MIN_FILES = 500  # below this, forking costs more than it saves (bench/)
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -53,35 +56,6 @@ def read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise FedregError(f"impossible de lire {path} : {error.strerror}") from error
-
-
-def parse_document(doc: RegistryDocument, raw: bytes) -> None:
-    """Fill `doc.text` and `doc.data` (None when unreadable), adding parse findings."""
-    text, findings = decode(raw)
-    doc.findings.extend(findings)
-    doc.text = text
-    if text is None:
-        return
-    data = load_fast(text)
-    if data is None:
-        doc.located = load_located(text)
-        doc.findings.extend(doc.located.findings)
-        data = doc.located.data
-    doc.data = data
-
-
-def read_document(path: Path, base: Path | None = None) -> RegistryDocument:
-    environment, kind, slug, findings = classify(path)
-    doc = RegistryDocument(
-        path=path,
-        display_path=display_path(path, base),
-        environment=environment,
-        kind=kind,
-        slug=slug,
-        findings=findings,
-    )
-    parse_document(doc, read_bytes(path))
-    return doc
 
 
 def _declared_kind(doc: RegistryDocument) -> str:
@@ -298,7 +272,7 @@ def validate_paths(
     available core, used only for large registries); `progress` is told of the files read;
     `known`: as in `validate_documents`."""
     with collector_paused():
-        files = iter_registry_files(paths)
+        files = worktree_paths(paths)
         cores = available_cores() if jobs is None else jobs
         docs = read_and_check_all(files, policy, base, cores, progress)
         if known is not None:

@@ -3,8 +3,9 @@ domain routed to several identity providers is reported to each of them."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 
 from ..diagnostics import Finding
 from ..layout import RegistryDocument
@@ -31,20 +32,34 @@ def _clashes(
             continue
         for doc, field, value in group:
             other = next(o for o in group if o[0] is not doc)[0]
-            yield (
-                doc,
-                Finding(
-                    code,
-                    field,
-                    {
-                        "value": value,
-                        "other_path": other.display_path,
-                        "other": text_value(other.data or {}, "name") or other.slug,
-                        "environment": doc.environment,
-                        "network": text_value(doc.data or {}, "network") or "?",
-                    },
-                ),
-            )
+            yield doc, clash(code, doc, field, value, other.display_path, label(other))
+
+
+def label(doc: RegistryDocument) -> str:
+    """How a clash names the other provider: its name, else its file's slug."""
+    return text_value(doc.data or {}, "name") or doc.slug
+
+
+def clash(
+    code: str,
+    doc: RegistryDocument,
+    field: tuple[str | int, ...],
+    value: str,
+    other_path: str,
+    other_label: str,
+) -> Finding:
+    """The finding on `doc`, whose key `value` at `field` is also `other_path`'s."""
+    return Finding(
+        code,
+        field,
+        {
+            "value": value,
+            "other_path": other_path,
+            "other": other_label,
+            "environment": doc.environment,
+            "network": text_value(doc.data or {}, "network") or "?",
+        },
+    )
 
 
 def _service_client_ids(
@@ -86,9 +101,15 @@ def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str
         yield (doc.environment, network, domain), ("attached_email_domains", index), domain
 
 
+def shared_domain(field: tuple[str | int, ...], value: str, others: Iterable[str]) -> Finding:
+    """D006 (a warning: the core lets the agent choose) on an FI routing a domain that other
+    FIs of the deployment route too, naming all the others."""
+    return Finding("D006", field, {"value": value, "others": ", ".join(sorted(set(others)))})
+
+
 def _shared_domains(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
-    """D006 (a warning: the core lets the agent choose) on every FI routing a domain that
-    another FI of the deployment routes too, naming all the others. D004 is retired."""
+    """D006 on every FI routing a domain that another FI of the deployment routes too. (D004,
+    which refused it, is retired.)"""
     holders: dict[Hashable, list[tuple[RegistryDocument, tuple[str | int, ...], str]]] = (
         defaultdict(list)
     )
@@ -99,13 +120,35 @@ def _shared_domains(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
         if len({doc.display_path for doc, _, _ in group}) < 2:
             continue
         for doc, field, value in group:
-            others = sorted({o.display_path for o, _, _ in group if o is not doc})
-            yield doc, Finding("D006", field, {"value": value, "others": ", ".join(others)})
+            others = (o.display_path for o, _, _ in group if o is not doc)
+            yield doc, shared_domain(field, value, others)
+
+
+# The keys two files may not share (X: an error naming the first other holder) or may share
+# with a warning naming every other holder (D006).
+KEYS_BY_RULE = (
+    ("X001", _service_client_ids),
+    ("X002", _uids),
+    ("X003", _names),
+    ("D006", _routed_domains),
+)
 
 
 def cross_file_findings(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
     readable = [doc for doc in docs if doc.data is not None]
-    yield from _clashes(readable, _service_client_ids, "X001")
-    yield from _clashes(readable, _uids, "X002")
-    yield from _clashes(readable, _names, "X003")
+    for code, keys_of in KEYS_BY_RULE:
+        if code != "D006":
+            yield from _clashes(readable, keys_of, code)
     yield from _shared_domains(readable)
+
+
+def cross_keys(doc: RegistryDocument) -> list[tuple[str, str, tuple[str | int, ...], str]]:
+    """(code, key as canonical text, field, value) of every key a readable document holds,
+    for an index kept outside memory (the bot's whole-registry check)."""
+    if doc.data is None:
+        return []
+    return [
+        (code, json.dumps(key, ensure_ascii=False), field, value)
+        for code, keys_of in KEYS_BY_RULE
+        for key, field, value in keys_of(doc)
+    ]

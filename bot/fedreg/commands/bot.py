@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,12 @@ def _default_base(repo: GitRepository) -> str:
     raise UsageError("ni origin/main ni main n'existent : précisez --base")
 
 
+def default_cache() -> Path:
+    """Where the bot keeps what it learnt of each blob between runs (actions/cache saves it)."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "fedreg" / "index.sqlite"
+
+
 def run_bot_pr(
     event_path: Path | None,
     out: Path,
@@ -36,6 +43,8 @@ def run_bot_pr(
     author: str | None,
     policy_file: Path,
     live: bool = False,
+    remote: str = "origin",
+    cache: Path | None = None,
 ) -> int:
     policy, policy_diagnostics = load_policy(policy_file)
     if policy_diagnostics:
@@ -44,7 +53,7 @@ def run_bot_pr(
     settings = LiveSettings.from_environment() if live else None
     if dry_run:
         repo = GitRepository.discover(Path.cwd())
-        result = compute_offline(repo, base or _default_base(repo), policy, author, settings)
+        result = compute_offline(repo, base or _default_base(repo), policy, author, cache, settings)
         sys.stdout.write(result.comment.split("\n", 2)[2])  # without the hidden markers
         for item in result.annotations:
             print(
@@ -59,7 +68,9 @@ def run_bot_pr(
         event = json.loads(event_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UsageError(f"événement illisible : {event_path} ({error})") from error
-    result = compute_from_event(event, GitHubClient.from_environment(), policy, settings)
+    repo = GitRepository.discover(Path.cwd())
+    client = GitHubClient.from_environment()
+    result = compute_from_event(event, client, policy, repo, remote, cache, settings)
     write_atomic(out, result.to_json())
     print(f"Verdict : {result.title} — écrit dans {out}")
     return EXIT_OK

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..layout import iter_registry_files
 from ..livefetch import LiveSettings
 from ..livereport import LIVE_RENDERERS_BY_NAME
 from ..liverun import live_check_documents
-from ..validate import read_document
+from ..snapshot import read_document, worktree_paths
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
@@ -29,7 +28,7 @@ def run_check_live(options: CheckLiveOptions) -> int:
         if not path.exists():
             raise UsageError(f"{path} n'existe pas")
     policy = policy_or_fail(options.policy_file)
-    docs = [read_document(path) for path in iter_registry_files(list(options.paths))]
+    docs = [read_document(path) for path in worktree_paths(options.paths)]
     report = live_check_documents(docs, policy, options.settings)
     render = LIVE_RENDERERS_BY_NAME[options.output_format]
     sys.stdout.write(render(report, options.colour))

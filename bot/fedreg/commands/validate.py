@@ -8,12 +8,12 @@ from pathlib import Path
 
 from ..checks.readiness import Identity, known_identities
 from ..diagnostics import Diagnostic, Severity
-from ..diffing import parse_contents
 from ..errors import UsageError
 from ..gitrepo import GitRepository
-from ..layout import REGISTRY_DIR, display_path
+from ..layout import display_path
 from ..progress import TerminalProgress
 from ..report import RENDERERS_BY_NAME
+from ..snapshot import documents_at
 from ..validate import load_policy, validate_paths
 from .common import EXIT_FAILED, EXIT_OK
 
@@ -40,10 +40,7 @@ def _focus(diagnostics: list[Diagnostic], paths: tuple[Path, ...]) -> list[Diagn
 def identities_at(ref: str) -> set[Identity]:
     """The providers of the registry at git revision `ref`, by identity."""
     repo = GitRepository.discover(Path.cwd())
-    commit = repo.resolve(ref)
-    paths = repo.list_files(commit, REGISTRY_DIR)
-    contents = repo.read_files([(commit, path) for path in paths])
-    docs = parse_contents({path: contents[(commit, path)] for path in paths})
+    docs = documents_at(repo, repo.resolve(ref))
     return known_identities((doc.environment, doc.kind, doc.data) for doc in docs)
 
 
