@@ -6,43 +6,33 @@ FEDREG_NAMESERVER and FEDREG_DNS_PORT; GitHub is the contract-checked fake of te
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from fakegithub import FakeGitHub
 from liveservers import PROOF
-from test_bot import SP_INTEG, Scenario, _integration_edit
+from test_bot import (  # noqa: F401 - fixtures, used by name
+    SP_INTEG,
+    Scenario,
+    _integration_edit,
+    github,
+    scenario,
+)
 
 IDP_INTEG = "registry/integration/identity-providers/fi-boucle.yaml"
 
 
 @pytest.fixture
-def fake_github(repo) -> Iterator[FakeGitHub]:  # type: ignore[no-untyped-def]
-    server = FakeGitHub(repo.root)
-    server.start()
-    yield server
-    server.stop()
-    assert server.violations == [], "calls outside GitHub's published contract"
-
-
-@pytest.fixture
-def live_scenario(repo, fake_github, cli, tmp_path_factory, monkeypatch, live_servers) -> Scenario:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
-    monkeypatch.setenv("GITHUB_API_URL", fake_github.base_url)
-    monkeypatch.setenv("GITHUB_REPOSITORY", fake_github.full_name)
-    monkeypatch.setenv("FEDREG_GITHUB_BACKOFF", "0.01")
-    monkeypatch.setenv("FEDREG_GITHUB_REQUEST_INTERVAL", "0")
-    monkeypatch.setenv("FEDREG_GITHUB_WRITE_INTERVAL", "0")
+def live_scenario(scenario, monkeypatch, live_servers) -> Scenario:  # type: ignore[no-untyped-def]
+    """test_bot.py's scenario (the fake GitHub and its git remote), with the bot's live checks
+    pointed at the loopback servers."""
     monkeypatch.setenv("FEDREG_CA_BUNDLE", str(live_servers.ca_bundle))
     monkeypatch.setenv("FEDREG_NAMESERVER", "127.0.0.1")
     monkeypatch.setenv("FEDREG_DNS_PORT", str(live_servers.dns.port))
-    scenario = Scenario(repo, fake_github, cli, tmp_path_factory.mktemp("bot"))
     # On main: alice's integration FI on the loopback server, routing demo.gouv.fr (proven)
     # and ancien.gouv.fr (attached before proofs were checked: none published).
-    repo.write(IDP_INTEG, _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr"]))
-    repo.commit("FI on loopback")
-    return scenario
+    scenario.repo.write(IDP_INTEG, _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr"]))
+    scenario.repo.commit("FI on loopback")
+    return scenario  # type: ignore[no-any-return]
 
 
 def _fi(live_servers, domains: list[str]) -> str:  # type: ignore[no-untyped-def]

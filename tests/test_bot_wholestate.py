@@ -266,11 +266,12 @@ def test_copying_another_providers_client_id_fails(scenario) -> None:  # type: i
     scenario.run()
     check = scenario.check()
     assert check["conclusion"] == "failure"
-    assert [a["title"] for a in check["annotations"]] == ["X001"]
+    # A new client_id is a new client for deploy, which then needs its secret's recipients.
+    assert sorted(a["title"] for a in check["annotations"]) == ["I010", "X001"]
     assert scenario.github.approvals(1) == []
 
 
-def test_routing_a_domain_of_another_identity_provider_fails(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_routing_a_domain_of_another_identity_provider_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
     carole = BASE_IDENTITY_PROVIDER.replace("@demo-org/identite", "@carole")
     other = (
         BASE_IDENTITY_PROVIDER.replace("5f0c3b9e", "7f0c3b9e")
@@ -284,9 +285,15 @@ def test_routing_a_domain_of_another_identity_provider_fails(scenario) -> None: 
     )
     scenario.run()
     check = scenario.check()
-    assert check["conclusion"] == "failure"
-    assert [(a["path"], a["title"]) for a in check["annotations"]] == [(IDP_INTEG, "D004")]
+    # The core lets agents of a shared domain choose their FI (issue 9): a warning naming the
+    # other file, and never self-service: the federation decides.
+    assert check["conclusion"] == "success"
+    assert [(a["path"], a["title"]) for a in check["annotations"]] == [(IDP_INTEG, "D006")]
+    assert OTHER_IDP in check["annotations"][0]["message"]
     assert scenario.github.approvals(1) == []
+    comment = scenario.comments()[0]
+    assert "domaine déjà rattaché à un autre FI" in comment
+    assert "revue-fédération-requise" in scenario.github.pulls[1].labels
 
 
 def test_clash_with_a_provider_merged_after_the_branch_point_fails(scenario) -> None:  # type: ignore[no-untyped-def]
@@ -335,6 +342,12 @@ def test_mode_change_needs_the_federation(scenario) -> None:  # type: ignore[no-
 # -- cost: GitHub API calls do not grow with the number of files -----------------------------
 
 
+# A new service provider must name who receives its secret (I010): these do.
+RECIPIENTS = (
+    "secret_recipients:\n  - age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n"
+)
+
+
 def _calls_per_check(scenario: Scenario, count: int, number: int) -> tuple[int, int]:
     files: dict[str, str | None] = {
         f"registry/integration/service-providers/n{number}-{i:03d}.yaml": edited(
@@ -345,6 +358,7 @@ def _calls_per_check(scenario: Scenario, count: int, number: int) -> tuple[int, 
                 ("name: Service de démonstration", f"name: Service {number}-{i}"),
             ],
         )
+        + RECIPIENTS
         for i in range(count)
     }
     files[SP_INTEG] = _integration_edit(f"  - https://demo.gouv.fr/pr{number}\n")

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT, edited
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
 from fedreg.checks.oidc import KNOWN_SCOPES
-from fedreg.layout import iter_registry_files
 from fedreg.models import ENVIRONMENTS, FOLDER_BY_KIND, MODEL_BY_KIND
 from fedreg.schemadocs import field_doc
 from fedreg.schemas import schema_file
+from fedreg.snapshot import worktree_paths
 from lspclient import LspClient
 
 SERVER = REPO_ROOT / "tools/editor/node_modules/yaml-language-server"
@@ -304,12 +304,17 @@ def test_every_message_is_french(editor, registry) -> None:  # type: ignore[no-u
 # -- the repository's files, with their modeline or through the settings alone -------------------
 @pytest.mark.parametrize("strip_modeline", [False, True], ids=["modeline", "settings"])
 def test_the_registry_files_are_clean_in_the_editor(editor, strip_modeline) -> None:  # type: ignore[no-untyped-def]
+    """The example files (tests/data/example-registry, a copy of the repository's), opened
+    under the paths they have in the repository: the editor is sent their text, never reads
+    the disk, and resolves modelines and settings from those paths."""
     texts = {}
-    for path in iter_registry_files([REPO_ROOT / "registry"]):
+    for path in worktree_paths([EXAMPLES / "registry"]):
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# yaml-language-server: $schema=../../../schemas/")
-        texts[path] = text.split("\n", 1)[1] if strip_modeline else text
-    published = editor.open_many(texts)  # the files' own paths: the editor writes nothing
+        shown = REPO_ROOT / path.relative_to(EXAMPLES)
+        texts[shown] = text.split("\n", 1)[1] if strip_modeline else text
+    assert len(texts) == 17
+    published = editor.open_many(texts)  # the editor writes nothing
     for path in texts:
         editor.close(path)
     assert published == {path: [] for path in texts}
