@@ -25,6 +25,7 @@ from .commands.deploy import (
     run_rotate,
 )
 from .commands.diff import run_diff
+from .commands.edit import add_request_arguments, request_fields, run_edit
 from .commands.importing import run_import
 from .commands.new import run_new
 from .commands.render import run_render
@@ -177,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--target", required=True)
     rotate.add_argument("--secrets-out", type=Path, default=Path("build/secrets"))
     rotate.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+
+    edit = commands.add_parser(
+        "edit", help="appliquer le formulaire de modification à un fichier du registre"
+    )
+    add_request_arguments(edit)
+    edit.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     return parser
 
 
@@ -263,6 +270,8 @@ def dispatch(args: argparse.Namespace) -> int:
             args.secrets_out / args.deployment,
             args.policy,
         )
+    if args.command == "edit":
+        return run_edit(request_fields(args), args.root, args.format, args.policy)
     raise AssertionError(args.command)
 
 

@@ -18,6 +18,7 @@ _GROUPS = {
     "O": "Réglages OpenID Connect",
     "X": "Entre fichiers",
     "Q": "Politique (policy.yaml)",
+    "F": "Formulaire de modification",
 }
 _SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
 
