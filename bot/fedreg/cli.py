@@ -28,6 +28,7 @@ from .commands.diff import run_diff
 from .commands.edit import add_request_arguments, request_fields, run_edit
 from .commands.importing import run_import
 from .commands.new import run_new
+from .commands.propose import run_propose
 from .commands.render import run_render
 from .commands.schema import run_schema
 from .commands.validate import ValidateOptions, run_validate
@@ -184,6 +185,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_request_arguments(edit)
     edit.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+
+    propose = commands.add_parser(
+        "propose", help="ouvrir une demande de fusion pour le formulaire de modification"
+    )
+    add_request_arguments(propose)
+    propose.add_argument("--requester", required=True, help="e-mail du demandeur")
+    propose.add_argument(
+        "--requester-verified",
+        action="store_true",
+        help="l'e-mail vient d'une connexion ProConnect (à n'utiliser que par l'espace "
+        "partenaires : le robot ne le reconnaît que sur ses demandes)",
+    )
+    propose.add_argument("--siret", default="", help="SIRET de l'établissement du demandeur")
+    propose.add_argument("--organisation", default="", help="dénomination de l'établissement")
+    propose.add_argument("--base", default="main", help="branche visée (par défaut : main)")
+    propose.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     return parser
 
 
@@ -272,6 +289,19 @@ def dispatch(args: argparse.Namespace) -> int:
         )
     if args.command == "edit":
         return run_edit(request_fields(args), args.root, args.format, args.policy)
+    if args.command == "propose":
+        requester = {"email": args.requester, "siret": args.siret}
+        if args.organisation:
+            requester["organisation"] = args.organisation
+        return run_propose(
+            request_fields(args),
+            requester,
+            args.requester_verified,
+            args.root,
+            args.base,
+            args.format,
+            args.policy,
+        )
     raise AssertionError(args.command)
 
 
