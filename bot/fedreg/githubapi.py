@@ -340,3 +340,7 @@ class GitHubClient:
     def update_pull(self, pull: PullRequest, title: str, body: str) -> None:
         with explained("mise à jour de la demande"):
             pull.edit(title=title, body=body)
+
+    def pull_body(self, pull: PullRequest) -> str:
+        with explained(f"lecture de la demande n° {pull.number}"):
+            return pull.body or ""

@@ -116,6 +116,12 @@ class Policy(BaseModel):
         ),
         description="Public webmail domains: never an identity provider's e-mail domain.",
     )
+    partner_space_app: str | None = Field(
+        "proconnect-espace-partenaires[bot]",
+        description="Login of the partner space's GitHub App: its pull requests may carry the "
+        "requester's e-mail verified by ProConnect, which counts as an owner when it is one of "
+        "the file's contacts. Null: no such claim is honoured.",
+    )
 
 
 DEFAULT_POLICY = Policy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .botresult import BotResult, build_result
@@ -19,7 +19,7 @@ from .githubapi import GitHubClient
 from .gitrepo import GitRepository
 from .layout import RegistryDocument
 from .policy import Policy
-from .review import OwnerMatcher, is_registry_path, review_change
+from .review import OwnerMatcher, is_registry_path, partner_space_review, review_change
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,19 @@ class PullRequestRef:
     base_sha: str
     head_sha: str
     author: str
+    body: str = ""  # read through the API: a partner space request's claim is in it
 
 
 def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
     """The `owners` a parsed file lists (none when it is unreadable or a symbolic link)."""
     owners = (doc.data or {}).get("owners")
     return tuple(o for o in owners if isinstance(o, str)) if isinstance(owners, list) else ()
+
+
+def contacts_of(doc: RegistryDocument) -> tuple[str, ...]:
+    """The `contacts` a parsed file lists (none when it is unreadable)."""
+    contacts = (doc.data or {}).get("contacts")
+    return tuple(c for c in contacts if isinstance(c, str)) if isinstance(contacts, list) else ()
 
 
 def owner_matcher(author: str, team_member: Callable[[str, str], bool | None]) -> OwnerMatcher:
@@ -69,6 +76,8 @@ def _decide(
     owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
     base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
+    contacts = {doc.display_path: contacts_of(doc) for doc in before}
+    review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
     return build_result(
         ref.repository, ref.number, ref.head_sha, plan, review, registry, policy.support_contact
     )
@@ -103,7 +112,9 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
 
 def compute_from_event(event: dict[str, Any], client: GitHubClient, policy: Policy) -> BotResult:
     ref = pull_request_ref(event, client)
-    files = client.changed_files(client.pull(ref.number))
+    pull = client.pull(ref.number)
+    ref = replace(ref, body=client.pull_body(pull))
+    files = client.changed_files(pull)
     paths = sorted({f.path for f in files} | {f.previous_path for f in files if f.previous_path})
 
     registry = [path for path in paths if is_registry_path(path)]
