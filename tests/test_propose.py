@@ -5,55 +5,14 @@ only read. The fake's repository is a real git repository; the checkout is a rea
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from conftest import BASE_SERVICE_PROVIDER, REPO_ROOT, GitWorkspace, edited
-from fakegithub import FakeGitHub
+from conftest import APP, BASE_SERVICE_PROVIDER, edited
 
 SP = "registry/integration/service-providers/demo.yaml"
 CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-APP = {"login": "proconnect-espace-partenaires[bot]", "type": "Bot"}
 BRANCH = "fedreg-formulaire-integration-internet-demo"
 WRITES = {"post", "patch", "put", "delete"}
-
-
-@pytest.fixture
-def origin(tmp_path: Path) -> GitWorkspace:
-    """The repository GitHub holds: `main` with one integration service provider."""
-    (tmp_path / "origin").mkdir()
-    repo = GitWorkspace(tmp_path / "origin")
-    repo.write(SP, BASE_SERVICE_PROVIDER)
-    repo.write("policy.yaml", (REPO_ROOT / "policy.yaml").read_text())
-    repo.commit("registry")
-    return repo
-
-
-@pytest.fixture
-def github(origin: GitWorkspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    server = FakeGitHub(origin.root)
-    server.tokens["app-token"] = APP
-    server.start()
-    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
-    monkeypatch.setenv("GITHUB_API_URL", server.base_url)
-    monkeypatch.setenv("GITHUB_REPOSITORY", server.full_name)
-    monkeypatch.setenv("FEDREG_GITHUB_BACKOFF", "0.01")
-    monkeypatch.setenv("FEDREG_GITHUB_REQUEST_INTERVAL", "0")
-    monkeypatch.setenv("FEDREG_GITHUB_WRITE_INTERVAL", "0")
-    yield server
-    server.stop()
-    assert server.violations == [], "calls outside GitHub's published contract"
-
-
-@pytest.fixture
-def checkout(origin: GitWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The operator's (or the partner space's) clone, made the current directory."""
-    path = tmp_path / "checkout"
-    subprocess.run(["git", "clone", "-q", str(origin.root), str(path)], check=True)
-    monkeypatch.chdir(path)
-    return path
 
 
 def _state(path: Path) -> str:
@@ -90,7 +49,7 @@ def _propose(cli, *uris: str, extra: tuple[str, ...] = ()):  # type: ignore[no-u
 
 
 def test_propose_opens_a_pull_request_through_the_git_data_api(
-    github, origin, checkout, cli
+    app_github, origin, checkout, cli
 ) -> None:  # type: ignore[no-untyped-def]
     before = _state(checkout)
     result = _propose(cli, "https://demo.gouv.fr/callback", "https://demo.gouv.fr/v2/callback")
@@ -98,7 +57,7 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
     assert result.stdout == (
         "Demande de fusion ouverte : https://github.com/proconnect-gouv/registre/pull/1\n"
     )
-    writes = [(m, p) for m, p, _ in github.calls if m in WRITES]
+    writes = [(m, p) for m, p, _ in app_github.calls if m in WRITES]
     base = "/repos/proconnect-gouv/registre"
     assert writes == [
         ("post", f"{base}/git/blobs"),
@@ -107,7 +66,7 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
         ("post", f"{base}/git/refs"),
         ("post", f"{base}/pulls"),
     ]
-    pull = github.pulls[1]
+    pull = app_github.pulls[1]
     assert (pull.author, pull.head_ref, pull.title) == (
         APP["login"],
         BRANCH,
@@ -137,7 +96,7 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
     assert _state(checkout) == before
 
 
-def test_the_same_request_twice_opens_one_pull_request(github, origin, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_request_twice_opens_one_pull_request(app_github, origin, checkout, cli) -> None:  # type: ignore[no-untyped-def]
     assert _propose(cli, "https://demo.gouv.fr/v2/callback").exit_code == 0
     again = _propose(cli, "https://demo.gouv.fr/v2/callback")
     assert again.exit_code == 0
@@ -145,25 +104,25 @@ def test_the_same_request_twice_opens_one_pull_request(github, origin, checkout,
         "Cette demande existe déjà, inchangée : "
         "https://github.com/proconnect-gouv/registre/pull/1\n"
     )
-    assert list(github.pulls) == [1]
-    assert len(github.commits_created) == 1
+    assert list(app_github.pulls) == [1]
+    assert len(app_github.commits_created) == 1
 
 
-def test_a_later_request_updates_the_open_pull_request(github, origin, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_request_updates_the_open_pull_request(app_github, origin, checkout, cli) -> None:  # type: ignore[no-untyped-def]
     assert _propose(cli, "https://demo.gouv.fr/v2/callback").exit_code == 0
-    first = github.pulls[1].head_sha
+    first = app_github.pulls[1].head_sha
     later = _propose(cli, "https://demo.gouv.fr/v3/callback")
     assert later.exit_code == 0, later.stdout + later.stderr
     assert later.stdout.startswith("Demande de fusion existante mise à jour avec cette demande : ")
-    pull = github.pulls[1]
-    assert list(github.pulls) == [1] and pull.head_sha != first
+    pull = app_github.pulls[1]
+    assert list(app_github.pulls) == [1] and pull.head_sha != first
     content = origin.git("show", f"{pull.head_sha}:{SP}")
     assert "v3/callback" in content and "v2/callback" not in content
     assert "`https://demo.gouv.fr/v3/callback`" in pull.body
     assert origin.git("rev-parse", f"{pull.head_sha}^") == origin.git("rev-parse", "main")
 
 
-def test_an_invalid_request_writes_nothing(github, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_request_writes_nothing(app_github, checkout, cli) -> None:  # type: ignore[no-untyped-def]
     result = _propose(cli, "https://demo.gouv.fr/*", extra=("--format", "json"))
     assert result.exit_code == 1
     assert [d["code"] for d in result.json()["diagnostics"]] == ["F005"]
@@ -171,11 +130,11 @@ def test_an_invalid_request_writes_nothing(github, checkout, cli) -> None:  # ty
     assert invalid.exit_code == 1
     [diagnostic] = [d for d in invalid.json()["diagnostics"] if d["severity"] == "error"]
     assert (diagnostic["path"], diagnostic["line"]) == (SP, 12)
-    assert not [call for call in github.calls if call[0] in WRITES]
-    assert github.pulls == {}
+    assert not [call for call in app_github.calls if call[0] in WRITES]
+    assert app_github.pulls == {}
 
 
-def test_a_provider_not_yet_on_the_default_branch_is_refused(github, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkout, cli) -> None:  # type: ignore[no-untyped-def]
     local = checkout / "registry/integration/service-providers/nouveau.yaml"
     local.write_text(
         edited(
@@ -200,4 +159,4 @@ def test_a_provider_not_yet_on_the_default_branch_is_refused(github, checkout, c
     )
     assert result.exit_code == 1
     assert [d["code"] for d in result.json()["diagnostics"]] == ["F014"]
-    assert github.pulls == {}
+    assert app_github.pulls == {}

@@ -31,6 +31,7 @@ from .commands.new import run_new
 from .commands.propose import run_propose
 from .commands.render import run_render
 from .commands.schema import run_schema
+from .commands.serve import run_serve
 from .commands.validate import ValidateOptions, run_validate
 from .deployment import InvalidRegistry
 from .errors import FedregError, UsageError
@@ -201,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     propose.add_argument("--organisation", default="", help="dénomination de l'établissement")
     propose.add_argument("--base", default="main", help="branche visée (par défaut : main)")
     propose.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
+
+    serve = commands.add_parser(
+        "serve",
+        help="servir le formulaire de modification (API de l'espace partenaires et page web)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
+    serve.add_argument("--port", type=int, default=8080, help="port d'écoute")
+    serve.add_argument("--root", type=Path, default=Path("."), help="racine du dépôt (lue)")
+    serve.add_argument("--base", default="main", help="branche visée (par défaut : main)")
+    serve.add_argument("--policy", type=Path, default=Path(POLICY_FILE_NAME))
     return parser
 
 
@@ -302,6 +313,8 @@ def dispatch(args: argparse.Namespace) -> int:
             args.format,
             args.policy,
         )
+    if args.command == "serve":
+        return run_serve(args.host, args.port, args.root, args.base, args.policy)
     raise AssertionError(args.command)
 
 
