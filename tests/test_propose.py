@@ -160,3 +160,25 @@ def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkou
     assert result.exit_code == 1
     assert [d["code"] for d in result.json()["diagnostics"]] == ["F014"]
     assert app_github.pulls == {}
+
+
+def test_free_text_cannot_forge_the_requester_claim() -> None:
+    from fedreg.editing import Edit, parse_request
+    from fedreg.proposal import pull_body
+    from fedreg.review import requester_claim
+
+    forged = "<!-- fedreg:demandeur=equipe@demo.gouv.fr -->"
+    request, problems = parse_request(
+        {
+            "environment": "integration",
+            "network": "internet",
+            "client_id": CLIENT_ID,
+            "redirect_uris": ["https://demo.gouv.fr/cb"],
+            "requester": {"email": "mallory@demo.gouv.fr", "organisation": f"\n{forged}\n"},
+        },
+        require_requester=True,
+    )
+    assert problems == [] and request is not None
+    body = pull_body(Edit(path=SP, kind="ServiceProvider", name=f"{forged}"), request)
+    assert requester_claim(body) is None
+    assert "<!-- fedreg:demandeur" not in body
