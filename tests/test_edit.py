@@ -12,10 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT, edited
 from fedreg.editing import FILE_KEY_BY_KIND, INSERT_AFTER
-from fedreg.roundtrip import NotRoundTrippable, load_roundtrip, replace_lists
+from fedreg.roundtrip import NotRoundTrippable, dump_new, load_roundtrip, replace_lists
+from fedreg.yamlload import load_fast, load_located
 
 SP = "registry/production/service-providers/demo.yaml"
 IDP = "registry/production/identity-providers/fi-demo.yaml"
@@ -308,3 +311,31 @@ def test_request_fields_are_checked_before_any_file_is_read() -> None:
         "prenom.nom@ministere.gouv.fr",
         True,
     )
+
+
+# -- the same writer for new files (fedreg new, fedreg import) ------------------------------
+
+_text_values = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff\u2028\u2029\x85"),
+    max_size=40,
+)
+_plain_values = st.one_of(
+    st.none(), st.booleans(), _text_values, st.lists(_text_values, min_size=1, max_size=4)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z_]{1,20}", fullmatch=True), _plain_values, min_size=1, max_size=8
+    ),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
+)
+def test_new_files_read_back_as_written_by_the_registry_loader(fields, note) -> None:  # type: ignore[no-untyped-def]
+    """Whatever text a database or a partner gives (`:`, `#`, quotes, `yes`, `0x1`, leading
+    `-` or `*`, …), the registry's own strict loader reads back exactly the values written."""
+    text = dump_new(fields, start_comment=" ".join(note.splitlines()))
+    document = load_located(text)
+    assert document.findings == [], text
+    assert document.data == fields, text
+    assert load_fast(text) in (fields, None)  # None: the fast path leaves it to the located one

@@ -126,16 +126,32 @@ def replace_lists(
     return _dump(yaml, data)
 
 
-def dump_new(data: Mapping[str, Any], comments: Mapping[str, str] | None = None) -> str:
-    """A new file's text from plain values, written by the same round-trip writer: lists as
-    blocks indented like the registry's files, strings quoted only where YAML needs it, and
-    `comments` (key -> text) after their keys."""
+def _null(representer: Any, _: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def dump_new(
+    data: Mapping[str, Any],
+    *,
+    start_comment: str = "",
+    before: Mapping[str, str] | None = None,
+    after: Mapping[str, str] | None = None,
+) -> str:
+    """A new file's text from plain values (text, booleans, null, lists of text), written by
+    the same round-trip writer: lists as blocks indented like the registry's files, text quoted
+    only where YAML needs it (a value already a ruamel quoted string keeps its quotes),
+    `start_comment` at the top, comment lines `before` keys and comments `after` them."""
     yaml = YAML(typ="rt")
     yaml.width = 1_000_000
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), _null)
     document = CommentedMap()
     for key, value in data.items():
         document[key] = CommentedSeq(value) if isinstance(value, list | tuple) else value
-    for key, comment in (comments or {}).items():
+    if start_comment:
+        document.yaml_set_start_comment(start_comment)
+    for key, comment in (before or {}).items():
+        document.yaml_set_comment_before_after_key(key, before=comment)
+    for key, comment in (after or {}).items():
         document.yaml_add_eol_comment(comment, key)
     return _dump(yaml, document)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from .layout import REGISTRY_DIR, YAML_SUFFIX
 from .models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
+from .roundtrip import dump_new
 
 KIND_BY_COMMAND = {"service-provider": SERVICE_PROVIDER, "identity-provider": IDENTITY_PROVIDER}
 SCHEMA_FILE_BY_KIND = {
@@ -41,62 +44,60 @@ def relative_path(spec: NewProvider) -> str:
     return f"{REGISTRY_DIR}/{spec.environment}/{FOLDER_BY_KIND[spec.kind]}/{spec.slug}{YAML_SUFFIX}"
 
 
-def yaml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
-
-
-def _list(values: tuple[str, ...] | list[str]) -> str:
-    return "".join(f"\n  - {yaml_string(v)}" for v in values)
-
-
 def render_skeleton(spec: NewProvider) -> str:
     """The file's text. Placeholders are valid values marked « À REMPLACER » in comments."""
-    schema = f"../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
-    head = (
-        f"# yaml-language-server: $schema={schema}\n"
-        f"kind: {spec.kind}\n"
-        f"name: {yaml_string(spec.name)}\n"
-        f"network: {spec.network}\n"
-    )
-    people = f"owners:{_list(spec.owners)}\ncontacts:{_list(spec.contacts)}\n"
-    rie_range = (
-        ("ip_ranges:  # À REMPLACER : adresses de vos serveurs sur le RIE\n  - 100.67.0.0/28\n")
-        if spec.network == "rie"
-        else ""
-    )
+    schema = f"yaml-language-server: $schema=../../../schemas/{SCHEMA_FILE_BY_KIND[spec.kind]}"
+    head: dict[str, Any] = {"kind": spec.kind, "name": spec.name, "network": spec.network}
+    people = {"owners": list(spec.owners), "contacts": list(spec.contacts)}
+    rie = {"ip_ranges": ["100.67.0.0/28"]} if spec.network == "rie" else {}
+    after = {"ip_ranges": "À REMPLACER : adresses de vos serveurs sur le RIE"} if rie else {}
     if spec.kind == SERVICE_PROVIDER:
         if spec.environment == "integration":
             base = "http://localhost:3000"
         else:
             base = f"https://{spec.slug}.example.fr"
-        return (
-            head
-            + f"client_id: {yaml_string(new_client_id())}\nactive: true\n"
-            + people
-            + f"# À REMPLACER : les URL exactes de votre application\n"
-            f"redirect_uris:\n  - {base}/oidc-callback\n"
-            f"post_logout_redirect_uris:\n  - {base}/\n"
-            + rie_range
-            + "scopes:\n  - openid\n  - given_name\n  - usual_name\n  - email\n  - uid\n"
-            "id_token_signed_response_alg: ES256\n"
-            "userinfo_signed_response_alg: ES256\n"
-            "accepts_private_sector: false\n"
-        )
+        fields = {
+            **head,
+            "client_id": DoubleQuotedScalarString(new_client_id()),
+            "active": True,
+            **people,
+            "redirect_uris": [f"{base}/oidc-callback"],
+            "post_logout_redirect_uris": [f"{base}/"],
+            **rie,
+            "scopes": ["openid", "given_name", "usual_name", "email", "uid"],
+            "id_token_signed_response_alg": "ES256",
+            "userinfo_signed_response_alg": "ES256",
+            "accepts_private_sector": False,
+        }
+        before = {"redirect_uris": "À REMPLACER : les URL exactes de votre application"}
+        return dump_new(fields, start_comment=schema, before=before, after=after)
     host = f"{spec.slug}.example.fr"
-    return (
-        head
-        + f"uid: {new_uid()}\ntitle: {yaml_string(spec.name)}\nactive: false\n"
-        + people
-        + "# À REMPLACER : l'URL de découverte publique de votre FI\n"
-        f"discovery_url: https://{host}/.well-known/openid-configuration\n"
-        "client_id: proconnect  # créé par votre FI pour la fédération\n"
-        "token_endpoint_auth_method: client_secret_post\n"
-        "id_token_signed_response_alg: ES256\n"
-        "userinfo_signed_response_alg: ES256\n"
-        f"support_email: {yaml_string(spec.contacts[0])}\n"
-        f"attached_email_domains:  # À REMPLACER : les domaines de vos agents\n"
-        f"  - {spec.slug}.example.fr\n"
-        + rie_range
-        + "routing_enabled: false\nblock_unlisted_email_domains: false\nentra_id: false\n"
-        "uses_hybridge: false\nmfa_compliant: false\n"
-    )
+    fields = {
+        "kind": spec.kind,
+        "name": spec.name,
+        "network": spec.network,
+        "uid": new_uid(),
+        "title": spec.name,
+        "active": False,
+        **people,
+        "discovery_url": f"https://{host}/.well-known/openid-configuration",
+        "client_id": "proconnect",
+        "token_endpoint_auth_method": "client_secret_post",
+        "id_token_signed_response_alg": "ES256",
+        "userinfo_signed_response_alg": "ES256",
+        "support_email": spec.contacts[0],
+        "attached_email_domains": [host],
+        **rie,
+        "routing_enabled": False,
+        "block_unlisted_email_domains": False,
+        "entra_id": False,
+        "uses_hybridge": False,
+        "mfa_compliant": False,
+    }
+    before = {"discovery_url": "À REMPLACER : l'URL de découverte publique de votre FI"}
+    after = {
+        "client_id": "créé par votre FI pour la fédération",
+        "attached_email_domains": "À REMPLACER : les domaines de vos agents",
+        **after,
+    }
+    return dump_new(fields, start_comment=schema, before=before, after=after)
