@@ -8,8 +8,11 @@ space's App token; every response is checked against the published OpenAPI descr
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -263,3 +266,47 @@ def test_the_page_is_served_in_french(server) -> None:  # type: ignore[no-untype
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="fr">' in page.text and "<script" not in page.text
     assert 'action="/formulaire"' in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("FEDREG_PARTNER_SPACE_SECRET", raising=False)
+    result = cli("serve", "--port", "1")
+    assert result.exit_code == 2
+    assert "FEDREG_PARTNER_SPACE_SECRET" in result.stderr and "au moins 32" in result.stderr
+
+
+def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "FEDREG_PARTNER_SPACE_SECRET": SECRET.decode()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fedreg", "serve", "--port", str(port)],
+        cwd=checkout,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "fedreg serve did not start"
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Demande de modification" in page.text
+        unsigned = httpx.post(
+            f"http://127.0.0.1:{port}/api/demandes",
+            content=b"{}",
+            headers={"content-type": "application/json"},
+            timeout=5,
+        )
+        assert unsigned.status_code == 401
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode()
+    assert SECRET.decode() not in output

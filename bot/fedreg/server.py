@@ -35,6 +35,13 @@ from .proposal import Outcome, Proposal
 from .requestauth import SIGNATURE_HEADER, TIMESTAMP_HEADER, RateLimiter, SignatureChecker
 
 Submit = Callable[[ChangeRequest], Proposal]
+# The page needs nothing but itself: no script, no outside resource, no framing by others.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 STATUS_BY_OUTCOME = {Outcome.CREATED: 201, Outcome.UPDATED: 200, Outcome.EXISTS: 200}
 
 
@@ -175,7 +182,7 @@ class FormApp:
     # -- the page ---------------------------------------------------------------------------
 
     async def page(self, request: Request) -> Response:
-        return HTMLResponse(render_page())
+        return HTMLResponse(render_page(), headers=PAGE_HEADERS)
 
     async def submit_page(self, request: Request) -> Response:
         try:
