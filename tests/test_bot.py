@@ -561,3 +561,32 @@ def test_a_requester_claim_from_any_other_author_is_ignored(scenario) -> None:  
     assert "⛔ fedreg : modification refusée" in comment
     assert "Demandeur déclaré (equipe@demo.gouv.fr) ignoré" in comment
     assert "contact du fichier" not in comment
+
+
+def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation(
+    scenario, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    scenario.github.tokens["app-token"] = APP
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    result = scenario.cli(
+        "propose",
+        "--env",
+        "production",
+        "--network",
+        "internet",
+        "--client-id",
+        "9f86" + INTEG_CLIENT_ID[4:],
+        "--requester",
+        "equipe@demo.gouv.fr",
+        "--requester-verified",
+        "--ip-range",
+        "145.242.17.0/29",
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    assert scenario.run()[:2] == (0, 0)
+    pull = scenario.github.pulls[1]
+    assert pull.reviews == [] and "revue-fédération-requise" in pull.labels
+    [comment] = scenario.comments()
+    assert f"`{SP_PROD}` : ✓ contact du fichier (equipe@demo.gouv.fr)" in comment
+    assert "- changement en production" in comment
