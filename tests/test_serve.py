@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -261,12 +262,50 @@ def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:  # type:
     assert "trop lentement" in json.loads(body)["message"], status
 
 
+def _checked(response: httpx.Response, method: str, path: str, body: bytes = b"") -> httpx.Response:
+    content_type = "application/x-www-form-urlencoded" if body else "application/json"
+    openapi().validate_response(
+        MockRequest(
+            "http://127.0.0.1:8080", method, path, data=body or None, content_type=content_type
+        ),
+        MockResponse(
+            response.content,
+            status_code=response.status_code,
+            content_type=response.headers["content-type"].split(";")[0],
+        ),
+    )
+    return response
+
+
 def test_the_page_is_served_in_french(server) -> None:  # type: ignore[no-untyped-def]
-    page = httpx.get(server.url + "/", timeout=10)
+    page = _checked(httpx.get(server.url + "/", timeout=10), "get", "/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="fr">' in page.text and "<script" not in page.text
     assert 'action="/formulaire"' in page.text
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_the_page_submission_without_a_browser(server, app_github) -> None:  # type: ignore[no-untyped-def]
+    fields = {
+        "email": "equipe@demo.gouv.fr",
+        "client_id": CLIENT_ID,
+        "network": "internet",
+        "environment": "integration",
+        "redirect_uris": "https://demo.gouv.fr/callback\r\nhttps://demo.gouv.fr/<b>*</b>",
+    }
+    body = urlencode(fields).encode()
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    refused = httpx.post(f"{server.url}/formulaire", content=body, headers=headers, timeout=30)
+    _checked(refused, "post", "/formulaire", body)
+    assert refused.status_code == 422
+    assert "<b>" not in refused.text and "&lt;b&gt;*&lt;/b&gt;" in refused.text
+    assert "F005" in refused.text and "ligne 2" in refused.text
+    fields["redirect_uris"] = "https://demo.gouv.fr/callback\r\nhttps://demo.gouv.fr/v2/callback"
+    body = urlencode(fields).encode()
+    created = httpx.post(f"{server.url}/formulaire", content=body, headers=headers, timeout=30)
+    _checked(created, "post", "/formulaire", body)
+    assert created.status_code == 201
+    assert 'href="https://github.com/proconnect-gouv/registre/pull/1"' in created.text
 
 
 def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
