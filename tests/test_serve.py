@@ -214,6 +214,7 @@ def test_body_size_and_content_type_limits(server, app_github) -> None:  # type:
         == 415
     )
     assert call(server, None, raw=b"{not json").status_code == 400
+    assert call(server, None, raw=b"[" * 60_000).status_code == 400  # nesting, not a crash
     assert app_github.pulls == {}
 
 

@@ -45,7 +45,6 @@ INSERT_AFTER = {
         "contacts",
     ),
 }
-IDENTIFIER_KEY_BY_KIND = {SERVICE_PROVIDER: "client_id", IDENTITY_PROVIDER: "uid"}
 KIND_FR = {SERVICE_PROVIDER: "FS (fournisseur de services)", IDENTITY_PROVIDER: "FI"}
 REQUEST_KEYS = ("environment", "network", "client_id", "uid", *LIST_FIELDS, "requester")
 REQUESTER_KEYS = ("email", "siret", "organisation", "legal_form")

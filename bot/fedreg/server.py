@@ -145,7 +145,7 @@ class FormApp:
             raise Refused(401, refusal)
         try:
             data = json.loads(body)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: absurd nesting
             raise Refused(400, "JSON illisible") from error
         requester = data.get("requester") if isinstance(data, dict) else None
         email = requester.get("email") if isinstance(requester, dict) else None
