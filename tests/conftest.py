@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from fakegithub import FakeGitHub
 from fedreg.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -216,3 +218,45 @@ def _private_cache(
 ) -> None:
     """The bot's cache (XDG_CACHE_HOME) lives in the test's own folder, never in $HOME."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
+# -- the modification form: a registry on GitHub (the fake), a clone of it, the partner space's App
+
+APP = {"login": "proconnect-espace-partenaires[bot]", "type": "Bot"}
+FORM_SP = "registry/integration/service-providers/demo.yaml"
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> GitWorkspace:
+    """The repository GitHub holds: `main` with one integration service provider."""
+    (tmp_path / "origin").mkdir()
+    repo = GitWorkspace(tmp_path / "origin")
+    repo.write(FORM_SP, BASE_SERVICE_PROVIDER)
+    repo.write("policy.yaml", (REPO_ROOT / "policy.yaml").read_text())
+    repo.commit("registry")
+    return repo
+
+
+@pytest.fixture
+def app_github(origin: GitWorkspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
+    server = FakeGitHub(origin.root)
+    server.tokens["app-token"] = APP
+    server.start()
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    monkeypatch.setenv("GITHUB_API_URL", server.base_url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", server.full_name)
+    monkeypatch.setenv("FEDREG_GITHUB_BACKOFF", "0.01")
+    monkeypatch.setenv("FEDREG_GITHUB_REQUEST_INTERVAL", "0")
+    monkeypatch.setenv("FEDREG_GITHUB_WRITE_INTERVAL", "0")
+    yield server
+    server.stop()
+    assert server.violations == [], "calls outside GitHub's published contract"
+
+
+@pytest.fixture
+def checkout(origin: GitWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The operator's (or the partner space's) clone, made the current directory."""
+    path = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(origin.root), str(path)], check=True)
+    monkeypatch.chdir(path)
+    return path

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -46,6 +47,7 @@ SPEC_PATH = Path(__file__).resolve().parent / "data/github-api/rest-subset.json"
 GITHUB_HOST = "https://api.github.com"
 UPLOADS_HOST = "https://uploads.github.com"  # where GitHub takes release assets
 BOT = {"login": "github-actions[bot]", "type": "Bot"}
+WEB_HOST = "https://github.com"
 
 
 def _allow_null_in_nullable_enums(node: Any) -> None:
@@ -98,6 +100,9 @@ class PullState:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
     base_ref: str = "main"
+    title: str = ""
+    body: str = ""
+    author_type: str = "User"  # "Bot" for a GitHub App
 
 
 class FakeGitHub:
@@ -117,6 +122,8 @@ class FakeGitHub:
         self.releases: list[dict[str, Any]] = []
         self.violations: list[str] = []
         self.calls: list[tuple[str, str, int]] = []
+        self.blobs_created = 0
+        self.commits_created: list[str] = []
         self._ids = iter(range(1000, 10**9))
         self.base_url = ""
         self._server: uvicorn.Server | None = None
@@ -253,6 +260,7 @@ class FakeGitHub:
             "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
             self._request_reviewers,
         )
+        self._add_git_data_routes()
 
     # -- setup -------------------------------------------------------------------------
 
@@ -407,11 +415,13 @@ class FakeGitHub:
             return self._reply(method, path, 404, {"message": "Not Found"})
         template, handler, match = route
         checked_path = request.url.path
-        if "path" in match.groupdict():
-            # GitHub's {path} spans segments (contents/registry/a/b.yaml); openapi-core matches
-            # one segment, so the parameter is shown to it percent-encoded.
-            raw = match.group("path")
-            checked_path = path[: match.start("path")] + quote(raw, safe="")
+        for spanning in ("path", "ref"):
+            if spanning in match.groupdict():
+                # GitHub's {path} and {ref} span segments (contents/registry/a/b.yaml,
+                # git/ref/heads/x); openapi-core matches one segment, so the parameter is
+                # shown to it percent-encoded.
+                raw = match.group(spanning)
+                checked_path = path[: match.start(spanning)] + quote(raw, safe="")
         host = UPLOADS_HOST if template.endswith("/assets") else GITHUB_HOST
         openapi_request = MockRequest(
             host,
@@ -478,7 +488,12 @@ class FakeGitHub:
             issue_url=self._url(f"/issues/{pull.number}"),
             comments_url=self._url(f"/issues/{pull.number}/comments"),
         )
-        data["user"].update(login=pull.author, type="User")
+        data["user"].update(login=pull.author, type=pull.author_type)
+        data.update(
+            title=pull.title,
+            body=pull.body,
+            html_url=f"{WEB_HOST}/{self.full_name}/pull/{pull.number}",
+        )
         data["head"].update(
             sha=pull.head_sha, ref=pull.head_ref, label=f"{pull.head_owner}:{pull.head_ref}"
         )
@@ -863,3 +878,168 @@ class FakeGitHub:
             url=self._url(f"/releases/assets/{id}"),
         )
         return 201, data
+
+    # -- git data and pull creation (fedreg propose), backed by the same git repository -------
+
+    def _add_git_data_routes(self) -> None:
+        for method, pattern, template, handler in (
+            ("get", r"/branches/(?P<branch>[^/]+)", "/branches/{branch}", self._get_branch),
+            ("post", r"/git/blobs", "/git/blobs", self._create_blob),
+            ("post", r"/git/trees", "/git/trees", self._create_tree),
+            ("post", r"/git/commits", "/git/commits", self._create_commit),
+            ("get", r"/git/ref/(?P<ref>.+)", "/git/ref/{ref}", self._get_ref),
+            ("post", r"/git/refs", "/git/refs", self._create_ref),
+            ("patch", r"/git/refs/(?P<ref>.+)", "/git/refs/{ref}", self._update_ref),
+            ("post", r"/pulls", "/pulls", self._create_pull),
+            ("patch", r"/pulls/(?P<number>\d+)", "/pulls/{pull_number}", self._update_pull),
+        ):
+            self._route(
+                method, r"/repos/{o}/{r}" + pattern, "/repos/{owner}/{repo}" + template, handler
+            )
+
+    def _git_bytes(
+        self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> str:
+        return (
+            subprocess.run(
+                ["git", *args],
+                cwd=self.git_root,
+                input=stdin,
+                capture_output=True,
+                check=True,
+                env={**os.environ, **(env or {})},
+            )
+            .stdout.decode()
+            .strip()
+        )
+
+    def _resolve(self, name: str) -> str | None:
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "-q", f"{name}^{{commit}}"],
+            cwd=self.git_root,
+            capture_output=True,
+            text=True,
+        )
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    def _not_found(self) -> tuple[int, Any]:
+        return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+
+    def _get_branch(self, payload: Any, query: Any, user: Any, branch: str) -> tuple[int, Any]:
+        sha = self._resolve(f"refs/heads/{branch}")
+        if sha is None:
+            return self._not_found()
+        data = example("/repos/{owner}/{repo}/branches/{branch}", "get", "200")
+        data["name"] = branch
+        data["commit"]["sha"] = sha
+        data["commit"]["commit"]["tree"]["sha"] = self._git("rev-parse", f"{sha}^{{tree}}")
+        return 200, data
+
+    def _create_blob(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
+        if payload.get("encoding", "utf-8") == "base64":
+            raw = base64.b64decode(payload["content"])
+        else:
+            raw = payload["content"].encode("utf-8")
+        sha = self._git_bytes("hash-object", "-w", "--stdin", stdin=raw)
+        self.blobs_created += 1
+        return 201, {"sha": sha, "url": self._url(f"/git/blobs/{sha}")}
+
+    def _create_tree(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
+        with tempfile.TemporaryDirectory() as folder:
+            env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+            if payload.get("base_tree"):
+                self._git_bytes("read-tree", payload["base_tree"], env=env)
+            for entry in payload["tree"]:
+                info = f"{entry['mode']},{entry['sha']},{entry['path']}"
+                self._git_bytes("update-index", "--add", "--cacheinfo", info, env=env)
+            sha = self._git_bytes("write-tree", env=env)
+        data = example("/repos/{owner}/{repo}/git/trees", "post", "201")
+        data.update(sha=sha, url=self._url(f"/git/trees/{sha}"), truncated=False)
+        return 201, data
+
+    def _create_commit(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str]
+    ) -> tuple[int, Any]:
+        parents = [arg for parent in payload.get("parents", []) for arg in ("-p", parent)]
+        identity = {
+            "GIT_AUTHOR_NAME": user["login"],
+            "GIT_AUTHOR_EMAIL": f"{user['login']}@users.noreply.github.com",
+            "GIT_COMMITTER_NAME": user["login"],
+            "GIT_COMMITTER_EMAIL": f"{user['login']}@users.noreply.github.com",
+        }
+        sha = self._git_bytes(
+            "commit-tree", payload["tree"], *parents, "-m", payload["message"], env=identity
+        )
+        self.commits_created.append(sha)
+        data = example("/repos/{owner}/{repo}/git/commits", "post", "201")
+        data.update(sha=sha, message=payload["message"], url=self._url(f"/git/commits/{sha}"))
+        data["tree"].update(sha=payload["tree"], url=self._url(f"/git/trees/{payload['tree']}"))
+        data["parents"] = [
+            {"sha": p, "url": self._url(f"/git/commits/{p}"), "html_url": f"{WEB_HOST}/c/{p}"}
+            for p in payload.get("parents", [])
+        ]
+        return 201, data
+
+    def _ref_json(self, ref: str, sha: str) -> dict[str, Any]:
+        data = example("/repos/{owner}/{repo}/git/ref/{ref}", "get", "200")
+        data.update(ref=f"refs/{ref}", url=self._url(f"/git/refs/{ref}"))
+        data["object"].update(sha=sha, type="commit", url=self._url(f"/git/commits/{sha}"))
+        return data  # type: ignore[no-any-return]
+
+    def _get_ref(self, payload: Any, query: Any, user: Any, ref: str) -> tuple[int, Any]:
+        sha = self._resolve(f"refs/{ref}")
+        return (200, self._ref_json(ref, sha)) if sha else self._not_found()
+
+    def _create_ref(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
+        ref = payload["ref"]
+        if self._resolve(ref) is not None:
+            return 422, {"message": "Reference already exists"}
+        self._git("update-ref", ref, payload["sha"])
+        return 201, self._ref_json(ref.removeprefix("refs/"), payload["sha"])
+
+    def _update_ref(
+        self, payload: dict[str, Any], query: Any, user: Any, ref: str
+    ) -> tuple[int, Any]:
+        current = self._resolve(f"refs/{ref}")
+        if current is None:
+            return 422, {"message": "Reference does not exist"}
+        fast_forward = (
+            subprocess.run(
+                ["git", "merge-base", "--is-ancestor", current, payload["sha"]],
+                cwd=self.git_root,
+            ).returncode
+            == 0
+        )
+        if not fast_forward and not payload.get("force"):
+            return 422, {"message": "Update is not a fast forward"}
+        self._git("update-ref", f"refs/{ref}", payload["sha"])
+        for pull in self.pulls.values():
+            if f"heads/{pull.head_ref}" == ref and pull.head_owner == self.owner:
+                pull.head_sha = payload["sha"]
+        return 200, self._ref_json(ref, payload["sha"])
+
+    def _create_pull(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str]
+    ) -> tuple[int, Any]:
+        branch = payload["head"].split(":")[-1]
+        head, base = self._resolve(f"refs/heads/{branch}"), self._resolve(payload["base"])
+        if head is None or base is None:
+            return 422, {"message": "Validation Failed"}
+        if any(p.head_ref == branch and p.head_owner == self.owner for p in self.pulls.values()):
+            return 422, {"message": f"A pull request already exists for {self.owner}:{branch}."}
+        number = max(self.pulls, default=0) + 1
+        pull = self.open_pull(number, base, head, user["login"], head_ref=branch)
+        pull.title, pull.body, pull.author_type = (
+            payload["title"],
+            payload.get("body", ""),
+            user["type"],
+        )
+        return 201, self._pull_json(pull)
+
+    def _update_pull(
+        self, payload: dict[str, Any], query: Any, user: Any, number: str
+    ) -> tuple[int, Any]:
+        pull = self.pulls[int(number)]
+        pull.title = payload.get("title", pull.title)
+        pull.body = payload.get("body", pull.body)
+        return 200, self._pull_json(pull)

@@ -540,3 +540,105 @@ def test_attaching_a_domain_another_fi_routes_needs_the_federation(
             "fournisseur d'identité"
         ) in comment
         assert f"demo.gouv.fr ({IDP_INTEG_HOLDER})" in comment
+
+
+# -- requests from the partner space (fedreg propose, authored by its GitHub App) ------------
+
+APP = {"login": "proconnect-espace-partenaires[bot]", "type": "Bot"}
+INTEG_CLIENT_ID = "1f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+def _form_request(scenario, monkeypatch, requester: str) -> None:  # type: ignore[no-untyped-def]
+    """The partner space opens a pull request for `requester`'s verified e-mail."""
+    scenario.github.tokens["app-token"] = APP
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    result = scenario.cli(
+        "propose",
+        "--env",
+        "integration",
+        "--network",
+        "internet",
+        "--client-id",
+        INTEG_CLIENT_ID,
+        "--requester",
+        requester,
+        "--requester-verified",
+        "--redirect-uri",
+        "https://demo.gouv.fr/callback",
+        "--redirect-uri",
+        "https://demo.gouv.fr/v2/callback",
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    assert scenario.github.pulls[1].author == APP["login"]
+
+
+def test_partner_space_request_by_a_contact_is_self_service(scenario, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _form_request(scenario, monkeypatch, "Equipe@demo.gouv.fr")
+    assert scenario.run()[:2] == (0, 0)
+    pull = scenario.github.pulls[1]
+    assert "libre-service" in pull.labels and "revue-fédération-requise" not in pull.labels
+    assert [r["event"] for r in pull.reviews] == ["APPROVE"]
+    [comment] = scenario.comments()
+    assert "✅ fedreg : modification valide, en libre-service" in comment
+    assert (
+        "Demande de l'espace partenaires au nom de equipe@demo.gouv.fr (adresse vérifiée par "
+        "ProConnect), contact des fichiers : elle compte comme celle d'un propriétaire."
+    ) in comment
+    assert f"`{SP_INTEG}` : ✓ contact du fichier (equipe@demo.gouv.fr)" in comment
+
+
+def test_partner_space_request_by_someone_else_goes_to_the_federation(
+    scenario, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    _form_request(scenario, monkeypatch, "inconnu@demo.gouv.fr")
+    assert scenario.run()[:2] == (0, 0)
+    pull = scenario.github.pulls[1]
+    assert scenario.check()["conclusion"] == "success"
+    assert "revue-fédération-requise" in pull.labels and "libre-service" not in pull.labels
+    assert pull.reviews == [] and pull.requested_teams == ["federation"]
+    [comment] = scenario.comments()
+    assert "revue de la fédération requise" in comment
+    assert "n'est pas dans les contacts de" in comment and "inconnu@demo.gouv.fr" in comment
+    assert "par une personne qui n'est pas contact du fichier" in comment
+
+
+def test_a_requester_claim_from_any_other_author_is_ignored(scenario) -> None:  # type: ignore[no-untyped-def]
+    scenario.propose({SP_INTEG: _integration_edit()}, author="mallory")
+    scenario.github.pulls[1].body = "<!-- fedreg:demandeur=equipe@demo.gouv.fr -->\nBonjour\n"
+    scenario.run()
+    pull = scenario.github.pulls[1]
+    assert pull.reviews == [] and "libre-service" not in pull.labels
+    [comment] = scenario.comments()
+    assert "⛔ fedreg : modification refusée" in comment
+    assert "Demandeur déclaré (equipe@demo.gouv.fr) ignoré" in comment
+    assert "contact du fichier" not in comment
+
+
+def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation(
+    scenario, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    scenario.github.tokens["app-token"] = APP
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    result = scenario.cli(
+        "propose",
+        "--env",
+        "production",
+        "--network",
+        "internet",
+        "--client-id",
+        "9f86" + INTEG_CLIENT_ID[4:],
+        "--requester",
+        "equipe@demo.gouv.fr",
+        "--requester-verified",
+        "--ip-range",
+        "145.242.17.0/29",
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    assert scenario.run()[:2] == (0, 0)
+    pull = scenario.github.pulls[1]
+    assert pull.reviews == [] and "revue-fédération-requise" in pull.labels
+    [comment] = scenario.comments()
+    assert f"`{SP_PROD}` : ✓ contact du fichier (equipe@demo.gouv.fr)" in comment
+    assert "- changement en production" in comment

@@ -190,8 +190,12 @@ def _access_lines(review: Review, budget: int) -> list[str]:
         Access.NEW_FILE: "nouveau fichier : revue de la fédération",
         Access.REFUSED: "⛔ refusé (propriétaires : {owners})",
         Access.UNCHECKED: "non vérifié hors ligne (propriétaires : {owners})",
+        Access.CONTACT: "✓ contact du fichier ({matched}), par l'espace partenaires",
+        Access.NOT_CONTACT: "demandeur hors des contacts : revue de la fédération",
     }
     lines = ["#### Autorisations", "", f"Auteur : @{review.author}", ""]
+    if review.requester_note:
+        lines += [review.requester_note, ""]
     used = sum(len(line) + 1 for line in lines) + CUT_NOTE_RESERVE
     for shown, access in enumerate(review.accesses):
         detail = text[access.access].format(matched=access.matched, owners=", ".join(access.owners))

@@ -19,6 +19,7 @@ from . import __version__
 from .argparse_fr import french_messages
 from .clihelp import HelpFormatter, apply_help, subcommands
 from .commands.common import EXIT_BUG, EXIT_OK
+from .commands.formrequest import add_request_arguments, request_fields
 from .errors import FedregError, UsageError
 from .layout import DEPLOYMENTS, REGISTRY_DIR
 from .models import ENVIRONMENTS, NETWORKS
@@ -329,6 +330,38 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="les joindre à une publication GitHub (variables GITHUB_*) et les marquer remis",
     )
+
+    edit = commands.add_parser(
+        "edit", help="appliquer le formulaire de modification à un fichier du registre"
+    )
+    add_request_arguments(edit)
+    _policy_argument(edit)
+
+    propose = commands.add_parser(
+        "propose", help="ouvrir une demande de fusion pour le formulaire de modification"
+    )
+    add_request_arguments(propose)
+    propose.add_argument("--requester", required=True, help="e-mail du demandeur")
+    propose.add_argument(
+        "--requester-verified",
+        action="store_true",
+        help="l'e-mail vient d'une connexion ProConnect (à n'utiliser que par l'espace "
+        "partenaires : le robot ne le reconnaît que sur ses demandes)",
+    )
+    propose.add_argument("--siret", default="", help="SIRET de l'établissement du demandeur")
+    propose.add_argument("--organisation", default="", help="dénomination de l'établissement")
+    propose.add_argument("--base", default="main", help="branche visée (par défaut : main)")
+    _policy_argument(propose)
+
+    serve = commands.add_parser(
+        "serve",
+        help="servir le formulaire de modification (API de l'espace partenaires et page web)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
+    serve.add_argument("--port", type=int, default=8080, help="port d'écoute")
+    serve.add_argument("--root", type=Path, default=Path("."), help="racine du dépôt (lue)")
+    serve.add_argument("--base", default="main", help="branche visée (par défaut : main)")
+    _policy_argument(serve)
     _add_check_live(commands)
     apply_help(parser)
     return parser
@@ -494,7 +527,34 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
         return run_import(
             args.source, args.from_json, args.env, args.network, args.owner, args.policy
         )
+    if args.command in ("edit", "propose", "serve"):
+        return _dispatch_form(args)
     return _dispatch_deploy(args)
+
+
+def _dispatch_form(args: argparse.Namespace) -> int:
+    from .commands.edit import run_edit
+    from .commands.propose import run_propose
+    from .commands.serve import run_serve
+
+    if args.command == "edit":
+        return run_edit(request_fields(args), args.root, args.format, args.policy)
+    if args.command == "propose":
+        requester = {"email": args.requester, "siret": args.siret}
+        if args.organisation:
+            requester["organisation"] = args.organisation
+        return run_propose(
+            request_fields(args),
+            requester,
+            args.requester_verified,
+            args.root,
+            args.base,
+            args.format,
+            args.policy,
+        )
+    if args.command == "serve":
+        return run_serve(args.host, args.port, args.root, args.base, args.policy)
+    raise AssertionError(args.command)
 
 
 def _dispatch_bot(args: argparse.Namespace) -> int:

@@ -119,6 +119,19 @@ class GitHubClient:
                     return pull
         raise GitHubError(f"aucune demande ouverte pour {head_owner}:{head_branch} @ {head_sha}")
 
+    def read_file(self, path: str, ref: str) -> bytes | None:
+        """A file's bytes at `ref` through the contents API (None if absent or not a file), for
+        `fedreg propose`'s one file. The bot never reads files this way: the contents API
+        answers a link with its target's content; it reads git data instead (snapshot.py)."""
+        with explained(f"lecture de {path}"):
+            try:
+                content = self.repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None
+        if isinstance(content, list) or content.type != "file":
+            return None
+        return content.decoded_content
+
     def is_team_member(self, org: str, team: str, login: str) -> bool:
         with explained(f"appartenance de {login} à {org}/{team}"):
             try:
@@ -321,3 +334,67 @@ class GitHubClient:
                     "summary": "fedreg n'a pas pu publier son verdict : relancez le workflow.",
                 },
             )
+
+    # -- proposing a change: git data API (blob, tree, commit, ref), then the pull request ----
+
+    def branch_head(self, branch: str) -> tuple[str, str]:
+        """(commit SHA, tree SHA) of `branch`'s head."""
+        with explained(f"lecture de la branche {branch}"):
+            _, data = self.github.requester.requestJsonAndCheck(
+                "GET", f"/repos/{self.repository}/branches/{branch}"
+            )
+        return data["commit"]["sha"], data["commit"]["commit"]["tree"]["sha"]
+
+    def commit_file(self, parent: str, tree: str, path: str, text: str, message: str) -> str:
+        """A new commit on `parent` whose tree is `tree` with `path` set to `text`; its SHA.
+        No branch moves."""
+        base = f"/repos/{self.repository}/git"
+        with explained("création du commit"):
+            _, blob = self.github.requester.requestJsonAndCheck(
+                "POST", f"{base}/blobs", input={"content": text, "encoding": "utf-8"}
+            )
+            entry = {"path": path, "mode": "100644", "type": "blob", "sha": blob["sha"]}
+            _, new_tree = self.github.requester.requestJsonAndCheck(
+                "POST", f"{base}/trees", input={"base_tree": tree, "tree": [entry]}
+            )
+            _, commit = self.github.requester.requestJsonAndCheck(
+                "POST",
+                f"{base}/commits",
+                input={"message": message, "tree": new_tree["sha"], "parents": [parent]},
+            )
+        return str(commit["sha"])
+
+    def set_branch(self, branch: str, sha: str) -> None:
+        """Point `branch` at `sha`, creating it or moving it (forced: the branch is fedreg's)."""
+        base = f"/repos/{self.repository}/git"
+        with explained(f"branche {branch}"):
+            try:
+                self.github.requester.requestJsonAndCheck("GET", f"{base}/ref/heads/{branch}")
+            except UnknownObjectException:
+                self.github.requester.requestJsonAndCheck(
+                    "POST", f"{base}/refs", input={"ref": f"refs/heads/{branch}", "sha": sha}
+                )
+                return
+            self.github.requester.requestJsonAndCheck(
+                "PATCH", f"{base}/refs/heads/{branch}", input={"sha": sha, "force": True}
+            )
+
+    def open_pull_from(self, branch: str) -> PullRequest | None:
+        """The open pull request whose head is `branch` of this repository, if any."""
+        owner = self.repository.split("/", 1)[0]
+        with explained("recherche de la demande"):
+            for pull in self.repo.get_pulls(state="open", head=f"{owner}:{branch}"):
+                return pull
+        return None
+
+    def create_pull(self, branch: str, base: str, title: str, body: str) -> PullRequest:
+        with explained("ouverture de la demande"):
+            return self.repo.create_pull(base=base, head=branch, title=title, body=body)
+
+    def update_pull(self, pull: PullRequest, title: str, body: str) -> None:
+        with explained("mise à jour de la demande"):
+            pull.edit(title=title, body=body)
+
+    def pull_body(self, pull: PullRequest) -> str:
+        with explained(f"lecture de la demande n° {pull.number}"):
+            return pull.body or ""

@@ -18,7 +18,7 @@ from typing import Any
 from .deployplan import is_resource_server
 from .layout import REGISTRY_DIR, YAML_SUFFIX
 from .models import ENCRYPTION_PAIRS, FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
-from .scaffold import yaml_string
+from .roundtrip import dump_new
 
 # Fields the core or the admin app manage, never the registry: no comment needed.
 _MANAGED = {
@@ -49,22 +49,6 @@ def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:63].strip("-")
     return slug if len(slug) >= 2 else f"fournisseur-{slug or 'x'}"
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    return yaml_string(str(value))
-
-
-def _lines(key: str, value: Any) -> list[str]:
-    if isinstance(value, list):
-        if not value:
-            return [f"{key}: []"]
-        return [f"{key}:", *(f"  - {_scalar(item)}" for item in value)]
-    return [f"{key}: {_scalar(value)}"]
 
 
 def _text_list(value: Any) -> list[str]:
@@ -219,10 +203,9 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
 
 
 def render_file(fields: dict[str, Any], notes: list[str], source: str) -> str:
-    header = [f"# Importé depuis {source} par fedreg import : vérifiez owners et contacts."]
-    header += [f"# {note}" for note in notes]
-    body = [line for key, value in fields.items() for line in _lines(key, value)]
-    return "\n".join(header + body) + "\n"
+    header = [f"Importé depuis {source} par fedreg import : vérifiez owners et contacts."]
+    header += [" ".join(note.splitlines()) for note in notes]
+    return dump_new(fields, start_comment="\n".join(header))
 
 
 def import_documents(

@@ -175,5 +175,12 @@ class Policy(BaseModel):
     def age_recipient(self, environment: str) -> str | None:
         return self.federation_age_recipients.get(environment)
 
+    partner_space_app: str | None = Field(
+        "proconnect-espace-partenaires[bot]",
+        description="Login of the partner space's GitHub App: its pull requests may carry the "
+        "requester's e-mail verified by ProConnect, which counts as an owner when it is one of "
+        "the file's contacts. Null: no such claim is honoured.",
+    )
+
 
 DEFAULT_POLICY = Policy()

@@ -32,6 +32,7 @@ from .review import (
     OwnerMatcher,
     added_email_domains,
     is_registry_path,
+    partner_space_review,
     review_change,
     review_email_domains,
     review_unverified_live_checks,
@@ -49,12 +50,19 @@ class PullRequestRef:
     author: str
     base_ref: str = ""
     default_branch: str = ""
+    body: str = ""  # read through the API: a partner space request's claim is in it
 
 
 def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
     """The `owners` a parsed file lists (none when it is unreadable or a symbolic link)."""
     owners = (doc.data or {}).get("owners")
     return tuple(o for o in owners if isinstance(o, str)) if isinstance(owners, list) else ()
+
+
+def contacts_of(doc: RegistryDocument) -> tuple[str, ...]:
+    """The `contacts` a parsed file lists (none when it is unreadable)."""
+    contacts = (doc.data or {}).get("contacts")
+    return tuple(c for c in contacts if isinstance(c, str)) if isinstance(contacts, list) else ()
 
 
 def owner_matcher(author: str, team_member: Callable[[str, str], bool | None]) -> OwnerMatcher:
@@ -102,6 +110,7 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
         pull.user.login,
         pull.base.ref,
         pull.base.repo.default_branch,
+        client.pull_body(pull),
     )
 
 
@@ -176,6 +185,8 @@ def decide(
         matches,
         type_changes=[c.path for c in registry if c.mode_changed],
     )
+    contacts = {doc.display_path: contacts_of(doc) for doc in before}
+    review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
     review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
     uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}

@@ -8,8 +8,9 @@ review rules, to the federation team's review or to self-service, where the bot 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .layout import REGISTRY_DIR
@@ -51,6 +52,8 @@ class Access(StrEnum):
     NEW_FILE = "new_file"  # no base version: anyone may propose, the federation reviews
     REFUSED = "refused"
     UNCHECKED = "unchecked"  # offline: team membership cannot be known
+    CONTACT = "contact"  # partner space request by a verified e-mail among the file's contacts
+    NOT_CONTACT = "not_contact"  # partner space request by anyone else: the federation reviews
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Review:
     federation_team: str
     rules: Mapping[str, str]
     details: Mapping[str, str] = field(default_factory=dict)  # situation -> what, in French
+    requester_note: str = ""  # what the bot made of a partner-space requester claim
 
     @property
     def refused(self) -> tuple[FileAccess, ...]:
@@ -308,3 +312,71 @@ def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str
         return review
     situations = tuple(sorted({*review.situations, "live_checks_not_verified"}))
     return dataclasses.replace(review, situations=situations)
+
+
+# -- requests from the partner space (the modification form) -------------------------------
+
+# First line of the body of a pull request opened by the partner space's GitHub App: the
+# requester's e-mail, verified by their ProConnect login (written by proposal.pull_body).
+REQUESTER_CLAIM = re.compile(r"\A<!-- fedreg:demandeur=(?P<email>[^\s<>]+) -->\r?\n")
+NOT_CONTACT_SITUATION = "partner_space_requester_not_contact"
+SITUATION_FR[NOT_CONTACT_SITUATION] = (
+    "demande de l'espace partenaires par une personne qui n'est pas contact du fichier"
+)
+
+
+def requester_claim(body: str) -> str | None:
+    """The e-mail a pull request's body claims for its requester, if it carries one."""
+    match = REQUESTER_CLAIM.match(body or "")
+    return match.group("email").lower() if match else None
+
+
+def partner_space_review(
+    review: Review,
+    body: str,
+    app: str | None,
+    base_contacts: Mapping[str, tuple[str, ...]],
+) -> Review:
+    """Who may self-serve through the partner space: on a pull request authored by its GitHub
+    App (`app`), the requester's verified e-mail claimed in `body` counts as an owner of each
+    file whose base version lists it among `contacts`; any other file needs the federation.
+    The same claim from any other author is ignored, and the review says so."""
+    claim = requester_claim(body)
+    if app is None or review.author.lower() != app.lower():
+        if claim is None:
+            return review
+        note = (
+            f"Demandeur déclaré ({claim}) ignoré : seule l'application de l'espace "
+            f"partenaires ({app or 'aucune configurée'}) peut en porter un. "
+            f"@{review.author} est traité comme tout auteur."
+        )
+        return replace(review, requester_note=note)
+    accesses = []
+    for access in review.accesses:
+        if access.access in (Access.OWNER, Access.FEDERATION, Access.NEW_FILE):
+            accesses.append(access)
+        elif claim and claim in {c.lower() for c in base_contacts.get(access.path, ())}:
+            accesses.append(replace(access, access=Access.CONTACT, matched=claim))
+        else:
+            accesses.append(replace(access, access=Access.NOT_CONTACT, matched=""))
+    outsiders = [a.path for a in accesses if a.access is Access.NOT_CONTACT]
+    situations = set(review.situations) | ({NOT_CONTACT_SITUATION} if outsiders else set())
+    if claim is None:
+        note = "Demande de l'espace partenaires sans demandeur vérifié : revue de la fédération."
+    elif outsiders:
+        note = (
+            f"Demande de l'espace partenaires au nom de {claim} (adresse vérifiée par "
+            f"ProConnect), qui n'est pas dans les contacts de "
+            f"{', '.join(f'`{p}`' for p in outsiders)} : revue de la fédération."
+        )
+    else:
+        note = (
+            f"Demande de l'espace partenaires au nom de {claim} (adresse vérifiée par "
+            "ProConnect), contact des fichiers : elle compte comme celle d'un propriétaire."
+        )
+    return replace(
+        review,
+        accesses=tuple(accesses),
+        situations=tuple(sorted(situations)),
+        requester_note=note,
+    )

@@ -19,6 +19,7 @@ _GROUPS = {
     "X": "Entre fichiers",
     "Q": "Politique (policy.yaml)",
     "V": "Vérifications en ligne (fedreg check-live)",
+    "F": "Formulaire de modification",
 }
 _SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
 

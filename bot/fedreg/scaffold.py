@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from .checks.readiness import PLACEHOLDER_DOMAIN, PLACEHOLDER_RIE_RANGE
 from .layout import REGISTRY_DIR, YAML_SUFFIX
@@ -52,65 +52,67 @@ def relative_path(spec: NewProvider) -> str:
     return f"{REGISTRY_DIR}/{spec.environment}/{FOLDER_BY_KIND[spec.kind]}/{spec.slug}{YAML_SUFFIX}"
 
 
-def yaml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
-
-
-def _list(values: tuple[str, ...] | list[str]) -> str:
-    return "".join(f"\n  - {yaml_string(v)}" for v in values)
-
-
 def render_skeleton(spec: NewProvider) -> str:
-    """The file's text. Placeholders are marked « À REMPLACER » in comments and carry the
-    placeholder label or range, which rules I012/I013 catch until they are replaced."""
-    schema = f"../../../schemas/{schema_file(spec.kind, spec.environment)}"
-    head = (
-        f"# yaml-language-server: $schema={schema}\n"
-        "# Guide pas à pas, de la demande de fusion à la production : "
-        f"{GUIDE_BY_KIND[spec.kind]}\n"
-        f"kind: {spec.kind}\n"
-        f"name: {yaml_string(spec.name)}\n"
-        f"network: {spec.network}\n"
+    """The file's text, written by the round-trip writer. Placeholders are marked « À REMPLACER »
+    in comments and carry the placeholder label or range, which rules I012/I013 catch until
+    they are replaced."""
+    # The round-trip writer (ruamel.yaml) is imported here: the CLI imports this module to
+    # build its parser, and `fedreg validate` must start fast.
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from .roundtrip import dump_new
+
+    start = (
+        f"yaml-language-server: $schema=../../../schemas/{schema_file(spec.kind, spec.environment)}"
+        "\nGuide pas à pas, de la demande de fusion à la production : "
+        f"{GUIDE_BY_KIND[spec.kind]}"
     )
-    people = f"owners:{_list(spec.owners)}\ncontacts:{_list(spec.contacts)}\n"
-    rie_range = (
-        (
-            "ip_ranges:  # À REMPLACER : adresses de vos serveurs sur le RIE\n"
-            f"  - {PLACEHOLDER_RIE_RANGE}\n"
-        )
-        if spec.network == "rie"
-        else ""
-    )
+    head: dict[str, Any] = {"kind": spec.kind, "name": spec.name, "network": spec.network}
+    people = {"owners": list(spec.owners), "contacts": list(spec.contacts)}
+    rie = {"ip_ranges": [PLACEHOLDER_RIE_RANGE]} if spec.network == "rie" else {}
+    after = {"ip_ranges": "À REMPLACER : adresses de vos serveurs sur le RIE"} if rie else {}
     if spec.kind == SERVICE_PROVIDER:
         base = f"https://{spec.slug}.{PLACEHOLDER_DOMAIN}"
-        return (
-            head
-            + f"client_id: {yaml_string(new_client_id())}\nactive: true\n"
-            + people
-            + f"# À REMPLACER : les URL exactes de votre application\n"
-            f"redirect_uris:\n  - {base}/oidc-callback\n"
-            f"post_logout_redirect_uris:\n  - {base}/\n"
-            + rie_range
-            + "scopes:\n  - openid\n  - given_name\n  - usual_name\n  - email\n  - uid\n"
-            "id_token_signed_response_alg: ES256\n"
-            "userinfo_signed_response_alg: ES256\n"
-            "accepts_private_sector: false\n"
-        )
+        fields = {
+            **head,
+            "client_id": DoubleQuotedScalarString(new_client_id()),
+            "active": True,
+            **people,
+            "redirect_uris": [f"{base}/oidc-callback"],
+            "post_logout_redirect_uris": [f"{base}/"],
+            **rie,
+            "scopes": ["openid", "given_name", "usual_name", "email", "uid"],
+            "id_token_signed_response_alg": "ES256",
+            "userinfo_signed_response_alg": "ES256",
+            "accepts_private_sector": False,
+        }
+        before = {"redirect_uris": "À REMPLACER : les URL exactes de votre application"}
+        return dump_new(fields, start_comment=start, before=before, after=after)
     host = f"{spec.slug}.{PLACEHOLDER_DOMAIN}"
-    return (
-        head
-        + f"uid: {new_uid()}\ntitle: {yaml_string(spec.name)}\nactive: false\n"
-        + people
-        + "# À REMPLACER : l'URL de découverte publique de votre FI\n"
-        f"discovery_url: https://{host}/.well-known/openid-configuration\n"
-        "client_id: proconnect  # créé par votre FI pour la fédération\n"
-        "token_endpoint_auth_method: client_secret_post\n"
-        "id_token_signed_response_alg: ES256\n"
-        "userinfo_signed_response_alg: ES256\n"
-        f"support_email: {yaml_string(spec.contacts[0])}\n"
-        f"attached_email_domains:  # À REMPLACER : les domaines de vos agents\n"
-        f"  - {host}\n"
-        + rie_range
-        + "routing_enabled: false\nblock_unlisted_email_domains: false\nentra_id: false\n"
-        "uses_hybridge: false\nmfa_compliant: false\n"
-    )
+    fields = {
+        **head,
+        "uid": new_uid(),
+        "title": spec.name,
+        "active": False,
+        **people,
+        "discovery_url": f"https://{host}/.well-known/openid-configuration",
+        "client_id": "proconnect",
+        "token_endpoint_auth_method": "client_secret_post",
+        "id_token_signed_response_alg": "ES256",
+        "userinfo_signed_response_alg": "ES256",
+        "support_email": spec.contacts[0],
+        "attached_email_domains": [host],
+        **rie,
+        "routing_enabled": False,
+        "block_unlisted_email_domains": False,
+        "entra_id": False,
+        "uses_hybridge": False,
+        "mfa_compliant": False,
+    }
+    before = {"discovery_url": "À REMPLACER : l'URL de découverte publique de votre FI"}
+    after = {
+        "client_id": "créé par votre FI pour la fédération",
+        "attached_email_domains": "À REMPLACER : les domaines de vos agents",
+        **after,
+    }
+    return dump_new(fields, start_comment=start, before=before, after=after)
