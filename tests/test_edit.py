@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT, edited
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
 from fedreg.editing import FILE_KEY_BY_KIND, INSERT_AFTER
 from fedreg.roundtrip import NotRoundTrippable, dump_new, load_roundtrip, replace_lists
 from fedreg.yamlload import load_fast, load_located
@@ -24,7 +24,7 @@ SP = "registry/production/service-providers/demo.yaml"
 IDP = "registry/production/identity-providers/fi-demo.yaml"
 CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 UID = "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11"
-EXAMPLE_FILES = sorted((REPO_ROOT / "registry").rglob("*.yaml"))
+EXAMPLE_FILES = sorted((EXAMPLES / "registry").rglob("*.yaml"))
 COMMENTED_SP = edited(
     BASE_SERVICE_PROVIDER,
     [
@@ -258,7 +258,7 @@ def test_an_unusual_file_is_not_rewritten(workspace, cli) -> None:  # type: igno
 
 
 def test_edit_on_a_copy_of_the_example_registry(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    shutil.copytree(REPO_ROOT / "registry", tmp_path / "registry")
+    shutil.copytree(EXAMPLES / "registry", tmp_path / "registry")
     shutil.copy(REPO_ROOT / "policy.yaml", tmp_path / "policy.yaml")
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "registry/production/service-providers/egapro.yaml"

@@ -28,6 +28,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         1: "un fichier modifié est invalide (le plan lisible est affiché quand même)",
     },
     "bot pr": {0: "verdict favorable", 1: "verdict défavorable (ou échec)"},
+    "edit": {1: "demande refusée ou résultat invalide : rien n'est écrit"},
+    "propose": {1: "demande refusée ou résultat invalide : aucune demande de fusion ouverte"},
     "check-live": {
         0: "rien à corriger (les « non vérifié » sont des avertissements)",
         1: "au moins une erreur à corriger côté fournisseur",
@@ -145,6 +147,26 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         (
             "fedreg check-live --format markdown > recette.md",
             "le compte rendu de tout le registre, une ligne par vérification",
+        ),
+    ),
+    "edit": (
+        (
+            "fedreg edit --env integration --network internet --client-id 70b6…8e5d "
+            "--redirect-uri https://egapro.travail.gouv.fr/api/auth/callback/proconnect",
+            "remplacer toute la liste des URL de redirection, comme le formulaire",
+        ),
+    ),
+    "propose": (
+        (
+            "fedreg propose --env production --network internet --client-id 70b6…8e5d "
+            "--post-logout-uri https://egapro.travail.gouv.fr/ --requester moi@travail.gouv.fr",
+            "la même modification, en demande de fusion ouverte par l'API GitHub",
+        ),
+    ),
+    "serve": (
+        (
+            "FEDREG_PARTNER_SPACE_SECRET=… fedreg serve --host 127.0.0.1 --port 8080",
+            "l'API de l'espace partenaires et la page du formulaire",
         ),
     ),
     "history": (
