@@ -7,7 +7,6 @@ them: lists as sets, and "", null and absent alike where the core's transforms m
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from fedreg.deployment import check_conformance
 from fedreg.policy import DEFAULT_POLICY
 from fedreg.render import build_manifests
 from fedreg.validate import build_provider, validate_paths
+from fedreg.yamlload import load_located
 
 SEED = REPO_ROOT / "tests/data/core-seed"
 CLIENTS = SEED / "seed-client.relaxed.json"
@@ -163,8 +163,7 @@ def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -
     by_name = {}
     for text in texts.values():
         assert "# client_secret : conservé dans la base, jamais dans le dépôt\n" in text
-        name_line = next(line for line in text.splitlines() if line.startswith("name: "))
-        by_name[json.loads(name_line.removeprefix("name: "))] = text
+        by_name[load_located(text).data["name"]] = text
     read_fields = {"client": set(CLIENT_READ), "provider": set(PROVIDER_READ)}
     for collection, documents in (("client", clients), ("provider", providers)):
         for document in documents:

@@ -165,8 +165,9 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "serve": (
         (
-            "FEDREG_PARTNER_SPACE_SECRET=… fedreg serve --host 127.0.0.1 --port 8080",
-            "l'API de l'espace partenaires et la page du formulaire",
+            "fedreg serve --host 127.0.0.1 --port 8080",
+            "l'API de l'espace partenaires et la page du formulaire (secret partagé dans "
+            "FEDREG_PARTNER_SPACE_SECRET)",
         ),
     ),
     "history": (

@@ -41,7 +41,12 @@ def add_request_arguments(parser: argparse.ArgumentParser) -> None:
         help="domaine e-mail rattaché à un FI (répétable, remplace la liste)",
     )
     parser.add_argument("--root", type=Path, default=Path("."), help="racine du dépôt")
-    parser.add_argument("--format", choices=sorted(RENDERERS_BY_NAME), default="text")
+    parser.add_argument(
+        "--format",
+        choices=sorted(RENDERERS_BY_NAME),
+        default="text",
+        help="format des diagnostics quand la demande est refusée",
+    )
 
 
 def request_fields(args: argparse.Namespace) -> dict[str, Any]:
