@@ -37,6 +37,7 @@ from .review import (
     is_registry_path,
     review_change,
     review_email_domains,
+    review_pushers,
     review_unverified_live_checks,
 )
 
@@ -48,6 +49,8 @@ class PullRequestRef:
     base_sha: str
     head_sha: str
     author: str
+    # Who pushed the commit judged (and who re-ran its workflow): GitHub logins.
+    pushers: tuple[str, ...] = ()
 
 
 def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
@@ -102,6 +105,7 @@ def _decide(
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
     review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
+    review = review_pushers(review, ref.pushers)
     uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
         ref.repository,
@@ -147,12 +151,19 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
                 f"la demande a avancé ({pull.head.sha[:7]}) depuis ce commit "
                 f"({run['head_sha'][:7]}) : son propre workflow la vérifiera"
             )
+        pushers = tuple(run[key]["login"] for key in ("actor", "triggering_actor") if run.get(key))
         return PullRequestRef(
-            repository, pull.number, pull.base.sha, pull.head.sha, pull.user.login
+            repository, pull.number, pull.base.sha, pull.head.sha, pull.user.login, pushers
         )
     data = event["pull_request"]
+    sender = (event.get("sender") or {}).get("login")
     return PullRequestRef(
-        repository, data["number"], data["base"]["sha"], data["head"]["sha"], data["user"]["login"]
+        repository,
+        data["number"],
+        data["base"]["sha"],
+        data["head"]["sha"],
+        data["user"]["login"],
+        (sender,) if sender else (),
     )
 
 

@@ -36,6 +36,8 @@ SITUATION_FR = {
     "new_email_domain": "nouveau domaine e-mail routé vers un FI : ce FI recevra tous les "
     "agents de ce domaine",
     "live_checks_not_verified": "vérifications en ligne non abouties (non vérifié)",
+    "pushed_by_other": "commit poussé par un autre compte que l'auteur de la demande : "
+    "les droits de l'auteur ne valent pas pour lui",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -303,3 +305,19 @@ def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str
         return review
     situations = tuple(sorted({*review.situations, "live_checks_not_verified"}))
     return dataclasses.replace(review, situations=situations)
+
+
+def review_pushers(review: Review, pushers: Iterable[str]) -> Review:
+    """Whoever may push to the branch of an owner's pull request is not the owner: a commit
+    pushed (or a run re-run) by another account than the author's is never self-service."""
+    others = sorted({p for p in pushers if p.lower() != review.author.lower()})
+    if not others:
+        return review
+    return dataclasses.replace(
+        review,
+        situations=tuple(sorted({*review.situations, "pushed_by_other"})),
+        details={
+            **review.details,
+            "pushed_by_other": "poussé par " + ", ".join(f"@{p}" for p in others),
+        },
+    )
