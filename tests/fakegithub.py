@@ -645,7 +645,8 @@ class FakeGitHub:
             "id": next(self._ids),
             "event": payload.get("event"),
             "body": payload.get("body", ""),
-            "commit_id": pull.head_sha,
+            # GitHub reviews the given commit, else the head at this moment.
+            "commit_id": payload.get("commit_id") or pull.head_sha,
             "user": user["login"],
         }
         pull.reviews.append(review)
@@ -653,7 +654,7 @@ class FakeGitHub:
         data.update(
             id=review["id"],
             body=review["body"],
-            commit_id=pull.head_sha,
+            commit_id=review["commit_id"],
             state="APPROVED" if review["event"] == "APPROVE" else "COMMENTED",
             pull_request_url=self._url(f"/pulls/{pull.number}"),
         )

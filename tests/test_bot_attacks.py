@@ -4,11 +4,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from conftest import BASE_SERVICE_PROVIDER, edited
 from payloads import event
 from test_bot import (  # noqa: F401 - fixtures, used by name
+    ALICE,
+    CALLBACK,
     SP_INTEG,
+    SP_PROD,
     Scenario,
     _integration_edit,
     github,
@@ -54,3 +59,21 @@ def test_push_by_the_author_stays_self_service(scenario) -> None:  # type: ignor
     head = scenario.propose({SP_INTEG: _integration_edit()}, author="alice")
     assert scenario.run(_workflow_run(scenario, head, "alice", "Alice"))[:2] == (0, 0)
     assert [r["event"] for r in scenario.github.pulls[1].reviews] == ["APPROVE"]
+
+
+def test_approval_is_pinned_to_the_commit_the_bot_judged(scenario) -> None:  # type: ignore[no-untyped-def]
+    """The owner pushes a production change between `bot pr` (integration only: approve) and
+    `bot publish`: the approval must not land on the new head, which nobody checked."""
+    judged = scenario.propose({SP_INTEG: _integration_edit()})
+    event_path = scenario.tmp / "event.json"
+    event_path.write_text(json.dumps(scenario.pull_request_event()))
+    result_path = scenario.tmp / "result.json"
+    decided = scenario.cli("bot", "pr", "--event", str(event_path), "--out", str(result_path))
+    assert decided.exit_code == 0 and json.loads(result_path.read_text())["approve"]
+    unchecked = scenario.propose(
+        {SP_PROD: edited(BASE_SERVICE_PROVIDER, [*ALICE, (CALLBACK, "  - https://evil.fr/cb\n")])}
+    )
+    assert scenario.cli("bot", "publish", str(result_path)).exit_code == 0
+    approvals = [r for r in scenario.github.pulls[1].reviews if r["event"] == "APPROVE"]
+    assert unchecked not in [r["commit_id"] for r in approvals]
+    assert [r["commit_id"] for r in approvals] == [judged]

@@ -172,7 +172,17 @@ class GitHubClient:
             raise
         if result.approve:
             with explained("approbation"):
-                pull.create_review(body=result.approval_body, event="APPROVE")
+                # Pinned to the commit judged: without commit_id GitHub approves whatever the
+                # head is now, possibly a later push that nobody checked.
+                self.github.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{pull.url}/reviews",
+                    input={
+                        "commit_id": result.head_sha,
+                        "body": result.approval_body,
+                        "event": "APPROVE",
+                    },
+                )
 
     def _upsert_comment(self, pull: PullRequest, result: BotResult) -> None:
         with explained("commentaire"):
