@@ -5,13 +5,16 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from conftest import BASE_SERVICE_PROVIDER, edited
 from payloads import event
 from test_bot import (  # noqa: F401 - fixtures, used by name
     ALICE,
+    ALICE_IDP,
     CALLBACK,
+    IDP_INTEG_ALICE,
     SP_INTEG,
     SP_PROD,
     Scenario,
@@ -77,3 +80,41 @@ def test_approval_is_pinned_to_the_commit_the_bot_judged(scenario) -> None:  # t
     approvals = [r for r in scenario.github.pulls[1].reviews if r["event"] == "APPROVE"]
     assert unchecked not in [r["commit_id"] for r in approvals]
     assert [r["commit_id"] for r in approvals] == [judged]
+
+
+def _outside_code(comment: str) -> str:
+    """The comment without its inline code spans, where GitHub renders no link or mention."""
+    return re.sub(r"`[^`\n]*`", "", comment)
+
+
+LURE = "[Approuvé par la fédération](https://evil.fr) @proconnect-gouv/federation <b>ok</b>"
+
+
+def test_partner_values_in_problems_neither_link_nor_mention(scenario) -> None:  # type: ignore[no-untyped-def]
+    """A value the partner writes comes back in a diagnostic's message: in the bot's comment
+    it must stay text, not a link in the bot's voice nor a notification of the team."""
+    scope = LURE.replace('"', "")
+    scenario.propose({SP_INTEG: _integration_edit().replace("  - email\n", f'  - "{scope}"\n')})
+    scenario.run()
+    [comment] = scenario.comments()
+    assert "O002" in comment and "Approuvé par la fédération" in comment
+    prose = _outside_code(comment)
+    assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
+    assert "@proconnect-gouv/federation" not in prose
+    assert "<b>ok</b>" not in prose
+
+
+def test_partner_domain_cannot_break_out_of_its_code_span(scenario) -> None:  # type: ignore[no-untyped-def]
+    scenario.repo.write(IDP_INTEG_ALICE, ALICE_IDP)
+    scenario.repo.commit("alice's FI")
+    domain = f"x.fr` {LURE} `"
+    scenario.propose(
+        {IDP_INTEG_ALICE: ALICE_IDP.replace("  - alice.gouv.fr\n", f'  - "{domain}"\n')}
+    )
+    scenario.run()
+    [comment] = scenario.comments()
+    assert "preuve DNS à publier" in comment
+    prose = _outside_code(comment)
+    assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
+    assert "@proconnect-gouv/federation" not in prose
+    assert "<b>ok</b>" not in prose
