@@ -1119,3 +1119,28 @@ def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkey
     assert "a été repris par une autre exécution pendant ce déploiement" in result.stderr
     if not replica_set(target):
         assert len(live(target, "client")) == 1  # stopped right after the first write
+
+
+@pytest.mark.parametrize("password", ["mot?de-passe", "mot/de-passe"])
+def test_an_unescaped_password_never_reaches_errors_or_github(
+    registry,
+    cli,
+    github_for,
+    monkeypatch,
+    password: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """An operator's slip: a password with a character the URI syntax reserves, not
+    percent-encoded. The driver refuses the URI; the refusal must still not show it."""
+    bot_environment(monkeypatch, github_for, registry.git("rev-parse", "HEAD"))
+    leaky = f"mongodb://operateur:{password}@127.0.0.1:9/core-fca-low"
+    for args in (
+        ("deploy", "production-internet", "--target", leaky, "--yes"),
+        ("bot", "deploy", "production-internet", "--target", leaky),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert "127.0.0.1:9" in result.stderr
+        assert "operateur" not in result.stdout + result.stderr
+        assert "mot" not in result.stdout + result.stderr
+    [deployment] = github_for.deployments
+    assert "operateur" not in json.dumps(deployment) and "mot" not in json.dumps(deployment)
