@@ -1144,3 +1144,31 @@ def test_an_unescaped_password_never_reaches_errors_or_github(
         assert "mot" not in result.stdout + result.stderr
     [deployment] = github_for.deployments
     assert "operateur" not in json.dumps(deployment) and "mot" not in json.dumps(deployment)
+
+
+def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
+    registry, cli, target, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The first secret is recorded, not yet delivered; a rotation then fails at its client
+    write (the connection drops). The client still holds the first secret: it must stay
+    deliverable, or the partner never gets the secret that works."""
+    assert deploy(cli, target).exit_code == 0
+    collection_class = type(connect(target)["client"])
+    real_update = collection_class.update_one
+
+    def client_write_fails(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.name == "client":
+            raise ConnectionError("réseau coupé")
+        return real_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection_class, "update_one", client_write_fails)
+    rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet")
+    assert cli(*rotate, "--target", target).exit_code != 0
+    monkeypatch.setattr(collection_class, "update_one", real_update)
+    shutil.rmtree("build")
+    result = cli("secret", "pending", "production-internet", "--target", target)
+    assert result.exit_code == 0, result.stderr
+    assert "1 secret(s) chiffré(s) pas encore remis" in result.stdout
+    sealed = Path("build/secrets/production-internet") / f"{CLIENT_KEY}.age"
+    secret = pyrage.decrypt(sealed.read_bytes(), [PARTNER]).decode()
+    assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
