@@ -1172,3 +1172,27 @@ def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     sealed = Path("build/secrets/production-internet") / f"{CLIENT_KEY}.age"
     secret = pyrage.decrypt(sealed.read_bytes(), [PARTNER]).decode()
     assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
+
+
+def test_a_field_removed_from_a_file_is_removed_from_the_database(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """The registry owns its optional fields too: an FI that drops its end_session_url (or
+    moves to discovery) and an FS that drops introspection_signed_response_alg must not
+    keep the old values in the database, where the core goes on using them."""
+    logout = "end_session_url: https://auth.demo.gouv.fr/logout\nmfa_compliance_note: Bientôt\n"
+    introspection = "introspection_signed_response_alg: ES256\n"
+    registry.write(IDP, identity_provider() + logout)
+    registry.write(SP, service_provider() + introspection)
+    registry.commit("logout, note and introspection")
+    assert deploy(cli, target).exit_code == 0
+    assert live(target, "provider")[IDP_UID]["endSessionURL"] == "https://auth.demo.gouv.fr/logout"
+    registry.write(IDP, identity_provider())
+    registry.write(SP, service_provider())
+    registry.commit("without them")
+    result = deploy(cli, target)
+    assert result.exit_code == 0, result.stderr
+    provider, client = live(target, "provider")[IDP_UID], live(target, "client")[CLIENT_KEY]
+    assert "endSessionURL" not in provider and "mfaComplianceNote" not in provider
+    assert "introspection_signed_response_alg" not in client
+    assert "client_secret" in client  # what the registry does not own stays
+    again = deploy(cli, target)
+    assert "2 inchangé(s)" in again.stdout

@@ -168,9 +168,10 @@ def _write(
         )
         report.sealed_files.append(sealed_file)
         on_insert["secretCreatedAt"] = now
-    db[change.collection].update_one(
-        selector, {"$set": to_set, "$setOnInsert": on_insert}, upsert=True, session=session
-    )
+    update: dict[str, Any] = {"$set": to_set, "$setOnInsert": on_insert}
+    if change.unset:
+        update["$unset"] = dict.fromkeys(change.unset, "")
+    db[change.collection].update_one(selector, update, upsert=True, session=session)
 
 
 def supports_transactions(db: Database[dict[str, Any]]) -> bool:
