@@ -118,3 +118,18 @@ def test_partner_domain_cannot_break_out_of_its_code_span(scenario) -> None:  # 
     assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
     assert "@proconnect-gouv/federation" not in prose
     assert "<b>ok</b>" not in prose
+
+
+def test_partner_keys_and_entities_neither_link_nor_mention(scenario) -> None:  # type: ignore[no-untyped-def]
+    """An unknown key is planned as it is written (the file is invalid, the plan still shows
+    what it can read), and an HTML entity is a mention once GitHub decodes it."""
+    key = "[Approuvé par la fédération](https://evil.fr) &#64;proconnect-gouv/federation"
+    scope = "&#64;proconnect-gouv/federation"
+    text = _integration_edit().replace("  - email\n", f'  - "{scope}"\n')
+    scenario.propose({SP_INTEG: text + f'"{key}": oui\n'})
+    scenario.run()
+    [comment] = scenario.comments()
+    prose = _outside_code(comment)
+    assert "Approuvé par la fédération" in prose
+    assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
+    assert not re.search(r"(?<!\\)&#64;", prose), "an entity GitHub decodes to a mention"

@@ -28,8 +28,9 @@ _ACTION_SIGN = {
 _KIND_FR = {"ServiceProvider": "FS", "IdentityProvider": "FI"}
 
 
-# What makes a link, an image, HTML or code of prose; "@" is handled apart (mentions).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]<>])")
+# What makes a link, an image, HTML, an entity, code or a table cell of prose; "@" is
+# handled apart (mentions).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]<>&|])")
 # A word joiner after "@": GitHub no longer sees a mention, a reader sees the same text.
 _UNMENTION = "@\u2060"
 
@@ -174,29 +175,35 @@ def _section(change: Change) -> str:
     risks = [r for r in change.risks if r.level > Risk.LOW]
     if risks:
         parts.append(
-            "\n".join(
-                f"- **{r.level.label}** : {html.escape(r.reason, quote=False)}" for r in risks
-            )
-            + "\n"
+            "\n".join(f"- **{r.level.label}** : {markdown_text(r.reason)}" for r in risks) + "\n"
         )
     scalars = [f for f in change.fields if not f.is_list]
     lists = [f for f in change.fields if f.is_list]
     if scalars and change.action is Action.CREATE:
         parts.append(
-            _table("| Champ | Valeur |", [f"| {f.field} | {_cell(f.after)} |" for f in scalars])
+            _table(
+                "| Champ | Valeur |",
+                [f"| {markdown_text(f.field)} | {_cell(f.after)} |" for f in scalars],
+            )
         )
     elif scalars:
         parts.append(
             _table(
                 "| Champ | Avant | Après |",
-                [f"| {f.field} | {_cell(f.before)} | {_cell(f.after)} |" for f in scalars],
+                [
+                    f"| {markdown_text(f.field)} | {_cell(f.before)} | {_cell(f.after)} |"
+                    for f in scalars
+                ],
             )
         )
     if lists:
         parts.append(
             _table(
                 "| Liste | Ajouté | Retiré |",
-                [f"| {f.field} | {_cells(f.added)} | {_cells(f.removed)} |" for f in lists],
+                [
+                    f"| {markdown_text(f.field)} | {_cells(f.added)} | {_cells(f.removed)} |"
+                    for f in lists
+                ],
             )
         )
     return "\n".join(parts) + "\n</details>\n"
