@@ -1196,3 +1196,27 @@ def test_a_field_removed_from_a_file_is_removed_from_the_database(registry, cli,
     assert "client_secret" in client  # what the registry does not own stays
     again = deploy(cli, target)
     assert "2 inchangé(s)" in again.stdout
+
+
+def test_rollback_only_goes_back_along_what_was_deployed(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """An operator's slip: `--to` names a branch (or a SHA copied from a pull request) that
+    was never merged. A rollback must only go back to a configuration the deployment went
+    through, never deploy unreviewed content."""
+    first = registry.git("rev-parse", "HEAD")
+    assert deploy(cli, target).exit_code == 0
+    registry.git("checkout", "-q", "-b", "partner-change")
+    registry.write(
+        SP,
+        service_provider(("  - https://demo.gouv.fr/callback\n", "  - https://evil.fr/cb\n")),
+    )
+    registry.commit("never reviewed")
+    registry.git("checkout", "-q", "main")
+    refused = cli(
+        "rollback", "production-internet", "--to", "partner-change", "--target", target, "--yes"
+    )
+    assert refused.exit_code == 1
+    assert "ne précède pas" in refused.stderr
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
+    assert audits(target, kind="rollback") == []
+    back = cli("rollback", "production-internet", "--to", first, "--target", target, "--yes")
+    assert back.exit_code == 0, back.stderr

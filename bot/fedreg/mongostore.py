@@ -266,15 +266,19 @@ def record(
     )
 
 
-def last_deployed_commit(db: Database[dict[str, Any]], deployment: str) -> str | None:
-    """The commit of the latest deploy or rollback that wrote to `deployment` (applied, or
-    failed midway: the database is then partly at that commit)."""
+def last_deployed_commit(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    kinds: tuple[str | None, ...] = ("deploy", "rollback", None),  # None: audits before kinds
+) -> str | None:
+    """The commit of the latest deploy or rollback (of `kinds`) that wrote to `deployment`
+    (applied, or failed midway: the database is then partly at that commit)."""
     for entry in (
         db[AUDIT_COLLECTION]
         .find(
             {
                 "deployment": deployment,
-                "kind": {"$in": ["deploy", "rollback", None]},  # None: audits before kinds
+                "kind": {"$in": list(kinds)},
                 "status": {"$in": ["applied", "failed"]},
                 "commit": {"$ne": None},
             }
