@@ -15,6 +15,7 @@ from test_bot import (  # noqa: F401 - fixtures, used by name
     ALICE_IDP,
     CALLBACK,
     IDP_INTEG_ALICE,
+    OTHER_CLIENT,
     SP_INTEG,
     SP_PROD,
     Scenario,
@@ -133,3 +134,20 @@ def test_partner_keys_and_entities_neither_link_nor_mention(scenario) -> None:  
     assert "Approuvé par la fédération" in prose
     assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
     assert not re.search(r"(?<!\\)&#64;", prose), "an entity GitHub decodes to a mention"
+
+
+def test_owners_removed_on_main_after_the_pull_request_opened_no_longer_count(scenario) -> None:  # type: ignore[no-untyped-def]
+    """GitHub's `base.sha` is a snapshot (taken when the pull request was opened), not the
+    tip of main: owners the federation removed since must not approve the next push, which
+    would still merge cleanly into main."""
+    scenario.propose({SP_INTEG: _integration_edit()})
+    scenario.repo.write(
+        SP_INTEG,
+        edited(BASE_SERVICE_PROVIDER, [('  - "@demo-org/equipe"', '  - "@bob"'), *OTHER_CLIENT]),
+    )
+    scenario.repo.commit("the federation hands the file over to bob")
+    scenario.propose({SP_INTEG: _integration_edit("  - https://demo.gouv.fr/v3/callback\n")})
+    scenario.run()
+    assert scenario.github.pulls[1].reviews == [], "a former owner's change was approved"
+    assert scenario.check()["conclusion"] == "failure"
+    assert f"- `{SP_INTEG}` — propriétaires : @bob" in scenario.comments()[-1]

@@ -16,6 +16,7 @@ from typing import Any
 
 from .botresult import BotResult, build_result, live_checks_section
 from .diffing import (
+    SYMLINK,
     adds_routed_domains,
     holders_at_commit,
     holders_in_tree,
@@ -84,10 +85,11 @@ def _decide(
     matches: OwnerMatcher,
     base_holders: Callable[[], DomainHolders],
     live: LiveSettings | None = None,
+    owners_contents: dict[str, bytes | None] | None = None,
 ) -> BotResult:
     """The result for changed `paths`, given the registry files' contents on both sides;
     `base_holders` reads who routes each e-mail domain at the base (only if a change attaches
-    one)."""
+    one). `owners_contents`: the files whose owners count, when not the base's."""
     registry = [p for p in paths if is_registry_path(p)]
     others = [p for p in paths if not is_registry_path(p)]
     before, after = parse_contents(base_contents), parse_contents(head_contents)
@@ -100,7 +102,8 @@ def _decide(
         plan = dataclasses.replace(
             plan, diagnostics=tuple(sorted(plan.diagnostics + live_report.diagnostics))
         )
-    owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
+    owners_source = before if owners_contents is None else parse_contents(owners_contents)
+    owners_by_path = {doc.display_path: owners_of(doc) for doc in owners_source}
     base_owners = {path: owners_by_path.get(path) for path in registry}  # None: a new file
     review = review_change(plan, base_owners, others, ref.author, policy, matches)
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
@@ -181,9 +184,28 @@ def compute_from_event(
         ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
     )
     # The job runs on a checkout of the default branch: the registry the pull request targets.
+    # Its owners are the ones that count: `base_sha` is a snapshot that may predate a change
+    # of owners on the default branch, where the pull request would merge.
+    current = {path: _checked_out(Path.cwd(), path) for path in registry}
     return _decide(
-        ref, paths, base, head, policy, matches, lambda: holders_in_tree(Path.cwd()), live
+        ref,
+        paths,
+        base,
+        head,
+        policy,
+        matches,
+        lambda: holders_in_tree(Path.cwd()),
+        live,
+        current,
     )
+
+
+def _checked_out(root: Path, path: str) -> bytes | None:
+    """A file of the default branch's checkout, as the API readers give it."""
+    file = root / path
+    if file.is_symlink():
+        return SYMLINK
+    return file.read_bytes() if file.is_file() else None
 
 
 def compute_offline(
