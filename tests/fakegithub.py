@@ -110,6 +110,8 @@ class FakeGitHub:
         self.team_members: dict[tuple[str, str], set[str]] = {}
         self.failures: list[Failure] = []
         self.deployments: list[dict[str, Any]] = []
+        # GitHub lists at most 3,000 files of a pull request; a test may lower it.
+        self.files_listed_at_most = 3000
         self.releases: list[dict[str, Any]] = []
         self.violations: list[str] = []
         self.calls: list[tuple[str, str, int]] = []
@@ -436,6 +438,8 @@ class FakeGitHub:
         data["base"]["repo"]["full_name"] = self.full_name
         data["labels"] = [self._label(n) for n in pull.labels]
         data["requested_teams"] = []  # GitHub's example lacks the schema's required "type"
+        names = self._git("diff", "--name-only", "-M", "-z", pull.base_sha, pull.head_sha)
+        data["changed_files"] = len([n for n in names.split("\0") if n])
         return data  # type: ignore[no-any-return]
 
     def _list_pulls(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
@@ -479,7 +483,7 @@ class FakeGitHub:
             if previous:
                 entry["previous_filename"] = previous
             files.append(entry)
-        return 200, files
+        return 200, files[: self.files_listed_at_most]
 
     def _contents(
         self, payload: Any, query: dict[str, str], user: Any, path: str

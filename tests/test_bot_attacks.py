@@ -151,3 +151,16 @@ def test_owners_removed_on_main_after_the_pull_request_opened_no_longer_count(sc
     assert scenario.github.pulls[1].reviews == [], "a former owner's change was approved"
     assert scenario.check()["conclusion"] == "failure"
     assert f"- `{SP_INTEG}` — propriétaires : @bob" in scenario.comments()[-1]
+
+
+def test_a_pull_request_longer_than_githubs_file_list_gets_no_verdict(scenario) -> None:  # type: ignore[no-untyped-def]
+    """GitHub lists at most 3,000 files of a pull request (here lowered to 2): whatever lies
+    beyond is never read. The bot must say so and give no verdict, rather than judge (and
+    maybe approve) what it saw."""
+    scenario.github.files_listed_at_most = 2
+    padding = {f"registry/integration/a-{n}.md": "note\n" for n in range(2)}
+    scenario.propose({**padding, SP_INTEG: _integration_edit()})
+    code, _, result = scenario.run()
+    assert code == 1
+    assert "3 fichiers" in result["stderr"] and "2 " in result["stderr"]
+    assert scenario.github.pulls[1].reviews == [] and scenario.github.check_runs == {}

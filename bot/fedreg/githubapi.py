@@ -125,9 +125,18 @@ class GitHubClient:
 
     def changed_files(self, pull: PullRequest) -> list[ChangedFile]:
         with explained("liste des fichiers modifiés"):
-            return [
+            files = [
                 ChangedFile(f.filename, f.status, f.previous_filename) for f in pull.get_files()
             ]
+            total = pull.changed_files
+        if len(files) < total:
+            # GitHub lists at most 3,000 files: what lies beyond would never be judged.
+            raise GitHubError(
+                f"GitHub ne liste que {len(files)} des {total} fichiers modifiés par la demande "
+                f"n° {pull.number} : fedreg ne juge pas ce qu'il ne voit pas. Découpez-la en "
+                "demandes plus petites."
+            )
+        return files
 
     def read_file(self, path: str, ref: str) -> bytes | None:
         """The file's bytes at `ref`; None if absent; SYMLINK for a symbolic link."""
