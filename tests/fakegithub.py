@@ -119,6 +119,8 @@ class FakeGitHub:
         self.team_members: dict[tuple[str, str], set[str]] = {}
         self.failures: list[Failure] = []
         self.deployments: list[dict[str, Any]] = []
+        # GitHub lists at most 3,000 files of a pull request; a test may lower it.
+        self.files_listed_at_most = 3000
         self.releases: list[dict[str, Any]] = []
         self.violations: list[str] = []
         self.calls: list[tuple[str, str, int]] = []
@@ -296,15 +298,16 @@ class FakeGitHub:
     # -- the git side: what `git fetch` sees, as GitHub serves it ------------------------------
 
     def _publish_refs(self, pull: PullState) -> None:
-        """GitHub keeps `refs/pull/N/head` (forks included) and the base branch: the bare
-        repository the bot fetches from (a file:// remote) holds the same."""
+        """GitHub keeps `refs/pull/N/head` (forks included) and the base branch as it is now:
+        its tip, which the API's `base.sha` (a snapshot) may lag. The bare repository the bot
+        fetches from (a file:// remote) holds the same."""
         self._git(
             "push",
             "-q",
             "--force",
             str(self.remote),
             f"{pull.head_sha}:refs/pull/{pull.number}/head",
-            f"{pull.base_sha}:refs/heads/{pull.base_ref}",
+            f"refs/heads/{pull.base_ref}:refs/heads/{pull.base_ref}",
         )
 
     def advance_base(self, number: int, commit: str) -> None:
@@ -504,6 +507,8 @@ class FakeGitHub:
         data["changed_files"] = len(self._changed(pull))
         data["labels"] = [self._label(n) for n in pull.labels]
         data["requested_teams"] = []  # GitHub's example lacks the schema's required "type"
+        names = self._git("diff", "--name-only", "-M", "-z", pull.base_sha, pull.head_sha)
+        data["changed_files"] = len([n for n in names.split("\0") if n])
         return data  # type: ignore[no-any-return]
 
     def _list_pulls(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
@@ -556,7 +561,7 @@ class FakeGitHub:
             if previous:
                 entry["previous_filename"] = previous
             files.append(entry)
-        return 200, files
+        return 200, files[: self.files_listed_at_most]
 
     def _contents(
         self, payload: Any, query: dict[str, str], user: Any, path: str

@@ -73,6 +73,7 @@ class Scenario:
             "pull_request$opened",
             number=number,
             repository={"full_name": self.github.full_name},
+            sender={"login": pull.author},
             pull_request={
                 "number": number,
                 "user": {"login": pull.author},
@@ -354,6 +355,8 @@ def test_fork_pull_request_found_from_a_workflow_run(scenario) -> None:  # type:
             "head_branch": "partner-change",
             "event": "pull_request",
             "head_repository": {"owner": {"login": "alice-fork"}},
+            "actor": {"login": "alice"},
+            "triggering_actor": {"login": "alice"},
         },
     )
     assert scenario.run(payload)[:2] == (0, 0)

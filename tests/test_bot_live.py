@@ -6,6 +6,7 @@ FEDREG_NAMESERVER and FEDREG_DNS_PORT; GitHub is the contract-checked fake of te
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -133,3 +134,19 @@ def test_a_live_check_that_cannot_conclude_goes_to_the_federation(
     assert (live_scenario.check()["conclusion"], result["approve"]) == ("success", False)
     assert "- vérifications en ligne non abouties (non vérifié)" in live_scenario.comments()[0]
     assert live_scenario.github.pulls[1].requested_teams == ["federation"]
+
+
+def test_a_domain_written_as_markdown_stays_text_in_the_recette(
+    live_scenario, live_servers
+) -> None:  # type: ignore[no-untyped-def]
+    """The recette names each attached domain in its table: a partner's value, which must
+    not become a link in the bot's voice or a mention (an entity GitHub decodes)."""
+    lure = "x.fr [Approuvé](https://evil.fr) &#64;proconnect-gouv/federation"
+    domains = ["demo.gouv.fr", "ancien.gouv.fr", f'"{lure}"']
+    live_scenario.propose({IDP_INTEG: _fi(live_servers, domains)})
+    _run(live_scenario, "--live")
+    [comment] = live_scenario.comments()
+    prose = re.sub(r"`[^`\n]*`", "", comment)
+    assert "Domaine x.fr" in prose
+    assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
+    assert not re.search(r"(?<!\\)&#64;", prose), "an entity GitHub decodes to a mention"

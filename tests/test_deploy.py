@@ -1119,3 +1119,104 @@ def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkey
     assert "a été repris par une autre exécution pendant ce déploiement" in result.stderr
     if not replica_set(target):
         assert len(live(target, "client")) == 1  # stopped right after the first write
+
+
+@pytest.mark.parametrize("password", ["mot?de-passe", "mot/de-passe"])
+def test_an_unescaped_password_never_reaches_errors_or_github(
+    registry,
+    cli,
+    github_for,
+    monkeypatch,
+    password: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """An operator's slip: a password with a character the URI syntax reserves, not
+    percent-encoded. The driver refuses the URI; the refusal must still not show it."""
+    bot_environment(monkeypatch, github_for, registry.git("rev-parse", "HEAD"))
+    leaky = f"mongodb://operateur:{password}@127.0.0.1:9/core-fca-low"
+    for args in (
+        ("deploy", "production-internet", "--target", leaky, "--yes"),
+        ("bot", "deploy", "production-internet", "--target", leaky),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert "127.0.0.1:9" in result.stderr
+        assert "operateur" not in result.stdout + result.stderr
+        assert "mot" not in result.stdout + result.stderr
+    [deployment] = github_for.deployments
+    assert "operateur" not in json.dumps(deployment) and "mot" not in json.dumps(deployment)
+
+
+def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
+    registry, cli, target, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The first secret is recorded, not yet delivered; a rotation then fails at its client
+    write (the connection drops). The client still holds the first secret: it must stay
+    deliverable, or the partner never gets the secret that works."""
+    assert deploy(cli, target).exit_code == 0
+    collection_class = type(connect(target)["client"])
+    real_update = collection_class.update_one
+
+    def client_write_fails(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.name == "client":
+            raise ConnectionError("réseau coupé")
+        return real_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(collection_class, "update_one", client_write_fails)
+    rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet")
+    assert cli(*rotate, "--target", target).exit_code != 0
+    monkeypatch.setattr(collection_class, "update_one", real_update)
+    shutil.rmtree("build")
+    result = cli("secret", "pending", "production-internet", "--target", target)
+    assert result.exit_code == 0, result.stderr
+    assert "1 secret(s) chiffré(s) pas encore remis" in result.stdout
+    sealed = Path("build/secrets/production-internet") / f"{CLIENT_KEY}.age"
+    secret = pyrage.decrypt(sealed.read_bytes(), [PARTNER]).decode()
+    assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
+
+
+def test_a_field_removed_from_a_file_is_removed_from_the_database(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """The registry owns its optional fields too: an FI that drops its end_session_url (or
+    moves to discovery) and an FS that drops introspection_signed_response_alg must not
+    keep the old values in the database, where the core goes on using them."""
+    logout = "end_session_url: https://auth.demo.gouv.fr/logout\nmfa_compliance_note: Bientôt\n"
+    introspection = "introspection_signed_response_alg: ES256\n"
+    registry.write(IDP, identity_provider() + logout)
+    registry.write(SP, service_provider() + introspection)
+    registry.commit("logout, note and introspection")
+    assert deploy(cli, target).exit_code == 0
+    assert live(target, "provider")[IDP_UID]["endSessionURL"] == "https://auth.demo.gouv.fr/logout"
+    registry.write(IDP, identity_provider())
+    registry.write(SP, service_provider())
+    registry.commit("without them")
+    result = deploy(cli, target)
+    assert result.exit_code == 0, result.stderr
+    provider, client = live(target, "provider")[IDP_UID], live(target, "client")[CLIENT_KEY]
+    assert "endSessionURL" not in provider and "mfaComplianceNote" not in provider
+    assert "introspection_signed_response_alg" not in client
+    assert "client_secret" in client  # what the registry does not own stays
+    again = deploy(cli, target)
+    assert "2 inchangé(s)" in again.stdout
+
+
+def test_rollback_only_goes_back_along_what_was_deployed(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+    """An operator's slip: `--to` names a branch (or a SHA copied from a pull request) that
+    was never merged. A rollback must only go back to a configuration the deployment went
+    through, never deploy unreviewed content."""
+    first = registry.git("rev-parse", "HEAD")
+    assert deploy(cli, target).exit_code == 0
+    registry.git("checkout", "-q", "-b", "partner-change")
+    registry.write(
+        SP,
+        service_provider(("  - https://demo.gouv.fr/callback\n", "  - https://evil.fr/cb\n")),
+    )
+    registry.commit("never reviewed")
+    registry.git("checkout", "-q", "main")
+    refused = cli(
+        "rollback", "production-internet", "--to", "partner-change", "--target", target, "--yes"
+    )
+    assert refused.exit_code == 1
+    assert "ne précède pas" in refused.stderr
+    assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
+    assert audits(target, kind="rollback") == []
+    back = cli("rollback", "production-internet", "--to", first, "--target", target, "--yes")
+    assert back.exit_code == 0, back.stderr

@@ -162,3 +162,21 @@ def test_the_bot_fetches_history_and_keeps_its_cache() -> None:
     assert uses.index("actions/cache/restore") < uses.index("actions/cache/save")
     cached = {s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache/")}
     assert cached == {"~/.cache/fedreg"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_secret_lives_in_an_environment(path: Path) -> None:
+    """Anyone who may push a branch may push a workflow on it, which reads every repository
+    secret: the bot's App key (an approval in the bot's name) and the databases' credentials
+    are environment secrets, in environments whose deployment branches are the default
+    branch only (README, "Installing it on a repository")."""
+    for name, job in _load(path)["jobs"].items():
+        text = yaml.safe_dump(job)
+        uses_secret = re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+", text)
+        assert not uses_secret or "environment" in job, f"{path.name}:{name} reads a secret"
+
+
+def test_the_readme_restricts_every_environment_to_the_default_branch() -> None:
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "environment secret of the `fedreg-bot` environment" in readme
+    assert "in all of them *Deployment branches: main only*" in readme

@@ -17,7 +17,7 @@ from .livecheck import proof_record
 from .livereport import recette_markdown, summary_line
 from .liverun import LiveReport
 from .plan import Plan, Risk
-from .planreport import GITHUB_COMMENT_LIMIT, render_markdown
+from .planreport import GITHUB_COMMENT_LIMIT, code_span, markdown_text, render_markdown
 from .review import Access, Review
 
 CHECK_NAME = "fedreg"
@@ -139,7 +139,7 @@ def _next_steps(review: Review, support: str) -> list[str]:
         lines.append(f"@{review.author}, vous n'êtes pas propriétaire de ces fichiers :")
         for access in review.refused[:REFUSED_SHOWN]:
             owners = ", ".join(access.owners) or "(aucun)"
-            lines.append(f"- `{access.path}` — propriétaires : {owners}")
+            lines.append(f"- {code_span(access.path)} — propriétaires : {owners}")
         hidden = len(review.refused) - REFUSED_SHOWN
         if hidden > 0:
             lines.append(f"- … et {hidden} autre(s) fichier(s) d'autres propriétaires.")
@@ -199,7 +199,7 @@ def _access_lines(review: Review, budget: int) -> list[str]:
     used = sum(len(line) + 1 for line in lines) + CUT_NOTE_RESERVE
     for shown, access in enumerate(review.accesses):
         detail = text[access.access].format(matched=access.matched, owners=", ".join(access.owners))
-        line = f"- `{access.path}` : {detail}"
+        line = f"- {code_span(access.path)} : {detail}"
         if used + len(line) + 1 > budget:
             hidden = len(review.accesses) - shown
             lines.append(
@@ -221,7 +221,9 @@ def _problem_lines(diagnostics: tuple[Diagnostic, ...], budget: int) -> list[str
     shown = 0
     for d in diagnostics[:COMMENT_DIAGNOSTICS_SHOWN]:
         label = "erreur" if d.severity is Severity.ERROR else "avertissement"
-        line = f"- `{d.path}:{d.line}:{d.column}` **{d.code}** ({label}) {d.message} — _{d.hint}_"
+        where = code_span(f"{d.path}:{d.line}:{d.column}")
+        message, hint = markdown_text(d.message), markdown_text(d.hint)
+        line = f"- {where} **{d.code}** ({label}) {message} — _{hint}_"
         if used + len(line) + 1 > budget:
             break
         lines.append(line)
@@ -259,10 +261,10 @@ def live_checks_section(
         proven = report.proven.get(path, frozenset()) if report is not None else frozenset()
         for domain in sorted(domains):
             if domain in proven:
-                lines.append(f"- `{domain}` : ✅ domaine prouvé par DNS")
+                lines.append(f"- {code_span(domain)} : ✅ domaine prouvé par DNS")
             elif path in uids:
-                record = proof_record(uids[path])
-                lines.append(f'- `{domain}` : preuve DNS à publier : `{domain}. IN TXT "{record}"`')
+                record = code_span(f'{domain}. IN TXT "{proof_record(uids[path])}"')
+                lines.append(f"- {code_span(domain)} : preuve DNS à publier : {record}")
     return [*lines, ""]
 
 

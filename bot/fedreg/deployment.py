@@ -219,6 +219,33 @@ def ordering_problem(
     return None
 
 
+def rollback_problem(
+    repo: GitRepository | None, furthest: str | None, commit: str | None
+) -> str | None:
+    """Why rolling back to `commit` is not going back along what the deployment went through
+    (None: it is): `commit` must precede the latest commit deployed forward, `furthest`. A
+    branch never merged, or a typo that names one, is refused."""
+    if furthest is None:
+        return "aucun déploiement enregistré pour ce déploiement : rien à quoi revenir"
+    target = plain_commit(commit)
+    if repo is None or target is None:
+        return "pas de dépôt git ici : impossible de vérifier que ce commit a été déployé"
+    precedes = repo.is_ancestor(target, furthest)
+    if precedes is None:
+        return (
+            f"{target[:12]} ou le dernier commit déployé ({furthest[:12]}) est inconnu de ce "
+            "dépôt : récupérez tout l'historique (git fetch --unshallow, ou fetch-depth: 0)"
+        )
+    if not precedes:
+        return (
+            f"{target[:12]} ne précède pas le dernier commit déployé ({furthest[:12]}) : ce "
+            "n'est pas une configuration par laquelle ce déploiement est passé (une branche "
+            "jamais fusionnée ?). Un retour arrière ne revient qu'à un commit antérieur de la "
+            "branche déployée"
+        )
+    return None
+
+
 def registry_mismatch(
     repo: GitRepository | None, manifest: dict[str, Any], policy: Policy
 ) -> str | None:

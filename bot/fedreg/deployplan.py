@@ -21,6 +21,14 @@ COLLECTIONS = (("client", "key"), ("provider", "uid"))  # (collection, identifyi
 SEALED_DIGEST_FIELD = "fedregSealedSecretDigest"  # which client_secret_age is stored
 PROVENANCE_FIELD = "fedregDeployment"  # the deployment whose registry manages the document
 KIND_BY_COLLECTION = {"client": "FS", "provider": "FI"}
+# Fields a manifest document carries only when the file sets them: absent, they are removed
+# from the managed document, or the core would go on using the old value. (An FI's jwksURL
+# only without discovery: with it, the core reads the discovery document's keys.)
+OPTIONAL_OWNED = {
+    "client": ("introspection_signed_response_alg",),
+    "provider": ("endSessionURL", "mfaComplianceNote"),
+}
+OPTIONAL_OWNED_WITHOUT_DISCOVERY = ("jwksURL",)
 
 
 class DeployAction(StrEnum):
@@ -40,6 +48,7 @@ class DocumentChange:
     document: dict[str, Any] = field(default_factory=dict)
     sealed_secret: str | None = None  # an identity provider's secret to (re)store
     recipients: tuple[str, ...] = ()  # who receives a new service provider's secret
+    unset: tuple[str, ...] = ()  # optional fields the file no longer sets: removed
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,15 @@ def _changed_fields(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[Fi
     )
 
 
+def _removed_fields(
+    collection: str, current: dict[str, Any], wanted: dict[str, Any]
+) -> tuple[str, ...]:
+    owned = OPTIONAL_OWNED.get(collection, ())
+    if collection == "provider" and wanted.get("discovery") is False:
+        owned += OPTIONAL_OWNED_WITHOUT_DISCOVERY
+    return tuple(name for name in owned if name in current and name not in wanted)
+
+
 def is_managed(document: dict[str, Any], deployment: str) -> bool:
     """Whether the registry of `deployment` manages this live document (its provenance)."""
     return document.get(PROVENANCE_FIELD) == deployment
@@ -213,7 +231,10 @@ def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]])
                     )
                 )
                 continue
-            fields = _changed_fields(current, wanted)
+            unset = _removed_fields(collection, current, wanted)
+            fields = _changed_fields(current, wanted) + tuple(
+                FieldChange(name, before=current[name], after=None) for name in unset
+            )
             new_secret = sealed is not None and current.get(SEALED_DIGEST_FIELD) != (
                 sealed_digest(sealed)
             )
@@ -228,6 +249,7 @@ def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]])
                     wanted,
                     sealed if new_secret else None,
                     recipients,
+                    unset,
                 )
             )
         wanted_keys = {doc[key_field] for doc in manifest[collection]}

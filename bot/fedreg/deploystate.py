@@ -194,21 +194,28 @@ def record_sealed(
     )
 
 
+# The states of a sealed secret never delivered.
+UNDELIVERED = ("pending", "superseded")
+
+
 def pending_secrets(db: Database[dict[str, Any]], deployment: str) -> list[SealedSecret]:
     """Every sealed secret not yet delivered whose secret the database holds. A record whose
     client write never happened (a run that failed in between) is marked obsolete: the
     partner must not receive a secret that does not work."""
     found = []
+    # A superseded record still counts while the database holds its secret: its replacement's
+    # client write never happened (a rotation that failed midway).
     for record in (
         db[SECRETS_COLLECTION]
-        .find({"deployment": deployment, "state": "pending"})
+        .find({"deployment": deployment, "state": {"$in": list(UNDELIVERED)}})
         .sort("createdAt", 1)
     ):
         client = db["client"].find_one({"key": record["client_id"]}) or {}
         if digest(str(client.get("client_secret", ""))) != record["storedSecretDigest"]:
-            db[SECRETS_COLLECTION].update_one(
-                {"_id": record["_id"]}, {"$set": {"state": "obsolete"}}
-            )
+            if record["state"] == "pending":
+                db[SECRETS_COLLECTION].update_one(
+                    {"_id": record["_id"]}, {"$set": {"state": "obsolete"}}
+                )
             continue
         found.append(
             SealedSecret(
@@ -222,6 +229,6 @@ def mark_delivered(
     db: Database[dict[str, Any]], record_ids: list[str], where: str, now: datetime
 ) -> None:
     db[SECRETS_COLLECTION].update_many(
-        {"_id": {"$in": record_ids}, "state": "pending"},
+        {"_id": {"$in": record_ids}, "state": {"$in": list(UNDELIVERED)}},
         {"$set": {"state": "delivered", "deliveredAt": now, "deliveredTo": where}},
     )

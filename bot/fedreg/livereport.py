@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from .livecheck import CheckStatus
 from .liverun import LiveReport, ProviderRecette
+from .planreport import code_span, markdown_text
 from .report import render_github, render_text
 
 SYMBOL = {
@@ -112,17 +113,19 @@ def recette_markdown(recettes: tuple[ProviderRecette, ...], level: str = "###") 
     """The recette as Markdown tables, one per provider."""
     lines: list[str] = []
     for recette in recettes:
-        lines += [f"{level} {_heading(recette)}", ""]
+        # Names, domains and notes quote the partner's file: text, never Markdown.
+        lines += [f"{level} {markdown_text(_heading(recette))}", ""]
         if recette.note:
-            lines += [f"_{recette.note}_", ""]
+            lines += [f"_{markdown_text(recette.note)}_", ""]
             continue
         lines += ["| Vérification | Résultat | Détail |", "|---|---|---|"]
         for check in recette.checks:
-            detail = _detail([f"`{f.code}`" for f in check.findings], check.note)
-            label = check.label.replace("|", "\\|")
+            codes = [f"`{f.code}`" for f in check.findings]
+            detail = _detail(codes, markdown_text(check.note) if check.note else "")
+            label = markdown_text(check.label)
             lines.append(f"| {label} | {MARKDOWN_STATUS[check.status]} | {detail} |")
         if recette.proven_domains:
-            proven = ", ".join(f"`{d}`" for d in sorted(recette.proven_domains))
+            proven = ", ".join(code_span(d) for d in sorted(recette.proven_domains))
             lines += ["", f"Domaines prouvés par DNS : {proven}"]
         lines.append("")
     return lines

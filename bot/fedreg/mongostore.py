@@ -168,9 +168,10 @@ def _write(
         )
         report.sealed_files.append(sealed_file)
         on_insert["secretCreatedAt"] = now
-    db[change.collection].update_one(
-        selector, {"$set": to_set, "$setOnInsert": on_insert}, upsert=True, session=session
-    )
+    update: dict[str, Any] = {"$set": to_set, "$setOnInsert": on_insert}
+    if change.unset:
+        update["$unset"] = dict.fromkeys(change.unset, "")
+    db[change.collection].update_one(selector, update, upsert=True, session=session)
 
 
 def supports_transactions(db: Database[dict[str, Any]]) -> bool:
@@ -265,15 +266,19 @@ def record(
     )
 
 
-def last_deployed_commit(db: Database[dict[str, Any]], deployment: str) -> str | None:
-    """The commit of the latest deploy or rollback that wrote to `deployment` (applied, or
-    failed midway: the database is then partly at that commit)."""
+def last_deployed_commit(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    kinds: tuple[str | None, ...] = ("deploy", "rollback", None),  # None: audits before kinds
+) -> str | None:
+    """The commit of the latest deploy or rollback (of `kinds`) that wrote to `deployment`
+    (applied, or failed midway: the database is then partly at that commit)."""
     for entry in (
         db[AUDIT_COLLECTION]
         .find(
             {
                 "deployment": deployment,
-                "kind": {"$in": ["deploy", "rollback", None]},  # None: audits before kinds
+                "kind": {"$in": list(kinds)},
                 "status": {"$in": ["applied", "failed"]},
                 "commit": {"$ne": None},
             }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,24 @@ _ACTION_SIGN = {
     Action.MOVE: ">",
 }
 _KIND_FR = {"ServiceProvider": "FS", "IdentityProvider": "FI"}
+
+
+# What makes a link, an image, HTML, an entity, code or a table cell of prose; "@" is
+# handled apart (mentions).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]<>&|])")
+# A word joiner after "@": GitHub no longer sees a mention, a reader sees the same text.
+_UNMENTION = "@\u2060"
+
+
+def markdown_text(text: str) -> str:
+    """Prose of the pull-request comment that may quote a partner's values: shown as written,
+    never read as a link, an image, HTML or a mention."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ").replace("@", _UNMENTION)
+
+
+def code_span(text: str) -> str:
+    """A partner's value (a path, a domain) as inline code it cannot close."""
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
 
 
 def _value(value: Any) -> str:
@@ -136,12 +155,13 @@ def _cells(values: tuple[str, ...]) -> str:
 
 
 def _section_head(change: Change) -> str:
-    moved = f" ← `{change.previous_path}`" if change.previous_path else ""
+    moved = f" ← {code_span(change.previous_path)}" if change.previous_path else ""
+    name = html.escape(change.name).replace("@", _UNMENTION)
     return (
-        f"<details><summary><b>{html.escape(change.name)}</b> "
+        f"<details><summary><b>{name}</b> "
         f"({_KIND_FR.get(change.kind, change.kind)}) — {_ACTION_FR[change.action]} · "
         f"{change.deployment} · risque {change.risk.label}</summary>\n\n"
-        f"`{change.path}`{moved}\n"
+        f"{code_span(change.path)}{moved}\n"
     )
 
 
@@ -155,29 +175,35 @@ def _section(change: Change) -> str:
     risks = [r for r in change.risks if r.level > Risk.LOW]
     if risks:
         parts.append(
-            "\n".join(
-                f"- **{r.level.label}** : {html.escape(r.reason, quote=False)}" for r in risks
-            )
-            + "\n"
+            "\n".join(f"- **{r.level.label}** : {markdown_text(r.reason)}" for r in risks) + "\n"
         )
     scalars = [f for f in change.fields if not f.is_list]
     lists = [f for f in change.fields if f.is_list]
     if scalars and change.action is Action.CREATE:
         parts.append(
-            _table("| Champ | Valeur |", [f"| {f.field} | {_cell(f.after)} |" for f in scalars])
+            _table(
+                "| Champ | Valeur |",
+                [f"| {markdown_text(f.field)} | {_cell(f.after)} |" for f in scalars],
+            )
         )
     elif scalars:
         parts.append(
             _table(
                 "| Champ | Avant | Après |",
-                [f"| {f.field} | {_cell(f.before)} | {_cell(f.after)} |" for f in scalars],
+                [
+                    f"| {markdown_text(f.field)} | {_cell(f.before)} | {_cell(f.after)} |"
+                    for f in scalars
+                ],
             )
         )
     if lists:
         parts.append(
             _table(
                 "| Liste | Ajouté | Retiré |",
-                [f"| {f.field} | {_cells(f.added)} | {_cells(f.removed)} |" for f in lists],
+                [
+                    f"| {markdown_text(f.field)} | {_cells(f.added)} | {_cells(f.removed)} |"
+                    for f in lists
+                ],
             )
         )
     return "\n".join(parts) + "\n</details>\n"

@@ -35,9 +35,17 @@ from .review import (
     partner_space_review,
     review_change,
     review_email_domains,
+    review_pushers,
     review_unverified_live_checks,
 )
-from .snapshot import changes, documents_of_changes
+from .snapshot import (
+    Change,
+    changes,
+    documents_of_changes,
+    git_documents,
+    read_entries,
+    tree_entries,
+)
 from .validate import check_document, check_new_providers, collector_paused, locate
 
 
@@ -51,6 +59,8 @@ class PullRequestRef:
     base_ref: str = ""
     default_branch: str = ""
     body: str = ""  # read through the API: a partner space request's claim is in it
+    # Who pushed the commit judged (and who re-ran its workflow): GitHub logins.
+    pushers: tuple[str, ...] = ()
 
 
 def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
@@ -100,8 +110,11 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
                 f"la demande a avancé ({pull.head.sha[:7]}) depuis ce commit "
                 f"({run['head_sha'][:7]}) : son propre workflow la vérifiera"
             )
+        pushers = tuple(run[key]["login"] for key in ("actor", "triggering_actor") if run.get(key))
     else:
         pull = client.pull(event["pull_request"]["number"])
+        sender = (event.get("sender") or {}).get("login")
+        pushers = (sender,) if sender else ()
     return PullRequestRef(
         repository,
         pull.number,
@@ -111,6 +124,7 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
         pull.base.ref,
         pull.base.repo.default_branch,
         client.pull_body(pull),
+        pushers,
     )
 
 
@@ -140,11 +154,15 @@ def decide(
     matches: OwnerMatcher,
     index: CrossIndex,
     live: LiveSettings | None = None,
+    owners_tree: str | None = None,
 ) -> BotResult:
     """The verdict on `merged_tree` (the registry as the merge would leave it) against the
     base: per-file rules on the changed files, cross-file rules against every file; what
     deploy requires of the providers the change creates; with `live`, the live checks of the
-    providers it creates or modifies."""
+    providers it creates or modifies. The owners and contacts that count are those of
+    `owners_tree` (the default branch as it is now, where the merge would land: the pull
+    request's base may be an older snapshot, from before an owner was removed), else the
+    base's."""
     found = changes(repo, ref.base_sha, merged_tree)
     paths = [c.path for c in found]
     registry = [c for c in found if is_registry_path(c.path)]
@@ -174,7 +192,8 @@ def decide(
         plan = dataclasses.replace(
             plan, diagnostics=tuple(sorted(plan.diagnostics + live_report.diagnostics))
         )
-    owners_by_path = {doc.display_path: owners_of(doc) for doc in before}
+    trusted = before if owners_tree is None else _documents_in(repo, owners_tree, registry)
+    owners_by_path = {doc.display_path: owners_of(doc) for doc in trusted}
     base_owners = {c.path: owners_by_path.get(c.path) for c in registry}  # None: a new file
     review = review_change(
         plan,
@@ -185,10 +204,11 @@ def decide(
         matches,
         type_changes=[c.path for c in registry if c.mode_changed],
     )
-    contacts = {doc.display_path: contacts_of(doc) for doc in before}
+    contacts = {doc.display_path: contacts_of(doc) for doc in trusted}
     review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
     review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
+    review = review_pushers(review, ref.pushers)
     uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
         ref.repository,
@@ -257,9 +277,19 @@ def compute_from_event(
     )
     index = CrossIndex(cache)
     try:
-        return decide(repo, ref, merged_tree, policy, matches, index, live)
+        owners_tree = f"refs/fedreg/pull/{ref.number}/base"  # the default branch, just fetched
+        return decide(repo, ref, merged_tree, policy, matches, index, live, owners_tree)
     finally:
         index.close()
+
+
+def _documents_in(
+    repo: GitRepository, treeish: str, changed: list[Change]
+) -> list[RegistryDocument]:
+    """The documents of `treeish` at the changed paths (one listing, one batch read)."""
+    paths = {c.path for c in changed} | {c.before.path for c in changed if c.before is not None}
+    entries = [e for e in tree_entries(repo, treeish) if e.path in paths]
+    return git_documents(entries, read_entries(repo, entries))
 
 
 def compute_offline(

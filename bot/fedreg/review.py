@@ -39,6 +39,8 @@ SITUATION_FR = {
     "live_checks_not_verified": "vérifications en ligne non abouties (non vérifié)",
     "file_type_change": "type ou mode d'un fichier du registre modifié (exécutable, lien, "
     "sous-module)",
+    "pushed_by_other": "commit poussé par un autre compte que l'auteur de la demande : "
+    "les droits de l'auteur ne valent pas pour lui",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -379,4 +381,20 @@ def partner_space_review(
         accesses=tuple(accesses),
         situations=tuple(sorted(situations)),
         requester_note=note,
+    )
+
+
+def review_pushers(review: Review, pushers: Iterable[str]) -> Review:
+    """Whoever may push to the branch of an owner's pull request is not the owner: a commit
+    pushed (or a run re-run) by another account than the author's is never self-service."""
+    others = sorted({p for p in pushers if p.lower() != review.author.lower()})
+    if not others:
+        return review
+    return dataclasses.replace(
+        review,
+        situations=tuple(sorted({*review.situations, "pushed_by_other"})),
+        details={
+            **review.details,
+            "pushed_by_other": "poussé par " + ", ".join(f"@{p}" for p in others),
+        },
     )

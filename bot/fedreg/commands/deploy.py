@@ -27,6 +27,7 @@ from ..deployment import (
     ordering_problem,
     registry_mismatch,
     render_deploy_plan,
+    rollback_problem,
     run_id,
     sealed_secret_problems,
     where,
@@ -242,6 +243,11 @@ def _plan_and_apply(
         problem = ordering_problem(discover_repository(), last, manifest.get("source_commit"))
         if problem is not None:
             return _refuse([problem], "retour en arrière refusé")
+    if kind == "rollback":
+        furthest = last_deployed_commit(db, options.deployment, kinds=("deploy", None))
+        problem = rollback_problem(discover_repository(), furthest, manifest.get("source_commit"))
+        if problem is not None:
+            return _refuse([problem], "retour arrière refusé")
     plan = plan_deploy(manifest, live_documents(db))
     sys.stdout.write(render_deploy_plan(plan))
     problems = plan.problems() + sealed_secret_problems(
