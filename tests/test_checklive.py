@@ -301,6 +301,6 @@ def test_logout_is_checked_when_the_file_expects_it(workspace, cli, live_servers
 def test_the_cli_offers_every_live_format() -> None:
     """The CLI names the formats without importing the network libraries: keep them equal."""
     from fedreg.cli import LIVE_FORMATS
-    from fedreg.livereport import LIVE_RENDERERS_BY_NAME
+    from fedreg.live.report import LIVE_RENDERERS_BY_NAME
 
     assert sorted(LIVE_FORMATS) == sorted(LIVE_RENDERERS_BY_NAME)

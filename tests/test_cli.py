@@ -185,7 +185,7 @@ def test_new_refuses_a_bad_slug(workspace, cli) -> None:  # type: ignore[no-unty
 
 
 def test_rules_reference_lists_every_code(cli) -> None:  # type: ignore[no-untyped-def]
-    from fedreg.rules import RULES_BY_CODE
+    from fedreg.validation.rules import RULES_BY_CODE
 
     result = cli("rules")
     assert result.exit_code == 0

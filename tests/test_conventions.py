@@ -22,8 +22,8 @@ import yaml
 
 from conftest import BASE_SERVICE_PROVIDER, REPO_ROOT, GitWorkspace, edited
 from fedreg.cli import build_parser
-from fedreg.clihelp import EXAMPLES, subcommands
-from fedreg.progress import TerminalProgress
+from fedreg.commands.help import EXAMPLES, subcommands
+from fedreg.commands.progress import TerminalProgress
 
 SP = "registry/production/service-providers/demo.yaml"
 FEDREG = str(Path(sys.executable).parent / "fedreg")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fedreg.coreconformance import document_violations, manifest_violations
+from fedreg.validation.coreconformance import document_violations, manifest_violations
 
 CLIENT = {
     "key": "k" * 64,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import BASE_SERVICE_PROVIDER, edited
-from fedreg.crossindex import CrossIndex
-from fedreg.gitrepo import GitRepository
-from fedreg.snapshot import changes, documents_of_changes
-from fedreg.validate import validate_paths
+from fedreg.adapters.git import GitRepository
+from fedreg.prbot.crossindex import CrossIndex
+from fedreg.registry.snapshot import changes, documents_of_changes
+from fedreg.validation.engine import validate_paths
 
 
 def _provider(i: int, name: str | None = None) -> str:

@@ -31,9 +31,9 @@ from pyrage import x25519
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from fedreg.cli import main
-from fedreg.deployment import connect
-from fedreg.deploystate import acquire_lock
-from fedreg.redaction import redact_text, redact_uri
+from fedreg.deploy.orchestration import connect
+from fedreg.deploy.redaction import redact_text, redact_uri
+from fedreg.deploy.state import acquire_lock
 
 CIPHER_PASS = "JZBlwxfKnbn/RV025aw+dQxk+xoQT+Yr"  # the core's public development key
 SP = "registry/production/service-providers/demo.yaml"

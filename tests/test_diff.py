@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
-from fedreg.planreport import GITHUB_COMMENT_LIMIT
+from fedreg.changes.report import GITHUB_COMMENT_LIMIT
 
 SP = "registry/production/service-providers/demo.yaml"
 SP_INTEGRATION = "registry/integration/service-providers/demo.yaml"

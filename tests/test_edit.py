@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
-from fedreg.editing import FILE_KEY_BY_KIND, INSERT_AFTER
-from fedreg.roundtrip import NotRoundTrippable, dump_new, load_roundtrip, replace_lists
-from fedreg.yamlload import load_fast, load_located
+from fedreg.authoring.roundtrip import NotRoundTrippable, dump_new, load_roundtrip, replace_lists
+from fedreg.form.editing import FILE_KEY_BY_KIND, INSERT_AFTER
+from fedreg.registry.yamlload import load_fast, load_located
 
 SP = "registry/production/service-providers/demo.yaml"
 IDP = "registry/production/identity-providers/fi-demo.yaml"
@@ -274,7 +274,7 @@ def test_edit_on_a_copy_of_the_example_registry(tmp_path, cli, monkeypatch) -> N
 
 
 def test_request_fields_are_checked_before_any_file_is_read() -> None:
-    from fedreg.editing import parse_request
+    from fedreg.form.editing import parse_request
 
     request, problems = parse_request(
         {

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
-from fedreg.checks.oidc import KNOWN_SCOPES
-from fedreg.models import ENVIRONMENTS, FOLDER_BY_KIND, MODEL_BY_KIND
-from fedreg.schemadocs import field_doc
-from fedreg.schemas import schema_file
-from fedreg.snapshot import worktree_paths
+from fedreg.authoring.schemadocs import field_doc
+from fedreg.authoring.schemas import schema_file
+from fedreg.registry.models import ENVIRONMENTS, FOLDER_BY_KIND, MODEL_BY_KIND
+from fedreg.registry.snapshot import worktree_paths
+from fedreg.validation.checks.oidc import KNOWN_SCOPES
 from lspclient import LspClient
 
 SERVER = REPO_ROOT / "tools/editor/node_modules/yaml-language-server"

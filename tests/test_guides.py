@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, _outside_repository
+from fedreg.authoring.scaffold import GUIDE_BY_KIND, NewProvider, render_skeleton
 from fedreg.cli import build_parser
-from fedreg.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.scaffold import GUIDE_BY_KIND, NewProvider, render_skeleton
+from fedreg.registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
+from fedreg.registry.policy import DEFAULT_POLICY
 
 GUIDES = {
     "fs": REPO_ROOT / "docs/guide-fs.md",

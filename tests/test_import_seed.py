@@ -13,11 +13,11 @@ from typing import Any
 from bson import json_util
 
 from conftest import REPO_ROOT
-from fedreg.deployment import check_conformance
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.render import build_manifests
-from fedreg.validate import build_provider, validate_paths
-from fedreg.yamlload import load_located
+from fedreg.deploy.orchestration import check_conformance
+from fedreg.manifests.build import build_manifests
+from fedreg.registry.policy import DEFAULT_POLICY
+from fedreg.registry.yamlload import load_located
+from fedreg.validation.engine import build_provider, validate_paths
 
 SEED = REPO_ROOT / "tests/data/core-seed"
 CLIENTS = SEED / "seed-client.relaxed.json"

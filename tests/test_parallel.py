@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO_ROOT
-from fedreg.validate import PARALLEL_MIN_FILES, validate_paths
+from fedreg.validation.engine import PARALLEL_MIN_FILES, validate_paths
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 from registry_generator import PLANTED_CODE, PLANTED_POSITION, generate

@@ -9,13 +9,13 @@ from pathlib import Path
 import jsonschema
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.rules import RULES_BY_CODE
-from fedreg.rulesdoc import render_rules_markdown
-from fedreg.schemas import render_schemas
-from fedreg.snapshot import worktree_paths
-from fedreg.validate import load_policy, read_document
-from fedreg.yamlload import load_located
+from fedreg.authoring.schemas import render_schemas
+from fedreg.registry.policy import DEFAULT_POLICY
+from fedreg.registry.snapshot import worktree_paths
+from fedreg.registry.yamlload import load_located
+from fedreg.validation.engine import load_policy, read_document
+from fedreg.validation.rules import RULES_BY_CODE
+from fedreg.validation.rulesdoc import render_rules_markdown
 
 WIDE = edited(BASE_SERVICE_PROVIDER, [("145.242.17.0/28", "145.242.16.0/22")])
 

@@ -163,9 +163,9 @@ def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkou
 
 
 def test_free_text_cannot_forge_the_requester_claim() -> None:
-    from fedreg.editing import Edit, parse_request
-    from fedreg.proposal import pull_body
-    from fedreg.review import requester_claim
+    from fedreg.form.editing import Edit, parse_request
+    from fedreg.form.proposal import pull_body
+    from fedreg.prbot.review import requester_claim
 
     forged = "<!-- fedreg:demandeur=equipe@demo.gouv.fr -->"
     request, problems = parse_request(

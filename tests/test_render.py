@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
-from fedreg.render import build_manifests, serialize
-from fedreg.validate import build_provider, validate_paths
+from fedreg.manifests.build import build_manifests, serialize
+from fedreg.validation.engine import build_provider, validate_paths
 
 # The core's validation of what it loads (proconnect-core.md §2-4): class-validator DTOs with
 # `whitelist: true`. A document failing these is silently excluded by the core at load time.
@@ -285,8 +285,8 @@ def test_a_record_the_core_would_drop_is_never_rendered() -> None:
     # (render, changed-deployments, rollback) stops it, in French, before anything is written.
     import yaml
 
-    from fedreg.deployment import NonConformantRecords, check_conformance
-    from fedreg.models import ServiceProvider
+    from fedreg.deploy.orchestration import NonConformantRecords, check_conformance
+    from fedreg.registry.models import ServiceProvider
 
     valid = ServiceProvider.model_validate(yaml.safe_load(BASE_SERVICE_PROVIDER))
     broken = valid.model_copy(update={"redirect_uris": ["HTTPS://demo.gouv.fr/callback"]})

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE_SERVICE_PROVIDER, edited
-from fedreg.rules import RULES_BY_CODE
-from fedreg.rulesdoc import render_rules_markdown
+from fedreg.validation.rules import RULES_BY_CODE
+from fedreg.validation.rulesdoc import render_rules_markdown
 
 SP = "registry/production/service-providers/demo.yaml"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from conftest import BASE_BY_KIND, edited
-from fedreg.rules import RULES_BY_CODE
+from fedreg.validation.rules import RULES_BY_CODE
 
 CALLBACK = "  - https://demo.gouv.fr/callback\n"
 LOGOUT = "  - https://demo.gouv.fr/\n"

@@ -10,13 +10,13 @@ import jsonschema
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT
-from fedreg.checks.ipranges import inspect_ip_range
-from fedreg.checks.oidc import KNOWN_SCOPES
-from fedreg.checks.uris import LOOPBACK_HOSTS, has_invisible, inspect_uri
-from fedreg.models import ENVIRONMENTS, MODEL_BY_KIND
-from fedreg.schemadocs import COMMON, FIELD_DOCS, SCOPE_DOCS, field_doc
-from fedreg.schemas import _INVISIBLE, build_schema, render_schemas, schema_file
-from fedreg.yamlload import load_located
+from fedreg.authoring.schemadocs import COMMON, FIELD_DOCS, SCOPE_DOCS, field_doc
+from fedreg.authoring.schemas import _INVISIBLE, build_schema, render_schemas, schema_file
+from fedreg.registry.models import ENVIRONMENTS, MODEL_BY_KIND
+from fedreg.registry.yamlload import load_located
+from fedreg.validation.checks.ipranges import inspect_ip_range
+from fedreg.validation.checks.oidc import KNOWN_SCOPES
+from fedreg.validation.checks.uris import LOOPBACK_HOSTS, has_invisible, inspect_uri
 
 
 @pytest.mark.parametrize("kind", list(MODEL_BY_KIND))

@@ -28,13 +28,13 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from conftest import APP, FORM_SP, REPO_ROOT
+from fedreg.adapters.github import GitHubClient
 from fedreg.commands.edit import registry_documents
-from fedreg.editing import ChangeRequest
-from fedreg.githubapi import GitHubClient
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.proposal import Proposal, propose
-from fedreg.requestauth import sign
-from fedreg.server import ServeSettings, build_app
+from fedreg.form.editing import ChangeRequest
+from fedreg.form.proposal import Proposal, propose
+from fedreg.form.requestauth import sign
+from fedreg.form.server import ServeSettings, build_app
+from fedreg.registry.policy import DEFAULT_POLICY
 
 SECRET = b"s" * 40  # a test secret, not a real one
 CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"

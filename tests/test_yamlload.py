@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_SERVICE_PROVIDER
-from fedreg.layout import RegistryDocument
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.validate import locate, parse_document, validate_documents
-from fedreg.yamlload import MAX_FILE_BYTES, decode, load_fast, load_located
+from fedreg.registry.layout import RegistryDocument
+from fedreg.registry.policy import DEFAULT_POLICY
+from fedreg.registry.yamlload import MAX_FILE_BYTES, decode, load_fast, load_located
+from fedreg.validation.engine import locate, parse_document, validate_documents
 
 
 def _codes_at(workspace, cli, content: bytes) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]

@@ -16,21 +16,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .argparse_fr import french_messages
-from .clihelp import HelpFormatter, apply_help, subcommands
+from .authoring.scaffold import KIND_BY_COMMAND
+from .changes.report import PLAN_RENDERERS_BY_NAME
+from .commands.argparse_fr import french_messages
 from .commands.common import EXIT_BUG, EXIT_OK
 from .commands.formrequest import add_request_arguments, request_fields
+from .commands.help import HelpFormatter, apply_help, subcommands
 from .errors import FedregError, UsageError
-from .layout import DEPLOYMENTS, REGISTRY_DIR
-from .models import ENVIRONMENTS, NETWORKS
-from .planreport import PLAN_RENDERERS_BY_NAME
-from .policy import POLICY_FILE_NAME
-from .report import RENDERERS_BY_NAME, render_text
-from .scaffold import KIND_BY_COMMAND
-from .workspace import find_root
+from .registry.layout import DEPLOYMENTS, REGISTRY_DIR
+from .registry.models import ENVIRONMENTS, NETWORKS
+from .registry.policy import POLICY_FILE_NAME
+from .registry.workspace import find_root
+from .validation.report import RENDERERS_BY_NAME, render_text
 
 if TYPE_CHECKING:
-    from .livefetch import LiveSettings
+    from .live.fetch import LiveSettings
 
 # Command modules are imported by `dispatch` when their command runs, so that `fedreg validate`
 # on one file (at every save in an editor, at every commit) never loads GitHub, MongoDB or
@@ -430,7 +430,7 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _live_settings(args: argparse.Namespace) -> LiveSettings:
-    from .livefetch import LiveSettings
+    from .live.fetch import LiveSettings
 
     from_env = LiveSettings.from_environment()
     return LiveSettings(
@@ -488,8 +488,8 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
 
 def _dispatch_at_root(args: argparse.Namespace) -> int:
     if args.command == "new":
+        from .authoring.scaffold import NewProvider
         from .commands.new import run_new
-        from .scaffold import NewProvider
 
         if not args.owner:
             raise UsageError("indiquez au moins un propriétaire : --owner @compte")

@@ -7,15 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-from ..botresult import BotResult
+from ..adapters.files import write_atomic
+from ..adapters.git import GitRepository
+from ..adapters.github import GitHubClient
 from ..errors import FedregError, UsageError
-from ..files import write_atomic
-from ..githubapi import GitHubClient
-from ..gitrepo import GitRepository
-from ..livefetch import LiveSettings
-from ..prbot import compute_from_event, compute_offline
-from ..report import render_text
-from ..validate import load_policy
+from ..live.fetch import LiveSettings
+from ..prbot.result import BotResult
+from ..prbot.run import compute_from_event, compute_offline
+from ..validation.engine import load_policy
+from ..validation.report import render_text
 from .common import EXIT_FAILED, EXIT_OK
 
 

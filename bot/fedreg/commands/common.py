@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..adapters.git import GitError, GitRepository
 from ..errors import FedregError
-from ..gitrepo import GitError, GitRepository
-from ..layout import REGISTRY_DIR
-from ..policy import Policy
-from ..report import render_text
-from ..validate import load_policy
+from ..registry.layout import REGISTRY_DIR
+from ..registry.policy import Policy
+from ..validation.engine import load_policy
+from ..validation.report import render_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BUG = 0, 1, 3  # usage errors (2) come from UsageError
 

@@ -15,8 +15,23 @@ from typing import Any
 
 from pymongo.database import Database
 
-from ..clientsecrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_key
-from ..deployment import (
+from ..adapters.files import write_atomic_bytes
+from ..adapters.git import GitRepository
+from ..adapters.github import GitHubClient
+from ..deploy.mongostore import (
+    AUDIT_COLLECTION,
+    MODE_TEXT,
+    Provenance,
+    SecretKeys,
+    adopt,
+    apply_plan,
+    history,
+    last_deployed_commit,
+    live_documents,
+    record,
+    rotate_secret,
+)
+from ..deploy.orchestration import (
     actor,
     changed_deployments,
     connect,
@@ -31,7 +46,7 @@ from ..deployment import (
     sealed_secret_problems,
     where,
 )
-from ..deployplan import (
+from ..deploy.plan import (
     COLLECTIONS,
     ChangeLimits,
     DeployPlan,
@@ -40,7 +55,9 @@ from ..deployplan import (
     plan_deploy,
     unmanaged_documents,
 )
-from ..deploystate import (
+from ..deploy.redaction import redact_text
+from ..deploy.secrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_key
+from ..deploy.state import (
     acquire_lock,
     check_marker,
     mark_delivered,
@@ -51,25 +68,8 @@ from ..deploystate import (
     write_marker,
 )
 from ..errors import FedregError
-from ..files import write_atomic_bytes
-from ..githubapi import GitHubClient
-from ..gitrepo import GitRepository
-from ..manifestcheck import manifest_problems
-from ..mongostore import (
-    AUDIT_COLLECTION,
-    MODE_TEXT,
-    Provenance,
-    SecretKeys,
-    adopt,
-    apply_plan,
-    history,
-    last_deployed_commit,
-    live_documents,
-    record,
-    rotate_secret,
-)
-from ..policy import Policy
-from ..redaction import redact_text
+from ..manifests.verify import manifest_problems
+from ..registry.policy import Policy
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
 
 STATUS_TEXT = {"applied": "appliqué", "failed": "échoué"}

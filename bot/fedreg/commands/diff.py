@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..adapters.git import GitRepository
+from ..changes.diff import diff_revisions
+from ..changes.plan import Plan
+from ..changes.report import PLAN_RENDERERS_BY_NAME
 from ..diagnostics import count_errors
-from ..diffing import diff_revisions
-from ..gitrepo import GitRepository
-from ..plan import Plan
-from ..planreport import PLAN_RENDERERS_BY_NAME
-from ..validate import load_policy
+from ..validation.engine import load_policy
 from .common import EXIT_FAILED, EXIT_OK
 
 

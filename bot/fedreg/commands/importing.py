@@ -7,18 +7,18 @@ from pathlib import Path
 
 from bson import json_util
 
-from ..deployment import (
+from ..adapters.files import write_all_atomic
+from ..authoring.importer import import_documents
+from ..deploy.mongostore import (
+    live_documents,
+)
+from ..deploy.orchestration import (
     connect,
 )
 from ..errors import UsageError
-from ..files import write_all_atomic
-from ..importer import import_documents
-from ..layout import REGISTRY_DIR
-from ..mongostore import (
-    live_documents,
-)
-from ..report import render_text
-from ..validate import validate_paths
+from ..registry.layout import REGISTRY_DIR
+from ..validation.engine import validate_paths
+from ..validation.report import render_text
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 

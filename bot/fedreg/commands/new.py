@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..adapters.files import write_atomic
+from ..authoring.scaffold import NewProvider, relative_path, render_skeleton
 from ..errors import FedregError, UsageError
-from ..files import write_atomic
-from ..layout import classify
-from ..scaffold import NewProvider, relative_path, render_skeleton
+from ..registry.layout import classify
 from .common import EXIT_OK
 
 

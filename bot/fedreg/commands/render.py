@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..deployment import manifests_from_worktree
-from ..files import write_all_atomic
-from ..render import serialize
+from ..adapters.files import write_all_atomic
+from ..deploy.orchestration import manifests_from_worktree
+from ..manifests.build import serialize
 from .common import EXIT_OK, policy_or_fail, source_commit
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..files import write_atomic
-from ..schemas import render_schemas
+from ..adapters.files import write_atomic
+from ..authoring.schemas import render_schemas
 from .common import EXIT_FAILED, EXIT_OK
 
 
