@@ -31,3 +31,45 @@ def test_no_test_walks_the_live_registry() -> None:
     for path in sorted((REPO_ROOT / "tests").glob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert not [pattern for pattern in live if pattern in text], path.name
+
+
+# -- the README's module map matches the package tree ----------------------------------------
+
+
+def _module_map() -> set[str]:
+    """The paths the README's "Development" map names under bot/fedreg/, from its indentation."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Development") :]
+    start = section.index("```\nbot/fedreg/") + 4
+    block = section[start : section.index("\n```", start)]
+    named: set[str] = set()
+    folders: list[str] = []
+    for line in block.splitlines()[1:]:
+        if not line.startswith(" "):
+            break  # tests/, tools/, bench/: outside the package
+        name = line.split()[0]
+        depth = (len(line) - len(line.lstrip(" "))) // 2 - 1
+        if not name.endswith((".py", "/")) or depth > len(folders):
+            continue  # a description's continuation line
+        folders = folders[:depth]
+        path = "/".join([*folders, name.rstrip("/")])
+        named.add(path)
+        if name.endswith("/"):
+            folders.append(name.rstrip("/"))
+    return named
+
+
+def _package_tree() -> set[str]:
+    package = REPO_ROOT / "bot" / "fedreg"
+    tree = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    tree |= {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_dir()}
+    return {p for p in tree if "__pycache__" not in p and not p.endswith("/__init__.py")} - {
+        "__init__.py"
+    }
+
+
+def test_the_module_map_names_every_module_and_only_those() -> None:
+    named, tree = _module_map(), _package_tree()
+    assert sorted(tree - named) == [], "modules missing from README's module map"
+    assert sorted(named - tree) == [], "README's module map names modules that do not exist"
+    assert {"validation/engine.py", "validation/checks/uris.py", "cli.py"} <= named
