@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from ..diagnostics import SEVERITY_FR, count_errors
 from ..validation.report import render_github, render_text
 from .check import CheckStatus
 from .run import LiveReport, ProviderRecette
@@ -74,7 +75,7 @@ def render_live_github(report: LiveReport, colour: bool = False) -> str:
 
 
 def render_live_json(report: LiveReport, colour: bool = False) -> str:
-    errors = sum(1 for d in report.diagnostics if d.severity == "error")
+    errors = count_errors(report.diagnostics)
     document = {
         "providers": [
             {
@@ -133,7 +134,7 @@ def render_live_markdown(report: LiveReport, colour: bool = False) -> str:
     if report.diagnostics:
         lines += ["### Problèmes", ""]
         for d in report.diagnostics:
-            label = "erreur" if d.severity == "error" else "avertissement"
+            label = SEVERITY_FR[d.severity]
             lines.append(
                 f"- `{d.path}:{d.line}:{d.column}` **{d.code}** ({label}) {d.message} — _{d.hint}_"
             )

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..changes.plan import Plan, Risk
 from ..changes.report import GITHUB_COMMENT_LIMIT, render_markdown
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import SEVERITY_FR, Diagnostic, Severity, count_errors
 from ..live.check import proof_record
 from ..live.report import recette_markdown, summary_line
 from ..live.run import LiveReport
@@ -220,7 +220,7 @@ def _problem_lines(diagnostics: tuple[Diagnostic, ...], budget: int) -> list[str
     used = CUT_NOTE_RESERVE
     shown = 0
     for d in diagnostics[:COMMENT_DIAGNOSTICS_SHOWN]:
-        label = "erreur" if d.severity is Severity.ERROR else "avertissement"
+        label = SEVERITY_FR[d.severity]
         line = f"- `{d.path}:{d.line}:{d.column}` **{d.code}** ({label}) {d.message} — _{d.hint}_"
         if used + len(line) + 1 > budget:
             break
@@ -296,7 +296,7 @@ def build_result(
     live_section: Sequence[str] = (),
     base_sha: str = "",
 ) -> BotResult:
-    errors = sum(1 for d in plan.diagnostics if d.severity is Severity.ERROR)
+    errors = count_errors(plan.diagnostics)
     title, heading = _headline(review, errors)
     verdict = "passed" if review.passed else "failed"
     # Priority: the verdict and its reasons (live checks included), then the plan, then the

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ..changes.plan import IDENTIFIER_BY_KIND, Action, Change, Plan
+from ..diagnostics import count_errors
 from ..registry.layout import REGISTRY_DIR
 from ..registry.models import IDENTITY_PROVIDER
 from ..registry.policy import ALWAYS_FEDERATION, Policy
@@ -247,7 +248,7 @@ def review_change(
         file_access(path, owners, author, policy.federation_team, matches)
         for path, owners in sorted(base_owners.items())
     )
-    errors = any(d.severity == "error" for d in plan.diagnostics)
+    errors = count_errors(plan.diagnostics) > 0
     situations = situations_of(plan, base_owners, others, policy.sensitive_scopes)
     if any(owners is None for owners in base_owners.values()):
         situations = tuple(sorted({*situations, "new_file"}))

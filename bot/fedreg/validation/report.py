@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from ..diagnostics import Diagnostic, Severity, count_errors
+from ..diagnostics import SEVERITY_FR, Diagnostic, Severity, count_errors
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
-_SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
 
 
 def _plural(count: int, word: str) -> str:
@@ -32,7 +31,7 @@ def render_text(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool
         return ""
     lines = []
     for d in diagnostics:
-        label = _SEVERITY_FR[d.severity]
+        label = SEVERITY_FR[d.severity]
         if colour:
             head = (
                 f"{_BOLD}{d.path}:{d.line}:{d.column}:{_RESET} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Severity
+from ..diagnostics import SEVERITY_FR
 from .rules import RULES_BY_CODE, Rule
 
 _GROUPS = {
@@ -21,7 +21,6 @@ _GROUPS = {
     "V": "Vérifications en ligne (fedreg check-live)",
     "F": "Formulaire de modification",
 }
-_SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
 
 # Rules whose hint is computed for each case ("{detail}"): what the reference says instead.
 HINTS_IN_REFERENCE = {
@@ -58,7 +57,7 @@ def render_rule(rule: Rule) -> str:
     hint = HINTS_IN_REFERENCE.get(rule.code) or _template(rule.hint)
     return "\n\n".join(
         [
-            f"### {rule.code} — {rule.title} ({_SEVERITY_FR[rule.severity]})",
+            f"### {rule.code} — {rule.title} ({SEVERITY_FR[rule.severity]})",
             f"Message : {_template(rule.message)}",
             f"Correction : {hint}",
             "Refusé :\n\n" + _block(rule.rejects),
