@@ -13,7 +13,8 @@ from fedreg.authoring.schemas import render_schemas
 from fedreg.registry.policy import DEFAULT_POLICY
 from fedreg.registry.snapshot import worktree_paths
 from fedreg.registry.yamlload import load_located
-from fedreg.validation.engine import load_policy, read_document
+from fedreg.validation.engine import read_document
+from fedreg.validation.policycheck import load_policy
 from fedreg.validation.rules import RULES_BY_CODE
 from fedreg.validation.rulesdoc import render_rules_markdown
 

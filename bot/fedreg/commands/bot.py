@@ -10,13 +10,11 @@ from pathlib import Path
 from ..adapters.files import write_atomic
 from ..adapters.git import GitRepository
 from ..adapters.github import GitHubClient
-from ..errors import FedregError, UsageError
+from ..errors import UsageError
 from ..live.fetch import LiveSettings
 from ..prbot.result import BotResult
 from ..prbot.run import compute_from_event, compute_offline
-from ..validation.engine import load_policy
-from ..validation.report import render_text
-from .common import EXIT_FAILED, EXIT_OK
+from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
 def _default_base(repo: GitRepository) -> str:
@@ -46,10 +44,8 @@ def run_bot_pr(
     remote: str = "origin",
     cache: Path | None = None,
 ) -> int:
-    policy, policy_diagnostics = load_policy(policy_file)
-    if policy_diagnostics:
-        sys.stdout.write(render_text(policy_diagnostics, 1))
-        raise FedregError("politique invalide : le bot ne décide pas sur une politique cassée")
+    refusal = "politique invalide : le bot ne décide pas sur une politique cassée"
+    policy = policy_or_fail(policy_file, refusal)
     settings = LiveSettings.from_environment() if live else None
     if dry_run:
         repo = GitRepository.discover(Path.cwd())

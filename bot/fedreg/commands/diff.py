@@ -10,7 +10,7 @@ from ..changes.diff import diff_revisions
 from ..changes.plan import Plan
 from ..changes.report import PLAN_RENDERERS_BY_NAME
 from ..diagnostics import count_errors
-from ..validation.engine import load_policy
+from ..validation.policycheck import load_policy
 from .common import EXIT_FAILED, EXIT_OK
 
 

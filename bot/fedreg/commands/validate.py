@@ -12,7 +12,8 @@ from ..errors import UsageError
 from ..registry.layout import display_path
 from ..registry.snapshot import documents_at
 from ..validation.checks.readiness import Identity, known_identities
-from ..validation.engine import load_policy, validate_paths
+from ..validation.engine import validate_paths
+from ..validation.policycheck import load_policy
 from ..validation.report import RENDERERS_BY_NAME
 from .common import EXIT_FAILED, EXIT_OK
 from .progress import TerminalProgress
