@@ -17,7 +17,7 @@ from netaddr import IPSet
 
 from ..diagnostics import Diagnostic
 from ..registry.layout import RegistryDocument
-from ..registry.models import IDENTITY_PROVIDER, MODEL_BY_KIND, SERVICE_PROVIDER
+from ..registry.models import IDENTITY_PROVIDER, MODEL_BY_KIND, SERVICE_PROVIDER, deployment_name
 from ..validation.checks.context import text_value
 from ..validation.checks.ipranges import parse_ip_range
 from ..validation.checks.uris import url_host
@@ -106,7 +106,7 @@ class Change:
 
     @property
     def deployment(self) -> str:
-        return f"{self.environment}-{self.network}"
+        return deployment_name(self.environment, self.network)
 
     @property
     def risk(self) -> Risk:

@@ -22,6 +22,7 @@ from ..diagnostics import Diagnostic, count_errors
 from ..errors import FedregError, UsageError
 from ..manifests.build import build_manifests
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
+from ..registry.models import deployment_parts
 from ..registry.policy import Policy
 from ..registry.snapshot import documents_at
 from ..validation.coreconformance import CoreViolation, manifest_violations
@@ -106,7 +107,7 @@ def sealed_secret_problems(plan: DeployPlan, policy: Policy, identity: str | Non
     """Why the identity providers' sealed secrets could not be opened by this deploy, checked
     before anything is written: the identity must be the deployment's own environment key
     (policy), and every secret to store must open with it."""
-    environment = plan.deployment.split("-", 1)[0]
+    environment, _ = deployment_parts(plan.deployment)
     sealed = [c for c in plan.changes if c.sealed_secret is not None]
     expected = policy.age_recipient(environment)
     if identity is None:

@@ -22,6 +22,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from ..errors import FedregError
+from ..registry.models import deployment_parts
 
 MARKER_COLLECTION = "fedreg_identity"
 MARKER_ID = "deployment"
@@ -58,7 +59,7 @@ def check_marker(db: Database[dict[str, Any]], deployment: str, where: str) -> N
 
 
 def write_marker(db: Database[dict[str, Any]], deployment: str, actor: str, now: datetime) -> None:
-    environment, _, network = deployment.partition("-")
+    environment, network = deployment_parts(deployment)
     db[MARKER_COLLECTION].insert_one(
         {
             "_id": MARKER_ID,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..registry.layout import DEPLOYMENTS
-from ..registry.models import IdentityProvider, Provider, ServiceProvider
+from ..registry.models import IdentityProvider, Provider, ServiceProvider, deployment_name
 from ..validation.checks.ipranges import parse_ip_range
 
 MANIFEST_FORMAT = 1
@@ -129,7 +129,7 @@ def build_manifests(
         for deployment in DEPLOYMENTS
     }
     for environment, provider in providers:
-        manifest = manifests[f"{environment}-{provider.network}"]
+        manifest = manifests[deployment_name(environment, provider.network)]
         if isinstance(provider, ServiceProvider):
             manifest["client"].append(client_document(provider))
             identifier = provider.client_id

@@ -18,6 +18,7 @@ from ..diagnostics import SEVERITY_FR, Diagnostic, Severity, count_errors
 from ..live.check import proof_record
 from ..live.report import recette_markdown, summary_line
 from ..live.run import LiveReport
+from ..registry.models import NETWORKS
 from .review import Access, Review
 
 CHECK_NAME = "fedreg"
@@ -106,7 +107,7 @@ def labels_for(plan: Plan, review: Review, registry_paths: list[str]) -> list[st
         for p in registry_paths
         if p.split("/")[1:2] in (["integration"], ["production"])
     }
-    labels |= {f"réseau:{c.network}" for c in plan.changes if c.network in ("internet", "rie")}
+    labels |= {f"réseau:{c.network}" for c in plan.changes if c.network in NETWORKS}
     if plan.highest_risk > Risk.NONE:
         labels.add(f"risque:{plan.highest_risk.label}")
     if review.self_service:

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Finding
-from .models import ENVIRONMENTS, KIND_BY_FOLDER, SLUG_PATTERN
+from .models import ENVIRONMENTS, KIND_BY_FOLDER, NETWORKS, SLUG_PATTERN, deployment_name
 from .yamlload import LocatedDocument
 
 REGISTRY_DIR = "registry"
 YAML_SUFFIX = ".yaml"
-DEPLOYMENTS = tuple(f"{env}-{net}" for env in ENVIRONMENTS for net in ("internet", "rie"))
+DEPLOYMENTS = tuple(deployment_name(env, net) for env in ENVIRONMENTS for net in NETWORKS)
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -39,7 +39,7 @@ class RegistryDocument:
     @property
     def deployment(self) -> str:
         network = (self.data or {}).get("network")
-        return f"{self.environment}-{network}"
+        return deployment_name(self.environment, network)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

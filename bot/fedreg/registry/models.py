@@ -239,3 +239,14 @@ KIND_BY_FOLDER = {"service-providers": SERVICE_PROVIDER, "identity-providers": I
 FOLDER_BY_KIND = {kind: folder for folder, kind in KIND_BY_FOLDER.items()}
 ENVIRONMENTS = ("integration", "production")
 NETWORKS = ("internet", "rie")
+
+
+def deployment_name(environment: str, network: str | None) -> str:
+    """A deployment: one environment on one network (`integration-internet`)."""
+    return f"{environment}-{network}"
+
+
+def deployment_parts(deployment: str) -> tuple[str, str]:
+    """A deployment's environment and network."""
+    environment, _, network = deployment.partition("-")
+    return environment, network

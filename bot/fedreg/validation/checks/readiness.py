@@ -16,7 +16,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ...diagnostics import Finding
-from ...registry.models import AGE_ARMOR_HEADER, IDENTITY_PROVIDER, SERVICE_PROVIDER
+from ...registry.models import (
+    AGE_ARMOR_HEADER,
+    IDENTITY_PROVIDER,
+    SERVICE_PROVIDER,
+    deployment_name,
+)
 from .context import FileContext, text_items, text_value
 from .uris import IDP_URL_KEYS, url_host
 
@@ -137,7 +142,7 @@ def known_identities(documents: Iterable[tuple[str, str, dict[str, Any] | None]]
 
 def new_provider_findings(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
     """What deploy requires of a provider it will create in its deployment."""
-    deployment = f"{ctx.environment}-{text_value(data, 'network')}"
+    deployment = deployment_name(ctx.environment, text_value(data, "network"))
     if ctx.kind == SERVICE_PROVIDER and not data.get("secret_recipients"):
         where = ("secret_recipients",) if "secret_recipients" in data else ("client_id",)
         yield Finding("I010", where, {"deployment": deployment})
