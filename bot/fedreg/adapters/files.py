@@ -1,10 +1,24 @@
-"""Writing files so that readers see the old content or the new, never a partial one."""
+"""Files: written so that readers see the old content or the new, never a partial one; JSON
+read or refused with a usage error."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+
+def read_json(path: Path, what: str, loads: Callable[[str], Any] = json.loads) -> Any:
+    """The JSON value in `path`, or a usage error saying which `what` (French) is unreadable."""
+    try:
+        return loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"{what} illisible : {path} ({error})") from error
 
 
 def _umask() -> int:
@@ -13,14 +27,21 @@ def _umask() -> int:
     return current
 
 
-def _stage(path: Path, text: str) -> str:
-    """Write `text` to a temporary file beside `path`; returns its name."""
+def _stage(path: Path, content: str | bytes) -> str:
+    """Write `content` to a temporary file beside `path`; returns its name. Text honours the
+    umask; bytes (sealed secrets) keep mkstemp's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        if isinstance(content, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(content)
+                binary.flush()
+                os.fsync(binary.fileno())
+            return temporary
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a written file honours umask
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
     except BaseException:
@@ -67,13 +88,8 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
 def write_atomic_bytes(path: Path, data: bytes) -> None:
     """Write binary `data` to `path` through a temporary file and a rename (mode 0600: these
     are sealed secrets, readable by their recipients only, but kept private all the same)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = _stage(path, data)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
-from ..adapters.files import write_atomic
+from ..adapters.files import read_json, write_atomic
 from ..adapters.git import GitRepository
 from ..adapters.github import GitHubClient
 from ..errors import UsageError
@@ -60,10 +59,7 @@ def run_bot_pr(
         return EXIT_OK if result.passed else EXIT_FAILED
     if event_path is None:
         raise UsageError("--event est obligatoire (ou --dry-run)")
-    try:
-        event = json.loads(event_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UsageError(f"événement illisible : {event_path} ({error})") from error
+    event = read_json(event_path, "événement")
     repo = GitRepository.discover(Path.cwd())
     client = GitHubClient.from_environment()
     result = compute_from_event(event, client, policy, repo, remote, cache, settings)
@@ -74,8 +70,8 @@ def run_bot_pr(
 
 def run_bot_publish(result_path: Path) -> int:
     try:
-        result = BotResult.read(result_path)
-    except (OSError, ValueError, TypeError) as error:
+        result = BotResult(**read_json(result_path, "résultat"))
+    except TypeError as error:
         raise UsageError(f"résultat illisible : {result_path} ({error})") from error
     GitHubClient.from_environment().publish(result)
     print(f"Publié sur la demande n° {result.pull_number} : {result.title}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bson import json_util
 
-from ..adapters.files import write_all_atomic
+from ..adapters.files import read_json, write_all_atomic
 from ..authoring.importer import import_documents
 from ..deploy.mongostore import (
     live_documents,
@@ -33,10 +33,7 @@ def run_import(
     if (source is None) == (export is None):
         raise UsageError("indiquez soit --from mongodb://…, soit --from-json EXPORT")
     if export is not None:
-        try:
-            documents = json_util.loads(export.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise UsageError(f"export illisible : {export} ({error})") from error
+        documents = read_json(export, "export", json_util.loads)
         if not isinstance(documents, list):
             raise UsageError("l'export doit être un tableau JSON (mongoexport --jsonArray)")
         clients = [d for d in documents if "key" in d]

@@ -16,6 +16,7 @@ import pymongo
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from ..adapters.files import read_json
 from ..adapters.git import GitError, GitRepository
 from ..changes.plan import FieldChange
 from ..diagnostics import Diagnostic, count_errors
@@ -133,10 +134,7 @@ def sealed_secret_problems(plan: DeployPlan, policy: Policy, identity: str | Non
 
 
 def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UsageError(f"manifeste illisible : {path} ({error})") from error
+    manifest = read_json(path, "manifeste")
     if not isinstance(manifest, dict):
         raise UsageError(f"{path} n'est pas un manifeste (objet JSON attendu)")
     if manifest.get("deployment") != deployment:

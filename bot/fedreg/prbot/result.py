@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..changes.plan import Plan, Risk
@@ -65,14 +64,6 @@ class BotResult:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> BotResult:
-        return cls(**json.loads(text))
-
-    @classmethod
-    def read(cls, path: Path) -> BotResult:
-        return cls.from_json(path.read_text(encoding="utf-8"))
 
 
 def is_managed_label(name: str) -> bool:
