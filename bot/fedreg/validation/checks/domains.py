@@ -16,7 +16,7 @@ from ..coreconformance import EMAIL_DOMAIN_REGEX
 from .context import FileContext, text_items
 
 DOMAIN_KEYS = ("attached_email_domains", "extra_accepted_email_domains")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")  # one DNS label, already lowercased
 
 
 @cache
@@ -46,7 +46,7 @@ def _syntax_problem(domain: str) -> tuple[str, str] | None:
     if domain != domain.lower():
         return "il contient des majuscules", f"Écrivez-le en minuscules : {domain.lower()}."
     labels = domain.split(".")
-    if len(labels) < 2 or len(domain) > 253 or not all(_LABEL.match(part) for part in labels):
+    if len(labels) < 2 or len(domain) > 253 or not all(HOST_LABEL.match(part) for part in labels):
         return (
             "forme incorrecte",
             "Un domaine est fait de lettres, chiffres et tirets séparés "

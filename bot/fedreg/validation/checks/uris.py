@@ -14,7 +14,7 @@ from ...diagnostics import Finding
 from ...registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
 from ..coreconformance import matches_core_url
 from .context import FileContext, text_items, text_value
-from .domains import public_suffix_list
+from .domains import HOST_LABEL, public_suffix_list
 
 MAX_URI_LENGTH = 2048
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -37,7 +37,6 @@ RESERVED_TLDS = frozenset(
     }
 )
 RESERVED_SUFFIXES = ("home.arpa",)
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
 IDP_ENDPOINT_KEYS = ("issuer", "authorization_url", "token_url", "userinfo_url")
 IDP_URL_KEYS = ("discovery_url", *IDP_ENDPOINT_KEYS, "jwks_url", "end_session_url")
@@ -79,7 +78,9 @@ def invisible_char_params(text: str) -> dict[str, Any]:
 
 def is_valid_hostname(host: str) -> bool:
     labels = host.split(".")
-    return len(host) <= 253 and len(labels) >= 1 and all(_LABEL.match(label) for label in labels)
+    return (
+        len(host) <= 253 and len(labels) >= 1 and all(HOST_LABEL.match(label) for label in labels)
+    )
 
 
 def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
