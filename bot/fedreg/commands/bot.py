@@ -33,6 +33,7 @@ def default_cache() -> Path:
 
 
 def run_bot_pr(
+    *,
     event_path: Path | None,
     out: Path,
     dry_run: bool,

@@ -89,7 +89,7 @@ SUMMARY_TEXT = {
 GITHUB_DESCRIPTION_LIMIT = 140
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeployOptions:
     deployment: str
     target: str
@@ -320,7 +320,7 @@ def _github_text(text: str, target: str) -> str:
     return text[: GITHUB_DESCRIPTION_LIMIT - 1] + "…"
 
 
-def run_bot_deploy(options: DeployOptions, policy_file: Path) -> int:
+def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     """The deploy job of a push to main: deploy, deliver every sealed secret still pending,
     and report on the GitHub Deployment."""
     policy = policy_or_fail(policy_file)
@@ -364,7 +364,7 @@ def run_bot_deploy(options: DeployOptions, policy_file: Path) -> int:
     return outcome.exit_code
 
 
-def run_changed_deployments(base: str, head: str | None, policy_file: Path) -> int:
+def run_changed_deployments(*, base: str, head: str | None, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
     print(json.dumps(changed_deployments(repo, base, head, policy)))
@@ -386,7 +386,7 @@ def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> dic
     return manifest
 
 
-def run_deploy(options: DeployOptions, manifest_file: Path | None, policy_file: Path) -> int:
+def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
     if manifest_file is not None:
         manifest = _given_manifest(manifest_file, options.deployment, policy)
@@ -409,6 +409,7 @@ def _confirmed(options: DeployOptions, question: str) -> bool:
 
 def run_init(
     options: DeployOptions,
+    *,
     init: bool,
     adopt_documents: bool,
     manifest_file: Path | None,
@@ -513,7 +514,7 @@ def _adopt(
     return EXIT_OK
 
 
-def run_rollback(options: DeployOptions, to: str, policy_file: Path) -> int:
+def run_rollback(options: DeployOptions, *, to: str, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
     manifest = manifests_at_commit(repo, to, policy)[options.deployment]
@@ -524,7 +525,9 @@ def run_rollback(options: DeployOptions, to: str, policy_file: Path) -> int:
     return _deploy(manifest, options, policy, kind="rollback")
 
 
-def run_drift(deployment: str, target: str, manifest_file: Path | None, policy_file: Path) -> int:
+def run_drift(
+    *, deployment: str, target: str, manifest_file: Path | None, policy_file: Path
+) -> int:
     policy = policy_or_fail(policy_file)
     manifest = (
         _given_manifest(manifest_file, deployment, policy)
@@ -592,7 +595,7 @@ def _report_drift(
     return EXIT_FAILED
 
 
-def run_history(deployment: str, target: str) -> int:
+def run_history(*, deployment: str, target: str) -> int:
     with _redacted(target):
         db, _ = _open(target, deployment)
         entries = history(db, deployment)
@@ -619,7 +622,7 @@ def run_history(deployment: str, target: str) -> int:
 
 
 def run_rotate(
-    client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
+    *, client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
 ) -> int:
     policy = policy_or_fail(policy_file)
     manifest = manifests_from_worktree(policy, source_commit())[deployment]
@@ -649,7 +652,7 @@ def run_rotate(
     return EXIT_OK
 
 
-def run_pending(options: DeployOptions, publish: bool) -> int:
+def run_pending(options: DeployOptions, *, publish: bool) -> int:
     """`fedreg secret pending`: list (and write) every sealed secret not yet delivered;
     `--publish` attaches them to a release and marks them delivered."""
     with _redacted(options.target):

@@ -14,7 +14,7 @@ from ..validation.policycheck import load_policy
 from .common import EXIT_FAILED, EXIT_OK
 
 
-def run_diff(base: str, head: str | None, output_format: str, policy_file: Path) -> int:
+def run_diff(*, base: str, head: str | None, output_format: str, policy_file: Path) -> int:
     repo = GitRepository.discover(Path.cwd())
     policy, policy_diagnostics = load_policy(policy_file)
     plan = diff_revisions(repo, base, head, policy)

@@ -29,7 +29,7 @@ def report_refusal(edit: Edit, output_format: str) -> int:
     return EXIT_FAILED
 
 
-def run_edit(fields: dict[str, Any], root: Path, output_format: str, policy_file: Path) -> int:
+def run_edit(*, fields: dict[str, Any], root: Path, output_format: str, policy_file: Path) -> int:
     policy = policy_or_fail(root / policy_file)
     request, problems = parse_request(fields)
     if request is None:

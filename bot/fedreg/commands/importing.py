@@ -23,6 +23,7 @@ from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
 def run_import(
+    *,
     source: str | None,
     export: Path | None,
     environment: str,

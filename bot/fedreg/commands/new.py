@@ -11,7 +11,7 @@ from ..registry.layout import classify
 from .common import EXIT_OK
 
 
-def run_new(spec: NewProvider, root: Path) -> int:
+def run_new(spec: NewProvider, *, root: Path) -> int:
     _, _, _, layout_findings = classify(root / relative_path(spec))
     if layout_findings:
         raise UsageError(

@@ -15,6 +15,7 @@ from .edit import registry_documents
 
 
 def run_propose(
+    *,
     fields: dict[str, Any],
     requester: dict[str, str],
     verified: bool,

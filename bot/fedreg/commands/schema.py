@@ -10,7 +10,7 @@ from ..authoring.schemas import render_schemas
 from .common import EXIT_FAILED, EXIT_OK
 
 
-def run_schema(out: Path, check: bool) -> int:
+def run_schema(*, out: Path, check: bool) -> int:
     stale = []
     for name, content in render_schemas().items():
         path = out / name

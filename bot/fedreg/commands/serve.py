@@ -29,7 +29,7 @@ def partner_space_secret() -> bytes:
     return secret
 
 
-def run_serve(host: str, port: int, root: Path, base_branch: str, policy_file: Path) -> int:
+def run_serve(*, host: str, port: int, root: Path, base_branch: str, policy_file: Path) -> int:
     secret = partner_space_secret()
     policy = policy_or_fail(root / policy_file)
     GitHubClient.from_environment()  # fail now, not at the first request, when unset
