@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..deploy.plan import is_resource_server
 from ..registry.layout import REGISTRY_DIR, YAML_SUFFIX
 from ..registry.models import ENCRYPTION_PAIRS, FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
+from ..validation.coreconformance import is_resource_server
 from .roundtrip import dump_new
 
 # Fields the core or the admin app manage, never the registry: no comment needed.

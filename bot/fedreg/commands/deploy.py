@@ -51,7 +51,6 @@ from ..deploy.plan import (
     ChangeLimits,
     DeployPlan,
     is_managed,
-    is_resource_server,
     plan_deploy,
     unmanaged_documents,
 )
@@ -70,6 +69,7 @@ from ..deploy.state import (
 from ..errors import FedregError
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
+from ..validation.coreconformance import is_resource_server
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
 
 STATUS_TEXT = {"applied": "appliqué", "failed": "échoué"}

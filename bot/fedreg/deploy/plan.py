@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..changes.plan import FieldChange
+from ..validation.coreconformance import is_resource_server
 
 COLLECTIONS = (("client", "key"), ("provider", "uid"))  # (collection, identifying field)
 SEALED_DIGEST_FIELD = "fedregSealedSecretDigest"  # which client_secret_age is stored
@@ -138,12 +139,6 @@ class DeployPlan:
                     "de client_secret_age : le cœur l'ignorerait sans secret"
                 )
         return found
-
-
-def is_resource_server(document: dict[str, Any]) -> bool:
-    """A resource server shares the `client` collection but has no redirect URI
-    (proconnect-core.md §1): the registry does not model it, so fedreg never touches it."""
-    return document.get("redirect_uris") == []
 
 
 def sealed_digest(sealed: str) -> str:

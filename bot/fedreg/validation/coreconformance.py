@@ -201,6 +201,12 @@ FIELDS_BY_COLLECTION = {"client": CLIENT_FIELDS, "provider": PROVIDER_FIELDS}
 IDENTIFIER_BY_COLLECTION = {"client": "key", "provider": "uid"}
 
 
+def is_resource_server(document: Mapping[str, Any]) -> bool:
+    """A resource server shares the `client` collection but has no redirect URI
+    (proconnect-core.md §1): the registry does not model it, so fedreg never touches it."""
+    return document.get("redirect_uris") == []
+
+
 def core_view(collection: str, document: Mapping[str, Any]) -> dict[str, Any]:
     """The document as the core validates it, after its transforms: `plainToInstance` keeps
     JSON types as they are (no implicit conversion), and a falsy optional SP value is
