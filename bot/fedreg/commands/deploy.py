@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pymongo.database import Database
 
@@ -67,6 +67,7 @@ from ..deploy.state import (
     write_marker,
 )
 from ..errors import FedregError
+from ..manifests.build import Manifest, manifest_documents
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
@@ -158,14 +159,14 @@ class DeployOutcome:
 
 
 def _deploy(
-    manifest: dict[str, Any], options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
 ) -> int:
     with _redacted(options.target):
         return _deploy_outcome(manifest, options, policy, kind).exit_code
 
 
 def _deploy_outcome(
-    manifest: dict[str, Any], options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
 ) -> DeployOutcome:
     """Check the manifest and the target, plan, and apply under the deployment's lock."""
     problems = manifest_problems(manifest, options.deployment)
@@ -230,7 +231,7 @@ def _report_taken_lock(
 def _plan_and_apply(
     db: Database[dict[str, Any]],
     place: str,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     options: DeployOptions,
     policy: Policy,
     kind: str,
@@ -371,7 +372,7 @@ def run_changed_deployments(*, base: str, head: str | None, policy_file: Path) -
     return EXIT_OK
 
 
-def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> dict[str, Any]:
+def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Manifest:
     """A manifest from a file, refused unless it is what the registry renders at its commit
     (checked before anything else reads it)."""
     manifest = load_manifest(manifest_file, deployment)
@@ -383,7 +384,7 @@ def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> dic
         for problem in problems:
             print(f"fedreg : manifeste refusé : {problem}", file=sys.stderr)
         raise FedregError(f"{manifest_file} refusé : rien n'est écrit")
-    return manifest
+    return cast(Manifest, manifest)  # manifest_problems checked its shape and digest
 
 
 def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
@@ -462,7 +463,7 @@ def run_init(
 def _adopt(
     db: Database[dict[str, Any]],
     place: str,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     options: DeployOptions,
     who: str,
     holder: str,
@@ -476,7 +477,7 @@ def _adopt(
     wanted: dict[str, list[str]] = {}
     refused = []
     for collection, key_field in COLLECTIONS:
-        named = {doc[key_field] for doc in manifest[collection]}
+        named = {doc[key_field] for doc in manifest_documents(manifest, collection)}
         for doc in live[collection]:
             if doc.get(key_field) not in named or is_managed(doc, options.deployment):
                 continue
@@ -556,7 +557,7 @@ def run_drift(
 def _report_drift(
     deployment: str,
     plan: DeployPlan,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     live: dict[str, list[dict[str, Any]]],
     last: str | None,
     policy: Policy,

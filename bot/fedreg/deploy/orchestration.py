@@ -21,7 +21,7 @@ from ..adapters.git import GitError, GitRepository
 from ..changes.plan import FieldChange
 from ..diagnostics import Diagnostic, count_errors
 from ..errors import FedregError, UsageError
-from ..manifests.build import build_manifests
+from ..manifests.build import Manifest, build_manifests
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from ..registry.models import deployment_parts
 from ..registry.policy import Policy
@@ -54,7 +54,7 @@ class NonConformantRecords(FedregError):
         self.violations = violations
 
 
-def check_conformance(manifests: dict[str, dict[str, Any]]) -> None:
+def check_conformance(manifests: dict[str, Manifest]) -> None:
     """Raise NonConformantRecords when any record breaks one of the core's DTO constraints."""
     violations = [
         (name, violation)
@@ -67,7 +67,7 @@ def check_conformance(manifests: dict[str, dict[str, Any]]) -> None:
 
 def _manifests(
     docs: list[RegistryDocument], diagnostics: list[Diagnostic], commit: str | None
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Manifest]:
     if count_errors(diagnostics):
         raise InvalidRegistry(diagnostics, len(docs))
     manifests = build_manifests([(d.environment, build_provider(d)) for d in docs], commit)
@@ -75,12 +75,12 @@ def _manifests(
     return manifests
 
 
-def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, dict[str, Any]]:
+def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, Manifest]:
     result = validate_paths([Path(REGISTRY_DIR)], policy)
     return _manifests(result.documents, result.diagnostics, commit)
 
 
-def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, dict[str, Any]]:
+def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, Manifest]:
     """The manifests rendered from the registry as it was at `ref`."""
     commit = repo.resolve(ref)
     docs = documents_at(repo, commit)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..changes.plan import FieldChange
+from ..manifests.build import Manifest, manifest_documents
 from ..validation.coreconformance import is_resource_server
 
 COLLECTIONS = (("client", "key"), ("provider", "uid"))  # (collection, identifying field)
@@ -158,7 +159,7 @@ def is_managed(document: dict[str, Any], deployment: str) -> bool:
     return document.get(PROVENANCE_FIELD) == deployment
 
 
-def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]]) -> DeployPlan:
+def plan_deploy(manifest: Manifest, live: dict[str, list[dict[str, Any]]]) -> DeployPlan:
     """Compare a manifest with the live documents of its deployment (collection -> docs)."""
     deployment = manifest["deployment"]
     changes: list[DocumentChange] = []
@@ -172,13 +173,14 @@ def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]])
         for collection, key_field in COLLECTIONS
     }
     for collection, key_field in COLLECTIONS:
+        wanted_documents = manifest_documents(manifest, collection)
         current_by_key = {doc[key_field]: doc for doc in managed[collection]}
         others = {
             doc[key_field]: doc
             for doc in live.get(collection, [])
             if key_field in doc and not is_managed(doc, deployment)
         }
-        for wanted in manifest[collection]:
+        for wanted in wanted_documents:
             key = wanted[key_field]
             current = current_by_key.get(key)
             if current is None and key in others:
@@ -225,7 +227,7 @@ def plan_deploy(manifest: dict[str, Any], live: dict[str, list[dict[str, Any]]])
                     recipients,
                 )
             )
-        wanted_keys = {doc[key_field] for doc in manifest[collection]}
+        wanted_keys = {doc[key_field] for doc in wanted_documents}
         for key, current in sorted(current_by_key.items()):
             if key not in wanted_keys and current.get("active") is not False:
                 changes.append(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
 
 from ..registry.layout import DEPLOYMENTS
 from ..registry.models import IdentityProvider, Provider, ServiceProvider, deployment_name
@@ -28,6 +28,25 @@ CONTENT_KEYS = (
     "secret_recipients",
     "sealed_secrets",
 )
+
+
+class Manifest(TypedDict):
+    """One deployment's manifest: what `fedreg render` writes and `fedreg deploy` applies."""
+
+    format: int
+    deployment: str
+    client: list[dict[str, Any]]  # the core's `client` documents
+    provider: list[dict[str, Any]]  # the core's `provider` documents
+    firewall: dict[str, list[str]]  # identifier -> canonical IP ranges
+    secret_recipients: dict[str, list[str]]  # client_id -> age recipients
+    sealed_secrets: dict[str, str]  # uid -> the FI's client secret, sealed with age
+    source_commit: str | None
+    digest: str  # content_digest of the CONTENT_KEYS
+
+
+def manifest_documents(manifest: Manifest, collection: str) -> list[dict[str, Any]]:
+    """The manifest's documents of one of the core's collections (`client` or `provider`)."""
+    return manifest["client"] if collection == "client" else manifest["provider"]
 
 
 def canonical_ip_ranges(ranges: Iterable[str]) -> list[str]:
@@ -103,8 +122,9 @@ def provider_document(idp: IdentityProvider) -> dict[str, Any]:
     return document
 
 
-def content_digest(manifest: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON of what the federation loads (not of the provenance)."""
+def content_digest(manifest: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of what the federation loads (not of the provenance).
+    Also applied to manifests read from files, before their shape is trusted."""
     content = {key: manifest[key] for key in CONTENT_KEYS}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -112,10 +132,10 @@ def content_digest(manifest: dict[str, Any]) -> str:
 
 def build_manifests(
     providers: Iterable[tuple[str, Provider]], source_commit: str | None
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Manifest]:
     """Deployment name -> manifest, for every deployment (empty ones included, so that a
     deployment emptied by a change is rendered, and deployed, as empty)."""
-    manifests: dict[str, dict[str, Any]] = {
+    manifests: dict[str, Manifest] = {
         deployment: {
             "format": MANIFEST_FORMAT,
             "deployment": deployment,
@@ -125,6 +145,7 @@ def build_manifests(
             "secret_recipients": {},
             "sealed_secrets": {},
             "source_commit": source_commit,
+            "digest": "",
         }
         for deployment in DEPLOYMENTS
     }
@@ -149,5 +170,5 @@ def build_manifests(
     return manifests
 
 
-def serialize(manifest: dict[str, Any]) -> str:
+def serialize(manifest: Manifest) -> str:
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
