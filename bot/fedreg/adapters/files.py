@@ -70,27 +70,25 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
 
     With `exclusive`, refuse to replace an existing file (FileExistsError).
     """
+    _put(path, text, exclusive=exclusive)
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write binary `data` to `path` through a temporary file and a rename (mode 0600: these
+    are sealed secrets, readable by their recipients only, but kept private all the same)."""
+    _put(path, data, exclusive=False)
+
+
+def _put(path: Path, content: str | bytes, *, exclusive: bool) -> None:
     if exclusive and path.exists():
         raise FileExistsError(path)
-    temporary = _stage(path, text)
+    temporary = _stage(path, content)
     try:
         if exclusive:
             os.link(temporary, path)  # fails if `path` appeared meanwhile
             os.unlink(temporary)
         else:
             os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def write_atomic_bytes(path: Path, data: bytes) -> None:
-    """Write binary `data` to `path` through a temporary file and a rename (mode 0600: these
-    are sealed secrets, readable by their recipients only, but kept private all the same)."""
-    temporary = _stage(path, data)
-    try:
-        os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)

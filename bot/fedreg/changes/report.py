@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..registry.models import KIND_SHORT_FR
 from .plan import Action, Change, FieldChange, Plan, Risk
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -24,7 +25,6 @@ _ACTION_SIGN = {
     Action.RENAME: ">",
     Action.MOVE: ">",
 }
-_KIND_FR = {"ServiceProvider": "FS", "IdentityProvider": "FI"}
 
 
 def _value(value: Any) -> str:
@@ -65,7 +65,7 @@ def render_text(plan: Plan) -> str:
         moved = f" (depuis {change.previous_path})" if change.previous_path else ""
         lines.append(
             f"{_ACTION_SIGN[change.action]} {change.deployment}  "
-            f"{_KIND_FR.get(change.kind, change.kind)} « {change.name} » "
+            f"{KIND_SHORT_FR.get(change.kind, change.kind)} « {change.name} » "
             f"{_ACTION_FR[change.action]}  {change.path}{moved}  "
             f"[risque {change.risk.label}]"
         )
@@ -139,7 +139,7 @@ def _section_head(change: Change) -> str:
     moved = f" ← `{change.previous_path}`" if change.previous_path else ""
     return (
         f"<details><summary><b>{html.escape(change.name)}</b> "
-        f"({_KIND_FR.get(change.kind, change.kind)}) — {_ACTION_FR[change.action]} · "
+        f"({KIND_SHORT_FR.get(change.kind, change.kind)}) — {_ACTION_FR[change.action]} · "
         f"{change.deployment} · risque {change.risk.label}</summary>\n\n"
         f"`{change.path}`{moved}\n"
     )

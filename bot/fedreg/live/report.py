@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from ..diagnostics import SEVERITY_FR, count_errors
+from ..registry.models import KIND_SHORT_FR
 from ..validation.report import render_github, render_text
 from .check import CheckStatus
 from .run import LiveReport, ProviderRecette
@@ -24,7 +25,6 @@ MARKDOWN_STATUS = {
     CheckStatus.UNVERIFIED: "❔ non vérifié",
     CheckStatus.NOT_APPLICABLE: "➖ sans objet",
 }
-KIND_FR = {"IdentityProvider": "FI", "ServiceProvider": "FS"}
 
 
 def summary_line(report: LiveReport) -> str:
@@ -39,7 +39,7 @@ def summary_line(report: LiveReport) -> str:
 
 
 def _heading(recette: ProviderRecette) -> str:
-    kind = KIND_FR.get(recette.kind, "fichier")
+    kind = KIND_SHORT_FR.get(recette.kind, "fichier")
     return f"{kind} « {recette.name} » — {recette.path} ({recette.deployment})"
 
 

@@ -39,6 +39,7 @@ ENCRYPTION_PAIRS = (
 
 SERVICE_PROVIDER = "ServiceProvider"
 IDENTITY_PROVIDER = "IdentityProvider"
+KIND_SHORT_FR = {SERVICE_PROVIDER: "FS", IDENTITY_PROVIDER: "FI"}  # as partners say it
 
 
 def _text(description: str, pattern: str | None = None, **kwargs: Any) -> Any:
