@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -73,3 +74,57 @@ def test_the_module_map_names_every_module_and_only_those() -> None:
     assert sorted(tree - named) == [], "modules missing from README's module map"
     assert sorted(named - tree) == [], "README's module map names modules that do not exist"
     assert {"validation/engine.py", "validation/checks/uris.py", "cli.py"} <= named
+
+
+# -- imports point down the pipeline ------------------------------------------------------------
+
+LAYER = {
+    "__init__": 0,
+    "errors": 0,
+    "diagnostics": 0,
+    "adapters": 1,
+    "registry": 2,
+    "validation": 3,
+    "changes": 4,
+    "manifests": 4,
+    "authoring": 4,
+    "live": 4,
+    "deploy": 5,
+    "prbot": 5,
+    "form": 5,
+    "commands": 6,
+    "cli": 7,
+    "__main__": 7,
+}
+# Publishing a verdict takes raw GitHub calls, kept in the one module that talks to GitHub; it
+# reads the verdict's own constants and type from prbot/result.py.
+UPWARD_ALLOWED = {("adapters/github.py", "prbot")}
+
+
+def _package_imports() -> list[tuple[str, str]]:
+    """(module path, top-level part of fedreg it imports) for every relative import."""
+    package = REPO_ROOT / "bot" / "fedreg"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package).with_suffix("").parts
+        here = list(parts[:-1])
+        for match in re.finditer(
+            r"^\s*from (\.+)([\w.]*) import", path.read_text(encoding="utf-8"), re.M
+        ):
+            up = len(match.group(1)) - 1
+            target = [*here[: len(here) - up], *filter(None, [match.group(2)])]
+            top = target[0].split(".")[0] if target else "__init__"
+            found.append((path.relative_to(package).as_posix(), top))
+    return found
+
+
+def test_imports_point_down_the_pipeline() -> None:
+    imports = _package_imports()
+    assert len(imports) > 100
+    upward = sorted(
+        (module, target)
+        for module, target in imports
+        if LAYER[target] > LAYER[module.split("/")[0].removesuffix(".py")]
+        and (module, target) not in UPWARD_ALLOWED
+    )
+    assert upward == [], "imports that point up the pipeline (README, module map)"
