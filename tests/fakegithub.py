@@ -456,7 +456,7 @@ class FakeGitHub:
                 openapi.validate_response(
                     openapi_request,
                     MockResponse(
-                        response.body, status_code=status, content_type="application/json"
+                        bytes(response.body), status_code=status, content_type="application/json"
                     ),
                 )
             except Exception as error:
@@ -504,7 +504,7 @@ class FakeGitHub:
         data["changed_files"] = len(self._changed(pull))
         data["labels"] = [self._label(n) for n in pull.labels]
         data["requested_teams"] = []  # GitHub's example lacks the schema's required "type"
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_pulls(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
         item = example("/repos/{owner}/{repo}/pulls", "get", "200")[0]
@@ -678,7 +678,7 @@ class FakeGitHub:
             issue_url=self._url(f"/issues/{number}"),
         )
         data["user"].update(login=comment["user"]["login"], type=comment["user"]["type"])
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_comments(
         self, payload: Any, query: dict[str, str], user: Any, number: str
@@ -713,7 +713,7 @@ class FakeGitHub:
     def _label(self, name: str) -> dict[str, Any]:
         data = example("/repos/{owner}/{repo}/issues/{issue_number}/labels", "get", "200")[0]
         data.update(name=name, url=self._url(f"/labels/{name}"))
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_labels(
         self, payload: Any, query: dict[str, str], user: Any, number: str
@@ -749,7 +749,7 @@ class FakeGitHub:
             pull_request_url=self._url(f"/pulls/{pull.number}"),
         )
         data["user"].update(login=review["user"], type=review["user_type"])
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _create_review(
         self, payload: dict[str, Any], query: Any, user: dict[str, str], number: str
@@ -813,7 +813,7 @@ class FakeGitHub:
             url=self._url(f"/deployments/{deployment['id']}"),
             statuses_url=self._url(f"/deployments/{deployment['id']}/statuses"),
         )
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_deployments(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
         if int(query.get("page", "1")) > 1:
@@ -984,7 +984,7 @@ class FakeGitHub:
         data = example("/repos/{owner}/{repo}/git/ref/{ref}", "get", "200")
         data.update(ref=f"refs/{ref}", url=self._url(f"/git/refs/{ref}"))
         data["object"].update(sha=sha, type="commit", url=self._url(f"/git/commits/{sha}"))
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _get_ref(self, payload: Any, query: Any, user: Any, ref: str) -> tuple[int, Any]:
         sha = self._resolve(f"refs/{ref}")

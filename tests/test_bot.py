@@ -29,7 +29,7 @@ CALLBACK = "  - https://demo.gouv.fr/callback\n"
 class Scenario:
     """A registry repository on `main`, a fake GitHub serving its pull requests, and the bot."""
 
-    def __init__(self, repo, github: FakeGitHub, cli, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, repo, github: FakeGitHub, cli, tmp: Path) -> None:
         self.repo, self.github, self.cli, self.tmp = repo, github, cli, tmp
         repo.write(SP_INTEG, edited(BASE_SERVICE_PROVIDER, [*ALICE, *OTHER_CLIENT]))
         repo.write(SP_PROD, edited(BASE_SERVICE_PROVIDER, ALICE))
@@ -103,7 +103,7 @@ class Scenario:
 
 
 @pytest.fixture
-def github(repo) -> Iterator[FakeGitHub]:  # type: ignore[no-untyped-def]
+def github(repo) -> Iterator[FakeGitHub]:
     server = FakeGitHub(repo.root)
     server.start()
     yield server
@@ -112,7 +112,7 @@ def github(repo) -> Iterator[FakeGitHub]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def scenario(repo, github, cli, tmp_path_factory, monkeypatch) -> Scenario:  # type: ignore[no-untyped-def]
+def scenario(repo, github, cli, tmp_path_factory, monkeypatch) -> Scenario:
     monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
     monkeypatch.setenv("GITHUB_API_URL", github.base_url)
     monkeypatch.setenv("GITHUB_REPOSITORY", github.full_name)
@@ -130,7 +130,7 @@ def _integration_edit(text: str = "  - https://demo.gouv.fr/v2/callback\n") -> s
     return edited(BASE_SERVICE_PROVIDER, [*ALICE, *OTHER_CLIENT, (CALLBACK, CALLBACK + text)])
 
 
-def test_valid_integration_change_by_an_owner_is_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_valid_integration_change_by_an_owner_is_self_service(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     assert scenario.run()[:2] == (0, 0)
     check = scenario.check()
@@ -149,7 +149,7 @@ def test_valid_integration_change_by_an_owner_is_self_service(scenario) -> None:
     assert "| redirect_uris | `https://demo.gouv.fr/v2/callback` |" in comment
 
 
-def test_production_change_by_an_owner_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_production_change_by_an_owner_needs_the_federation(scenario) -> None:
     scenario.propose(
         {
             SP_PROD: edited(BASE_SERVICE_PROVIDER, [*ALICE, (CALLBACK, "")]).replace(
@@ -167,7 +167,7 @@ def test_production_change_by_an_owner_needs_the_federation(scenario) -> None:  
     assert "- changement en production" in scenario.comments()[0]
 
 
-def test_change_by_a_non_owner_is_refused(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_change_by_a_non_owner_is_refused(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()}, author="mallory")
     assert scenario.run()[:2] == (0, 0)
     assert (scenario.check()["conclusion"], scenario.check()["output"]["title"]) == (
@@ -181,7 +181,7 @@ def test_change_by_a_non_owner_is_refused(scenario) -> None:  # type: ignore[no-
     assert scenario.github.pulls[1].reviews == []
 
 
-def test_owner_adding_a_co_owner_counts_only_base_owners(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_owner_adding_a_co_owner_counts_only_base_owners(scenario) -> None:
     with_bob = _integration_edit().replace('  - "@alice"\n', '  - "@alice"\n  - "@bob"\n')
     scenario.propose({SP_INTEG: with_bob}, author="alice")
     scenario.run()
@@ -192,7 +192,7 @@ def test_owner_adding_a_co_owner_counts_only_base_owners(scenario) -> None:  # t
     assert "@bob, vous n'êtes pas propriétaire" in scenario.comments(2)[0]
 
 
-def test_team_owner_membership_is_checked_through_the_api(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_team_owner_membership_is_checked_through_the_api(scenario) -> None:
     scenario.github.add_member("ministere", "identite", "carole")
     scenario.propose(
         {
@@ -210,7 +210,7 @@ def test_team_owner_membership_is_checked_through_the_api(scenario) -> None:  # 
     )
 
 
-def test_new_provider_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_new_provider_needs_the_federation(scenario) -> None:
     scenario.propose(
         {
             "registry/integration/service-providers/nouveau.yaml": edited(
@@ -234,7 +234,7 @@ def test_new_provider_needs_the_federation(scenario) -> None:  # type: ignore[no
     assert pull.reviews == []
 
 
-def test_pull_request_touching_a_workflow_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_pull_request_touching_a_workflow_needs_the_federation(scenario) -> None:
     scenario.propose(
         {
             SP_INTEG: _integration_edit(),
@@ -248,7 +248,7 @@ def test_pull_request_touching_a_workflow_needs_the_federation(scenario) -> None
     assert "- changement hors du registre" in scenario.comments()[0]
 
 
-def test_rewriting_the_bot_and_the_policy_changes_nothing(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_rewriting_the_bot_and_the_policy_changes_nothing(scenario) -> None:
     """The PR makes production self-service in its policy and replaces the bot's code; the
     verdict still comes from the default branch's code and policy."""
     policy = (
@@ -274,7 +274,7 @@ def test_rewriting_the_bot_and_the_policy_changes_nothing(scenario) -> None:  # 
     assert "- changement hors du registre" in comment
 
 
-def test_invalid_yaml_fails_with_an_annotation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_yaml_fails_with_an_annotation(scenario) -> None:
     scenario.propose(
         {SP_INTEG: _integration_edit().replace("network: internet", "network: [internet")}
     )
@@ -288,7 +288,7 @@ def test_invalid_yaml_fails_with_an_annotation(scenario) -> None:  # type: ignor
     assert scenario.github.pulls[1].reviews == []
 
 
-def test_120_diagnostics_are_sent_in_three_batches(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_120_diagnostics_are_sent_in_three_batches(scenario) -> None:
     uris = "".join(f"  - http://demo-{i}.gouv.fr/cb\n" for i in range(120))
     scenario.propose(
         {
@@ -305,7 +305,7 @@ def test_120_diagnostics_are_sent_in_three_batches(scenario) -> None:  # type: i
     assert "… et 90 autre(s)" in scenario.comments()[0]
 
 
-def test_second_push_edits_the_same_comment(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_second_push_edits_the_same_comment(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.run()
     scenario.propose({SP_INTEG: _integration_edit("  - https://demo.gouv.fr/v3/callback\n")})
@@ -315,7 +315,7 @@ def test_second_push_edits_the_same_comment(scenario) -> None:  # type: ignore[n
     assert len(scenario.github.check_runs) == 2
 
 
-def test_verdict_change_posts_a_fresh_comment(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_verdict_change_posts_a_fresh_comment(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit("  - http://demo.gouv.fr/bad\n")})
     scenario.run()
     scenario.propose({SP_INTEG: _integration_edit()})
@@ -329,7 +329,7 @@ def test_verdict_change_posts_a_fresh_comment(scenario) -> None:  # type: ignore
     assert "v4" in scenario.comments()[1]
 
 
-def test_partner_comment_with_the_marker_is_not_hijacked(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_partner_comment_with_the_marker_is_not_hijacked(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.github.pulls[1].comments.append(
         {
@@ -343,7 +343,7 @@ def test_partner_comment_with_the_marker_is_not_hijacked(scenario) -> None:  # t
     assert comments[0].endswith("faux") and len(comments) == 2
 
 
-def test_fork_pull_request_found_from_a_workflow_run(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_fork_pull_request_found_from_a_workflow_run(scenario) -> None:
     head = scenario.propose({SP_INTEG: _integration_edit()}, fork_owner="alice-fork")
     payload = event(
         "workflow_run$completed",
@@ -361,7 +361,7 @@ def test_fork_pull_request_found_from_a_workflow_run(scenario) -> None:  # type:
     assert scenario.github.pulls[1].reviews  # self-service, approved
 
 
-def test_stale_workflow_run_is_not_published(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_stale_workflow_run_is_not_published(scenario) -> None:
     first = scenario.propose({SP_INTEG: _integration_edit()})
     scenario.propose({SP_INTEG: _integration_edit("  - http://demo.gouv.fr/bad\n")})
     payload = event(
@@ -393,7 +393,7 @@ def test_stale_workflow_run_is_not_published(scenario) -> None:  # type: ignore[
     assert scenario.github.check_runs == {}
 
 
-def test_symlink_in_the_registry_is_refused(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_symlink_in_the_registry_is_refused(scenario) -> None:
     scenario.repo.git("checkout", "-q", "-b", "link", "main")
     (scenario.repo.root / "registry/integration/service-providers/lien.yaml").symlink_to(
         "/etc/passwd"
@@ -407,7 +407,7 @@ def test_symlink_in_the_registry_is_refused(scenario) -> None:  # type: ignore[n
     assert [a["title"] for a in check["annotations"]] == ["L004"]
 
 
-def test_server_error_then_success_is_retried(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_server_error_then_success_is_retried(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.github.fail("post", r"/issues/1/comments$", 502, "Server Error")
     assert scenario.run()[:2] == (0, 0)
@@ -418,7 +418,7 @@ def test_server_error_then_success_is_retried(scenario) -> None:  # type: ignore
     assert len(scenario.comments()) == 1 and scenario.check()["conclusion"] == "success"
 
 
-def test_secondary_rate_limit_waits_for_retry_after(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_secondary_rate_limit_waits_for_retry_after(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.github.fail(
         "get",
@@ -432,7 +432,7 @@ def test_secondary_rate_limit_waits_for_retry_after(scenario) -> None:  # type: 
     assert statuses[:2] == [403, 200]
 
 
-def test_persistent_failure_never_leaves_a_misleading_success(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_persistent_failure_never_leaves_a_misleading_success(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.github.fail("post", r"/issues/1/labels$", 503, "Unavailable", count=10)
     computed, published, _ = scenario.run()
@@ -445,7 +445,7 @@ def test_persistent_failure_never_leaves_a_misleading_success(scenario) -> None:
     assert scenario.github.pulls[1].reviews == []
 
 
-def test_bad_token_is_a_clear_error(scenario, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_bad_token_is_a_clear_error(scenario, monkeypatch) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     monkeypatch.setenv("GITHUB_TOKEN", "wrong")
     code, _, result = scenario.run()
@@ -454,7 +454,7 @@ def test_bad_token_is_a_clear_error(scenario, monkeypatch) -> None:  # type: ign
     assert "Traceback" not in result["stderr"]
 
 
-def test_dry_run_without_github(repo, cli) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_without_github(repo, cli) -> None:
     repo.write(SP_INTEG, edited(BASE_SERVICE_PROVIDER, [*ALICE, *OTHER_CLIENT]))
     repo.commit("registry")
     repo.write(SP_INTEG, _integration_edit("  - http://demo.gouv.fr/bad\n"))
@@ -479,7 +479,7 @@ def test_dry_run_without_github(repo, cli) -> None:  # type: ignore[no-untyped-d
     assert "non vérifié hors ligne (propriétaires : @demo-org/equipe)" in result.stdout
 
 
-def test_unknown_pull_request_is_a_clear_error(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_pull_request_is_a_clear_error(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     payload = scenario.pull_request_event()
     payload["pull_request"]["number"] = payload["number"] = 99
@@ -488,7 +488,7 @@ def test_unknown_pull_request_is_a_clear_error(scenario) -> None:  # type: ignor
     assert "introuvable (404) : vérifiez GITHUB_REPOSITORY" in result["stderr"]
 
 
-def test_forbidden_publication_is_a_clear_error(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_forbidden_publication_is_a_clear_error(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.github.fail("post", r"/check-runs$", 403, "Resource not accessible by integration")
     computed, published, _ = scenario.run()
@@ -513,7 +513,7 @@ ALICE_IDP = edited(
 @pytest.mark.parametrize(("domain", "shared"), [("demo.gouv.fr", True), ("neuf.gouv.fr", False)])
 def test_attaching_a_domain_another_fi_routes_needs_the_federation(
     scenario, domain: str, shared: bool
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Any new domain needs the federation (a new FI in front of its agents); one that another
     FI already routes says so, naming the other file."""
     scenario.repo.write(IDP_INTEG_HOLDER, BASE_IDENTITY_PROVIDER)
@@ -548,7 +548,7 @@ APP = {"login": "proconnect-espace-partenaires[bot]", "type": "Bot"}
 INTEG_CLIENT_ID = "1f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
-def _form_request(scenario, monkeypatch, requester: str) -> None:  # type: ignore[no-untyped-def]
+def _form_request(scenario, monkeypatch, requester: str) -> None:
     """The partner space opens a pull request for `requester`'s verified e-mail."""
     scenario.github.tokens["app-token"] = APP
     monkeypatch.setenv("GITHUB_TOKEN", "app-token")
@@ -573,7 +573,7 @@ def _form_request(scenario, monkeypatch, requester: str) -> None:  # type: ignor
     assert scenario.github.pulls[1].author == APP["login"]
 
 
-def test_partner_space_request_by_a_contact_is_self_service(scenario, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_partner_space_request_by_a_contact_is_self_service(scenario, monkeypatch) -> None:
     _form_request(scenario, monkeypatch, "Equipe@demo.gouv.fr")
     assert scenario.run()[:2] == (0, 0)
     pull = scenario.github.pulls[1]
@@ -590,7 +590,7 @@ def test_partner_space_request_by_a_contact_is_self_service(scenario, monkeypatc
 
 def test_partner_space_request_by_someone_else_goes_to_the_federation(
     scenario, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _form_request(scenario, monkeypatch, "inconnu@demo.gouv.fr")
     assert scenario.run()[:2] == (0, 0)
     pull = scenario.github.pulls[1]
@@ -603,7 +603,7 @@ def test_partner_space_request_by_someone_else_goes_to_the_federation(
     assert "par une personne qui n'est pas contact du fichier" in comment
 
 
-def test_a_requester_claim_from_any_other_author_is_ignored(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_a_requester_claim_from_any_other_author_is_ignored(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()}, author="mallory")
     scenario.github.pulls[1].body = "<!-- fedreg:demandeur=equipe@demo.gouv.fr -->\nBonjour\n"
     scenario.run()
@@ -617,7 +617,7 @@ def test_a_requester_claim_from_any_other_author_is_ignored(scenario) -> None:  
 
 def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation(
     scenario, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     scenario.github.tokens["app-token"] = APP
     monkeypatch.setenv("GITHUB_TOKEN", "app-token")
     result = scenario.cli(

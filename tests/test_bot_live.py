@@ -22,7 +22,7 @@ IDP_INTEG = "registry/integration/identity-providers/fi-boucle.yaml"
 
 
 @pytest.fixture
-def live_scenario(scenario, monkeypatch, live_servers) -> Scenario:  # type: ignore[no-untyped-def]
+def live_scenario(scenario, monkeypatch, live_servers) -> Scenario:
     """test_bot.py's scenario (the fake GitHub and its git remote), with the bot's live checks
     pointed at the loopback servers."""
     monkeypatch.setenv("FEDREG_CA_BUNDLE", str(live_servers.ca_bundle))
@@ -32,10 +32,10 @@ def live_scenario(scenario, monkeypatch, live_servers) -> Scenario:  # type: ign
     # and ancien.gouv.fr (attached before proofs were checked: none published).
     scenario.repo.write(IDP_INTEG, _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr"]))
     scenario.repo.commit("FI on loopback")
-    return scenario  # type: ignore[no-any-return]
+    return scenario
 
 
-def _fi(live_servers, domains: list[str]) -> str:  # type: ignore[no-untyped-def]
+def _fi(live_servers, domains: list[str]) -> str:
     text = live_servers.identity_provider("good").replace('"@demo-org/identite"', '"@alice"')
     listed = "".join(f"  - {domain}\n" for domain in domains)
     return text.replace("  - demo.gouv.fr\n", listed)
@@ -51,12 +51,12 @@ def _run(scenario: Scenario, *options: str) -> dict:  # type: ignore[type-arg]
     assert computed.exit_code == 0, computed.stderr
     published = scenario.cli("bot", "publish", str(result_path))
     assert published.exit_code == 0, published.stderr
-    return json.loads(result_path.read_text())  # type: ignore[no-any-return]
+    return json.loads(result_path.read_text())
 
 
 def test_adding_a_domain_without_proof_is_an_error_naming_the_record(
     live_scenario, live_servers
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     live_scenario.propose(
         {IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr", "autre.gouv.fr"])}
     )
@@ -74,7 +74,7 @@ def test_adding_a_domain_without_proof_is_an_error_naming_the_record(
     assert live_scenario.github.pulls[1].reviews == []
 
 
-def test_adding_a_proven_domain_in_integration_is_self_service(live_scenario, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_proven_domain_in_integration_is_self_service(live_scenario, live_servers) -> None:
     live_servers.dns.zone.records[("prouve.gouv.fr", "TXT")] = [PROOF]
     live_scenario.propose(
         {IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr", "prouve.gouv.fr"])}
@@ -89,7 +89,7 @@ def test_adding_a_proven_domain_in_integration_is_self_service(live_scenario, li
     assert "Domaines prouvés par DNS : `demo.gouv.fr`, `prouve.gouv.fr`" in comment
 
 
-def test_without_live_checks_a_new_domain_needs_the_federation(live_scenario, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_without_live_checks_a_new_domain_needs_the_federation(live_scenario, live_servers) -> None:
     live_servers.dns.zone.records[("prouve2.gouv.fr", "TXT")] = [PROOF]
     live_scenario.propose(
         {IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr", "prouve2.gouv.fr"])}
@@ -106,7 +106,7 @@ def test_without_live_checks_a_new_domain_needs_the_federation(live_scenario, li
 
 def test_a_resolver_failure_is_not_verified_and_goes_to_the_federation(
     live_scenario, live_servers, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("FEDREG_DNS_PORT", "9")  # nobody answers there: our network's fault
     live_scenario.propose(
         {IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr", "autre.gouv.fr"])}
@@ -117,7 +117,7 @@ def test_a_resolver_failure_is_not_verified_and_goes_to_the_federation(
     assert "revue-fédération-requise" in live_scenario.github.pulls[1].labels
 
 
-def test_an_integration_change_checked_live_stays_self_service(live_scenario) -> None:  # type: ignore[no-untyped-def]
+def test_an_integration_change_checked_live_stays_self_service(live_scenario) -> None:
     live_scenario.propose({SP_INTEG: _integration_edit()})  # demo.gouv.fr resolves
     result = _run(live_scenario, "--live")
     assert (live_scenario.check()["conclusion"], result["approve"]) == ("success", True)
@@ -126,7 +126,7 @@ def test_an_integration_change_checked_live_stays_self_service(live_scenario) ->
 
 def test_a_live_check_that_cannot_conclude_goes_to_the_federation(
     live_scenario, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("FEDREG_DNS_PORT", "9")
     live_scenario.propose({SP_INTEG: _integration_edit()})
     result = _run(live_scenario, "--live")

@@ -54,7 +54,7 @@ def _integration_idp(scenario: Scenario) -> None:
 # -- finding 5: routing -------------------------------------------------------------------
 
 
-def test_network_change_in_integration_is_a_move_for_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_network_change_in_integration_is_a_move_for_the_federation(scenario) -> None:
     scenario.propose(
         {
             SP_INTEG: _integ_sp(
@@ -69,21 +69,21 @@ def test_network_change_in_integration_is_a_move_for_the_federation(scenario) ->
     assert "risque:moyen" in scenario.github.pulls[1].labels
 
 
-def test_sensitive_scope_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_sensitive_scope_needs_the_federation(scenario) -> None:
     scenario.propose({SP_INTEG: _integ_sp(("  - email\n", "  - email\n  - chorusdt\n"))})
     _not_self_service(
         scenario, "- scope accordé par la fédération seulement sur demande (chorusdt)"
     )
 
 
-def test_parametrised_sensitive_scope_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_parametrised_sensitive_scope_needs_the_federation(scenario) -> None:
     scenario.propose(
         {SP_INTEG: _integ_sp(("  - email\n", "  - email\n  - lasuite_visio:rooms:abc\n"))}
     )
     _not_self_service(scenario, "seulement sur demande (lasuite_visio:rooms:abc)")
 
 
-def test_new_fi_email_domain_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_new_fi_email_domain_needs_the_federation(scenario) -> None:
     _integration_idp(scenario)
     text = (scenario.repo.root / IDP_INTEG).read_text()
     scenario.propose(
@@ -93,7 +93,7 @@ def test_new_fi_email_domain_needs_the_federation(scenario) -> None:  # type: ig
     assert "(interieur.gouv.fr)" in scenario.comments()[-1]
 
 
-def test_enabling_a_fi_routing_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_enabling_a_fi_routing_needs_the_federation(scenario) -> None:
     _integration_idp(scenario)
     text = (scenario.repo.root / IDP_INTEG).read_text()
     scenario.repo.write(IDP_INTEG, text.replace("routing_enabled: true", "routing_enabled: false"))
@@ -102,7 +102,7 @@ def test_enabling_a_fi_routing_needs_the_federation(scenario) -> None:  # type: 
     _not_self_service(scenario, "(routage d'un FI activé : tous ses domaines)")
 
 
-def test_new_accepted_but_unrouted_domain_stays_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_new_accepted_but_unrouted_domain_stays_self_service(scenario) -> None:
     _integration_idp(scenario)
     text = (scenario.repo.root / IDP_INTEG).read_text()
     scenario.propose(
@@ -116,7 +116,7 @@ def test_new_accepted_but_unrouted_domain_stays_self_service(scenario) -> None: 
     assert [r["event"] for r in scenario.github.pulls[1].reviews] == ["APPROVE"]
 
 
-def test_new_file_stays_federation_even_if_the_policy_says_otherwise(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_new_file_stays_federation_even_if_the_policy_says_otherwise(scenario) -> None:
     policy = (scenario.repo.root / "policy.yaml").read_text()
     scenario.repo.write(
         "policy.yaml", policy.replace("new_provider: federation", "new_provider: self_service")
@@ -140,7 +140,7 @@ def test_new_file_stays_federation_even_if_the_policy_says_otherwise(scenario) -
     assert "- nouveau fournisseur" not in comment  # the policy made that one self-service
 
 
-def test_redirect_to_a_new_host_in_production_is_high_risk(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_to_a_new_host_in_production_is_high_risk(scenario) -> None:
     scenario.propose(
         {
             SP_PROD: edited(
@@ -163,7 +163,7 @@ def test_redirect_to_a_new_host_in_production_is_high_risk(scenario) -> None:  #
 # -- finding 6: deploy-readiness before the merge -----------------------------------------
 
 
-def test_new_service_provider_without_recipients_fails_at_its_line(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_new_service_provider_without_recipients_fails_at_its_line(scenario) -> None:
     path = "registry/integration/service-providers/nouveau.yaml"
     text = edited(
         BASE_SERVICE_PROVIDER,
@@ -183,7 +183,7 @@ def test_new_service_provider_without_recipients_fails_at_its_line(scenario) -> 
     assert scenario.check()["conclusion"] == "success"
 
 
-def test_network_move_without_recipients_fails(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_network_move_without_recipients_fails(scenario) -> None:
     """Another network is another deployment: deploy creates the client there."""
     scenario.propose(
         {
@@ -198,7 +198,7 @@ def test_network_move_without_recipients_fails(scenario) -> None:  # type: ignor
     assert "integration-rie" in scenario.check()["annotations"][0]["message"]
 
 
-def test_new_identity_provider_without_sealed_secret_fails(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_new_identity_provider_without_sealed_secret_fails(scenario) -> None:
     text = (
         BASE_IDENTITY_PROVIDER.replace("@demo-org/identite", "@alice")
         .replace("uid: 5f0c3b9e", "uid: 7f0c3b9e")
@@ -224,7 +224,7 @@ def test_new_identity_provider_without_sealed_secret_fails(scenario) -> None:  #
 # -- finding 8: the comment never loses the plan silently ---------------------------------
 
 
-def test_many_files_cut_the_authorisations_not_the_plan(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_many_files_cut_the_authorisations_not_the_plan(scenario) -> None:
     """500 new files with long names push the authorisation list past GitHub's limit."""
     folder = "registry/integration/service-providers"
     files = {

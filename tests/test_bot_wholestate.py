@@ -58,7 +58,7 @@ def _commit_on_main(scenario: Scenario, files: dict[str, str]) -> None:
 # -- finding 1: the approval is bound to the commit that was decided --------------------------
 
 
-def test_push_between_decision_and_publication_gets_no_approval(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_push_between_decision_and_publication_gets_no_approval(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     decided = decide(scenario)
     production = edited(BASE_SERVICE_PROVIDER, [*ALICE, ("active: true", "active: false")])
@@ -74,7 +74,7 @@ def test_push_between_decision_and_publication_gets_no_approval(scenario) -> Non
     assert scenario.check()["head_sha"] == new_head
 
 
-def test_base_moved_between_decision_and_publication_gets_no_approval(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_base_moved_between_decision_and_publication_gets_no_approval(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     decided = decide(scenario)
     _commit_on_main(scenario, {OTHER_SP: edited(BASE_SERVICE_PROVIDER, OTHER_FOR_BOB)})
@@ -84,7 +84,7 @@ def test_base_moved_between_decision_and_publication_gets_no_approval(scenario) 
     assert scenario.check()["conclusion"] == "neutral"
 
 
-def test_approval_names_the_decided_commit(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_approval_names_the_decided_commit(scenario) -> None:
     head = scenario.propose({SP_INTEG: _integration_edit()})
     scenario.run()
     assert scenario.github.approvals(1) == [head]
@@ -92,7 +92,7 @@ def test_approval_names_the_decided_commit(scenario) -> None:  # type: ignore[no
     assert review["commit_id"] == head
 
 
-def test_later_federation_verdict_withdraws_the_earlier_approval(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_later_federation_verdict_withdraws_the_earlier_approval(scenario) -> None:
     first = scenario.propose({SP_INTEG: _integration_edit()})
     scenario.run()
     assert scenario.github.approvals(1) == [first]
@@ -106,7 +106,7 @@ def test_later_federation_verdict_withdraws_the_earlier_approval(scenario) -> No
     assert "n'est plus en libre-service" in review["dismissal"]
 
 
-def test_retargeted_base_is_refused_and_withdraws_the_approval(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_retargeted_base_is_refused_and_withdraws_the_approval(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     scenario.run()
     assert scenario.github.approvals(1)
@@ -151,7 +151,7 @@ def _link_production_to_integration(scenario: Scenario) -> str:
     return head
 
 
-def test_production_file_turned_into_a_link_is_refused(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_production_file_turned_into_a_link_is_refused(scenario) -> None:
     head = _link_production_to_integration(scenario)
     scenario.github.open_pull(1, "main", head, "alice")
     scenario.run()
@@ -162,7 +162,7 @@ def test_production_file_turned_into_a_link_is_refused(scenario) -> None:  # typ
     assert scenario.github.approvals(1) == []
 
 
-def test_validate_diff_and_render_refuse_the_link_alike(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_validate_diff_and_render_refuse_the_link_alike(scenario) -> None:
     head = _link_production_to_integration(scenario)
     cli = scenario.cli
     diff = cli("diff", "--base", "main", "--head", head, "--format", "json")
@@ -185,7 +185,7 @@ def test_validate_diff_and_render_refuse_the_link_alike(scenario) -> None:  # ty
 # -- finding 3: submodules, the files API's limits -------------------------------------------
 
 
-def test_submodule_entry_in_the_registry_is_refused(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_submodule_entry_in_the_registry_is_refused(scenario) -> None:
     scenario.repo.git("checkout", "-q", "-b", "sub", "main")
     commit = scenario.repo.git("rev-parse", "HEAD")
     path = "registry/integration/service-providers/module.yaml"
@@ -202,7 +202,7 @@ def test_submodule_entry_in_the_registry_is_refused(scenario) -> None:  # type: 
     assert scenario.github.approvals(1) == []
 
 
-def test_file_over_one_megabyte_is_a_located_error_not_a_crash(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_file_over_one_megabyte_is_a_located_error_not_a_crash(scenario) -> None:
     padding = "".join(f"# note {i:07d} " + "x" * 80 + "\n" for i in range(12_000))
     scenario.propose({SP_INTEG: padding + _integration_edit()})
     assert len((padding + _integration_edit()).encode()) > 1_000_000
@@ -213,7 +213,7 @@ def test_file_over_one_megabyte_is_a_located_error_not_a_crash(scenario) -> None
     assert scenario.github.approvals(1) == []
 
 
-def test_production_change_beyond_the_files_api_cap_is_seen(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_production_change_beyond_the_files_api_cap_is_seen(scenario) -> None:
     """3000 cosmetic integration edits hide a production change from the files API (it lists
     3000 files at most); the merge tree shows it."""
     owned = edited(BASE_SERVICE_PROVIDER, [*ALICE])
@@ -241,7 +241,7 @@ def _second_integration_provider(scenario: Scenario) -> None:
     _commit_on_main(scenario, {OTHER_SP: edited(BASE_SERVICE_PROVIDER, OTHER_FOR_BOB)})
 
 
-def test_taking_another_providers_name_fails(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_taking_another_providers_name_fails(scenario) -> None:
     _second_integration_provider(scenario)
     scenario.propose(
         {
@@ -258,7 +258,7 @@ def test_taking_another_providers_name_fails(scenario) -> None:  # type: ignore[
     assert scenario.github.approvals(1) == []
 
 
-def test_copying_another_providers_client_id_fails(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_copying_another_providers_client_id_fails(scenario) -> None:
     _second_integration_provider(scenario)
     scenario.propose(
         {SP_INTEG: _integration_edit().replace('client_id: "1f86', 'client_id: "3f86')}
@@ -271,7 +271,7 @@ def test_copying_another_providers_client_id_fails(scenario) -> None:  # type: i
     assert scenario.github.approvals(1) == []
 
 
-def test_routing_a_domain_of_another_identity_provider_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_routing_a_domain_of_another_identity_provider_needs_the_federation(scenario) -> None:
     carole = BASE_IDENTITY_PROVIDER.replace("@demo-org/identite", "@carole")
     other = (
         BASE_IDENTITY_PROVIDER.replace("5f0c3b9e", "7f0c3b9e")
@@ -296,7 +296,7 @@ def test_routing_a_domain_of_another_identity_provider_needs_the_federation(scen
     assert "revue-fédération-requise" in scenario.github.pulls[1].labels
 
 
-def test_clash_with_a_provider_merged_after_the_branch_point_fails(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_clash_with_a_provider_merged_after_the_branch_point_fails(scenario) -> None:
     """The verdict judges the merge result: a provider added to main after the pull request
     branched is part of it."""
     scenario.propose(
@@ -312,7 +312,7 @@ def test_clash_with_a_provider_merged_after_the_branch_point_fails(scenario) -> 
     assert [a["title"] for a in scenario.check()["annotations"]] == ["X003"]
 
 
-def test_merge_conflict_fails_the_check(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_merge_conflict_fails_the_check(scenario) -> None:
     scenario.propose({SP_INTEG: _integration_edit()})
     _commit_on_main(scenario, {SP_INTEG: _integration_edit("  - https://demo.gouv.fr/main\n")})
     scenario.github.advance_base(1, "main")
@@ -326,7 +326,7 @@ def test_merge_conflict_fails_the_check(scenario) -> None:  # type: ignore[no-un
 # -- routing: the file's mode --------------------------------------------------------------
 
 
-def test_mode_change_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_mode_change_needs_the_federation(scenario) -> None:
     scenario.repo.git("checkout", "-q", "-b", "mode", "main")
     os.chmod(scenario.repo.root / SP_INTEG, 0o755)
     head = scenario.repo.commit("executable")
@@ -370,7 +370,7 @@ def _calls_per_check(scenario: Scenario, count: int, number: int) -> tuple[int, 
     return decided, len(scenario.github.calls) - start - decided
 
 
-def test_api_calls_per_check_do_not_grow_with_the_files(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_api_calls_per_check_do_not_grow_with_the_files(scenario) -> None:
     small = _calls_per_check(scenario, 1, 1)
     large = _calls_per_check(scenario, 60, 2)
     assert small == large  # valid new providers: no annotation, the federation reviews
@@ -379,7 +379,7 @@ def test_api_calls_per_check_do_not_grow_with_the_files(scenario) -> None:  # ty
     assert published <= 10
 
 
-def test_markdown_outside_the_registry_still_needs_the_federation(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_outside_the_registry_still_needs_the_federation(scenario) -> None:
     """The note rule is the registry's: a README or a doc elsewhere is a change of the repo."""
     scenario.propose({SP_INTEG: _integration_edit(), "README.md": "# autre chose\n"})
     scenario.run()
@@ -387,7 +387,7 @@ def test_markdown_outside_the_registry_still_needs_the_federation(scenario) -> N
     assert "- changement hors du registre" in scenario.comments()[0]
 
 
-def test_note_in_the_registry_is_not_a_registry_file(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_note_in_the_registry_is_not_a_registry_file(scenario) -> None:
     scenario.propose(
         {
             SP_INTEG: _integration_edit(),
@@ -399,7 +399,7 @@ def test_note_in_the_registry_is_not_a_registry_file(scenario) -> None:  # type:
     assert scenario.github.approvals(1)
 
 
-def test_clash_already_on_main_fails_any_pull_request(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_clash_already_on_main_fails_any_pull_request(scenario) -> None:
     """A clash between two files the pull request does not touch (pushed to main by mistake)
     would still be on main after the merge: not ✅, and the check says where it is."""
     twin = "registry/integration/service-providers/jumeau.yaml"
@@ -423,7 +423,7 @@ def test_clash_already_on_main_fails_any_pull_request(scenario) -> None:  # type
     assert scenario.github.approvals(1) == []
 
 
-def test_head_fetched_must_be_the_head_read(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_head_fetched_must_be_the_head_read(scenario) -> None:
     """GitHub's refs/pull/1/head moved between reading the pull request and fetching it: the
     bot decides nothing on commits it did not read."""
     scenario.propose({SP_INTEG: _integration_edit()})

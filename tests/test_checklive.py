@@ -4,6 +4,7 @@ a test certificate authority, and a DNS server, both reached through explicit op
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from liveservers import PROOF, SLOW_SECONDS
 IDP_PATH = "registry/integration/identity-providers/demo.yaml"
 
 
-def _run(cli, servers, *extra: str, timeout: float = 2.0) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+def _run(cli, servers, *extra: str, timeout: float = 2.0) -> tuple[int, dict[str, Any]]:
     result = cli("check-live", "--format", "json", *servers.options(timeout), *extra)
     assert "erreur interne" not in result.stderr, result.stderr
     return result.exit_code, result.json()
@@ -24,7 +25,7 @@ def _checks(report: dict) -> dict[str, dict]:  # type: ignore[type-arg]
     return {check["check"]: check for check in provider["checks"]}
 
 
-def test_a_good_identity_provider_passes_every_check(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_good_identity_provider_passes_every_check(workspace, cli, live_servers) -> None:
     workspace.provider("idp", live_servers.identity_provider("good"), env="integration")
     code, report = _run(cli, live_servers)
     assert (code, report["diagnostics"]) == (0, [])
@@ -84,7 +85,7 @@ BROKEN = [
 @pytest.mark.parametrize("case", BROKEN, ids=[f"{c.code}-{c.variant}" for c in BROKEN])
 def test_a_broken_identity_provider_fails_that_check(
     workspace, cli, live_servers, case: Broken
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     text = live_servers.identity_provider(case.variant, alg=case.alg, extra=case.extra)
     workspace.provider("idp", text, env="integration")
     code, report = _run(cli, live_servers)
@@ -96,7 +97,7 @@ def test_a_broken_identity_provider_fails_that_check(
     assert code == (1 if case.status == "failed" else 0)
 
 
-def test_a_published_private_key_says_to_rotate_it(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_published_private_key_says_to_rotate_it(workspace, cli, live_servers) -> None:
     workspace.provider("idp", live_servers.identity_provider("private-key"), env="integration")
     _, report = _run(cli, live_servers)
     [diagnostic] = [d for d in report["diagnostics"] if d["code"] == "V024"]
@@ -104,7 +105,7 @@ def test_a_published_private_key_says_to_rotate_it(workspace, cli, live_servers)
     assert "(d)" in diagnostic["message"] and "immédiatement" in diagnostic["hint"]
 
 
-def test_a_slow_server_is_not_verified_and_does_not_fail(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_slow_server_is_not_verified_and_does_not_fail(workspace, cli, live_servers) -> None:
     workspace.provider("idp", live_servers.identity_provider("slow"), env="integration")
     code, report = _run(cli, live_servers, timeout=1.0)
     checks = _checks(report)
@@ -114,14 +115,14 @@ def test_a_slow_server_is_not_verified_and_does_not_fail(workspace, cli, live_se
     assert SLOW_SECONDS > 1.0
 
 
-def test_the_total_budget_stops_the_run(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_the_total_budget_stops_the_run(workspace, cli, live_servers) -> None:
     workspace.provider("idp", live_servers.identity_provider("slow"), env="integration")
     code, report = _run(cli, live_servers, "--budget", "0.5", timeout=3.0)
     assert _checks(report)["discovery"]["codes"] == ["V008"]
     assert code == 0
 
 
-def test_an_untrusted_certificate_fails(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_an_untrusted_certificate_fails(workspace, cli, live_servers) -> None:
     text = live_servers.identity_provider("good", server=live_servers.untrusted)
     workspace.provider("idp", text, env="integration")
     code, report = _run(cli, live_servers)
@@ -130,7 +131,7 @@ def test_an_untrusted_certificate_fails(workspace, cli, live_servers) -> None:  
     assert "certificate" in report["diagnostics"][0]["message"]
 
 
-def test_an_unreachable_server_is_not_verified(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_server_is_not_verified(workspace, cli, live_servers) -> None:
     text = live_servers.identity_provider("good").replace(
         f"localhost:{live_servers.https.port}", "localhost:9"
     )
@@ -140,7 +141,7 @@ def test_an_unreachable_server_is_not_verified(workspace, cli, live_servers) -> 
     assert code == 0
 
 
-def test_domain_without_proof_names_the_exact_record(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_domain_without_proof_names_the_exact_record(workspace, cli, live_servers) -> None:
     text = live_servers.identity_provider("good").replace(
         "  - demo.gouv.fr\n", "  - demo.gouv.fr\n  - autre.gouv.fr\n  - inconnu.gouv.fr\n"
     )
@@ -157,7 +158,7 @@ def test_domain_without_proof_names_the_exact_record(workspace, cli, live_server
     assert report["providers"][0]["proven_domains"] == ["demo.gouv.fr"]
 
 
-def test_a_failing_resolver_leaves_the_domain_not_verified(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_resolver_leaves_the_domain_not_verified(workspace, cli, live_servers) -> None:
     text = live_servers.identity_provider("good").replace(
         "  - demo.gouv.fr\n", "  - panne.gouv.fr\n"
     )
@@ -169,7 +170,7 @@ def test_a_failing_resolver_leaves_the_domain_not_verified(workspace, cli, live_
 
 def test_an_unreachable_resolver_leaves_everything_dns_not_verified(
     workspace, cli, live_servers
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     workspace.provider("idp", live_servers.identity_provider("good"), env="integration")
     options = live_servers.options(0.5)
     options[options.index("--dns-port") + 1] = "9"
@@ -190,7 +191,7 @@ SP_HOSTS = [
 @pytest.mark.parametrize(("line", "env", "status", "codes"), SP_HOSTS)
 def test_service_provider_hosts_resolve(
     workspace, cli, live_servers, line, env, status, codes
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     text = edited(BASE_SERVICE_PROVIDER, [("  - https://demo.gouv.fr/callback\n", line)])
     workspace.provider("sp", text, env=env)
     code, report = _run(cli, live_servers)
@@ -201,7 +202,7 @@ def test_service_provider_hosts_resolve(
         assert report["diagnostics"][0]["line"] == 12  # the redirect URI's line
 
 
-def test_requests_are_polite_per_host_and_never_repeated(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_requests_are_polite_per_host_and_never_repeated(workspace, cli, live_servers) -> None:
     server = live_servers.https
     for index in range(8):
         text = live_servers.identity_provider(f"polite-{index}").replace(
@@ -223,14 +224,14 @@ def test_requests_are_polite_per_host_and_never_repeated(workspace, cli, live_se
     assert server.max_in_flight("/polite-") == 2
 
 
-def test_server_errors_are_not_retried(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_server_errors_are_not_retried(workspace, cli, live_servers) -> None:
     before = live_servers.https.hits["/broken/.well-known/openid-configuration"]
     workspace.provider("idp", live_servers.identity_provider("broken"), env="integration")
     _run(cli, live_servers)
     assert live_servers.https.hits["/broken/.well-known/openid-configuration"] - before == 1
 
 
-def test_text_markdown_and_github_formats_carry_the_recette(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_text_markdown_and_github_formats_carry_the_recette(workspace, cli, live_servers) -> None:
     text = live_servers.identity_provider("rsa-only").replace(
         "  - demo.gouv.fr\n", "  - demo.gouv.fr\n  - autre.gouv.fr\n"
     )
@@ -250,18 +251,18 @@ def test_text_markdown_and_github_formats_carry_the_recette(workspace, cli, live
     assert f"::error file={IDP_PATH},line=" in github and "title=V021" in github
 
 
-def test_an_invalid_file_is_reported_not_verified(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_file_is_reported_not_verified(workspace, cli, live_servers) -> None:
     workspace.provider("idp", "kind: IdentityProvider\nname: x\n", env="integration")
     code, report = _run(cli, live_servers)
     assert code == 0 and "fedreg validate" in report["providers"][0]["note"]
 
 
-def test_a_missing_path_is_a_usage_error(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_path_is_a_usage_error(workspace, cli, live_servers) -> None:
     result = cli("check-live", *live_servers.options(), "registre-absent")
     assert result.exit_code == 2 and "n'existe pas" in result.stderr
 
 
-def test_remote_text_is_shown_tamed_in_messages(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_remote_text_is_shown_tamed_in_messages(workspace, cli, live_servers) -> None:
     """A hostile FI writes its issuer for the bot's comment: no new line, mention or HTML."""
     workspace.provider("idp", live_servers.identity_provider("markdown-issuer"), env="integration")
     _, report = _run(cli, live_servers)
@@ -273,7 +274,7 @@ def test_remote_text_is_shown_tamed_in_messages(workspace, cli, live_servers) ->
 
 def test_an_identity_provider_without_discovery_is_checked_from_its_file(
     workspace, cli, live_servers
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = live_servers.https.url("/good")
     discovery_line = f"discovery_url: {base}/.well-known/openid-configuration\n"
     endpoints = (
@@ -291,7 +292,7 @@ def test_an_identity_provider_without_discovery_is_checked_from_its_file(
     assert (code, _checks(report)["jwks"]["codes"]) == (1, ["V025"])
 
 
-def test_logout_is_checked_when_the_file_expects_it(workspace, cli, live_servers) -> None:  # type: ignore[no-untyped-def]
+def test_logout_is_checked_when_the_file_expects_it(workspace, cli, live_servers) -> None:
     text = live_servers.identity_provider("good", extra="end_session_url: https://localhost/x\n")
     workspace.provider("idp", text, env="integration")
     code, report = _run(cli, live_servers)

@@ -20,13 +20,13 @@ WARNED = edited(
 )
 
 
-def test_clean_registry_is_silent(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_clean_registry_is_silent(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     result = cli("validate")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_text_format(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_text_format(workspace, cli) -> None:
     workspace.provider("sp", BAD)
     result = cli("validate", "--color", "never")
     assert result.exit_code == 1
@@ -41,13 +41,13 @@ def test_text_format(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     assert lines[-1] == "2 erreurs, 0 avertissement dans 1 fichier (1 fichier vérifié)."
 
 
-def test_colour_only_when_asked(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_colour_only_when_asked(workspace, cli) -> None:
     workspace.provider("sp", BAD)
     assert "\033[" in cli("validate", "--color", "always").stdout
     assert "\033[" not in cli("validate").stdout  # captured output is not a terminal
 
 
-def test_json_format(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_format(workspace, cli) -> None:
     workspace.provider("sp", BAD)
     report = cli("validate", "--format", "json").json()
     assert report["summary"] == {"files": 1, "errors": 2, "warnings": 0}
@@ -65,7 +65,7 @@ def test_json_format(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     }
 
 
-def test_github_format(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_github_format(workspace, cli) -> None:
     workspace.provider("sp", WARNED)
     result = cli("validate", "--format", "github")
     assert result.exit_code == 0
@@ -76,13 +76,13 @@ def test_github_format(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_strict_fails_on_warnings(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_strict_fails_on_warnings(workspace, cli) -> None:
     workspace.provider("sp", WARNED)
     assert cli("validate").exit_code == 0
     assert cli("validate", "--strict").exit_code == 1
 
 
-def test_paths_may_be_files_or_folders(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_paths_may_be_files_or_folders(workspace, cli) -> None:
     good = workspace.provider("sp", BASE_SERVICE_PROVIDER, env="integration")
     workspace.provider("sp", BAD)
     assert cli("validate", str(good)).exit_code == 0
@@ -91,13 +91,13 @@ def test_paths_may_be_files_or_folders(workspace, cli) -> None:  # type: ignore[
     assert cli("validate").exit_code == 1
 
 
-def test_missing_path_is_a_usage_error(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_missing_path_is_a_usage_error(workspace, cli) -> None:
     result = cli("validate", "nowhere")
     assert result.exit_code == 2
     assert "nowhere n'existe pas" in result.stderr
 
 
-def test_unknown_option_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_option_is_a_usage_error(cli) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli("validate", "--format", "xml")
     assert exit_info.value.code == 2
@@ -106,7 +106,7 @@ def test_unknown_option_is_a_usage_error(cli) -> None:  # type: ignore[no-untype
 @pytest.mark.parametrize("kind", ["service-provider", "identity-provider"])
 @pytest.mark.parametrize("env", ["integration", "production"])
 @pytest.mark.parametrize("network", ["internet", "rie"])
-def test_new_writes_a_valid_skeleton(workspace, cli, kind, env, network) -> None:  # type: ignore[no-untyped-def]
+def test_new_writes_a_valid_skeleton(workspace, cli, kind, env, network) -> None:
     result = cli(
         "new",
         kind,
@@ -153,7 +153,7 @@ def _new(slug: str) -> tuple[str, ...]:
     )
 
 
-def test_new_generates_fresh_identifiers(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_new_generates_fresh_identifiers(workspace, cli) -> None:
     for slug in ("premier", "second"):
         assert cli(*_new(slug)).exit_code == 0
     texts = [
@@ -165,7 +165,7 @@ def test_new_generates_fresh_identifiers(workspace, cli) -> None:  # type: ignor
     assert cli("validate").exit_code == 0
 
 
-def test_new_refuses_to_overwrite(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_new_refuses_to_overwrite(workspace, cli) -> None:
     args = _new("mon-service")
     assert cli(*args).exit_code == 0
     before = (
@@ -178,13 +178,13 @@ def test_new_refuses_to_overwrite(workspace, cli) -> None:  # type: ignore[no-un
     assert before == after
 
 
-def test_new_refuses_a_bad_slug(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_new_refuses_a_bad_slug(workspace, cli) -> None:
     result = cli(*_new("Mon_Service"))
     assert result.exit_code == 2
     assert not (workspace.root / "registry").exists()
 
 
-def test_rules_reference_lists_every_code(cli) -> None:  # type: ignore[no-untyped-def]
+def test_rules_reference_lists_every_code(cli) -> None:
     from fedreg.validation.rules import RULES_BY_CODE
 
     result = cli("rules")
@@ -216,7 +216,7 @@ def test_real_process_on_the_example_registry() -> None:
     assert report["summary"]["files"] >= 14
 
 
-def test_real_process_reports_a_bad_file(workspace) -> None:  # type: ignore[no-untyped-def]
+def test_real_process_reports_a_bad_file(workspace) -> None:
     workspace.provider("sp", b"kind: [\n")
     process = subprocess.run(
         [sys.executable, "-m", "fedreg", "validate"],

@@ -30,7 +30,7 @@ FEDREG = str(Path(sys.executable).parent / "fedreg")
 SARIF_SCHEMA = REPO_ROOT / "tests/data/sarif/sarif-2.1.0-rtm.5.json"
 
 
-def _with_errors(workspace) -> None:  # type: ignore[no-untyped-def]
+def _with_errors(workspace) -> None:
     workspace.provider(
         "sp",
         edited(
@@ -46,7 +46,7 @@ def _with_errors(workspace) -> None:  # type: ignore[no-untyped-def]
 # -- SARIF ------------------------------------------------------------------------------------
 
 
-def test_sarif_is_valid_and_carries_every_diagnostic(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_sarif_is_valid_and_carries_every_diagnostic(workspace, cli) -> None:
     _with_errors(workspace)
     as_json = cli("validate", "--format", "json").json()["diagnostics"]
     result = cli("validate", "--format", "sarif")
@@ -80,7 +80,7 @@ def test_the_sarif_gate_can_fail() -> None:
         jsonschema.Draft4Validator(schema).validate({"version": "2.1.0", "runs": [{}]})
 
 
-def test_sarif_of_a_clean_registry_is_an_empty_run(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_sarif_of_a_clean_registry_is_an_empty_run(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     result = cli("validate", "--format", "sarif")
     assert result.exit_code == 0
@@ -90,7 +90,7 @@ def test_sarif_of_a_clean_registry_is_an_empty_run(workspace, cli) -> None:  # t
 # -- --version, rules CODE --------------------------------------------------------------------
 
 
-def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+def test_version(cli) -> None:
     with pytest.raises(SystemExit) as stop:
         cli("--version")
     assert stop.value.code == 0
@@ -101,14 +101,14 @@ def test_version_in_a_subprocess() -> None:
     assert out.stdout.strip() == f"fedreg {version('fedreg')}"
 
 
-def test_rules_for_one_code(cli) -> None:  # type: ignore[no-untyped-def]
+def test_rules_for_one_code(cli) -> None:
     result = cli("rules", "u005")
     assert result.exit_code == 0
     assert result.stdout.startswith("### U005 — Joker dans une URL")
     assert "### U004" not in result.stdout and "Refusé" in result.stdout
 
 
-def test_rules_for_an_unknown_code_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
+def test_rules_for_an_unknown_code_is_a_usage_error(cli) -> None:
     result = cli("rules", "U02")
     assert result.exit_code == 2
     assert "U002" in result.stderr and result.stdout == ""
@@ -179,7 +179,7 @@ def test_help_titles_are_in_french() -> None:
     assert "show this help" not in out.stdout and "usage:" not in out.stdout
 
 
-def test_french_messages_do_not_leak_into_other_parsers(cli) -> None:  # type: ignore[no-untyped-def]
+def test_french_messages_do_not_leak_into_other_parsers(cli) -> None:
     cli("rules", "U005")
     import argparse
 
@@ -189,7 +189,7 @@ def test_french_messages_do_not_leak_into_other_parsers(cli) -> None:  # type: i
 # -- shell completion -------------------------------------------------------------------------
 
 
-def test_bash_completion_is_valid_bash_and_knows_the_commands(cli) -> None:  # type: ignore[no-untyped-def]
+def test_bash_completion_is_valid_bash_and_knows_the_commands(cli) -> None:
     result = cli("completion", "bash")
     assert result.exit_code == 0
     for word in ("validate", "--cross-check", "service-provider", "integration-internet"):
@@ -222,7 +222,7 @@ def test_no_progress_for_a_short_run() -> None:
     assert stream.getvalue() == ""
 
 
-def _many_files(workspace, count: int) -> None:  # type: ignore[no-untyped-def]
+def _many_files(workspace, count: int) -> None:
     for index in range(count):
         client_id = f"{index:064x}"
         text = edited(
@@ -256,7 +256,7 @@ def _run_with_terminal_stderr(cwd: Path, env: dict[str, str]) -> tuple[int, str,
     return process.returncode, stdout.decode(), seen.decode()
 
 
-def test_progress_shows_on_a_terminal_but_never_in_ci_or_on_stdout(workspace) -> None:  # type: ignore[no-untyped-def]
+def test_progress_shows_on_a_terminal_but_never_in_ci_or_on_stdout(workspace) -> None:
     _many_files(workspace, 1000)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     code, stdout, terminal = _run_with_terminal_stderr(workspace.root, env)
@@ -280,7 +280,7 @@ def test_progress_shows_on_a_terminal_but_never_in_ci_or_on_stdout(workspace) ->
         ({"NO_COLOR": "1"}, ["--color", "always"], True),
     ],
 )
-def test_colour_choice(workspace, cli, monkeypatch, variables, args, coloured) -> None:  # type: ignore[no-untyped-def]
+def test_colour_choice(workspace, cli, monkeypatch, variables, args, coloured) -> None:
     _with_errors(workspace)
     for name in ("FORCE_COLOR", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
@@ -297,7 +297,7 @@ def test_colour_choice(workspace, cli, monkeypatch, variables, args, coloured) -
 def _hooks() -> list[dict]:  # type: ignore[type-arg]
     from pre_commit.clientlib import load_manifest
 
-    return load_manifest(str(REPO_ROOT / ".pre-commit-hooks.yaml"))  # type: ignore[no-any-return]
+    return load_manifest(str(REPO_ROOT / ".pre-commit-hooks.yaml"))
 
 
 def test_pre_commit_manifest_is_valid() -> None:
@@ -308,7 +308,7 @@ def test_pre_commit_manifest_is_valid() -> None:
     assert re.search(hooks["fedreg-validate-policy"]["files"], "policy.yaml")
 
 
-def test_pre_commit_runs_the_hooks_on_a_real_commit(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_pre_commit_runs_the_hooks_on_a_real_commit(tmp_path, monkeypatch) -> None:
     """pre-commit itself runs the manifest's hooks (as local system hooks, since installing
     this package in a hook environment would need the network) on a staged change."""
     monkeypatch.chdir(tmp_path)
@@ -353,7 +353,7 @@ def test_pre_commit_runs_the_hooks_on_a_real_commit(tmp_path, monkeypatch) -> No
 
 
 def _action() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
 
 
 def test_action_is_a_composite_with_declared_inputs_and_no_injection() -> None:
@@ -385,7 +385,7 @@ def test_action_commands_parse_with_the_real_parser() -> None:
 
 
 @pytest.mark.parametrize("strict", ["false", "true"])
-def test_action_validate_step_runs(workspace, strict) -> None:  # type: ignore[no-untyped-def]
+def test_action_validate_step_runs(workspace, strict) -> None:
     workspace.provider("sp", edited(BASE_SERVICE_PROVIDER, [("  - email\n", "  - email\n" * 2)]))
     step = next(s for s in _action()["runs"]["steps"] if s.get("id") == "validate")
     env = {
@@ -411,7 +411,7 @@ def test_action_validate_step_runs(workspace, strict) -> None:  # type: ignore[n
 # -- start-up: one file needs none of the GitHub, MongoDB or crypto libraries -----------------
 
 
-def test_validating_one_file_imports_only_what_it_needs(workspace) -> None:  # type: ignore[no-untyped-def]
+def test_validating_one_file_imports_only_what_it_needs(workspace) -> None:
     path = workspace.provider("sp", BASE_SERVICE_PROVIDER)
     heavy = ("github", "pymongo", "bson", "pyrage", "cryptography", "requests", "jwt", "shtab")
     code = (
@@ -426,7 +426,7 @@ def test_validating_one_file_imports_only_what_it_needs(workspace) -> None:  # t
     assert out.stdout.strip() == "0 []", out.stdout + out.stderr
 
 
-def test_the_import_check_can_fail(workspace) -> None:  # type: ignore[no-untyped-def]
+def test_the_import_check_can_fail(workspace) -> None:
     code = "import sys, fedreg.commands.deploy; print('pymongo' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "True"

@@ -18,7 +18,7 @@ OTHER_IDP_NAME = [("name: fi-demo", "name: fi-autre")]
 RIE = [("network: internet", "network: rie"), ("145.242.17.0/28", "100.67.22.0/28")]
 
 
-def _diagnostics(cli) -> list[tuple[str, str, int, int]]:  # type: ignore[no-untyped-def]
+def _diagnostics(cli) -> list[tuple[str, str, int, int]]:
     result = cli("validate", "--format", "json")
     return [
         (d["path"].rsplit("/", 1)[-1], d["code"], d["line"], d["column"])
@@ -26,7 +26,7 @@ def _diagnostics(cli) -> list[tuple[str, str, int, int]]:  # type: ignore[no-unt
     ]
 
 
-def test_client_id_clash_names_both_files(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_client_id_clash_names_both_files(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="alpha")
     workspace.provider("sp", edited(BASE_SERVICE_PROVIDER, OTHER_NAME), slug="beta")
     assert _diagnostics(cli) == [("alpha.yaml", "X001", 4, 12), ("beta.yaml", "X001", 4, 12)]
@@ -34,14 +34,14 @@ def test_client_id_clash_names_both_files(workspace, cli) -> None:  # type: igno
     assert "registry/production/service-providers/beta.yaml" in report["diagnostics"][0]["message"]
 
 
-def test_same_client_id_on_another_network_or_environment(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_same_client_id_on_another_network_or_environment(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="alpha")
     workspace.provider("sp", edited(BASE_SERVICE_PROVIDER, RIE), slug="beta")
     workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="alpha", env="integration")
     assert _diagnostics(cli) == []
 
 
-def test_uid_clash(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_uid_clash(workspace, cli) -> None:
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
     workspace.provider(
         "idp",
@@ -53,7 +53,7 @@ def test_uid_clash(workspace, cli) -> None:  # type: ignore[no-untyped-def]
     assert _diagnostics(cli) == [("alpha.yaml", "X002", 2, 6), ("beta.yaml", "X002", 2, 6)]
 
 
-def test_uid_unique_apart(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_uid_unique_apart(workspace, cli) -> None:
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
     workspace.provider(
         "idp",
@@ -66,7 +66,7 @@ def test_uid_unique_apart(workspace, cli) -> None:  # type: ignore[no-untyped-de
     assert _diagnostics(cli) == []
 
 
-def test_name_clash_is_case_insensitive(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_name_clash_is_case_insensitive(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="alpha")
     workspace.provider(
         "sp",
@@ -79,7 +79,7 @@ def test_name_clash_is_case_insensitive(workspace, cli) -> None:  # type: ignore
     assert _diagnostics(cli) == [("alpha.yaml", "X003", 2, 7), ("beta.yaml", "X003", 2, 7)]
 
 
-def test_same_name_for_a_service_and_an_identity_provider(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_same_name_for_a_service_and_an_identity_provider(workspace, cli) -> None:
     workspace.provider(
         "sp",
         edited(BASE_SERVICE_PROVIDER, [("name: Service de démonstration", "name: fi-demo")]),
@@ -89,7 +89,7 @@ def test_same_name_for_a_service_and_an_identity_provider(workspace, cli) -> Non
     assert _diagnostics(cli) == []
 
 
-def test_domain_routed_to_several_identity_providers_is_a_warning(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_domain_routed_to_several_identity_providers_is_a_warning(workspace, cli) -> None:
     # The core supports it (the agent chooses among the FIs): D004 is retired, D006 warns.
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
     workspace.provider(
@@ -121,7 +121,7 @@ def test_domain_routed_to_several_identity_providers_is_a_warning(workspace, cli
     assert "D004" not in result.stdout
 
 
-def test_same_domain_on_another_network_is_no_warning(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_same_domain_on_another_network_is_no_warning(workspace, cli) -> None:
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
     workspace.provider(
         "idp",
@@ -132,7 +132,7 @@ def test_same_domain_on_another_network_is_no_warning(workspace, cli) -> None:  
     assert _diagnostics(cli) == []
 
 
-def test_domain_accepted_by_one_and_routed_to_another(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_domain_accepted_by_one_and_routed_to_another(workspace, cli) -> None:
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="alpha")
     workspace.provider(
         "idp",
@@ -150,7 +150,7 @@ def test_domain_accepted_by_one_and_routed_to_another(workspace, cli) -> None:  
     assert _diagnostics(cli) == []
 
 
-def test_misplaced_and_misnamed_files(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_misplaced_and_misnamed_files(workspace, cli) -> None:
     workspace.write("registry/prod/service-providers/alpha.yaml", BASE_SERVICE_PROVIDER)
     workspace.write(
         "registry/production/service-providers/beta.yml",
@@ -171,18 +171,18 @@ def test_misplaced_and_misnamed_files(workspace, cli) -> None:  # type: ignore[n
     ]
 
 
-def test_kind_in_the_wrong_folder(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_kind_in_the_wrong_folder(workspace, cli) -> None:
     workspace.provider("idp", BASE_SERVICE_PROVIDER)
     assert _diagnostics(cli) == [("demo.yaml", "L003", 1, 7)]
 
 
-def test_kind_in_the_right_folder(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_kind_in_the_right_folder(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.provider("idp", BASE_IDENTITY_PROVIDER)
     assert _diagnostics(cli) == []
 
 
-def test_missing_kind_is_checked_as_the_folder_says(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_missing_kind_is_checked_as_the_folder_says(workspace, cli) -> None:
     workspace.provider(
         "sp",
         BASE_SERVICE_PROVIDER.replace("kind: ServiceProvider\n", "").replace(

@@ -22,14 +22,14 @@ def _provider(i: int, name: str | None = None) -> str:
     )
 
 
-def _tree(repo, files: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+def _tree(repo, files: dict[str, str]) -> str:
     for path, text in files.items():
         repo.write(path, text)
     repo.commit()
     return str(repo.git("rev-parse", "HEAD^{tree}"))
 
 
-def test_warm_sync_reads_only_the_changed_files(repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_warm_sync_reads_only_the_changed_files(repo, tmp_path: Path) -> None:
     folder = "registry/integration/service-providers"
     first = _tree(repo, {f"{folder}/s{i:03d}.yaml": _provider(i) for i in range(40)})
     git = GitRepository(repo.root)
@@ -59,7 +59,7 @@ def test_warm_sync_reads_only_the_changed_files(repo, tmp_path: Path) -> None:  
     index.close()
 
 
-def test_damaged_cache_is_rebuilt(repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_cache_is_rebuilt(repo, tmp_path: Path) -> None:
     tree = _tree(repo, {"registry/integration/service-providers/a.yaml": _provider(1)})
     cache = tmp_path / "index.sqlite"
     cache.write_bytes(b"not a database" * 100)
@@ -69,7 +69,7 @@ def test_damaged_cache_is_rebuilt(repo, tmp_path: Path) -> None:  # type: ignore
     index.close()
 
 
-def test_cache_restored_in_a_fresh_clone_stays_warm(repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cache_restored_in_a_fresh_clone_stays_warm(repo, tmp_path: Path) -> None:
     """A workflow run starts from a new checkout: the merge trees of earlier runs are gone,
     the default branch's commits are not. The index follows the base, so it stays usable."""
     folder = "registry/integration/service-providers"

@@ -85,7 +85,7 @@ def raw_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]
 
 
 @pytest.fixture
-def target(raw_target: str, cli) -> str:  # type: ignore[no-untyped-def]
+def target(raw_target: str, cli) -> str:
     """A fresh database marked as production-internet's, as an operator does once."""
     result = cli("deploy", "production-internet", "--target", raw_target, "--init", "--yes")
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -93,7 +93,7 @@ def target(raw_target: str, cli) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def registry(repo):  # type: ignore[no-untyped-def]
+def registry(repo):
     repo.write(SP, service_provider())
     repo.write(IDP, identity_provider())
     repo.commit("registry")
@@ -113,11 +113,11 @@ def live(target: str, collection: str) -> dict[str, dict[str, Any]]:
     return {d[key]: d for d in connect(target)[collection].find({}, {"_id": False})}
 
 
-def deploy(cli, target: str, *extra: str):  # type: ignore[no-untyped-def]
+def deploy(cli, target: str, *extra: str):
     return cli("deploy", "production-internet", "--target", target, "--yes", *extra)
 
 
-def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:
     result = deploy(cli, target)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "2 créé(s)" in result.stdout
@@ -140,14 +140,14 @@ def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:  # 
     assert "client_secret" not in recorded
 
 
-def test_dry_run_and_no_yes_write_nothing(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_and_no_yes_write_nothing(registry, cli, target) -> None:
     for flags in (("--dry-run",), ()):
         result = cli("deploy", "production-internet", "--target", target, *flags)
         assert result.exit_code == 0 and "Simulation : rien n'est écrit" in result.stdout
     assert live(target, "client") == {} and live(target, "provider") == {}
 
 
-def test_update_preserves_fields_the_registry_does_not_own(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_update_preserves_fields_the_registry_does_not_own(registry, cli, target) -> None:
     deploy(cli, target)
     db = connect(target)
     db["client"].update_one(
@@ -183,7 +183,7 @@ def test_update_preserves_fields_the_registry_does_not_own(registry, cli, target
     assert after["updatedBy"] == f"fedreg@{registry.git('rev-parse', 'HEAD')}"
 
 
-def test_removed_provider_is_deactivated_then_restored(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_removed_provider_is_deactivated_then_restored(registry, cli, target) -> None:
     deploy(cli, target)
     secret = live(target, "client")[CLIENT_KEY]["client_secret"]
     registry.git("rm", "-q", SP)
@@ -198,7 +198,7 @@ def test_removed_provider_is_deactivated_then_restored(registry, cli, target) ->
     assert restored["active"] is True and restored["client_secret"] == secret
 
 
-def test_second_apply_is_a_no_op(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_second_apply_is_a_no_op(registry, cli, target) -> None:
     deploy(cli, target)
     before = (live(target, "client"), live(target, "provider"))
     audits = connect(target)["fedreg_deployments"].count_documents({})
@@ -209,7 +209,7 @@ def test_second_apply_is_a_no_op(registry, cli, target) -> None:  # type: ignore
     assert connect(target)["fedreg_deployments"].count_documents({}) == audits
 
 
-def _many_clients(registry, count: int) -> None:  # type: ignore[no-untyped-def]
+def _many_clients(registry, count: int) -> None:
     for index in range(count):
         registry.write(
             f"registry/production/service-providers/fs-{index:02d}.yaml",
@@ -219,7 +219,7 @@ def _many_clients(registry, count: int) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_large_change_needs_the_flag(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_large_change_needs_the_flag(registry, cli, target) -> None:
     _many_clients(registry, 12)
     registry.commit("twelve more")
     assert deploy(cli, target).exit_code == 0
@@ -237,14 +237,14 @@ def test_large_change_needs_the_flag(registry, cli, target) -> None:  # type: ig
     assert sum(not c["active"] for c in live(target, "client").values()) == 2
 
 
-def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatch) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
     collection_class = type(connect(target)["client"])
     real_update = collection_class.update_one
     calls = {"count": 0}
 
-    def update_failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def update_failing_once(self, *args, **kwargs):
         # The database connection drops once, on the third write to `client`.
         calls["count"] += self.name == "client"
         if self.name == "client" and calls["count"] == 3:
@@ -268,7 +268,7 @@ def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatc
     assert "Rien à faire" in again.stdout
 
 
-def test_history_and_rollback(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_history_and_rollback(registry, cli, target) -> None:
     first = registry.git("rev-parse", "HEAD")
     deploy(cli, target)
     registry.write(
@@ -298,7 +298,7 @@ def test_history_and_rollback(registry, cli, target) -> None:  # type: ignore[no
     assert "inconnu" not in "\n".join(lines) and "applied" not in "\n".join(lines)
 
 
-def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None:
     deploy(cli, target)
     assert cli("drift", "production-internet", "--target", target).exit_code == 0
     connect(target)["client"].update_one(
@@ -313,7 +313,7 @@ def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None: 
     assert "? provider autre « fi-fantome »" in result.stdout
 
 
-def test_new_service_provider_needs_recipients(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_new_service_provider_needs_recipients(registry, cli, target) -> None:
     registry.write(SP, edited(BASE_SERVICE_PROVIDER, []))
     registry.commit("no recipients")
     result = deploy(cli, target)
@@ -322,7 +322,7 @@ def test_new_service_provider_needs_recipients(registry, cli, target) -> None:  
     assert live(target, "client") == {}
 
 
-def test_secret_rotation(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_secret_rotation(registry, cli, target) -> None:
     deploy(cli, target)
     old = decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"])
     result = cli(
@@ -337,7 +337,7 @@ def test_secret_rotation(registry, cli, target) -> None:  # type: ignore[no-unty
     assert new not in result.stdout
 
 
-def test_changed_identity_provider_secret_is_stored(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_changed_identity_provider_secret_is_stored(registry, cli, target) -> None:
     deploy(cli, target)
     registry.write(
         IDP, edited(BASE_IDENTITY_PROVIDER, []) + sealed_for_federation("nouveau-" + "s" * 30)
@@ -349,7 +349,7 @@ def test_changed_identity_provider_secret_is_stored(registry, cli, target) -> No
     assert decrypt_core_secret(stored) == "nouveau-" + "s" * 30
 
 
-EXPORT = [
+EXPORT: list[dict[str, Any]] = [
     {
         "_id": {"$oid": "65a1b2c3d4e5f60718293a4b"},
         "key": CLIENT_KEY,
@@ -407,7 +407,7 @@ EXPORT = [
 ]
 
 
-def test_import_from_an_export_round_trips(workspace, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_from_an_export_round_trips(workspace, cli, tmp_path) -> None:
     export = tmp_path / "export.json"
     export.write_text(json.dumps(EXPORT))
     result = cli(
@@ -465,7 +465,7 @@ def test_import_from_an_export_round_trips(workspace, cli, tmp_path) -> None:  #
     assert provider["attachedEmailDomains"] == ["demo.gouv.fr"]  # legacy fqdns
 
 
-def test_import_from_a_live_database_never_overwrites(workspace, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_import_from_a_live_database_never_overwrites(workspace, cli, target) -> None:
     db = connect(target)
     db["client"].insert_one({k: v for k, v in EXPORT[0].items() if k not in ("_id", "createdAt")})
     args = (
@@ -487,7 +487,7 @@ def test_import_from_a_live_database_never_overwrites(workspace, cli, target) ->
     assert names == ["service-importe-2.yaml", "service-importe.yaml"]
 
 
-def test_changed_deployments_compares_rendered_content(registry, cli) -> None:  # type: ignore[no-untyped-def]
+def test_changed_deployments_compares_rendered_content(registry, cli) -> None:
     base = registry.git("rev-parse", "HEAD")
     registry.write(SP, "# un commentaire\n" + service_provider())
     registry.commit("comment only")
@@ -508,7 +508,7 @@ def test_changed_deployments_compares_rendered_content(registry, cli) -> None:  
 
 
 @pytest.fixture
-def github_for(repo):  # type: ignore[no-untyped-def]
+def github_for(repo):
     from fakegithub import FakeGitHub
 
     server = FakeGitHub(repo.root)
@@ -522,7 +522,7 @@ def test_deploy_job_reports_on_the_github_deployment(
     registry,
     cli,
     target,
-    github_for,  # type: ignore[no-untyped-def]
+    github_for,
     monkeypatch,
 ) -> None:
     head = registry.git("rev-parse", "HEAD")
@@ -558,7 +558,7 @@ def test_deploy_job_reports_on_the_github_deployment(
     assert len(github_for.releases) == 1  # nothing new to deliver
 
 
-def test_resource_servers_are_never_touched(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_resource_servers_are_never_touched(registry, cli, target) -> None:
     """They live in `client` without redirect URIs; the registry does not model them."""
     resource_server = {
         "key": "rs-1",
@@ -575,7 +575,7 @@ def test_resource_servers_are_never_touched(registry, cli, target) -> None:  # t
     assert cli("drift", "production-internet", "--target", target).exit_code == 0
 
 
-def test_missing_cipher_key_writes_no_sealed_secret(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_missing_cipher_key_writes_no_sealed_secret(registry, cli, target, monkeypatch) -> None:
     monkeypatch.delenv("CLIENT_SECRET_CIPHER_PASS")
     result = deploy(cli, target)
     assert result.exit_code == 1
@@ -610,7 +610,7 @@ def audits(target: str, **query: Any) -> list[dict[str, Any]]:
     return list(connect(target)["fedreg_deployments"].find(query, {"_id": False}))
 
 
-def test_an_unmarked_database_is_never_written(registry, cli, raw_target) -> None:  # type: ignore[no-untyped-def]
+def test_an_unmarked_database_is_never_written(registry, cli, raw_target) -> None:
     """An empty production manifest against another database used to deactivate it all."""
     db = connect(raw_target)
     for index in range(5):
@@ -633,13 +633,14 @@ def test_an_unmarked_database_is_never_written(registry, cli, raw_target) -> Non
     assert audits(raw_target) == []
 
 
-def test_init_needs_confirmation_and_names_one_deployment(registry, cli, raw_target) -> None:  # type: ignore[no-untyped-def]
+def test_init_needs_confirmation_and_names_one_deployment(registry, cli, raw_target) -> None:
     args = ("deploy", "production-internet", "--target", raw_target, "--init")
     simulated = cli(*args)
     assert simulated.exit_code == 0 and "Simulation : rien n'est écrit" in simulated.stdout
     assert connect(raw_target)["fedreg_identity"].count_documents({}) == 0
     assert cli(*args, "--yes").exit_code == 0
     marker = connect(raw_target)["fedreg_identity"].find_one({})
+    assert marker is not None
     assert (marker["deployment"], marker["environment"], marker["network"]) == (
         "production-internet",
         "production",
@@ -655,7 +656,7 @@ def test_init_needs_confirmation_and_names_one_deployment(registry, cli, raw_tar
     assert live(raw_target, "client") == {}
 
 
-def test_an_older_commit_is_refused_and_rollback_is_the_way_back(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_an_older_commit_is_refused_and_rollback_is_the_way_back(registry, cli, target) -> None:
     first = registry.git("rev-parse", "HEAD")
     assert deploy(cli, target).exit_code == 0
     registry.write(
@@ -692,7 +693,7 @@ def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
     registry,
     cli,
     target,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
@@ -700,7 +701,7 @@ def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
     real_update = collection_class.update_one
     concurrent: list[tuple[int, str]] = []
 
-    def update_then_race(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def update_then_race(self, *args, **kwargs):
         # Another operator starts the same deploy while the first one is writing.
         if self.name == "client" and not concurrent:
             concurrent.append(
@@ -720,7 +721,7 @@ def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
     assert connect(target)["fedreg_locks"].count_documents({}) == 0  # released
 
 
-def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, target) -> None:
     db = connect(target)
     long_ago = datetime.now(UTC) - timedelta(hours=2)
     acquire_lock(db, "production-internet", "github-41-1", "ops-crash", long_ago, 30)
@@ -747,7 +748,7 @@ def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, ta
     assert "verrou-forcé" in history and "verrou de github-42-1 forcé" in history
 
 
-def bot_environment(monkeypatch, github, head: str) -> None:  # type: ignore[no-untyped-def]
+def bot_environment(monkeypatch, github, head: str) -> None:
     for name, value in {
         "GITHUB_TOKEN": "bot-token",
         "GITHUB_API_URL": github.base_url,
@@ -768,7 +769,7 @@ def test_secrets_of_a_failed_run_are_delivered_by_the_next(
     cli,
     target,
     github_for,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     _many_clients(registry, 3)
     head = registry.commit("three more")
@@ -777,7 +778,7 @@ def test_secrets_of_a_failed_run_are_delivered_by_the_next(
     real_update = collection_class.update_one
     calls = {"client": 0}
 
-    def update_failing_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def update_failing_once(self, *args, **kwargs):
         calls["client"] += self.name == "client"
         if self.name == "client" and calls["client"] == 3:
             raise ConnectionError("runner perdu")
@@ -810,7 +811,7 @@ def test_secrets_of_a_failed_run_are_delivered_by_the_next(
     assert "Aucun secret en attente" in nothing.stdout
 
 
-def test_secret_pending_lists_and_writes_what_was_not_delivered(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_secret_pending_lists_and_writes_what_was_not_delivered(registry, cli, target) -> None:
     assert deploy(cli, target).exit_code == 0
     shutil.rmtree("build")
     result = cli("secret", "pending", "production-internet", "--target", target)
@@ -822,7 +823,7 @@ def test_secret_pending_lists_and_writes_what_was_not_delivered(registry, cli, t
     assert secret not in result.stdout
 
 
-def test_a_resource_servers_key_is_refused_at_plan_time(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_a_resource_servers_key_is_refused_at_plan_time(registry, cli, target) -> None:
     resource_server = {
         "key": CLIENT_KEY,
         "name": "Serveur de ressources",
@@ -841,7 +842,7 @@ def test_a_resource_servers_key_is_refused_at_plan_time(registry, cli, target) -
     assert not Path("build/secrets").exists()
 
 
-def test_an_imported_document_is_adopted_before_it_is_managed(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_an_imported_document_is_adopted_before_it_is_managed(registry, cli, target) -> None:
     """A document created by the admin app (no provenance) is never overwritten by surprise;
     `--adopt` gives it the registry's provenance, and it keeps its secret."""
     connect(target)["client"].insert_one({**LIVE_CLIENT, "key": CLIENT_KEY})
@@ -862,9 +863,9 @@ def test_an_imported_document_is_adopted_before_it_is_managed(registry, cli, tar
     assert client["client_secret"] == LIVE_CLIENT["client_secret"]
 
 
-def rendered_manifest(cli) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def rendered_manifest(cli) -> dict[str, Any]:
     assert cli("render").exit_code == 0
-    return json.loads(Path("build/manifests/production-internet.json").read_text())  # type: ignore[no-any-return]
+    return json.loads(Path("build/manifests/production-internet.json").read_text())
 
 
 def forged(manifest: dict[str, Any], path: Path, *, keep_digest: bool = False) -> Path:
@@ -887,7 +888,7 @@ def forged(manifest: dict[str, Any], path: Path, *, keep_digest: bool = False) -
     return path
 
 
-def test_a_given_manifest_is_verified_before_any_write(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_a_given_manifest_is_verified_before_any_write(registry, cli, target) -> None:
     manifest = rendered_manifest(cli)
     [client] = manifest["client"]
     attacks = {
@@ -928,7 +929,7 @@ def test_a_given_manifest_is_verified_before_any_write(registry, cli, target) ->
     assert genuine.exit_code == 0, genuine.stderr
 
 
-def test_small_deployments_have_absolute_limits(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_small_deployments_have_absolute_limits(registry, cli, target) -> None:
     _many_clients(registry, 4)
     registry.commit("four more")
     assert deploy(cli, target).exit_code == 0  # 6 records: the relative limit does not apply
@@ -951,7 +952,7 @@ def test_small_deployments_have_absolute_limits(registry, cli, target) -> None: 
     assert "--allow-large-change" in history[0]
 
 
-def test_updates_have_an_absolute_limit_too(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_updates_have_an_absolute_limit_too(registry, cli, target) -> None:
     _many_clients(registry, 11)
     registry.commit("eleven more")
     assert deploy(cli, target).exit_code == 0
@@ -973,7 +974,7 @@ def test_credentials_in_the_target_never_reach_errors_or_github(
     cli,
     raw_target,
     github_for,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     bot_environment(monkeypatch, github_for, registry.git("rev-parse", "HEAD"))
     leaky = "mongodb://operateur:mot-de-passe-secret@127.0.0.1:9/core-fca-low?authSource=admin"
@@ -1003,7 +1004,7 @@ def test_uris_are_shown_as_host_and_port() -> None:
     assert "secret-pass" not in cleaned and "h:1" in cleaned
 
 
-def test_the_write_mode_is_said_and_audited(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_the_write_mode_is_said_and_audited(registry, cli, target) -> None:
     result = deploy(cli, target)
     assert result.exit_code == 0
     if replica_set(target):
@@ -1019,7 +1020,7 @@ def test_the_write_mode_is_said_and_audited(registry, cli, target) -> None:  # t
 def test_drift_tells_a_commit_not_yet_deployed_from_a_change_outside_git(
     registry,
     cli,
-    target,  # type: ignore[no-untyped-def]
+    target,
 ) -> None:
     assert deploy(cli, target).exit_code == 0
     registry.write(SP, service_provider(("active: true", "active: false")))
@@ -1037,7 +1038,7 @@ def test_drift_tells_a_commit_not_yet_deployed_from_a_change_outside_git(
     assert 'scopes: ["openid", "email", "phone"] → ["email", "openid"]' in changed.stdout
 
 
-def test_history_is_in_french_and_names_the_actor(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_history_is_in_french_and_names_the_actor(registry, cli, target, monkeypatch) -> None:
     for variable in ("USER", "LOGNAME", "GITHUB_ACTOR"):
         monkeypatch.delenv(variable, raising=False)
     assert deploy(cli, target).exit_code == 0
@@ -1053,7 +1054,7 @@ def test_history_is_in_french_and_names_the_actor(registry, cli, target, monkeyp
 
 def test_secret_pending_publish_delivers_and_marks(
     registry, cli, target, github_for, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert deploy(cli, target).exit_code == 0  # by hand: the sealed file stays on this machine
     bot_environment(monkeypatch, github_for, registry.git("rev-parse", "HEAD"))
     published = cli("secret", "pending", "production-internet", "--target", target, "--publish")
@@ -1068,7 +1069,7 @@ def test_secret_pending_publish_delivers_and_marks(
     assert "Aucun secret en attente." in again.stdout and len(github_for.releases) == 1
 
 
-def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, target) -> None:
     """Audit entries written before deploys had kinds still count for ordering."""
     first = registry.git("rev-parse", "HEAD")
     second = registry.commit("later")
@@ -1090,14 +1091,14 @@ def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, targe
     assert refused.exit_code == 1 and "ne descend pas du dernier commit déployé" in refused.stderr
 
 
-def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkeypatch) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
     collection_class = type(connect(target)["client"])
     real_update = collection_class.update_one
     broken: list[bool] = []
 
-    def update_then_break(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def update_then_break(self, *args, **kwargs):
         # While this run writes, another run believes it dead and forces its lock.
         result = real_update(self, *args, **kwargs)
         if self.name == "client" and not broken:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
@@ -28,7 +30,7 @@ OTHER_CLIENT = [
 
 
 @pytest.fixture
-def base(repo):  # type: ignore[no-untyped-def]
+def base(repo):
     """A committed registry: a production FS, an integration FS, a production FI."""
     repo.write(SP, BASE_SERVICE_PROVIDER)
     repo.write(SP_INTEGRATION, edited(BASE_SERVICE_PROVIDER, OTHER_CLIENT))
@@ -36,31 +38,31 @@ def base(repo):  # type: ignore[no-untyped-def]
     return repo.commit("base")
 
 
-def _plan(cli, base: str, *extra: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def, type-arg]
+def _plan(cli, base: str, *extra: str) -> tuple[int, dict[str, Any]]:
     result = cli("diff", "--base", base, "--format", "json", *extra)
     assert result.stderr == ""
     return result.exit_code, result.json()
 
 
-def _only_change(cli, base: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _only_change(cli, base: str) -> dict[str, Any]:
     code, plan = _plan(cli, base)
     assert code == 0, plan["diagnostics"]
     assert len(plan["changes"]) == 1, plan["changes"]
-    return plan["changes"][0]  # type: ignore[no-any-return]
+    return plan["changes"][0]
 
 
 def _reasons(change: dict, level: str) -> list[str]:  # type: ignore[type-arg]
     return [r["reason"] for r in change["risks"] if r["level"] == level]
 
 
-def test_no_change_is_an_empty_plan(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_no_change_is_an_empty_plan(repo, cli, base) -> None:
     assert _plan(cli, base) == (
         0,
         {"changes": [], "highest_risk": "none", "deployments": [], "diagnostics": []},
     )
 
 
-def test_comment_and_whitespace_edits_are_no_change(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_comment_and_whitespace_edits_are_no_change(repo, cli, base) -> None:
     repo.write(
         SP,
         "# Une note pour l'équipe\n"
@@ -71,19 +73,19 @@ def test_comment_and_whitespace_edits_are_no_change(repo, cli, base) -> None:  #
     assert _plan(cli, base)[1]["changes"] == []
 
 
-def test_reordering_a_list_is_no_change(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_reordering_a_list_is_no_change(repo, cli, base) -> None:
     repo.write(
         SP, BASE_SERVICE_PROVIDER.replace("  - openid\n  - email\n", "  - email\n  - openid\n")
     )
     assert _plan(cli, base)[1]["changes"] == []
 
 
-def test_writing_a_default_explicitly_is_no_change(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_writing_a_default_explicitly_is_no_change(repo, cli, base) -> None:
     repo.write(IDP, BASE_IDENTITY_PROVIDER + "active: true\n")
     assert _plan(cli, base)[1]["changes"] == []
 
 
-def test_created_in_integration_is_low_risk(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_created_in_integration_is_low_risk(repo, cli, base) -> None:
     repo.write(
         "registry/integration/service-providers/nouveau.yaml",
         edited(
@@ -104,7 +106,7 @@ def test_created_in_integration_is_low_risk(repo, cli, base) -> None:  # type: i
     )
 
 
-def test_created_in_production_is_medium_risk(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_created_in_production_is_medium_risk(repo, cli, base) -> None:
     repo.write(
         "registry/production/service-providers/nouveau.yaml",
         edited(
@@ -117,21 +119,21 @@ def test_created_in_production_is_medium_risk(repo, cli, base) -> None:  # type:
     assert (change["action"], change["risk"]) == ("create", "medium")
 
 
-def test_deleted_in_production_is_high_risk(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_in_production_is_high_risk(repo, cli, base) -> None:
     repo.git("rm", "-q", SP)
     change = _only_change(cli, base)
     assert (change["action"], change["path"], change["risk"]) == ("delete", SP, "high")
     assert "désactivé" in _reasons(change, "high")[0]
 
 
-def test_rename_is_detected_from_the_identifier(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_rename_is_detected_from_the_identifier(repo, cli, base) -> None:
     repo.git("mv", SP, "registry/production/service-providers/demo-renomme.yaml")
     change = _only_change(cli, base)
     assert (change["action"], change["previous_path"], change["fields"]) == ("rename", SP, [])
     assert change["path"] == "registry/production/service-providers/demo-renomme.yaml"
 
 
-def test_rename_with_an_edit_shows_both(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_rename_with_an_edit_shows_both(repo, cli, base) -> None:
     repo.git("rm", "-q", "--cached", SP)
     (repo.root / SP).unlink()
     repo.write(
@@ -146,7 +148,7 @@ def test_rename_with_an_edit_shows_both(repo, cli, base) -> None:  # type: ignor
     assert "désactivation" in _reasons(change, "high")[0]
 
 
-def test_move_between_environments(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_move_between_environments(repo, cli, base) -> None:
     repo.git("rm", "-q", SP_INTEGRATION)
     repo.write(
         "registry/production/service-providers/demo-bis.yaml",
@@ -164,7 +166,7 @@ def test_move_between_environments(repo, cli, base) -> None:  # type: ignore[no-
     )
 
 
-def test_removed_redirect_uri(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_removed_redirect_uri(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace(CALLBACK, "  - https://demo.gouv.fr/v2/cb\n"))
     change = _only_change(cli, base)
     assert change["fields"] == [
@@ -178,14 +180,14 @@ def test_removed_redirect_uri(repo, cli, base) -> None:  # type: ignore[no-untyp
     assert "Y030031" in _reasons(change, "high")[0]
 
 
-def test_added_redirect_uri_only(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_added_redirect_uri_only(repo, cli, base) -> None:
     repo.write(
         SP, BASE_SERVICE_PROVIDER.replace(CALLBACK, CALLBACK + "  - https://demo.gouv.fr/v2\n")
     )
     assert _only_change(cli, base)["risk"] == "medium"
 
 
-def test_removed_post_logout_uri_in_integration(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_removed_post_logout_uri_in_integration(repo, cli, base) -> None:
     repo.write(
         SP_INTEGRATION,
         edited(
@@ -204,20 +206,20 @@ def test_removed_post_logout_uri_in_integration(repo, cli, base) -> None:  # typ
     assert "Y030111" in _reasons(change, "medium")[0]
 
 
-def test_widened_ip_range(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_widened_ip_range(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace("145.242.17.0/28", "145.242.17.0/26"))
     change = _only_change(cli, base)
     assert change["risk"] == "high"
     assert _reasons(change, "high") == ["plages IP élargies (48 adresses de plus autorisées)"]
 
 
-def test_narrowed_ip_range_is_not_widening(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_narrowed_ip_range_is_not_widening(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace("145.242.17.0/28", "145.242.17.0/29"))
     change = _only_change(cli, base)
     assert change["risk"] == "medium"
 
 
-def test_new_routed_email_domain(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_new_routed_email_domain(repo, cli, base) -> None:
     repo.write(
         IDP,
         BASE_IDENTITY_PROVIDER.replace(
@@ -229,7 +231,7 @@ def test_new_routed_email_domain(repo, cli, base) -> None:  # type: ignore[no-un
     assert "domaine e-mail routé" in _reasons(change, "high")[0]
 
 
-def test_new_accepted_but_unrouted_domain_is_lower(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_new_accepted_but_unrouted_domain_is_lower(repo, cli, base) -> None:
     repo.write(
         IDP,
         BASE_IDENTITY_PROVIDER.replace(
@@ -239,7 +241,7 @@ def test_new_accepted_but_unrouted_domain_is_lower(repo, cli, base) -> None:  # 
     assert _only_change(cli, base)["risk"] == "medium"
 
 
-def test_deactivation_and_activation(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_deactivation_and_activation(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace("active: true", "active: false"))
     change = _only_change(cli, base)
     assert change["risk"] == "high"
@@ -250,7 +252,7 @@ def test_deactivation_and_activation(repo, cli, base) -> None:  # type: ignore[n
     assert "activation" in _reasons(change, "medium")
 
 
-def test_changed_client_id_is_critical(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_changed_client_id_is_critical(repo, cli, base) -> None:
     repo.write(SP, edited(BASE_SERVICE_PROVIDER, OTHER_CLIENT) + RECIPIENTS)
     code, plan = _plan(cli, base)
     assert code == 0  # the integration file holds that client_id in another deployment
@@ -263,14 +265,14 @@ def test_changed_client_id_is_critical(repo, cli, base) -> None:  # type: ignore
     assert "client_id modifié" in _reasons(update, "critical")[0]
 
 
-def test_changed_uid_is_critical(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_changed_uid_is_critical(repo, cli, base) -> None:
     repo.write(IDP, BASE_IDENTITY_PROVIDER.replace("5f0c3b9e", "6f0c3b9e") + SEALED)
     change = _only_change(cli, base)
     assert change["risk"] == "critical"
     assert "uid modifié" in _reasons(change, "critical")[0]
 
 
-def test_owner_change(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_owner_change(repo, cli, base) -> None:
     repo.write(
         SP,
         BASE_SERVICE_PROVIDER.replace(
@@ -282,7 +284,7 @@ def test_owner_change(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
     assert "propriétaires modifiés" in _reasons(change, "high")[0]
 
 
-def test_between_two_commits_and_against_the_working_tree(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_between_two_commits_and_against_the_working_tree(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace("active: true", "active: false"))
     head = repo.commit("deactivate")
     repo.write(IDP, BASE_IDENTITY_PROVIDER.replace("mfa_compliant: true", "mfa_compliant: false"))
@@ -292,7 +294,7 @@ def test_between_two_commits_and_against_the_working_tree(repo, cli, base) -> No
     assert [c["path"] for c in working["changes"]] == [IDP, SP]
 
 
-def test_untracked_new_file_is_seen(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_untracked_new_file_is_seen(repo, cli, base) -> None:
     repo.write(
         "registry/integration/identity-providers/fi-nouveau.yaml",
         edited(
@@ -305,7 +307,7 @@ def test_untracked_new_file_is_seen(repo, cli, base) -> None:  # type: ignore[no
     assert (change["action"], change["kind"]) == ("create", "IdentityProvider")
 
 
-def test_invalid_head_still_gets_a_plan(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_head_still_gets_a_plan(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace(CALLBACK, "  - http://demo.gouv.fr/cb\n"))
     repo.write(IDP, "kind: IdentityProvider\nname: [\n")
     code, plan = _plan(cli, base)
@@ -315,19 +317,19 @@ def test_invalid_head_still_gets_a_plan(repo, cli, base) -> None:  # type: ignor
     assert update["fields"][0]["added"] == ["http://demo.gouv.fr/cb"]
 
 
-def test_unknown_ref_is_a_usage_error(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_ref_is_a_usage_error(repo, cli, base) -> None:
     result = cli("diff", "--base", "nope")
     assert result.exit_code == 2
     assert "révision git inconnue : nope" in result.stderr
 
 
-def test_outside_a_repository(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_outside_a_repository(workspace, cli) -> None:
     result = cli("diff", "--base", "main")
     assert result.exit_code == 1
     assert "pas de dépôt git" in result.stderr
 
 
-def test_text_and_markdown_forms(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_text_and_markdown_forms(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace(CALLBACK, "  - https://demo.gouv.fr/v2/cb\n"))
     text = cli("diff", "--base", base).stdout
     assert text.splitlines()[:4] == [
@@ -345,7 +347,7 @@ def test_text_and_markdown_forms(repo, cli, base) -> None:  # type: ignore[no-un
     )
 
 
-def test_markdown_stays_under_the_comment_limit(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_stays_under_the_comment_limit(repo, cli, base) -> None:
     uris = "".join(f"  - https://demo-{i}.gouv.fr/{'x' * 120}/callback\n" for i in range(40))
     for index in range(120):
         repo.write(
@@ -368,7 +370,7 @@ def test_markdown_stays_under_the_comment_limit(repo, cli, base) -> None:  # typ
     assert len(full["changes"]) == 120
 
 
-def test_sealed_secret_change_is_shown_without_its_ciphertext(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_sealed_secret_change_is_shown_without_its_ciphertext(repo, cli, base) -> None:
     armored = (
         "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n"
         "-----END AGE ENCRYPTED FILE-----\n"
@@ -395,7 +397,7 @@ OTHER_IDP = [
 ]
 
 
-def test_attaching_a_domain_another_fi_routes_needs_review(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_attaching_a_domain_another_fi_routes_needs_review(repo, cli, base) -> None:
     repo.write(IDP_OTHER, edited(BASE_IDENTITY_PROVIDER, OTHER_IDP))
     with_other = repo.commit("another FI")
     # Only fi-autre changes: that fi-demo routes demo.gouv.fr is read from the base revision.
@@ -414,7 +416,7 @@ def test_attaching_a_domain_another_fi_routes_needs_review(repo, cli, base) -> N
     ) in _reasons(change, "high")
 
 
-def test_attaching_a_domain_no_other_fi_routes_is_no_shared_domain(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_attaching_a_domain_no_other_fi_routes_is_no_shared_domain(repo, cli, base) -> None:
     # demo.gouv.fr is routed by an FI of another deployment only (the RIE).
     repo.write(
         IDP_OTHER,
@@ -436,7 +438,7 @@ def test_attaching_a_domain_no_other_fi_routes_is_no_shared_domain(repo, cli, ba
     assert "domaine e-mail routé" in _reasons(change, "high")[0]
 
 
-def test_encryption_and_support_changes_are_in_the_plan(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_encryption_and_support_changes_are_in_the_plan(repo, cli, base) -> None:
     repo.write(
         IDP,
         BASE_IDENTITY_PROVIDER.replace(

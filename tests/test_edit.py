@@ -50,7 +50,8 @@ def _block(lines: list[str], key: str) -> range:
 
 def _changed_lines(before: str, after: str) -> tuple[set[int], set[int]]:
     old, new = before.splitlines(), after.splitlines()
-    removed, added = set(), set()
+    removed: set[int] = set()
+    added: set[int] = set()
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
         if tag != "equal":
             removed.update(range(i1, i2))
@@ -95,11 +96,11 @@ def test_a_file_that_would_be_rewritten_is_refused() -> None:
         replace_lists("list: [ a,   b ]\nnext: c\n", {"list": ["d"]})
 
 
-def _edit(cli, *args: str):  # type: ignore[no-untyped-def]
+def _edit(cli, *args: str):
     return cli("edit", "--env", "production", "--network", "internet", *args)
 
 
-def test_edit_replaces_the_list_wholesale_and_leaves_empty_fields_unchanged(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_edit_replaces_the_list_wholesale_and_leaves_empty_fields_unchanged(workspace, cli) -> None:
     path = workspace.provider("sp", COMMENTED_SP)
     result = _edit(
         cli,
@@ -124,7 +125,7 @@ def test_edit_replaces_the_list_wholesale_and_leaves_empty_fields_unchanged(work
     assert cli("validate").exit_code == 0
 
 
-def test_edit_of_the_last_list_keeps_the_comment_that_follows_it(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_edit_of_the_last_list_keeps_the_comment_that_follows_it(workspace, cli) -> None:
     path = workspace.provider("sp", COMMENTED_SP)
     result = _edit(cli, "--client-id", CLIENT_ID, "--redirect-uri", "https://demo.gouv.fr/cb")
     assert result.exit_code == 0, result.stdout
@@ -133,7 +134,7 @@ def test_edit_of_the_last_list_keeps_the_comment_that_follows_it(workspace, cli)
     assert "siret: '13002526500013'  # Insee" in text
 
 
-def test_edit_inserts_a_missing_list_after_its_neighbour(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_edit_inserts_a_missing_list_after_its_neighbour(workspace, cli) -> None:
     original = edited(BASE_SERVICE_PROVIDER, [("ip_ranges:\n  - 145.242.17.0/28\n", "")])
     path = workspace.provider("sp", original)
     result = _edit(cli, "--client-id", CLIENT_ID, "--ip-range", "145.242.17.0/29")
@@ -141,7 +142,7 @@ def test_edit_inserts_a_missing_list_after_its_neighbour(workspace, cli) -> None
     assert path.read_text() == BASE_SERVICE_PROVIDER.replace("/28", "/29")
 
 
-def test_identity_provider_email_domains_are_replaced(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_identity_provider_email_domains_are_replaced(workspace, cli) -> None:
     path = workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="fi-demo")
     result = _edit(
         cli, "--uid", UID, "--email-domain", "demo.gouv.fr", "--email-domain", "b.gouv.fr"
@@ -154,7 +155,7 @@ def test_identity_provider_email_domains_are_replaced(workspace, cli) -> None:  
     assert [d["code"] for d in refused.json()["diagnostics"]] == ["F007"]
 
 
-def test_wildcard_is_refused_and_nothing_is_written(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_wildcard_is_refused_and_nothing_is_written(workspace, cli) -> None:
     path = workspace.provider("sp", COMMENTED_SP)
     result = _edit(
         cli,
@@ -174,7 +175,7 @@ def test_wildcard_is_refused_and_nothing_is_written(workspace, cli) -> None:  # 
     assert path.read_text() == COMMENTED_SP
 
 
-def test_invalid_result_writes_nothing_and_is_located_in_the_new_content(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_result_writes_nothing_and_is_located_in_the_new_content(workspace, cli) -> None:
     path = workspace.provider("sp", COMMENTED_SP)
     result = _edit(
         cli,
@@ -204,7 +205,7 @@ def test_invalid_result_writes_nothing_and_is_located_in_the_new_content(workspa
         (("--client-id", CLIENT_ID, "--ip-range", "x" * 3000), "F009"),
     ],
 )
-def test_request_problems_are_reported_with_their_code(workspace, cli, args, code) -> None:  # type: ignore[no-untyped-def]
+def test_request_problems_are_reported_with_their_code(workspace, cli, args, code) -> None:
     path = workspace.provider("sp", BASE_SERVICE_PROVIDER)
     result = _edit(cli, *args, "--format", "json")
     assert result.exit_code == 1
@@ -212,7 +213,7 @@ def test_request_problems_are_reported_with_their_code(workspace, cli, args, cod
     assert path.read_text() == BASE_SERVICE_PROVIDER
 
 
-def test_unknown_environment_and_network(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_environment_and_network(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     result = cli(
         "edit",
@@ -230,7 +231,7 @@ def test_unknown_environment_and_network(workspace, cli) -> None:  # type: ignor
     assert [d["code"] for d in result.json()["diagnostics"]] == ["F001", "F002"]
 
 
-def test_two_files_with_the_same_identifier_are_ambiguous(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_two_files_with_the_same_identifier_are_ambiguous(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.provider("sp", BASE_SERVICE_PROVIDER.replace("démonstration", "démo 2"), slug="demo2")
     result = _edit(
@@ -239,7 +240,7 @@ def test_two_files_with_the_same_identifier_are_ambiguous(workspace, cli) -> Non
     assert [d["code"] for d in result.json()["diagnostics"]] == ["F012"]
 
 
-def test_an_unusual_file_is_not_rewritten(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unusual_file_is_not_rewritten(workspace, cli) -> None:
     odd = BASE_SERVICE_PROVIDER.replace(
         "scopes:\n  - openid\n  - email\n", "scopes: [ openid,   email ]\n"
     )
@@ -257,7 +258,7 @@ def test_an_unusual_file_is_not_rewritten(workspace, cli) -> None:  # type: igno
     assert path.read_text() == odd
 
 
-def test_edit_on_a_copy_of_the_example_registry(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_edit_on_a_copy_of_the_example_registry(tmp_path, cli, monkeypatch) -> None:
     shutil.copytree(EXAMPLES / "registry", tmp_path / "registry")
     shutil.copy(REPO_ROOT / "policy.yaml", tmp_path / "policy.yaml")
     monkeypatch.chdir(tmp_path)
@@ -331,7 +332,7 @@ _plain_values = st.one_of(
     ),
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
 )
-def test_new_files_read_back_as_written_by_the_registry_loader(fields, note) -> None:  # type: ignore[no-untyped-def]
+def test_new_files_read_back_as_written_by_the_registry_loader(fields, note) -> None:
     """Whatever text a database or a partner gives (`:`, `#`, quotes, `yes`, `0x1`, leading
     `-` or `*`, …), the registry's own strict loader reads back exactly the values written."""
     text = dump_new(fields, start_comment=" ".join(note.splitlines()))

@@ -154,7 +154,7 @@ def _type_codes(found: set[tuple[int, str]]) -> set[tuple[int, str]]:
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_fedreg_and_the_editor_agree_on_every_type_error(
     editor, registry, cli, environment
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     files = []
     for kind, model in MODEL_BY_KIND.items():
         for key in model.model_fields:
@@ -163,7 +163,7 @@ def test_fedreg_and_the_editor_agree_on_every_type_error(
                 text = with_value(BASE_BY_KIND[kind], key, value)
                 files.append(_write(registry, environment, kind, slug, text))
     fedreg = _fedreg_findings(cli, registry)
-    disagreements = []
+    disagreements: list[tuple[str, object, object]] = []
     type_errors = 0
     for path, in_editor in _editor_findings_many(editor, files).items():
         in_fedreg = fedreg.get(path.resolve(), set())
@@ -176,7 +176,7 @@ def test_fedreg_and_the_editor_agree_on_every_type_error(
     assert type_errors > len(files) // 2  # most forms are a type error for most fields
 
 
-def test_an_unquoted_number_is_text_for_both(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unquoted_number_is_text_for_both(editor, registry, cli) -> None:
     text = edited(
         BASE_SERVICE_PROVIDER,
         [('siret: "13002526500013"', "siret: 13002526500013"), ("name: Service", "name: 2024")],
@@ -235,7 +235,7 @@ EXPECTED_IN_PRODUCTION = {
 }
 
 
-def test_the_editor_flags_partner_mistakes_with_fedreg_codes(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_editor_flags_partner_mistakes_with_fedreg_codes(editor, registry, cli) -> None:
     path = _write(registry, "production", "ServiceProvider", "erreurs", MISTAKES)
     found, messages = _editor_findings(editor, path)
     assert found == EXPECTED_IN_PRODUCTION, messages
@@ -243,7 +243,7 @@ def test_the_editor_flags_partner_mistakes_with_fedreg_codes(editor, registry, c
     assert "U005 Joker dans une URL : listez chaque URL complète, une par ligne." in messages
 
 
-def test_integration_accepts_http_on_localhost_only(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+def test_integration_accepts_http_on_localhost_only(editor, registry, cli) -> None:
     text = edited(
         MISTAKES,
         [
@@ -258,7 +258,7 @@ def test_integration_accepts_http_on_localhost_only(editor, registry, cli) -> No
     assert found <= _fedreg_findings(cli, registry)[path.resolve()]
 
 
-def test_identity_provider_urls(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+def test_identity_provider_urls(editor, registry, cli) -> None:
     text = edited(
         BASE_IDENTITY_PROVIDER,
         [
@@ -274,7 +274,7 @@ def test_identity_provider_urls(editor, registry, cli) -> None:  # type: ignore[
     assert found <= _fedreg_findings(cli, registry)[path.resolve()]
 
 
-def test_missing_fields_are_s002_in_both(editor, registry, cli) -> None:  # type: ignore[no-untyped-def]
+def test_missing_fields_are_s002_in_both(editor, registry, cli) -> None:
     text = edited(BASE_SERVICE_PROVIDER, [("network: internet\n", ""), ("scopes:\n", "scope:\n")])
     path = _write(registry, "production", "ServiceProvider", "manquants", text)
     found, messages = _editor_findings(editor, path)
@@ -286,7 +286,7 @@ def test_missing_fields_are_s002_in_both(editor, registry, cli) -> None:  # type
     assert "La propriété scope n'est pas autorisée." in messages
 
 
-def test_every_message_is_french(editor, registry) -> None:  # type: ignore[no-untyped-def]
+def test_every_message_is_french(editor, registry) -> None:
     english = json.loads((SERVER / "l10n/bundle.l10n.json").read_text(encoding="utf-8"))
     # and the three the server never translates
     english.update(dict.fromkeys(['Missing property "{0}".', 'Incorrect type. Expected "{0}".']))
@@ -303,7 +303,7 @@ def test_every_message_is_french(editor, registry) -> None:  # type: ignore[no-u
 
 # -- the repository's files, with their modeline or through the settings alone -------------------
 @pytest.mark.parametrize("strip_modeline", [False, True], ids=["modeline", "settings"])
-def test_the_registry_files_are_clean_in_the_editor(editor, strip_modeline) -> None:  # type: ignore[no-untyped-def]
+def test_the_registry_files_are_clean_in_the_editor(editor, strip_modeline) -> None:
     """The example files (tests/data/example-registry, a copy of the repository's), opened
     under the paths they have in the repository: the editor is sent their text, never reads
     the disk, and resolves modelines and settings from those paths."""
@@ -332,7 +332,7 @@ def test_settings_map_every_folder_to_its_schema() -> None:
         assert (REPO_ROOT / name).is_file()
 
 
-def test_without_settings_or_modeline_there_is_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_without_settings_or_modeline_there_is_nothing(tmp_path) -> None:
     """The settings are what gives the checks: proof that the other tests exercise them."""
     client = LspClient(_server_command(), REPO_ROOT, {"yaml": {"schemaStore": {"enable": False}}})
     client.start(locale="fr")
@@ -344,7 +344,7 @@ def test_without_settings_or_modeline_there_is_nothing(tmp_path) -> None:  # typ
 
 
 # -- completion and hover -----------------------------------------------------------------------
-def test_scopes_complete_with_french_descriptions(editor, registry) -> None:  # type: ignore[no-untyped-def]
+def test_scopes_complete_with_french_descriptions(editor, registry) -> None:
     text = BASE_SERVICE_PROVIDER.replace("  - email\n", "  - \n")
     path = _write(registry, "production", "ServiceProvider", "completion", text)
     line = text.splitlines().index("  - ")
@@ -359,7 +359,7 @@ def test_scopes_complete_with_french_descriptions(editor, registry) -> None:  # 
 
 
 @pytest.mark.parametrize("kind", list(MODEL_BY_KIND))
-def test_hover_shows_the_french_title_once(editor, registry, kind) -> None:  # type: ignore[no-untyped-def]
+def test_hover_shows_the_french_title_once(editor, registry, kind) -> None:
     text = BASE_BY_KIND[kind]
     path = _write(registry, "production", kind, "survol", text)
     editor.open(path, text)

@@ -117,7 +117,7 @@ def _as_core_reads(value: Any) -> Any:
     return value
 
 
-def _import(cli, export: Path) -> str:  # type: ignore[no-untyped-def]
+def _import(cli, export: Path) -> str:
     result = cli(
         "import",
         "--from-json",
@@ -133,7 +133,7 @@ def _import(cli, export: Path) -> str:  # type: ignore[no-untyped-def]
     return str(result.stdout)
 
 
-def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -> None:
     clients, providers = _seed(CLIENTS), _seed(PROVIDERS)
     out = _import(cli, CLIENTS) + _import(cli, PROVIDERS)
 
@@ -163,7 +163,9 @@ def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -
     by_name = {}
     for text in texts.values():
         assert "# client_secret : conservé dans la base, jamais dans le dépôt\n" in text
-        by_name[load_located(text).data["name"]] = text
+        data = load_located(text).data
+        assert data is not None
+        by_name[data["name"]] = text
     read_fields = {"client": set(CLIENT_READ), "provider": set(PROVIDER_READ)}
     for collection, documents in (("client", clients), ("provider", providers)):
         for document in documents:
@@ -214,7 +216,7 @@ def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -
     assert len(rendered) == 9
 
 
-def test_a_secret_named_field_is_never_copied(workspace, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_secret_named_field_is_never_copied(workspace, cli, tmp_path) -> None:
     [fsa1, *_] = _seed(CLIENTS)
     export = tmp_path / "export.json"
     leaked = "ceci-est-un-ancien-secret-en-clair-0123456789"

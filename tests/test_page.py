@@ -41,7 +41,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page_server(app_github, checkout) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+def page_server(app_github, checkout) -> Iterator[LiveServer]:
     live = LiveServer(build_form_app(checkout))
     yield live
     live.stop()
@@ -57,7 +57,7 @@ def _fill(page: Any, redirect_uris: str) -> None:
     page.fill("#redirect_uris", redirect_uris)
 
 
-def test_the_page_opens_a_pull_request_and_shows_its_link(browser, page_server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_opens_a_pull_request_and_shows_its_link(browser, page_server, app_github) -> None:
     page = browser.new_page()
     page.goto(page_server.url + "/")
     assert page.title().startswith("Demande de modification d'un fournisseur de services")
@@ -75,7 +75,7 @@ def test_the_page_opens_a_pull_request_and_shows_its_link(browser, page_server, 
 
 def test_the_page_shows_the_diagnostics_and_keeps_the_fields(
     browser, page_server, app_github
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = browser.new_page()
     page.goto(page_server.url + "/")
     _fill(page, "https://demo.gouv.fr/callback\nhttps://*.demo.gouv.fr/callback\n")

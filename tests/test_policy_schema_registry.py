@@ -27,7 +27,7 @@ def test_repository_policy_equals_the_shipped_defaults() -> None:
     assert policy == DEFAULT_POLICY
 
 
-def test_policy_values_drive_the_rules(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_policy_values_drive_the_rules(workspace, cli) -> None:
     workspace.provider("sp", WIDE)
     assert [d["code"] for d in cli("validate", "--format", "json").json()["diagnostics"]] == [
         "N004"
@@ -36,7 +36,7 @@ def test_policy_values_drive_the_rules(workspace, cli) -> None:  # type: ignore[
     assert cli("validate", "--format", "json").json()["diagnostics"] == []
 
 
-def test_invalid_policy_is_located_and_fails(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_policy_is_located_and_fails(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write(
         "policy.yaml",
@@ -48,11 +48,11 @@ def test_invalid_policy_is_located_and_fails(workspace, cli) -> None:  # type: i
     found = [(d["path"], d["code"], d["line"], d["column"]) for d in result.json()["diagnostics"]]
     assert found == [("policy.yaml", "S001", 2, 1)]
     workspace.write("policy.yaml", "rie_address_space: [100.64.0.0/33]\n")
-    found = [
+    located = [
         (d["code"], d["line"], d["column"])
         for d in cli("validate", "--format", "json").json()["diagnostics"]
     ]
-    assert found == [("Q001", 1, 21)]
+    assert located == [("Q001", 1, 21)]
 
 
 def test_committed_schemas_are_fresh() -> None:
@@ -93,6 +93,7 @@ def test_every_example_passes_the_published_schema() -> None:
 def test_published_schema_rejects_what_the_models_reject() -> None:
     schema = json.loads((REPO_ROOT / "schemas/service-provider.schema.json").read_text())
     data = load_located(BASE_SERVICE_PROVIDER).data
+    assert data is not None
     validator = jsonschema.Draft202012Validator(schema)
     assert validator.is_valid(data)
     for broken in (
@@ -107,6 +108,7 @@ def test_published_schema_rejects_what_the_models_reject() -> None:
 def test_published_schema_offers_the_encryption_values_and_an_optional_support() -> None:
     schema = json.loads((REPO_ROOT / "schemas/identity-provider.schema.json").read_text())
     data = load_located(BASE_IDENTITY_PROVIDER).data
+    assert data is not None
     validator = jsonschema.Draft202012Validator(schema)
     encrypted = {
         **data,
@@ -141,7 +143,7 @@ def test_every_rule_is_exercised_by_a_test() -> None:
     assert set(RULES_BY_CODE) - quoted == set()
 
 
-def test_unknown_review_situation_is_reported(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_review_situation_is_reported(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write("policy.yaml", "review_rules:\n  production_changes: self_service\n")
     result = cli("validate", "--format", "json")
@@ -158,7 +160,7 @@ def test_unknown_review_situation_is_reported(workspace, cli) -> None:  # type: 
     assert cli("validate").exit_code == 0
 
 
-def test_a_shared_domain_cannot_be_made_self_service(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_shared_domain_cannot_be_made_self_service(workspace, cli) -> None:
     # Attaching a domain another FI routes always needs the federation: not a policy key.
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write("policy.yaml", "review_rules:\n  shared_email_domain: self_service\n")
@@ -169,7 +171,7 @@ def test_a_shared_domain_cannot_be_made_self_service(workspace, cli) -> None:  #
     assert "shared_email_domain" in found["message"]
 
 
-def test_fi_secret_hint_names_the_federation_key(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_fi_secret_hint_names_the_federation_key(workspace, cli) -> None:
     from conftest import BASE_IDENTITY_PROVIDER
 
     key = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
@@ -179,7 +181,7 @@ def test_fi_secret_hint_names_the_federation_key(workspace, cli) -> None:  # typ
     assert found["code"] == "I009" and f"age -a -r {key}" in found["hint"]
 
 
-def test_malformed_federation_key_is_reported(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_federation_key_is_reported(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write("policy.yaml", "federation_age_recipients:\n  production: ssh-ed25519 AAAA\n")
     [found] = cli("validate", "--format", "json").json()["diagnostics"]

@@ -26,7 +26,7 @@ def _state(path: Path) -> str:
     )
 
 
-def _propose(cli, *uris: str, extra: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def _propose(cli, *uris: str, extra: tuple[str, ...] = ()):
     args = [
         "propose",
         "--env",
@@ -50,7 +50,7 @@ def _propose(cli, *uris: str, extra: tuple[str, ...] = ()):  # type: ignore[no-u
 
 def test_propose_opens_a_pull_request_through_the_git_data_api(
     app_github, origin, checkout, cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = _state(checkout)
     result = _propose(cli, "https://demo.gouv.fr/callback", "https://demo.gouv.fr/v2/callback")
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -96,7 +96,7 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
     assert _state(checkout) == before
 
 
-def test_the_same_request_twice_opens_one_pull_request(app_github, origin, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_request_twice_opens_one_pull_request(app_github, origin, checkout, cli) -> None:
     assert _propose(cli, "https://demo.gouv.fr/v2/callback").exit_code == 0
     again = _propose(cli, "https://demo.gouv.fr/v2/callback")
     assert again.exit_code == 0
@@ -108,7 +108,7 @@ def test_the_same_request_twice_opens_one_pull_request(app_github, origin, check
     assert len(app_github.commits_created) == 1
 
 
-def test_a_later_request_updates_the_open_pull_request(app_github, origin, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_request_updates_the_open_pull_request(app_github, origin, checkout, cli) -> None:
     assert _propose(cli, "https://demo.gouv.fr/v2/callback").exit_code == 0
     first = app_github.pulls[1].head_sha
     later = _propose(cli, "https://demo.gouv.fr/v3/callback")
@@ -122,7 +122,7 @@ def test_a_later_request_updates_the_open_pull_request(app_github, origin, check
     assert origin.git("rev-parse", f"{pull.head_sha}^") == origin.git("rev-parse", "main")
 
 
-def test_an_invalid_request_writes_nothing(app_github, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_request_writes_nothing(app_github, checkout, cli) -> None:
     result = _propose(cli, "https://demo.gouv.fr/*", extra=("--format", "json"))
     assert result.exit_code == 1
     assert [d["code"] for d in result.json()["diagnostics"]] == ["F005"]
@@ -134,7 +134,7 @@ def test_an_invalid_request_writes_nothing(app_github, checkout, cli) -> None:  
     assert app_github.pulls == {}
 
 
-def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkout, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkout, cli) -> None:
     local = checkout / "registry/integration/service-providers/nouveau.yaml"
     local.write_text(
         edited(

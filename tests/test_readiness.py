@@ -59,12 +59,12 @@ def _sealed(*recipients: object, declared: object | None = None) -> str:
     return text
 
 
-def _diagnostics(result) -> list[tuple[str, str, int, int]]:  # type: ignore[no-untyped-def]
+def _diagnostics(result) -> list[tuple[str, str, int, int]]:
     return [(d["path"], d["code"], d["line"], d["column"]) for d in result.json()["diagnostics"]]
 
 
 @pytest.fixture
-def base(repo):  # type: ignore[no-untyped-def]
+def base(repo):
     """main: a production FS and FI that deployed long ago (the FS has no recipients)."""
     repo.write(SP, BASE_SERVICE_PROVIDER)
     repo.write(IDP, BASE_IDENTITY_PROVIDER)
@@ -74,7 +74,7 @@ def base(repo):  # type: ignore[no-untyped-def]
 # -- finding 6: what deploy requires, checked by validate, diff and the bot ----------------
 
 
-def test_diff_fails_a_new_service_provider_without_recipients(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_diff_fails_a_new_service_provider_without_recipients(repo, cli, base) -> None:
     repo.write(NEW_SP, _new_sp())
     result = cli("diff", "--base", base, "--format", "json")
     assert result.exit_code == 1
@@ -85,13 +85,13 @@ def test_diff_fails_a_new_service_provider_without_recipients(repo, cli, base) -
     assert cli("diff", "--base", base).exit_code == 0
 
 
-def test_existing_provider_without_recipients_is_not_new(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_existing_provider_without_recipients_is_not_new(repo, cli, base) -> None:
     repo.write(SP, BASE_SERVICE_PROVIDER.replace("active: true", "active: false"))
     assert cli("diff", "--base", base).exit_code == 0
     assert cli("validate", "--base", base).exit_code == 0
 
 
-def test_validate_with_a_base_checks_new_providers(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_validate_with_a_base_checks_new_providers(repo, cli, base) -> None:
     repo.write(NEW_SP, _new_sp())
     repo.write(NEW_IDP, _new_idp())
     result = cli("validate", "--base", base, "--format", "json")
@@ -101,7 +101,7 @@ def test_validate_with_a_base_checks_new_providers(repo, cli, base) -> None:  # 
     assert cli("validate").exit_code == 0
 
 
-def test_network_change_makes_a_new_client_in_the_other_deployment(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_network_change_makes_a_new_client_in_the_other_deployment(repo, cli, base) -> None:
     repo.write(
         SP,
         edited(
@@ -117,7 +117,7 @@ def test_network_change_makes_a_new_client_in_the_other_deployment(repo, cli, ba
     assert any("changement de réseau (internet → rie)" in r["reason"] for r in change["risks"])
 
 
-def test_new_identity_provider_with_its_secret_is_ready(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_new_identity_provider_with_its_secret_is_ready(repo, cli, base) -> None:
     repo.write("policy.yaml", AGE_POLICY)
     repo.write(NEW_IDP, _new_idp())
     result = cli("diff", "--base", base, "--format", "json")
@@ -133,7 +133,7 @@ def test_new_identity_provider_with_its_secret_is_ready(repo, cli, base) -> None
 @pytest.mark.parametrize(
     ("env", "code", "exit_code"), [("production", "I012", 1), ("integration", "I013", 0)]
 )
-def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) -> None:  # type: ignore[no-untyped-def]
+def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) -> None:
     for kind in ("service-provider", "identity-provider"):
         created = cli(
             "new", kind, "mon-service", "--env", env, "--network", "rie",
@@ -157,7 +157,7 @@ def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) ->
 # -- finding 5: the whole file's opening, and new hosts -----------------------------------
 
 
-def test_many_narrow_ranges_are_limited_as_a_whole(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_many_narrow_ranges_are_limited_as_a_whole(workspace, cli) -> None:
     """3,295 /24 blocks in one RIE file, each allowed alone: a fifth of the RIE."""
     blocks = "".join(f"  - 100.{64 + i // 256}.{i % 256}.0/24\n" for i in range(3295))
     text = edited(
@@ -174,14 +174,14 @@ def test_many_narrow_ranges_are_limited_as_a_whole(workspace, cli) -> None:  # t
     assert cli("validate").exit_code == 0
 
 
-def test_wide_ipv6_total_is_limited(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_wide_ipv6_total_is_limited(workspace, cli) -> None:
     blocks = "".join(f"  - 2a01:{i:x}::/48\n" for i in range(1, 20))
     workspace.provider("sp", BASE_SERVICE_PROVIDER.replace("  - 145.242.17.0/28\n", blocks))
     [found] = cli("validate", "--format", "json").json()["diagnostics"]
     assert found["code"] == "N009" and "19 blocs IPv6 /48" in found["message"]
 
 
-def test_new_redirect_host_is_high_risk_in_production(repo, cli, base) -> None:  # type: ignore[no-untyped-def]
+def test_new_redirect_host_is_high_risk_in_production(repo, cli, base) -> None:
     repo.write(
         SP,
         BASE_SERVICE_PROVIDER.replace(
@@ -202,7 +202,7 @@ def test_new_redirect_host_is_high_risk_in_production(repo, cli, base) -> None: 
 # -- finding 7: one federation age key per environment ------------------------------------
 
 
-def test_retired_policy_key_is_named(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_retired_policy_key_is_named(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write(
         "policy.yaml", f"max_prefix_ipv4: 24\nfederation_age_recipient: {PRODUCTION.to_public()}\n"
@@ -219,7 +219,7 @@ def test_retired_policy_key_is_named(workspace, cli) -> None:  # type: ignore[no
     assert "federation_age_recipients" in found["hint"]
 
 
-def test_one_key_for_both_environments_is_refused(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_one_key_for_both_environments_is_refused(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     key = PRODUCTION.to_public()
     workspace.write(
@@ -229,7 +229,7 @@ def test_one_key_for_both_environments_is_refused(workspace, cli) -> None:  # ty
     assert (found["code"], found["line"]) == ("Q008", 1)
 
 
-def test_secret_sealed_for_the_integration_key_is_a_located_error(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_secret_sealed_for_the_integration_key_is_a_located_error(workspace, cli) -> None:
     workspace.write("policy.yaml", AGE_POLICY)
     key = INTEGRATION.to_public()
     text = BASE_IDENTITY_PROVIDER + _sealed(key, declared=key)
@@ -242,7 +242,7 @@ def test_secret_sealed_for_the_integration_key_is_a_located_error(workspace, cli
     assert str(PRODUCTION.to_public()) in found["hint"]
 
 
-def test_undeclared_recipient_and_several_recipients(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_undeclared_recipient_and_several_recipients(workspace, cli) -> None:
     workspace.write("policy.yaml", AGE_POLICY)
     workspace.provider("idp", BASE_IDENTITY_PROVIDER + _sealed(PRODUCTION.to_public()))
     assert [d["code"] for d in cli("validate", "--format", "json").json()["diagnostics"]] == [
@@ -254,7 +254,7 @@ def test_undeclared_recipient_and_several_recipients(workspace, cli) -> None:  #
     assert found["code"] == "I016" and "2 destinataire(s)" in found["message"]
 
 
-def test_deploy_refuses_another_environments_identity(repo, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_deploy_refuses_another_environments_identity(repo, cli, target, monkeypatch) -> None:
     repo.write("policy.yaml", AGE_POLICY)
     repo.write(SP, BASE_SERVICE_PROVIDER + f"secret_recipients:\n  - {PARTNER}\n")
     production = PRODUCTION.to_public()
@@ -271,7 +271,7 @@ def test_deploy_refuses_another_environments_identity(repo, cli, target, monkeyp
     assert IDP_UID in live(target, "provider")
 
 
-def test_deploy_checks_every_sealed_secret_before_writing(repo, cli, target, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_deploy_checks_every_sealed_secret_before_writing(repo, cli, target, monkeypatch) -> None:
     """Without keys in the policy the file cannot be checked: the deploy still opens every
     secret before its first write, so a wrong key never leaves a half-applied deployment."""
     repo.write(SP, BASE_SERVICE_PROVIDER + f"secret_recipients:\n  - {PARTNER}\n")
@@ -284,7 +284,7 @@ def test_deploy_checks_every_sealed_secret_before_writing(repo, cli, target, mon
     assert live(target, "client") == {}
 
 
-def test_policy_typos_cannot_disable_the_routing(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_policy_typos_cannot_disable_the_routing(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write(
         "policy.yaml",

@@ -128,7 +128,7 @@ def _manifests(out: Path) -> dict[str, dict]:  # type: ignore[type-arg]
     return {name: json.loads((out / f"{name}.json").read_text()) for name in DEPLOYMENTS}
 
 
-def test_example_registry_renders_records_the_core_accepts(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_example_registry_renders_records_the_core_accepts(tmp_path, cli, monkeypatch) -> None:
     monkeypatch.chdir(EXAMPLES)
     result = cli("render", "--out", str(tmp_path), "--policy", str(REPO_ROOT / "policy.yaml"))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -142,7 +142,7 @@ def test_example_registry_renders_records_the_core_accepts(tmp_path, cli, monkey
             jsonschema.validate(provider, PROVIDER_DTO)
 
 
-def test_both_identity_provider_forms_and_the_firewall(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_both_identity_provider_forms_and_the_firewall(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.provider("idp", BASE_IDENTITY_PROVIDER, slug="fi-demo")
     workspace.provider("idp", edited(BASE_IDENTITY_PROVIDER, NO_DISCOVERY), slug="fi-autre")
@@ -179,7 +179,7 @@ def test_both_identity_provider_forms_and_the_firewall(workspace, cli) -> None: 
     assert manifest["firewall"] == {client["key"]: ["145.242.17.0/28"]}
 
 
-def test_no_secret_is_ever_rendered(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_secret_is_ever_rendered(workspace, cli) -> None:
     armored = (
         "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n"
         "-----END AGE ENCRYPTED FILE-----\n"
@@ -201,7 +201,7 @@ def test_no_secret_is_ever_rendered(workspace, cli) -> None:  # type: ignore[no-
             assert sealed == armored  # only ciphertext for the federation's key
 
 
-def test_rendering_is_deterministic(tmp_path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rendering_is_deterministic(tmp_path, cli, monkeypatch) -> None:
     files = sorted((EXAMPLES / "registry").rglob("*.yaml"))
     outputs = []
     for attempt, order in enumerate((files, list(reversed(files)))):
@@ -223,7 +223,7 @@ def test_rendering_is_deterministic(tmp_path, cli, monkeypatch) -> None:  # type
         assert {n: serialize(m) for n, m in build_manifests(providers, None).items()} == expected
 
 
-def test_reordering_lists_renders_the_same_bytes(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_reordering_lists_renders_the_same_bytes(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     cli("render")
     before = (workspace.root / "build/manifests/production-internet.json").read_bytes()
@@ -234,7 +234,7 @@ def test_reordering_lists_renders_the_same_bytes(workspace, cli) -> None:  # typ
     assert (workspace.root / "build/manifests/production-internet.json").read_bytes() == before
 
 
-def test_invalid_registry_writes_nothing(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_registry_writes_nothing(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     assert cli("render").exit_code == 0
     out = workspace.root / "build/manifests"
@@ -251,7 +251,7 @@ def test_invalid_registry_writes_nothing(workspace, cli) -> None:  # type: ignor
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_provenance_and_digest(repo, cli) -> None:  # type: ignore[no-untyped-def]
+def test_provenance_and_digest(repo, cli) -> None:
     repo.provider("sp", BASE_SERVICE_PROVIDER)
     first = repo.commit("first")
     cli("render")
@@ -271,7 +271,7 @@ def test_provenance_and_digest(repo, cli) -> None:  # type: ignore[no-untyped-de
 
 
 @pytest.mark.parametrize("deployment", DEPLOYMENTS)
-def test_every_deployment_is_rendered_even_empty(workspace, cli, deployment) -> None:  # type: ignore[no-untyped-def]
+def test_every_deployment_is_rendered_even_empty(workspace, cli, deployment) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     assert cli("render").exit_code == 0
     manifest = _manifests(workspace.root / "build/manifests")[deployment]
@@ -311,7 +311,7 @@ def test_a_record_the_core_would_drop_is_never_rendered() -> None:
         ("integration", "https://a", "U017"),
     ],
 )
-def test_urls_the_core_refuses_are_never_rendered(workspace, cli, env, uri, code) -> None:  # type: ignore[no-untyped-def]
+def test_urls_the_core_refuses_are_never_rendered(workspace, cli, env, uri, code) -> None:
     workspace.provider(
         "sp", BASE_SERVICE_PROVIDER.replace("https://demo.gouv.fr/callback", uri), env=env
     )
@@ -321,7 +321,7 @@ def test_urls_the_core_refuses_are_never_rendered(workspace, cli, env, uri, code
     assert not (workspace.root / "build").exists()
 
 
-def test_every_field_the_core_reads_is_rendered(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_every_field_the_core_reads_is_rendered(workspace, cli) -> None:
     encrypted = edited(
         BASE_IDENTITY_PROVIDER,
         [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,11 +16,11 @@ from fedreg.validation.rulesdoc import render_rules_markdown
 SP = "registry/production/service-providers/demo.yaml"
 
 
-def _validate(workspace, cli, text: str, *args: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def _validate(workspace, cli, text: str, *args: str) -> list[dict[str, Any]]:
     workspace.provider("sp", text)
     result = cli("validate", "--format", "json", *args, SP)
     assert result.exit_code in (0, 1), result.stderr
-    return result.json()["diagnostics"]  # type: ignore[no-any-return]
+    return result.json()["diagnostics"]
 
 
 def _only(diagnostics: list[dict], code: str) -> dict:  # type: ignore[type-arg]
@@ -31,7 +32,7 @@ def _only(diagnostics: list[dict], code: str) -> dict:  # type: ignore[type-arg]
 # -- P001: guesses that fit the mistake --------------------------------------------------------
 
 
-def test_a_tab_is_named_as_a_tab(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_tab_is_named_as_a_tab(workspace, cli) -> None:
     text = edited(BASE_SERVICE_PROVIDER, [('  - "@demo-org/equipe"', '\t- "@demo-org/equipe"')])
     found = _only(_validate(workspace, cli, text), "P001")
     assert (found["line"], found["column"]) == (7, 1)
@@ -39,7 +40,7 @@ def test_a_tab_is_named_as_a_tab(workspace, cli) -> None:  # type: ignore[no-unt
     assert "guillemets" not in found["message"]
 
 
-def test_an_unquoted_owner_is_told_to_quote_not_about_tabs(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unquoted_owner_is_told_to_quote_not_about_tabs(workspace, cli) -> None:
     text = edited(BASE_SERVICE_PROVIDER, [('  - "@demo-org/equipe"', "  - @demo-org/equipe")])
     found = _only(_validate(workspace, cli, text), "P001")
     assert (found["line"], found["column"]) == (7, 5)
@@ -54,7 +55,7 @@ def test_an_unquoted_owner_is_told_to_quote_not_about_tabs(workspace, cli) -> No
         ('siret: "13002526500013"', 'siret "13002526500013"', 10),
     ],
 )
-def test_a_missing_colon_is_reported_on_its_own_line(workspace, cli, old, new, line) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_colon_is_reported_on_its_own_line(workspace, cli, old, new, line) -> None:
     found = _only(_validate(workspace, cli, edited(BASE_SERVICE_PROVIDER, [(old, new)])), "P001")
     assert (found["line"], found["column"]) == (line, 1)
     assert new in found["message"]
@@ -63,7 +64,7 @@ def test_a_missing_colon_is_reported_on_its_own_line(workspace, cli, old, new, l
 # -- U002: which invisible character, and where ----------------------------------------------
 
 
-def test_u002_names_and_points_at_a_zero_width_space(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_u002_names_and_points_at_a_zero_width_space(workspace, cli) -> None:
     text = edited(
         BASE_SERVICE_PROVIDER,
         [("  - https://demo.gouv.fr/callback", "  - https://demo.gouv.fr/\u200bcallback")],
@@ -77,7 +78,7 @@ def test_u002_names_and_points_at_a_zero_width_space(workspace, cli) -> None:  #
 # -- U010: no false warning on top of an invalid redirect URI ---------------------------------
 
 
-def test_no_post_logout_warning_when_the_redirect_uri_is_invalid(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_post_logout_warning_when_the_redirect_uri_is_invalid(workspace, cli) -> None:
     text = edited(
         BASE_SERVICE_PROVIDER,
         [("  - https://demo.gouv.fr/callback", '  - "https://demo.gouv.fr/callback "')],
@@ -86,7 +87,7 @@ def test_no_post_logout_warning_when_the_redirect_uri_is_invalid(workspace, cli)
     assert "U002" in codes and "U010" not in codes
 
 
-def test_u010_still_warns_for_a_real_stranger(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_u010_still_warns_for_a_real_stranger(workspace, cli) -> None:
     text = edited(BASE_SERVICE_PROVIDER, [("  - https://demo.gouv.fr/\n", "  - https://b.fr/\n")])
     assert "U010" in [d["code"] for d in _validate(workspace, cli, text)]
 
@@ -94,7 +95,7 @@ def test_u010_still_warns_for_a_real_stranger(workspace, cli) -> None:  # type: 
 # -- S004: a French enumeration ---------------------------------------------------------------
 
 
-def test_s004_lists_the_algorithms_in_french(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_s004_lists_the_algorithms_in_french(workspace, cli) -> None:
     text = edited(
         BASE_SERVICE_PROVIDER,
         [("id_token_signed_response_alg: ES256", "id_token_signed_response_alg: PS256")],
@@ -106,7 +107,7 @@ def test_s004_lists_the_algorithms_in_french(workspace, cli) -> None:  # type: i
 # -- --strict says why it failed --------------------------------------------------------------
 
 
-def test_strict_says_it_failed_because_of_warnings(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_strict_says_it_failed_because_of_warnings(workspace, cli) -> None:
     workspace.provider(
         "sp",
         edited(BASE_SERVICE_PROVIDER, [("  - email\n", "  - email\n  - email\n")]),
@@ -131,7 +132,7 @@ def test_every_rule_in_the_reference_shows_a_hint() -> None:
 # -- the repository root, found from any folder -----------------------------------------------
 
 
-def test_validate_from_the_providers_folder(workspace, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_validate_from_the_providers_folder(workspace, cli, monkeypatch) -> None:
     path = workspace.provider("sp", BASE_SERVICE_PROVIDER)
     monkeypatch.chdir(path.parent)
     result = cli("validate", "demo.yaml")
@@ -146,7 +147,7 @@ def test_validate_from_the_providers_folder(workspace, cli, monkeypatch) -> None
 
 def test_validate_from_an_environment_folder_checks_the_whole_registry(
     workspace, cli, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="twin")  # same client_id: X001
     monkeypatch.chdir(workspace.root / "registry" / "production")
@@ -159,7 +160,7 @@ def test_validate_from_an_environment_folder_checks_the_whole_registry(
     assert result.json()["summary"]["files"] == 2
 
 
-def test_the_policy_is_read_at_the_root_from_a_subfolder(workspace, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_policy_is_read_at_the_root_from_a_subfolder(workspace, cli, monkeypatch) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     workspace.write("policy.yaml", "max_prefix_ipv4: 29\n")  # the base file has a /28
     monkeypatch.chdir(workspace.root / "registry" / "production" / "service-providers")
@@ -167,7 +168,7 @@ def test_the_policy_is_read_at_the_root_from_a_subfolder(workspace, cli, monkeyp
     assert [d["code"] for d in result.json()["diagnostics"]] == ["N004"], result.stdout
 
 
-def test_new_from_a_subfolder_writes_at_the_root(workspace, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_new_from_a_subfolder_writes_at_the_root(workspace, cli, monkeypatch) -> None:
     workspace.write("policy.yaml", "{}\n")
     (workspace.root / "docs").mkdir()
     monkeypatch.chdir(workspace.root / "docs")
@@ -181,7 +182,7 @@ def test_new_from_a_subfolder_writes_at_the_root(workspace, cli, monkeypatch) ->
     assert Path.cwd() == workspace.root / "docs"  # the command gave the folder back
 
 
-def test_a_missing_policy_file_is_a_usage_error(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_policy_file_is_a_usage_error(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     result = cli("validate", "--policy", "politique.yaml")
     assert result.exit_code == 2
@@ -189,14 +190,14 @@ def test_a_missing_policy_file_is_a_usage_error(workspace, cli) -> None:  # type
     assert result.stdout == ""
 
 
-def test_no_policy_file_at_all_still_uses_the_defaults(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_policy_file_at_all_still_uses_the_defaults(workspace, cli) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     assert cli("validate").exit_code == 0
 
 
 def test_a_policy_file_planted_inside_the_registry_is_not_the_root(
     workspace, cli, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Attack: a pull request adds registry/production/policy.yaml widening the limits; whoever
     runs fedreg from registry/production must still get the root's policy (and see the file)."""
     workspace.provider("sp", BASE_SERVICE_PROVIDER.replace("145.242.17.0/28", "145.242.0.0/16"))
@@ -211,7 +212,7 @@ def test_a_policy_file_planted_inside_the_registry_is_not_the_root(
 
 def test_render_from_a_subfolder_writes_its_default_output_at_the_root(
     workspace, cli, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     workspace.provider("sp", BASE_SERVICE_PROVIDER)
     (workspace.root / "docs").mkdir()
     monkeypatch.chdir(workspace.root / "docs")

@@ -8,6 +8,7 @@ diagnostic at all, so it also proves the rule did not fire for the wrong reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -698,21 +699,21 @@ CASES = [
 ]
 
 
-def _validate(workspace, cli, kind: str, env: str, text: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def _validate(workspace, cli, kind: str, env: str, text: str) -> list[dict[str, Any]]:
     workspace.provider(kind, text, env=env)
     result = cli("validate", "--format", "json")
     report = result.json()
     assert result.exit_code == (1 if report["summary"]["errors"] else 0)
-    return report["diagnostics"]  # type: ignore[no-any-return]
+    return report["diagnostics"]
 
 
 @pytest.mark.parametrize("kind", ["sp", "idp"])
-def test_base_files_are_clean(workspace, cli, kind) -> None:  # type: ignore[no-untyped-def]
+def test_base_files_are_clean(workspace, cli, kind) -> None:
     assert _validate(workspace, cli, kind, "production", BASE_BY_KIND[kind]) == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.id}" for c in CASES])
-def test_rule_rejects(workspace, cli, case: Case) -> None:  # type: ignore[no-untyped-def]
+def test_rule_rejects(workspace, cli, case: Case) -> None:
     diagnostics = _validate(
         workspace, cli, case.kind, case.env, edited(BASE_BY_KIND[case.kind], case.reject)
     )
@@ -731,7 +732,7 @@ def test_rule_rejects(workspace, cli, case: Case) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.id}" for c in CASES])
-def test_rule_accepts_neighbour(workspace, cli, case: Case) -> None:  # type: ignore[no-untyped-def]
+def test_rule_accepts_neighbour(workspace, cli, case: Case) -> None:
     assert (
         _validate(
             workspace,

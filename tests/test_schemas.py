@@ -127,6 +127,7 @@ REJECTED = {
 def test_url_patterns_agree_with_fedreg(environment: str) -> None:
     """With Python's regex engine; tests/test_editor.py checks the editor's."""
     base = load_located(BASE_SERVICE_PROVIDER).data
+    assert base is not None
     validator = jsonschema.Draft202012Validator(build_schema("ServiceProvider", environment))
     for url in ACCEPTED[environment]:
         assert inspect_uri(url, environment, ())[1] == (), url
@@ -146,7 +147,7 @@ def test_the_bases_pass_every_variant() -> None:
             jsonschema.Draft202012Validator(build_schema(kind, environment)).validate(data)
 
 
-def test_new_skeletons_name_their_environment_schema(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_new_skeletons_name_their_environment_schema(workspace, cli) -> None:
     for env in ENVIRONMENTS:
         result = cli(
             "new",
@@ -198,6 +199,7 @@ PRIVATE_RANGES = [
 @pytest.mark.parametrize("network", ["internet", "rie"])
 def test_private_addresses_are_flagged_on_internet_as_fedreg_does(network: str) -> None:
     base = load_located(BASE_SERVICE_PROVIDER).data
+    assert base is not None
     validator = jsonschema.Draft202012Validator(build_schema("ServiceProvider", "production"))
     for text in PUBLIC_RANGES + PRIVATE_RANGES:
         codes = {code for code, _ in inspect_ip_range(text, network, 24, 48, ("100.64.0.0/10",))[0]}

@@ -77,7 +77,7 @@ def build_form_app(root: Path, settings: ServeSettings = SETTINGS) -> Any:
 
 
 @pytest.fixture
-def server(app_github, checkout) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+def server(app_github, checkout) -> Iterator[LiveServer]:
     live = LiveServer(build_form_app(checkout))
     yield live
     live.stop()
@@ -132,7 +132,7 @@ def call(
     return response
 
 
-def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, app_github) -> None:
     request = form()
     openapi().validate_request(
         MockRequest(
@@ -159,7 +159,7 @@ def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, 
     assert list(app_github.pulls) == [1]
 
 
-def test_an_invalid_request_answers_the_located_diagnostics(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_request_answers_the_located_diagnostics(server, app_github) -> None:
     response = call(
         server, form(redirect_uris=["https://demo.gouv.fr/cb", "http://demo.gouv.fr/*"])
     )
@@ -182,14 +182,14 @@ def test_an_invalid_request_answers_the_located_diagnostics(server, app_github) 
         ({"timestamp": "demain"}, "heure Unix"),
     ],
 )
-def test_unauthentic_requests_are_refused(server, app_github, headers, reason) -> None:  # type: ignore[no-untyped-def]
+def test_unauthentic_requests_are_refused(server, app_github, headers, reason) -> None:
     response = call(server, form(), **headers)
     assert response.status_code == 401
     assert reason in response.json()["message"]
     assert app_github.pulls == {}
 
 
-def test_a_signature_for_another_body_is_refused(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_a_signature_for_another_body_is_refused(server, app_github) -> None:
     timestamp = str(int(time.time()))
     signed_for = json.dumps(form(redirect_uris=["https://demo.gouv.fr/a"])).encode()
     response = call(
@@ -198,7 +198,7 @@ def test_a_signature_for_another_body_is_refused(server, app_github) -> None:  #
     assert (response.status_code, response.json()["message"]) == (401, "signature invalide")
 
 
-def test_a_replayed_request_is_refused(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_a_replayed_request_is_refused(server, app_github) -> None:
     timestamp = str(int(time.time()))
     assert call(server, form(), timestamp=timestamp).status_code == 201
     replay = call(server, form(), timestamp=timestamp)
@@ -206,7 +206,7 @@ def test_a_replayed_request_is_refused(server, app_github) -> None:  # type: ign
     assert "rejeu" in replay.json()["message"]
 
 
-def test_body_size_and_content_type_limits(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_body_size_and_content_type_limits(server, app_github) -> None:
     big = json.dumps(form(organisation="x" * 70_000)).encode()
     assert call(server, None, raw=big).status_code == 413
     assert (
@@ -218,7 +218,7 @@ def test_body_size_and_content_type_limits(server, app_github) -> None:  # type:
     assert app_github.pulls == {}
 
 
-def test_requests_are_limited_per_requester(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_requests_are_limited_per_requester(server, app_github) -> None:
     for attempt in range(3):  # distinct bodies: the same body twice would be a replay
         wildcard = form(redirect_uris=[f"https://demo.gouv.fr/{attempt}/*"])
         assert call(server, wildcard).status_code == 422
@@ -247,7 +247,7 @@ def _read_reply(connection: socket.socket) -> str:
     return (head + b"\r\n\r\n" + body).decode()
 
 
-def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(
@@ -278,7 +278,7 @@ def _checked(response: httpx.Response, method: str, path: str, body: bytes = b""
     return response
 
 
-def test_the_page_is_served_in_french(server) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_is_served_in_french(server) -> None:
     page = _checked(httpx.get(server.url + "/", timeout=10), "get", "/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="fr">' in page.text and "<script" not in page.text
@@ -286,7 +286,7 @@ def test_the_page_is_served_in_french(server) -> None:  # type: ignore[no-untype
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
 
-def test_the_page_submission_without_a_browser(server, app_github) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_submission_without_a_browser(server, app_github) -> None:
     fields = {
         "email": "equipe@demo.gouv.fr",
         "client_id": CLIENT_ID,
@@ -309,14 +309,14 @@ def test_the_page_submission_without_a_browser(server, app_github) -> None:  # t
     assert 'href="https://github.com/proconnect-gouv/registre/pull/1"' in created.text
 
 
-def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:
     monkeypatch.delenv("FEDREG_PARTNER_SPACE_SECRET", raising=False)
     result = cli("serve", "--port", "1")
     assert result.exit_code == 2
     assert "FEDREG_PARTNER_SPACE_SECRET" in result.stderr and "au moins 32" in result.stderr
 
 
-def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:  # type: ignore[no-untyped-def]
+def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -10,11 +10,11 @@ from conftest import BASE_SERVICE_PROVIDER, edited
 FOLDER = "registry/integration/service-providers"
 
 
-def _codes(result) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _codes(result) -> list[tuple[str, str]]:
     return [(d["path"], d["code"]) for d in result.json()["diagnostics"]]
 
 
-def test_links_submodules_and_special_files_are_refused(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_links_submodules_and_special_files_are_refused(workspace, cli) -> None:
     workspace.write(f"{FOLDER}/vrai.yaml", BASE_SERVICE_PROVIDER)
     (workspace.root / f"{FOLDER}/lien.yaml").symlink_to("vrai.yaml")
     (workspace.root / "ailleurs").mkdir()
@@ -44,7 +44,7 @@ def test_links_submodules_and_special_files_are_refused(workspace, cli) -> None:
     assert "fichier spécial" in messages[f"{FOLDER}/tube.yaml"]
 
 
-def test_a_linked_file_given_by_name_is_not_followed(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_linked_file_given_by_name_is_not_followed(workspace, cli) -> None:
     workspace.write(f"{FOLDER}/vrai.yaml", BASE_SERVICE_PROVIDER)
     (workspace.root / f"{FOLDER}/lien.yaml").symlink_to("vrai.yaml")
     result = cli("validate", "--format", "json", f"{FOLDER}/lien.yaml")

@@ -15,30 +15,30 @@ from fedreg.registry.yamlload import MAX_FILE_BYTES, decode, load_fast, load_loc
 from fedreg.validation.engine import locate, parse_document, validate_documents
 
 
-def _codes_at(workspace, cli, content: bytes) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+def _codes_at(workspace, cli, content: bytes) -> list[tuple[str, int, int]]:
     workspace.provider("sp", content)
     result = cli("validate", "--format", "json")
     assert result.exit_code == 1
     return [(d["code"], d["line"], d["column"]) for d in result.json()["diagnostics"]]
 
 
-def test_latin1_is_located(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_latin1_is_located(workspace, cli) -> None:
     content = BASE_SERVICE_PROVIDER.replace("démonstration", "d\xe9monstration").encode("latin-1")
     assert _codes_at(workspace, cli, content) == [("P006", 2, 19)]
 
 
-def test_utf8_with_bom_is_accepted(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_utf8_with_bom_is_accepted(workspace, cli) -> None:
     workspace.provider("sp", b"\xef\xbb\xbf" + BASE_SERVICE_PROVIDER.encode())
     assert cli("validate").exit_code == 0
 
 
-def test_oversized_file(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_file(workspace, cli) -> None:
     padding = "# " + "x" * 100 + "\n"
     content = (BASE_SERVICE_PROVIDER + padding * (MAX_FILE_BYTES // len(padding) + 1)).encode()
     assert _codes_at(workspace, cli, content) == [("P007", 1, 1)]
 
 
-def test_file_just_under_the_limit_is_read(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_file_just_under_the_limit_is_read(workspace, cli) -> None:
     text = BASE_SERVICE_PROVIDER
     text += "#" * (MAX_FILE_BYTES - len(text.encode()) - 1) + "\n"
     assert len(text.encode()) == MAX_FILE_BYTES
@@ -46,15 +46,15 @@ def test_file_just_under_the_limit_is_read(workspace, cli) -> None:  # type: ign
     assert cli("validate").exit_code == 0
 
 
-def test_empty_file(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_empty_file(workspace, cli) -> None:
     assert _codes_at(workspace, cli, b"") == [("P005", 1, 1)]
 
 
-def test_nul_byte_is_a_syntax_error(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_nul_byte_is_a_syntax_error(workspace, cli) -> None:
     assert _codes_at(workspace, cli, b"kind: Service\x00Provider\n") == [("P001", 1, 14)]
 
 
-def test_deep_nesting_does_not_crash_the_process(workspace, cli) -> None:  # type: ignore[no-untyped-def]
+def test_deep_nesting_does_not_crash_the_process(workspace, cli) -> None:
     # libyaml's C composer overflows the stack near 30,000 levels; this must never reach it.
     codes = _codes_at(workspace, cli, b"a: " + b"[" * 32_000 + b"]" * 32_000 + b"\n")
     assert codes[0][0] == "P001"
