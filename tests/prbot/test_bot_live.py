@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from liveservers import PROOF
 from test_bot import (  # noqa: F401 - fixtures, used by name
     SP_INTEG,
     Scenario,
@@ -17,6 +15,8 @@ from test_bot import (  # noqa: F401 - fixtures, used by name
     github,
     scenario,
 )
+
+from liveservers import PROOF
 
 IDP_INTEG = "registry/integration/identity-providers/fi-boucle.yaml"
 

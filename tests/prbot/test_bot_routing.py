@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import pyrage
 from pyrage import x25519
-
-from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from test_bot import (  # noqa: F401 - fixtures, used by name
     ALICE,
     OTHER_CLIENT,
@@ -18,6 +16,8 @@ from test_bot import (  # noqa: F401 - fixtures, used by name
     github,
     scenario,
 )
+
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 
 IDP_INTEG = "registry/integration/identity-providers/fi-alice.yaml"
 PARTNER_KEY = x25519.Identity.generate().to_public()

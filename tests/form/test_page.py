@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from test_serve import LiveServer, build_form_app
 
 from conftest import APP
-from test_serve import LiveServer, build_form_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [

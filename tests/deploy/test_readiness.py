@@ -7,8 +7,6 @@ from __future__ import annotations
 import pyrage
 import pytest
 from pyrage import x25519
-
-from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from test_deploy import (  # noqa: F401 - fixtures, used by name
     CIPHER_PASS,
     IDP_UID,
@@ -16,6 +14,8 @@ from test_deploy import (  # noqa: F401 - fixtures, used by name
     raw_target,
     target,
 )
+
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 
 SP = "registry/production/service-providers/demo.yaml"
 NEW_SP = "registry/production/service-providers/nouveau.yaml"

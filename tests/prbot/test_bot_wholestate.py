@@ -11,8 +11,6 @@ import json
 import os
 from pathlib import Path
 
-from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
-from payloads import event
 from test_bot import (  # noqa: F401 - fixtures, shared with test_bot.py
     ALICE,
     CALLBACK,
@@ -24,6 +22,9 @@ from test_bot import (  # noqa: F401 - fixtures, shared with test_bot.py
     github,
     scenario,
 )
+
+from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
+from payloads import event
 
 IDP_INTEG = "registry/integration/identity-providers/fi-demo.yaml"
 OTHER_SP = "registry/integration/service-providers/autre.yaml"

@@ -44,7 +44,7 @@ def test_no_test_walks_the_live_registry() -> None:
     """The suite's cost must not grow with the registry partners fill: tests read their own
     fixtures and `tests/data/example-registry/`, never the repository's `registry/`."""
     live = ("REPO_ROOT / " + '"registry"', "chdir(" + "REPO_ROOT)")
-    for path in sorted((REPO_ROOT / "tests").glob("*.py")):
+    for path in sorted((REPO_ROOT / "tests").rglob("test_*.py")):
         text = path.read_text(encoding="utf-8")
         assert not [pattern for pattern in live if pattern in text], path.name
 

@@ -138,7 +138,8 @@ def test_example_registry_covers_every_deployment() -> None:
 
 
 def test_every_rule_is_exercised_by_a_test() -> None:
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO_ROOT / "tests").glob("*.py"))
+    tests = (REPO_ROOT / "tests").rglob("*.py")
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in tests)
     quoted = set(re.findall(r'"([A-Z]\d{3})"', sources))
     assert set(RULES_BY_CODE) - quoted == set()
 

@@ -1,5 +1,5 @@
 """The published schemas' words and patterns, checked against the models and fedreg's rules
-without an editor (tests/test_editor.py drives the real one)."""
+without an editor (tests/authoring/test_editor.py drives the real one)."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ REJECTED = {
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_url_patterns_agree_with_fedreg(environment: str) -> None:
-    """With Python's regex engine; tests/test_editor.py checks the editor's."""
+    """With Python's regex engine; tests/authoring/test_editor.py checks the editor's."""
     base = load_located(BASE_SERVICE_PROVIDER).data
     assert base is not None
     validator = jsonschema.Draft202012Validator(build_schema("ServiceProvider", environment))
