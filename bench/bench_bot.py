@@ -22,11 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from fedreg.crossindex import CrossIndex
-from fedreg.deployment import changed_deployments
-from fedreg.gitrepo import GitRepository
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.prbot import PullRequestRef, decide
+from fedreg.adapters.git import GitRepository
+from fedreg.deploy.orchestration import changed_deployments
+from fedreg.prbot.crossindex import CrossIndex
+from fedreg.prbot.run import PullRequestRef, decide
+from fedreg.registry.policy import DEFAULT_POLICY
 from registry_generator import generate
 
 IDENTITY = ["-c", "user.email=b@b.invalid", "-c", "user.name=bench"]

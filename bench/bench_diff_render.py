@@ -16,11 +16,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from fedreg.diffing import diff_revisions
-from fedreg.gitrepo import GitRepository
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.render import build_manifests, serialize
-from fedreg.validate import build_provider, validate_paths
+from fedreg.adapters.git import GitRepository
+from fedreg.changes.diff import diff_revisions
+from fedreg.manifests.build import build_manifests, serialize
+from fedreg.registry.policy import DEFAULT_POLICY
+from fedreg.validation.engine import build_provider, validate_paths
 from registry_generator import generate
 from timing import best_of
 

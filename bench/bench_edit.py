@@ -16,8 +16,8 @@ from functools import partial
 from pathlib import Path
 
 from fedreg.commands.edit import registry_documents
-from fedreg.editing import edit_provider, parse_request
-from fedreg.policy import DEFAULT_POLICY
+from fedreg.form.editing import edit_provider, parse_request
+from fedreg.registry.policy import DEFAULT_POLICY
 from registry_generator import generate
 from timing import best_of
 

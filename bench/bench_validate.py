@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from fedreg.policy import DEFAULT_POLICY
-from fedreg.snapshot import worktree_paths
-from fedreg.validate import validate_paths
+from fedreg.registry.policy import DEFAULT_POLICY
+from fedreg.registry.snapshot import worktree_paths
+from fedreg.validation.engine import validate_paths
 from registry_generator import PLANTED_CODE, PLANTED_POSITION, generate
 from timing import best_of
 

@@ -6,7 +6,7 @@ import gc
 import time
 from collections.abc import Callable
 
-from fedreg.checks import clear_caches
+from fedreg.validation.checks import clear_caches
 
 
 def best_of(repeat: int, action: Callable[[], object]) -> tuple[float, object]:

@@ -86,7 +86,7 @@ class CliResult:
     stderr: str
 
     def json(self) -> dict:  # type: ignore[type-arg]
-        return json.loads(self.stdout)  # type: ignore[no-any-return]
+        return json.loads(self.stdout)
 
 
 class Workspace:
@@ -118,7 +118,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(capsys: pytest.CaptureFixture[str]):
     def run(*args: str) -> CliResult:
         code = main(list(args))
         captured = capsys.readouterr()
@@ -205,7 +205,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_servers(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def live_servers(tmp_path_factory: pytest.TempPathFactory):
     from liveservers import running_live_servers
 
     with running_live_servers(tmp_path_factory) as servers:

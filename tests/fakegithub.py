@@ -459,7 +459,7 @@ class FakeGitHub:
                 openapi.validate_response(
                     openapi_request,
                     MockResponse(
-                        response.body, status_code=status, content_type="application/json"
+                        bytes(response.body), status_code=status, content_type="application/json"
                     ),
                 )
             except Exception as error:
@@ -509,7 +509,7 @@ class FakeGitHub:
         data["requested_teams"] = []  # GitHub's example lacks the schema's required "type"
         names = self._git("diff", "--name-only", "-M", "-z", pull.base_sha, pull.head_sha)
         data["changed_files"] = len([n for n in names.split("\0") if n])
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_pulls(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
         item = example("/repos/{owner}/{repo}/pulls", "get", "200")[0]
@@ -683,7 +683,7 @@ class FakeGitHub:
             issue_url=self._url(f"/issues/{number}"),
         )
         data["user"].update(login=comment["user"]["login"], type=comment["user"]["type"])
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_comments(
         self, payload: Any, query: dict[str, str], user: Any, number: str
@@ -718,7 +718,7 @@ class FakeGitHub:
     def _label(self, name: str) -> dict[str, Any]:
         data = example("/repos/{owner}/{repo}/issues/{issue_number}/labels", "get", "200")[0]
         data.update(name=name, url=self._url(f"/labels/{name}"))
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_labels(
         self, payload: Any, query: dict[str, str], user: Any, number: str
@@ -754,7 +754,7 @@ class FakeGitHub:
             pull_request_url=self._url(f"/pulls/{pull.number}"),
         )
         data["user"].update(login=review["user"], type=review["user_type"])
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _create_review(
         self, payload: dict[str, Any], query: Any, user: dict[str, str], number: str
@@ -818,7 +818,7 @@ class FakeGitHub:
             url=self._url(f"/deployments/{deployment['id']}"),
             statuses_url=self._url(f"/deployments/{deployment['id']}/statuses"),
         )
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _list_deployments(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
         if int(query.get("page", "1")) > 1:
@@ -989,7 +989,7 @@ class FakeGitHub:
         data = example("/repos/{owner}/{repo}/git/ref/{ref}", "get", "200")
         data.update(ref=f"refs/{ref}", url=self._url(f"/git/refs/{ref}"))
         data["object"].update(sha=sha, type="commit", url=self._url(f"/git/commits/{sha}"))
-        return data  # type: ignore[no-any-return]
+        return data
 
     def _get_ref(self, payload: Any, query: Any, user: Any, ref: str) -> tuple[int, Any]:
         sha = self._resolve(f"refs/{ref}")

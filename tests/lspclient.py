@@ -1,5 +1,5 @@
 """A small Language Server Protocol client: drives a real server over stdio JSON-RPC, as an
-editor does, for the editor-parity tests (tests/test_editor.py)."""
+editor does, for the editor-parity tests (tests/authoring/test_editor.py)."""
 
 from __future__ import annotations
 

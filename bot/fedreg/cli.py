@@ -16,21 +16,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .argparse_fr import french_messages
-from .clihelp import HelpFormatter, apply_help, subcommands
+from .authoring.scaffold import KIND_BY_COMMAND
+from .changes.report import PLAN_RENDERERS_BY_NAME
+from .commands.argparse_fr import french_messages
 from .commands.common import EXIT_BUG, EXIT_OK
 from .commands.formrequest import add_request_arguments, request_fields
+from .commands.help import HelpFormatter, apply_help, subcommands
 from .errors import FedregError, UsageError
-from .layout import DEPLOYMENTS, REGISTRY_DIR
-from .models import ENVIRONMENTS, NETWORKS
-from .planreport import PLAN_RENDERERS_BY_NAME
-from .policy import POLICY_FILE_NAME
-from .report import RENDERERS_BY_NAME, render_text
-from .scaffold import KIND_BY_COMMAND
-from .workspace import find_root
+from .registry.layout import DEPLOYMENTS, REGISTRY_DIR
+from .registry.models import ENVIRONMENTS, NETWORKS
+from .registry.policy import POLICY_FILE_NAME
+from .registry.workspace import find_root
+from .validation.report import RENDERERS_BY_NAME, render_text
 
 if TYPE_CHECKING:
-    from .livefetch import LiveSettings
+    from .live.fetch import LiveSettings
 
 # Command modules are imported by `dispatch` when their command runs, so that `fedreg validate`
 # on one file (at every save in an editor, at every commit) never loads GitHub, MongoDB or
@@ -430,7 +430,7 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _live_settings(args: argparse.Namespace) -> LiveSettings:
-    from .livefetch import LiveSettings
+    from .live.fetch import LiveSettings
 
     from_env = LiveSettings.from_environment()
     return LiveSettings(
@@ -488,8 +488,8 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
 
 def _dispatch_at_root(args: argparse.Namespace) -> int:
     if args.command == "new":
+        from .authoring.scaffold import NewProvider
         from .commands.new import run_new
-        from .scaffold import NewProvider
 
         if not args.owner:
             raise UsageError("indiquez au moins un propriétaire : --owner @compte")
@@ -505,27 +505,34 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
                 owners=tuple(args.owner),
                 contacts=tuple(args.contact),
             ),
-            args.root or Path.cwd(),
+            root=args.root or Path.cwd(),
         )
     if args.command == "schema":
         from .commands.schema import run_schema
 
-        return run_schema(args.out, args.check)
+        return run_schema(out=args.out, check=args.check)
     if args.command == "diff":
         from .commands.diff import run_diff
 
-        return run_diff(args.base, args.head, args.format, args.policy)
+        return run_diff(
+            base=args.base, head=args.head, output_format=args.format, policy_file=args.policy
+        )
     if args.command == "render":
         from .commands.render import run_render
 
-        return run_render(args.out, args.policy)
+        return run_render(out=args.out, policy_file=args.policy)
     if args.command == "bot":
         return _dispatch_bot(args)
     if args.command == "import":
         from .commands.importing import run_import
 
         return run_import(
-            args.source, args.from_json, args.env, args.network, args.owner, args.policy
+            source=args.source,
+            export=args.from_json,
+            environment=args.env,
+            network=args.network,
+            owners=args.owner,
+            policy_file=args.policy,
         )
     if args.command in ("edit", "propose", "serve"):
         return _dispatch_form(args)
@@ -538,22 +545,33 @@ def _dispatch_form(args: argparse.Namespace) -> int:
     from .commands.serve import run_serve
 
     if args.command == "edit":
-        return run_edit(request_fields(args), args.root, args.format, args.policy)
+        return run_edit(
+            fields=request_fields(args),
+            root=args.root,
+            output_format=args.format,
+            policy_file=args.policy,
+        )
     if args.command == "propose":
         requester = {"email": args.requester, "siret": args.siret}
         if args.organisation:
             requester["organisation"] = args.organisation
         return run_propose(
-            request_fields(args),
-            requester,
-            args.requester_verified,
-            args.root,
-            args.base,
-            args.format,
-            args.policy,
+            fields=request_fields(args),
+            requester=requester,
+            verified=args.requester_verified,
+            root=args.root,
+            base_branch=args.base,
+            output_format=args.format,
+            policy_file=args.policy,
         )
     if args.command == "serve":
-        return run_serve(args.host, args.port, args.root, args.base, args.policy)
+        return run_serve(
+            host=args.host,
+            port=args.port,
+            root=args.root,
+            base_branch=args.base,
+            policy_file=args.policy,
+        )
     raise AssertionError(args.command)
 
 
@@ -562,13 +580,13 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
 
     if args.bot_command == "pr":
         return run_bot_pr(
-            args.event,
-            args.out,
-            args.dry_run,
-            args.base,
-            args.author,
-            args.policy,
-            args.live,
+            event_path=args.event,
+            out=args.out,
+            dry_run=args.dry_run,
+            base=args.base,
+            author=args.author,
+            policy_file=args.policy,
+            live=args.live,
             remote=args.remote,
             cache=args.cache or default_cache(),
         )
@@ -594,55 +612,66 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
     if args.command == "bot" and args.bot_command == "deploy":
         return run_bot_deploy(
             DeployOptions(
-                args.deployment,
-                args.target,
-                False,
-                True,
-                args.allow_large_change,
-                args.secrets_out / args.deployment,
+                deployment=args.deployment,
+                target=args.target,
+                dry_run=False,
+                yes=True,
+                allow_large_change=args.allow_large_change,
+                secrets_out=args.secrets_out / args.deployment,
             ),
-            args.policy,
+            policy_file=args.policy,
         )
     if args.command == "changed-deployments":
-        return run_changed_deployments(args.base, args.head, args.policy)
+        return run_changed_deployments(base=args.base, head=args.head, policy_file=args.policy)
     if args.command in ("deploy", "rollback"):
         options = DeployOptions(
-            args.deployment,
-            args.target,
-            args.dry_run,
-            args.yes,
-            args.allow_large_change,
-            args.secrets_out / args.deployment,
-            args.break_lock,
+            deployment=args.deployment,
+            target=args.target,
+            dry_run=args.dry_run,
+            yes=args.yes,
+            allow_large_change=args.allow_large_change,
+            secrets_out=args.secrets_out / args.deployment,
+            break_lock=args.break_lock,
         )
         if args.command == "deploy" and (args.init or args.adopt):
-            return run_init(options, args.init, args.adopt, args.manifest, args.policy)
+            return run_init(
+                options,
+                init=args.init,
+                adopt_documents=args.adopt,
+                manifest_file=args.manifest,
+                policy_file=args.policy,
+            )
         if args.command == "deploy":
-            return run_deploy(options, args.manifest, args.policy)
-        return run_rollback(options, args.to, args.policy)
+            return run_deploy(options, manifest_file=args.manifest, policy_file=args.policy)
+        return run_rollback(options, to=args.to, policy_file=args.policy)
     if args.command == "drift":
-        return run_drift(args.deployment, args.target, args.manifest, args.policy)
+        return run_drift(
+            deployment=args.deployment,
+            target=args.target,
+            manifest_file=args.manifest,
+            policy_file=args.policy,
+        )
     if args.command == "history":
-        return run_history(args.deployment, args.target)
+        return run_history(deployment=args.deployment, target=args.target)
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(
             DeployOptions(
-                args.deployment,
-                args.target,
-                False,
-                True,
-                False,
-                args.secrets_out / args.deployment,
+                deployment=args.deployment,
+                target=args.target,
+                dry_run=False,
+                yes=True,
+                allow_large_change=False,
+                secrets_out=args.secrets_out / args.deployment,
             ),
-            args.publish,
+            publish=args.publish,
         )
     if args.command == "secret":
         return run_rotate(
-            args.client_id,
-            args.deployment,
-            args.target,
-            args.secrets_out / args.deployment,
-            args.policy,
+            client_id=args.client_id,
+            deployment=args.deployment,
+            target=args.target,
+            secrets_out=args.secrets_out / args.deployment,
+            policy_file=args.policy,
         )
     raise AssertionError(args.command)
 

@@ -16,6 +16,10 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
+"""Each severity as partners and operators read it."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """A problem found by a check, located by field path inside one document.
@@ -74,4 +78,5 @@ def format_field_path(path: FieldPath) -> str:
 
 
 def count_errors(diagnostics: Sequence[Diagnostic]) -> int:
+    """How many of the diagnostics are errors (the rest are warnings)."""
     return sum(1 for d in diagnostics if d.severity is Severity.ERROR)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
-from ..botresult import BotResult
-from ..errors import FedregError, UsageError
-from ..files import write_atomic
-from ..githubapi import GitHubClient
-from ..gitrepo import GitRepository
-from ..livefetch import LiveSettings
-from ..prbot import compute_from_event, compute_offline
-from ..report import render_text
-from ..validate import load_policy
-from .common import EXIT_FAILED, EXIT_OK
+from ..adapters.files import read_json, write_atomic
+from ..adapters.git import GitRepository
+from ..adapters.github import GitHubClient
+from ..errors import UsageError
+from ..live.fetch import LiveSettings
+from ..prbot.result import BotResult
+from ..prbot.run import compute_from_event, compute_offline
+from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
 def _default_base(repo: GitRepository) -> str:
@@ -36,6 +33,7 @@ def default_cache() -> Path:
 
 
 def run_bot_pr(
+    *,
     event_path: Path | None,
     out: Path,
     dry_run: bool,
@@ -46,10 +44,8 @@ def run_bot_pr(
     remote: str = "origin",
     cache: Path | None = None,
 ) -> int:
-    policy, policy_diagnostics = load_policy(policy_file)
-    if policy_diagnostics:
-        sys.stdout.write(render_text(policy_diagnostics, 1))
-        raise FedregError("politique invalide : le bot ne décide pas sur une politique cassée")
+    refusal = "politique invalide : le bot ne décide pas sur une politique cassée"
+    policy = policy_or_fail(policy_file, refusal)
     settings = LiveSettings.from_environment() if live else None
     if dry_run:
         repo = GitRepository.discover(Path.cwd())
@@ -64,10 +60,7 @@ def run_bot_pr(
         return EXIT_OK if result.passed else EXIT_FAILED
     if event_path is None:
         raise UsageError("--event est obligatoire (ou --dry-run)")
-    try:
-        event = json.loads(event_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UsageError(f"événement illisible : {event_path} ({error})") from error
+    event = read_json(event_path, "événement")
     repo = GitRepository.discover(Path.cwd())
     client = GitHubClient.from_environment()
     result = compute_from_event(event, client, policy, repo, remote, cache, settings)
@@ -78,8 +71,8 @@ def run_bot_pr(
 
 def run_bot_publish(result_path: Path) -> int:
     try:
-        result = BotResult.read(result_path)
-    except (OSError, ValueError, TypeError) as error:
+        result = BotResult(**read_json(result_path, "résultat"))
+    except TypeError as error:
         raise UsageError(f"résultat illisible : {result_path} ({error})") from error
     GitHubClient.from_environment().publish(result)
     print(f"Publié sur la demande n° {result.pull_number} : {result.title}")

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..livefetch import LiveSettings
-from ..livereport import LIVE_RENDERERS_BY_NAME
-from ..liverun import live_check_documents
-from ..snapshot import read_document, worktree_paths
+from ..live.fetch import LiveSettings
+from ..live.report import LIVE_RENDERERS_BY_NAME
+from ..live.run import live_check_documents
+from ..registry.snapshot import read_document, worktree_paths
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 

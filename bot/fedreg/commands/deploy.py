@@ -11,12 +11,27 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pymongo.database import Database
 
-from ..clientsecrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_key
-from ..deployment import (
+from ..adapters.files import write_atomic_bytes
+from ..adapters.git import GitRepository
+from ..adapters.github import GitHubClient
+from ..deploy.mongostore import (
+    AUDIT_COLLECTION,
+    MODE_TEXT,
+    Provenance,
+    SecretKeys,
+    adopt,
+    apply_plan,
+    history,
+    last_deployed_commit,
+    live_documents,
+    record,
+    rotate_secret,
+)
+from ..deploy.orchestration import (
     actor,
     changed_deployments,
     connect,
@@ -32,16 +47,17 @@ from ..deployment import (
     sealed_secret_problems,
     where,
 )
-from ..deployplan import (
+from ..deploy.plan import (
     COLLECTIONS,
     ChangeLimits,
     DeployPlan,
     is_managed,
-    is_resource_server,
     plan_deploy,
     unmanaged_documents,
 )
-from ..deploystate import (
+from ..deploy.redaction import redact_text
+from ..deploy.secrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_key
+from ..deploy.state import (
     acquire_lock,
     check_marker,
     mark_delivered,
@@ -52,25 +68,10 @@ from ..deploystate import (
     write_marker,
 )
 from ..errors import FedregError
-from ..files import write_atomic_bytes
-from ..githubapi import GitHubClient
-from ..gitrepo import GitRepository
-from ..manifestcheck import manifest_problems
-from ..mongostore import (
-    AUDIT_COLLECTION,
-    MODE_TEXT,
-    Provenance,
-    SecretKeys,
-    adopt,
-    apply_plan,
-    history,
-    last_deployed_commit,
-    live_documents,
-    record,
-    rotate_secret,
-)
-from ..policy import Policy
-from ..redaction import redact_text
+from ..manifests.build import Manifest, manifest_documents
+from ..manifests.verify import manifest_problems
+from ..registry.policy import Policy
+from ..validation.coreconformance import is_resource_server
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
 
 STATUS_TEXT = {"applied": "appliqué", "failed": "échoué"}
@@ -90,7 +91,7 @@ SUMMARY_TEXT = {
 GITHUB_DESCRIPTION_LIMIT = 140
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeployOptions:
     deployment: str
     target: str
@@ -159,14 +160,14 @@ class DeployOutcome:
 
 
 def _deploy(
-    manifest: dict[str, Any], options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
 ) -> int:
     with _redacted(options.target):
         return _deploy_outcome(manifest, options, policy, kind).exit_code
 
 
 def _deploy_outcome(
-    manifest: dict[str, Any], options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
 ) -> DeployOutcome:
     """Check the manifest and the target, plan, and apply under the deployment's lock."""
     problems = manifest_problems(manifest, options.deployment)
@@ -231,7 +232,7 @@ def _report_taken_lock(
 def _plan_and_apply(
     db: Database[dict[str, Any]],
     place: str,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     options: DeployOptions,
     policy: Policy,
     kind: str,
@@ -326,7 +327,7 @@ def _github_text(text: str, target: str) -> str:
     return text[: GITHUB_DESCRIPTION_LIMIT - 1] + "…"
 
 
-def run_bot_deploy(options: DeployOptions, policy_file: Path) -> int:
+def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     """The deploy job of a push to main: deploy, deliver every sealed secret still pending,
     and report on the GitHub Deployment."""
     policy = policy_or_fail(policy_file)
@@ -370,14 +371,14 @@ def run_bot_deploy(options: DeployOptions, policy_file: Path) -> int:
     return outcome.exit_code
 
 
-def run_changed_deployments(base: str, head: str | None, policy_file: Path) -> int:
+def run_changed_deployments(*, base: str, head: str | None, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
     print(json.dumps(changed_deployments(repo, base, head, policy)))
     return EXIT_OK
 
 
-def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> dict[str, Any]:
+def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Manifest:
     """A manifest from a file, refused unless it is what the registry renders at its commit
     (checked before anything else reads it)."""
     manifest = load_manifest(manifest_file, deployment)
@@ -389,10 +390,10 @@ def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> dic
         for problem in problems:
             print(f"fedreg : manifeste refusé : {problem}", file=sys.stderr)
         raise FedregError(f"{manifest_file} refusé : rien n'est écrit")
-    return manifest
+    return cast(Manifest, manifest)  # manifest_problems checked its shape and digest
 
 
-def run_deploy(options: DeployOptions, manifest_file: Path | None, policy_file: Path) -> int:
+def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
     if manifest_file is not None:
         manifest = _given_manifest(manifest_file, options.deployment, policy)
@@ -415,6 +416,7 @@ def _confirmed(options: DeployOptions, question: str) -> bool:
 
 def run_init(
     options: DeployOptions,
+    *,
     init: bool,
     adopt_documents: bool,
     manifest_file: Path | None,
@@ -467,7 +469,7 @@ def run_init(
 def _adopt(
     db: Database[dict[str, Any]],
     place: str,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     options: DeployOptions,
     who: str,
     holder: str,
@@ -481,7 +483,7 @@ def _adopt(
     wanted: dict[str, list[str]] = {}
     refused = []
     for collection, key_field in COLLECTIONS:
-        named = {doc[key_field] for doc in manifest[collection]}
+        named = {doc[key_field] for doc in manifest_documents(manifest, collection)}
         for doc in live[collection]:
             if doc.get(key_field) not in named or is_managed(doc, options.deployment):
                 continue
@@ -519,7 +521,7 @@ def _adopt(
     return EXIT_OK
 
 
-def run_rollback(options: DeployOptions, to: str, policy_file: Path) -> int:
+def run_rollback(options: DeployOptions, *, to: str, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
     manifest = manifests_at_commit(repo, to, policy)[options.deployment]
@@ -530,7 +532,9 @@ def run_rollback(options: DeployOptions, to: str, policy_file: Path) -> int:
     return _deploy(manifest, options, policy, kind="rollback")
 
 
-def run_drift(deployment: str, target: str, manifest_file: Path | None, policy_file: Path) -> int:
+def run_drift(
+    *, deployment: str, target: str, manifest_file: Path | None, policy_file: Path
+) -> int:
     policy = policy_or_fail(policy_file)
     manifest = (
         _given_manifest(manifest_file, deployment, policy)
@@ -559,7 +563,7 @@ def run_drift(deployment: str, target: str, manifest_file: Path | None, policy_f
 def _report_drift(
     deployment: str,
     plan: DeployPlan,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     live: dict[str, list[dict[str, Any]]],
     last: str | None,
     policy: Policy,
@@ -598,7 +602,7 @@ def _report_drift(
     return EXIT_FAILED
 
 
-def run_history(deployment: str, target: str) -> int:
+def run_history(*, deployment: str, target: str) -> int:
     with _redacted(target):
         db, _ = _open(target, deployment)
         entries = history(db, deployment)
@@ -625,7 +629,7 @@ def run_history(deployment: str, target: str) -> int:
 
 
 def run_rotate(
-    client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
+    *, client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
 ) -> int:
     policy = policy_or_fail(policy_file)
     manifest = manifests_from_worktree(policy, source_commit())[deployment]
@@ -655,7 +659,7 @@ def run_rotate(
     return EXIT_OK
 
 
-def run_pending(options: DeployOptions, publish: bool) -> int:
+def run_pending(options: DeployOptions, *, publish: bool) -> int:
     """`fedreg secret pending`: list (and write) every sealed secret not yet delivered;
     `--publish` attaches them to a release and marks them delivered."""
     with _redacted(options.target):

@@ -5,16 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..adapters.git import GitRepository
+from ..changes.diff import diff_revisions
+from ..changes.plan import Plan
+from ..changes.report import PLAN_RENDERERS_BY_NAME
 from ..diagnostics import count_errors
-from ..diffing import diff_revisions
-from ..gitrepo import GitRepository
-from ..plan import Plan
-from ..planreport import PLAN_RENDERERS_BY_NAME
-from ..validate import load_policy
+from ..validation.policycheck import load_policy
 from .common import EXIT_FAILED, EXIT_OK
 
 
-def run_diff(base: str, head: str | None, output_format: str, policy_file: Path) -> int:
+def run_diff(*, base: str, head: str | None, output_format: str, policy_file: Path) -> int:
     repo = GitRepository.discover(Path.cwd())
     policy, policy_diagnostics = load_policy(policy_file)
     plan = diff_revisions(repo, base, head, policy)

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..editing import Edit, edit_provider, parse_request
+from ..adapters.files import write_atomic
 from ..errors import FedregError
-from ..files import write_atomic
-from ..layout import REGISTRY_DIR, RegistryDocument
-from ..report import RENDERERS_BY_NAME
-from ..snapshot import read_document, worktree_paths
+from ..form.editing import Edit, edit_provider, parse_request
+from ..registry.layout import REGISTRY_DIR, RegistryDocument
+from ..registry.snapshot import read_document, worktree_paths
+from ..validation.report import RENDERERS_BY_NAME
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
@@ -29,7 +29,7 @@ def report_refusal(edit: Edit, output_format: str) -> int:
     return EXIT_FAILED
 
 
-def run_edit(fields: dict[str, Any], root: Path, output_format: str, policy_file: Path) -> int:
+def run_edit(*, fields: dict[str, Any], root: Path, output_format: str, policy_file: Path) -> int:
     policy = policy_or_fail(root / policy_file)
     request, problems = parse_request(fields)
     if request is None:

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..report import RENDERERS_BY_NAME
+from ..validation.report import RENDERERS_BY_NAME
 
 
 def add_request_arguments(parser: argparse.ArgumentParser) -> None:

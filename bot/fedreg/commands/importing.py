@@ -7,22 +7,23 @@ from pathlib import Path
 
 from bson import json_util
 
-from ..deployment import (
+from ..adapters.files import read_json, write_all_atomic
+from ..authoring.importer import import_documents
+from ..deploy.mongostore import (
+    live_documents,
+)
+from ..deploy.orchestration import (
     connect,
 )
 from ..errors import UsageError
-from ..files import write_all_atomic
-from ..importer import import_documents
-from ..layout import REGISTRY_DIR
-from ..mongostore import (
-    live_documents,
-)
-from ..report import render_text
-from ..validate import validate_paths
+from ..registry.layout import REGISTRY_DIR
+from ..validation.engine import validate_paths
+from ..validation.report import render_text
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
 def run_import(
+    *,
     source: str | None,
     export: Path | None,
     environment: str,
@@ -33,10 +34,7 @@ def run_import(
     if (source is None) == (export is None):
         raise UsageError("indiquez soit --from mongodb://…, soit --from-json EXPORT")
     if export is not None:
-        try:
-            documents = json_util.loads(export.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise UsageError(f"export illisible : {export} ({error})") from error
+        documents = read_json(export, "export", json_util.loads)
         if not isinstance(documents, list):
             raise UsageError("l'export doit être un tableau JSON (mongoexport --jsonArray)")
         clients = [d for d in documents if "key" in d]

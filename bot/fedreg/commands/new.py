@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..adapters.files import write_atomic
+from ..authoring.scaffold import NewProvider, relative_path, render_skeleton
 from ..errors import FedregError, UsageError
-from ..files import write_atomic
-from ..layout import classify
-from ..scaffold import NewProvider, relative_path, render_skeleton
+from ..registry.layout import classify
 from .common import EXIT_OK
 
 
-def run_new(spec: NewProvider, root: Path) -> int:
+def run_new(spec: NewProvider, *, root: Path) -> int:
     _, _, _, layout_findings = classify(root / relative_path(spec))
     if layout_findings:
         raise UsageError(

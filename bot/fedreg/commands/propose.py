@@ -6,15 +6,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..editing import parse_request
-from ..githubapi import GitHubClient
-from ..proposal import Outcome, propose
-from ..report import RENDERERS_BY_NAME
+from ..adapters.github import GitHubClient
+from ..form.editing import parse_request
+from ..form.proposal import Outcome, propose
+from ..validation.report import RENDERERS_BY_NAME
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 from .edit import registry_documents
 
 
 def run_propose(
+    *,
     fields: dict[str, Any],
     requester: dict[str, str],
     verified: bool,

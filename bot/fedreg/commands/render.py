@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..deployment import manifests_from_worktree
-from ..files import write_all_atomic
-from ..render import serialize
+from ..adapters.files import write_all_atomic
+from ..deploy.orchestration import manifests_from_worktree
+from ..manifests.build import serialize
 from .common import EXIT_OK, policy_or_fail, source_commit
 
 
-def run_render(out: Path, policy_file: Path) -> int:
+def run_render(*, out: Path, policy_file: Path) -> int:
     """Invalid registry: InvalidRegistry, reported by main() with its diagnostics."""
     manifests = manifests_from_worktree(policy_or_fail(policy_file), source_commit())
     write_all_atomic({out / f"{name}.json": serialize(m) for name, m in manifests.items()})

@@ -6,8 +6,8 @@ import sys
 from difflib import get_close_matches
 
 from ..errors import UsageError
-from ..rules import RULES_BY_CODE
-from ..rulesdoc import render_rule, render_rules_markdown
+from ..validation.rules import RULES_BY_CODE
+from ..validation.rulesdoc import render_rule, render_rules_markdown
 from .common import EXIT_OK
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..files import write_atomic
-from ..schemas import render_schemas
+from ..adapters.files import write_atomic
+from ..authoring.schemas import render_schemas
 from .common import EXIT_FAILED, EXIT_OK
 
 
-def run_schema(out: Path, check: bool) -> int:
+def run_schema(*, out: Path, check: bool) -> int:
     stale = []
     for name, content in render_schemas().items():
         path = out / name

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import uvicorn
 
-from ..editing import ChangeRequest
+from ..adapters.github import GitHubClient
 from ..errors import UsageError
-from ..githubapi import GitHubClient
-from ..proposal import Proposal, propose
-from ..requestauth import MIN_SECRET_LENGTH
-from ..server import ServeSettings, build_app
+from ..form.editing import ChangeRequest
+from ..form.proposal import Proposal, propose
+from ..form.requestauth import MIN_SECRET_LENGTH
+from ..form.server import ServeSettings, build_app
 from .common import EXIT_OK, policy_or_fail
 from .edit import registry_documents
 
@@ -29,7 +29,7 @@ def partner_space_secret() -> bytes:
     return secret
 
 
-def run_serve(host: str, port: int, root: Path, base_branch: str, policy_file: Path) -> int:
+def run_serve(*, host: str, port: int, root: Path, base_branch: str, policy_file: Path) -> int:
     secret = partner_space_secret()
     policy = policy_or_fail(root / policy_file)
     GitHubClient.from_environment()  # fail now, not at the first request, when unset

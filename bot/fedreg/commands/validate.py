@@ -6,16 +6,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks.readiness import Identity, known_identities
+from ..adapters.git import GitRepository
 from ..diagnostics import Diagnostic, Severity
 from ..errors import UsageError
-from ..gitrepo import GitRepository
-from ..layout import display_path
-from ..progress import TerminalProgress
-from ..report import RENDERERS_BY_NAME
-from ..snapshot import documents_at
-from ..validate import load_policy, validate_paths
+from ..registry.layout import display_path
+from ..registry.snapshot import documents_at
+from ..validation.checks.readiness import Identity, known_identities
+from ..validation.engine import validate_paths
+from ..validation.policycheck import load_policy
+from ..validation.report import RENDERERS_BY_NAME
 from .common import EXIT_FAILED, EXIT_OK
+from .progress import TerminalProgress
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Thin wrappers over side effects: git, the GitHub API, atomic file writes."""

@@ -1,0 +1,400 @@
+"""GitHub, through PyGithub: the only module that talks to the GitHub API.
+
+Reads pull requests (their content is read as git data, never through this API), checks team
+membership, and publishes a `BotResult` bound to the commits it was decided on. Retries with
+backoff on 5xx and on secondary rate limits (honouring Retry-After); turns 401, 403 and 404
+into clear errors.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+from github.CheckRun import CheckRun
+from github.Deployment import Deployment
+from github.GithubObject import NotSet
+from github.PullRequest import PullRequest
+from requests.exceptions import RequestException
+from urllib3.util.retry import Retry
+
+from ..errors import FedregError
+from ..prbot.result import (
+    ANNOTATIONS_PER_REQUEST,
+    APPROVAL_BODY,
+    CHECK_NAME,
+    COMMENT_MARKER,
+    OUTDATED_NOTE,
+    BotResult,
+    comment_verdict,
+    is_managed_label,
+)
+
+OUTDATED_MARKER = "<!-- fedreg:outdated -->"
+
+
+class GitHubError(FedregError):
+    pass
+
+
+def retry_policy() -> GithubRetry:
+    """Retries for 5xx and rate limits; FEDREG_GITHUB_BACKOFF tunes the backoff (seconds)."""
+    backoff = float(os.environ.get("FEDREG_GITHUB_BACKOFF", "1.0"))
+    return GithubRetry(
+        total=5,
+        backoff_factor=backoff,
+        secondary_rate_wait=float(os.environ.get("FEDREG_GITHUB_SECONDARY_WAIT", "60")),
+        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"},
+    )
+
+
+@contextmanager
+def explained(action: str) -> Iterator[None]:
+    """Turn PyGithub's exceptions into one French error saying what failed and why."""
+    try:
+        yield
+    except GithubException as error:
+        reasons = {
+            401: "jeton refusé (401) : vérifiez GITHUB_TOKEN",
+            403: "accès interdit (403) : vérifiez les permissions du jeton dans le workflow",
+            404: "introuvable (404) : vérifiez GITHUB_REPOSITORY et le numéro de la demande",
+        }
+        reason = reasons.get(error.status, f"erreur GitHub {error.status}")
+        raise GitHubError(f"GitHub : {action} : {reason}") from error
+    except RequestException as error:  # connection refused, timeouts, retries exhausted
+        raise GitHubError(
+            f"GitHub : {action} : injoignable ou en erreur après plusieurs "
+            f"essais ({type(error).__name__})"
+        ) from error
+
+
+class GitHubClient:
+    def __init__(self, token: str, api_url: str, repository: str) -> None:
+        # lazy: objects are fetched when read, so naming the repository costs no call.
+        # PyGithub paces calls as GitHub asks (0.25 s apart, writes 1 s apart); tests set 0.
+        self.github = Github(
+            auth=Auth.Token(token),
+            base_url=api_url.rstrip("/"),
+            retry=retry_policy(),
+            timeout=30,
+            lazy=True,
+            seconds_between_requests=float(
+                os.environ.get("FEDREG_GITHUB_REQUEST_INTERVAL", "0.25")
+            ),
+            seconds_between_writes=float(os.environ.get("FEDREG_GITHUB_WRITE_INTERVAL", "1")),
+        )
+        self.repository = repository
+        self.token = token  # also lets git fetch the pull request's head
+        self.repo = self.github.get_repo(repository)
+
+    @classmethod
+    def from_environment(cls) -> GitHubClient:
+        missing = [v for v in ("GITHUB_TOKEN", "GITHUB_REPOSITORY") if not os.environ.get(v)]
+        if missing:
+            raise GitHubError("variables d'environnement manquantes : " + ", ".join(missing))
+        return cls(
+            os.environ["GITHUB_TOKEN"],
+            os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+            os.environ["GITHUB_REPOSITORY"],
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def pull(self, number: int) -> PullRequest:
+        with explained(f"lecture de la demande n° {number}"):
+            pull = self.repo.get_pull(number)
+            pull.head.sha  # noqa: B018 - completes the lazy object here, where errors are explained
+            return pull
+
+    def find_pull(self, head_owner: str, head_branch: str, head_sha: str) -> PullRequest:
+        """The open pull request whose head is `head_sha` on `head_owner:head_branch`: what a
+        workflow_run event from a fork leaves to find (its pull_requests list is empty)."""
+        with explained("recherche de la demande"):
+            for pull in self.repo.get_pulls(state="open", head=f"{head_owner}:{head_branch}"):
+                if pull.head.sha == head_sha:
+                    return pull
+        raise GitHubError(f"aucune demande ouverte pour {head_owner}:{head_branch} @ {head_sha}")
+
+    def read_file(self, path: str, ref: str) -> bytes | None:
+        """A file's bytes at `ref` through the contents API (None if absent or not a file), for
+        `fedreg propose`'s one file. The bot never reads files this way: the contents API
+        answers a link with its target's content; it reads git data instead (snapshot.py)."""
+        with explained(f"lecture de {path}"):
+            try:
+                content = self.repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None
+        if isinstance(content, list) or content.type != "file":
+            return None
+        return content.decoded_content
+
+    def is_team_member(self, org: str, team: str, login: str) -> bool:
+        with explained(f"appartenance de {login} à {org}/{team}"):
+            try:
+                _, data = self.github.requester.requestJsonAndCheck(
+                    "GET", f"/orgs/{org}/teams/{team}/memberships/{login}"
+                )
+            except UnknownObjectException:
+                return False
+        return isinstance(data, dict) and data.get("state") == "active"
+
+    # -- publishing ----------------------------------------------------------------------
+
+    def publish(self, result: BotResult) -> None:
+        """Publish in an order that never misleads: earlier approvals are withdrawn first
+        unless this verdict approves; the check run stays in progress until the comment and
+        labels are in place, and turns to failure if publishing breaks; the approval comes
+        last, bound to the decided commit, and only if neither head nor base moved."""
+        pull = self.pull(result.pull_number)
+        if self._moved(pull, result):
+            self._stale_check(result)
+            return
+        if not result.approve:
+            self._dismiss_approvals(pull)
+        with explained("création du check run"):
+            check = self.repo.create_check_run(
+                name=CHECK_NAME, head_sha=result.head_sha, status="in_progress"
+            )
+        try:
+            self._upsert_comment(pull, result)
+            self._sync_labels(pull, result.labels)
+            if result.team_reviewers:
+                with explained("demande de revue"):
+                    pull.create_review_request(team_reviewers=result.team_reviewers)
+            self._complete_check(check, result)
+        except GitHubError:
+            self._fail_check(check)
+            raise
+        if result.approve:
+            if self._moved(self.pull(result.pull_number), result):
+                self._stale_check(result)
+                return
+            with explained("approbation"):
+                self.github.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{pull.url}/reviews",
+                    input={
+                        "commit_id": result.head_sha,
+                        "body": result.approval_body,
+                        "event": "APPROVE",
+                    },
+                )
+
+    @staticmethod
+    def _moved(pull: PullRequest, result: BotResult) -> bool:
+        return pull.head.sha != result.head_sha or (
+            bool(result.base_sha) and pull.base.sha != result.base_sha
+        )
+
+    def _stale_check(self, result: BotResult) -> None:
+        """Nothing but a neutral check: the verdict was decided on commits that are no longer
+        the pull request's; the run for the new ones publishes the real verdict."""
+        with explained("check run périmé"):
+            self.repo.create_check_run(
+                name=CHECK_NAME,
+                head_sha=result.head_sha,
+                status="completed",
+                conclusion="neutral",
+                output={
+                    "title": "Verdict périmé",
+                    "summary": "La demande a changé (nouveau commit ou nouvelle base) pendant "
+                    "la vérification : rien n'est publié pour cette version, la vérification "
+                    "suivante donnera le verdict.",
+                },
+            )
+
+    def _dismiss_approvals(self, pull: PullRequest) -> None:
+        """Withdraw the bot's own approvals: a verdict that is not self-service must not
+        leave an earlier one standing."""
+        with explained("retrait des approbations"):
+            for review in pull.get_reviews():
+                if (
+                    review.state == "APPROVED"
+                    and review.user is not None
+                    and review.user.type == "Bot"
+                    and review.body == APPROVAL_BODY
+                ):
+                    self.github.requester.requestJsonAndCheck(
+                        "PUT",
+                        f"{pull.url}/reviews/{review.id}/dismissals",
+                        input={
+                            "message": "Le nouveau verdict de fedreg n'est plus en "
+                            "libre-service : approbation retirée.",
+                            "event": "DISMISS",
+                        },
+                    )
+
+    def _upsert_comment(self, pull: PullRequest, result: BotResult) -> None:
+        with explained("commentaire"):
+            ours = [
+                c
+                for c in pull.get_issue_comments()
+                if COMMENT_MARKER in c.body
+                and OUTDATED_MARKER not in c.body
+                and c.user.type == "Bot"
+            ]
+            latest = ours[-1] if ours else None
+            if latest is not None and comment_verdict(latest.body) == result.verdict:
+                latest.edit(result.comment)
+                return
+            if latest is not None:
+                old = latest.body.replace(COMMENT_MARKER, "")
+                latest.edit(
+                    f"{OUTDATED_MARKER}\n{COMMENT_MARKER}\n{OUTDATED_NOTE}"
+                    f"<details><summary>Ancien verdict</summary>\n\n{old}\n</details>"
+                )
+            pull.create_issue_comment(result.comment)
+
+    def _sync_labels(self, pull: PullRequest, wanted: list[str]) -> None:
+        with explained("étiquettes"):
+            current = {label.name for label in pull.get_labels()}
+            for name in sorted(current - set(wanted)):
+                if is_managed_label(name):
+                    pull.remove_from_labels(name)
+            missing = [name for name in wanted if name not in current]
+            if missing:
+                # PyGithub's add_to_labels posts a bare array, which GitHub's REST description
+                # no longer documents; send the documented {"labels": [...]} form.
+                self.github.requester.requestJsonAndCheck(
+                    "POST", f"{pull.issue_url}/labels", input={"labels": missing}
+                )
+
+    def _complete_check(self, check: CheckRun, result: BotResult) -> None:
+        annotations = result.annotations
+        batches = [
+            annotations[i : i + ANNOTATIONS_PER_REQUEST]
+            for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)
+        ] or [[]]
+        output: dict[str, Any] = {"title": result.title, "summary": result.summary}
+        with explained("check run"):
+            for batch in batches[:-1]:
+                check.edit(output={**output, "annotations": batch})
+            check.edit(
+                status="completed",
+                conclusion="success" if result.passed else "failure",
+                output={**output, "annotations": batches[-1]},
+            )
+
+    # -- deployments ---------------------------------------------------------------------
+
+    def deployment_for(self, sha: str, environment: str) -> Deployment:
+        """The GitHub Deployment of `sha` to `environment`: the one GitHub Actions created
+        for the job's environment, else a new one."""
+        with explained("déploiement GitHub"):
+            for deployment in self.repo.get_deployments(sha=sha, environment=environment):
+                return deployment
+            return self.repo.create_deployment(
+                ref=sha,
+                environment=environment,
+                auto_merge=False,
+                required_contexts=[],
+                description="fedreg",
+            )
+
+    def deployment_status(
+        self,
+        deployment: Deployment,
+        state: str,
+        description: str,
+        log_url: str = "",
+        environment_url: str = "",
+    ) -> None:
+        with explained("statut du déploiement"):
+            deployment.create_status(
+                state,
+                description=description[:140],
+                target_url=log_url or NotSet,
+                environment_url=environment_url or NotSet,
+            )
+
+    def attach_files(self, tag: str, title: str, files: list[Path]) -> str:
+        """Attach `files` to a new release `tag`; returns its page's URL."""
+        with explained("pièces jointes du déploiement"):
+            release = self.repo.create_git_release(
+                tag=tag, name=title, message=title, prerelease=True, make_latest="false"
+            )
+            for path in files:
+                release.upload_asset(
+                    str(path), name=path.name, content_type="application/octet-stream"
+                )
+            return release.html_url
+
+    def _fail_check(self, check: CheckRun) -> None:
+        # If even this fails, the check run stays "in progress": still not a success.
+        with suppress(GithubException):
+            check.edit(
+                status="completed",
+                conclusion="failure",
+                output={
+                    "title": "Publication incomplète",
+                    "summary": "fedreg n'a pas pu publier son verdict : relancez le workflow.",
+                },
+            )
+
+    # -- proposing a change: git data API (blob, tree, commit, ref), then the pull request ----
+
+    def branch_head(self, branch: str) -> tuple[str, str]:
+        """(commit SHA, tree SHA) of `branch`'s head."""
+        with explained(f"lecture de la branche {branch}"):
+            _, data = self.github.requester.requestJsonAndCheck(
+                "GET", f"/repos/{self.repository}/branches/{branch}"
+            )
+        return data["commit"]["sha"], data["commit"]["commit"]["tree"]["sha"]
+
+    def commit_file(self, parent: str, tree: str, path: str, text: str, message: str) -> str:
+        """A new commit on `parent` whose tree is `tree` with `path` set to `text`; its SHA.
+        No branch moves."""
+        base = f"/repos/{self.repository}/git"
+        with explained("création du commit"):
+            _, blob = self.github.requester.requestJsonAndCheck(
+                "POST", f"{base}/blobs", input={"content": text, "encoding": "utf-8"}
+            )
+            entry = {"path": path, "mode": "100644", "type": "blob", "sha": blob["sha"]}
+            _, new_tree = self.github.requester.requestJsonAndCheck(
+                "POST", f"{base}/trees", input={"base_tree": tree, "tree": [entry]}
+            )
+            _, commit = self.github.requester.requestJsonAndCheck(
+                "POST",
+                f"{base}/commits",
+                input={"message": message, "tree": new_tree["sha"], "parents": [parent]},
+            )
+        return str(commit["sha"])
+
+    def set_branch(self, branch: str, sha: str) -> None:
+        """Point `branch` at `sha`, creating it or moving it (forced: the branch is fedreg's)."""
+        base = f"/repos/{self.repository}/git"
+        with explained(f"branche {branch}"):
+            try:
+                self.github.requester.requestJsonAndCheck("GET", f"{base}/ref/heads/{branch}")
+            except UnknownObjectException:
+                self.github.requester.requestJsonAndCheck(
+                    "POST", f"{base}/refs", input={"ref": f"refs/heads/{branch}", "sha": sha}
+                )
+                return
+            self.github.requester.requestJsonAndCheck(
+                "PATCH", f"{base}/refs/heads/{branch}", input={"sha": sha, "force": True}
+            )
+
+    def open_pull_from(self, branch: str) -> PullRequest | None:
+        """The open pull request whose head is `branch` of this repository, if any."""
+        owner = self.repository.split("/", 1)[0]
+        with explained("recherche de la demande"):
+            for pull in self.repo.get_pulls(state="open", head=f"{owner}:{branch}"):
+                return pull
+        return None
+
+    def create_pull(self, branch: str, base: str, title: str, body: str) -> PullRequest:
+        with explained("ouverture de la demande"):
+            return self.repo.create_pull(base=base, head=branch, title=title, body=body)
+
+    def update_pull(self, pull: PullRequest, title: str, body: str) -> None:
+        with explained("mise à jour de la demande"):
+            pull.edit(title=title, body=body)
+
+    def pull_body(self, pull: PullRequest) -> str:
+        with explained(f"lecture de la demande n° {pull.number}"):
+            return pull.body or ""

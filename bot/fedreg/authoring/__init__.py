@@ -1,0 +1,1 @@
+"""Writing registry files: skeletons, published schemas, import, round-trip YAML."""

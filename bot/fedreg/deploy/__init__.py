@@ -1,0 +1,1 @@
+"""Deploying manifests: the deploy plan, fedreg's state, MongoDB, secrets, redaction."""

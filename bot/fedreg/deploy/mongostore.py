@@ -1,0 +1,352 @@
+"""The federation's live collections (`client`, `provider`) and fedreg's audit trail (with
+`deploystate`, the only modules that talk to MongoDB).
+
+On a replica set (which the core needs for its change streams) a deploy is one transaction:
+all of it or nothing. Elsewhere, every write is one idempotent, per-document update (upsert by
+identifier), so a run that fails midway is completed by running it again; the mode that ran is
+reported and audited. Secrets: a new service provider's secret is sealed to its recipients in
+an age file, recorded for delivery (`deploystate`) before or with the client document; an
+identity provider's sealed secret is opened with the federation's key. Only AES-GCM
+ciphertext reaches the database. `deploystate` holds fedreg's own bookkeeping records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from ..adapters.files import write_atomic_bytes
+from ..errors import FedregError
+from .plan import (
+    COLLECTIONS,
+    PROVENANCE_FIELD,
+    SEALED_DIGEST_FIELD,
+    DeployAction,
+    DeployPlan,
+    DocumentChange,
+    sealed_digest,
+)
+from .secrets import (
+    encrypt_for_core,
+    generate_client_secret,
+    open_sealed,
+    seal_for,
+)
+from .state import record_sealed
+
+AUDIT_COLLECTION = "fedreg_deployments"
+DEFAULT_DATABASE = "core-fca-low"
+KEY_FIELD_BY_COLLECTION = dict(COLLECTIONS)
+
+
+TRANSACTION, PER_DOCUMENT = "transaction", "per-document"
+MODE_TEXT = {
+    TRANSACTION: "transaction unique (jeu de réplicas)",
+    PER_DOCUMENT: "écritures idempotentes document par document (pas de jeu de réplicas)",
+}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who deploys what, recorded with every write and in the audit trail."""
+
+    commit: str | None
+    digest: str
+    actor: str
+    kind: str = "deploy"  # "deploy" or "rollback"
+    run_id: str = ""
+    target: str = ""  # host:port only
+    overrides: tuple[str, ...] = ()  # limits passed with --allow-large-change
+
+
+@dataclass(frozen=True)
+class SecretKeys:
+    """What secret handling needs: the core's cipher key, the federation's age identity (None
+    when no identity provider secret is to be opened), where sealed secrets are written."""
+
+    cipher_key: bytes | None
+    age_identity: str | None
+    sealed_out: Path
+
+
+@dataclass
+class ApplyReport:
+    mode: str = PER_DOCUMENT
+    applied: list[str] = field(default_factory=list)
+    sealed_files: list[Path] = field(default_factory=list)
+
+
+class DeployFailed(FedregError):
+    pass
+
+
+def live_documents(db: Database[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {name: list(db[name].find({}, {"_id": False})) for name, _ in COLLECTIONS}
+
+
+def _stamp(provenance: Provenance, now: datetime) -> dict[str, Any]:
+    return {"updatedAt": now, "updatedBy": f"fedreg@{provenance.commit or 'local'}"}
+
+
+def _need(value: Any, what: str) -> Any:
+    if value is None:
+        raise DeployFailed(f"{what} manquante pour ce déploiement")
+    return value
+
+
+def _issue_secret(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    client_id: str,
+    recipients: list[str],
+    provenance: Provenance,
+    keys: SecretKeys,
+    now: datetime,
+    session: ClientSession | None,
+) -> tuple[str, Path]:
+    """A new client secret: sealed to `recipients` in an age file, recorded for delivery
+    (before the client write, or in its transaction), then returned only as the core's
+    ciphertext. The key is checked before anything is written."""
+    key = _need(keys.cipher_key, "CLIENT_SECRET_CIPHER_PASS")
+    cleartext = generate_client_secret()
+    sealed = seal_for(cleartext, recipients)
+    stored = encrypt_for_core(cleartext, key)
+    run = {"runId": provenance.run_id, "commit": provenance.commit, "actor": provenance.actor}
+    record_sealed(db, deployment, client_id, sealed, stored, run, now, session)
+    sealed_file = keys.sealed_out / f"{client_id}.age"
+    write_atomic_bytes(sealed_file, sealed)
+    return stored, sealed_file
+
+
+def _write(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    change: DocumentChange,
+    provenance: Provenance,
+    keys: SecretKeys,
+    report: ApplyReport,
+    now: datetime,
+    session: ClientSession | None,
+) -> None:
+    key_field = KEY_FIELD_BY_COLLECTION[change.collection]
+    # The provenance is part of the selector: a document the registry does not manage is
+    # never matched, even if it appeared after the plan was made.
+    selector = {key_field: change.key, PROVENANCE_FIELD: deployment}
+    stamp = _stamp(provenance, now)
+    if change.action is DeployAction.DEACTIVATE:
+        db[change.collection].update_one(
+            selector, {"$set": {"active": False, **stamp}}, session=session
+        )
+        return
+    to_set: dict[str, Any] = {**change.document, **stamp}
+    on_insert: dict[str, Any] = {"createdAt": now}
+    if change.sealed_secret is not None:
+        cleartext = open_sealed(
+            change.sealed_secret, _need(keys.age_identity, "FEDREG_AGE_IDENTITY")
+        )
+        to_set["client_secret"] = encrypt_for_core(
+            cleartext, _need(keys.cipher_key, "CLIENT_SECRET_CIPHER_PASS")
+        )
+        to_set[SEALED_DIGEST_FIELD] = sealed_digest(change.sealed_secret)
+    elif change.action is DeployAction.CREATE and change.collection == "client":
+        on_insert["client_secret"], sealed_file = _issue_secret(
+            db,
+            deployment,
+            change.key,
+            list(change.recipients),
+            provenance,
+            keys,
+            now,
+            session,
+        )
+        report.sealed_files.append(sealed_file)
+        on_insert["secretCreatedAt"] = now
+    update: dict[str, Any] = {"$set": to_set, "$setOnInsert": on_insert}
+    if change.unset:
+        update["$unset"] = dict.fromkeys(change.unset, "")
+    db[change.collection].update_one(selector, update, upsert=True, session=session)
+
+
+def supports_transactions(db: Database[dict[str, Any]]) -> bool:
+    """Whether the server is a replica set member (or mongos), where transactions exist."""
+    try:
+        hello = db.client.admin.command("hello")
+    except (NotImplementedError, PyMongoError):  # mongomock has no `hello`
+        return False
+    return "setName" in hello or hello.get("msg") == "isdbgrid"
+
+
+def apply_plan(
+    db: Database[dict[str, Any]],
+    plan: DeployPlan,
+    provenance: Provenance,
+    keys: SecretKeys,
+    after_each: Callable[[DocumentChange], None] | None = None,
+) -> ApplyReport:
+    """Apply every effective change and record the deployment: in one transaction where the
+    server allows it, else write by write. On failure, record what was applied and raise
+    DeployFailed: running again completes the deployment."""
+    now = datetime.now(UTC)
+    mode = TRANSACTION if supports_transactions(db) else PER_DOCUMENT
+    report = ApplyReport(mode)
+
+    def apply_all(session: ClientSession | None) -> None:
+        report.applied.clear()
+        report.sealed_files.clear()
+        for change in plan.effective:
+            _write(db, plan.deployment, change, provenance, keys, report, now, session)
+            report.applied.append(f"{change.action.value} {change.collection} {change.key}")
+            if after_each is not None:
+                after_each(change)
+        record(db, plan, provenance, "applied", report.applied, now, mode=mode, session=session)
+
+    try:
+        if mode == TRANSACTION:
+            with db.client.start_session() as session:
+                session.with_transaction(apply_all)
+        else:
+            apply_all(None)
+    except Exception as error:
+        written = [] if mode == TRANSACTION else report.applied
+        record(db, plan, provenance, "failed", written, now, str(error), mode=mode)
+        done = (
+            "transaction annulée : rien n'est écrit"
+            if mode == TRANSACTION
+            else f"déploiement interrompu après {len(written)} écriture(s) sur "
+            f"{len(plan.effective)}"
+        )
+        raise DeployFailed(
+            f"{done} ({type(error).__name__}: {error}) ; relancez-le pour le terminer"
+        ) from error
+    return report
+
+
+def record(
+    db: Database[dict[str, Any]],
+    plan: DeployPlan | None,
+    provenance: Provenance,
+    status: str,
+    applied: list[str],
+    when: datetime,
+    error: str = "",
+    *,
+    deployment: str = "",
+    mode: str = "",
+    details: dict[str, Any] | None = None,
+    session: ClientSession | None = None,
+) -> None:
+    """One entry of the audit trail (`fedreg history`): deploys, rollbacks, failures, and the
+    operator actions that bypass a guard (`init`, `adopt`, `break-lock`)."""
+    db[AUDIT_COLLECTION].insert_one(
+        {
+            "deployment": plan.deployment if plan is not None else deployment,
+            "kind": provenance.kind,
+            "commit": provenance.commit,
+            "digest": provenance.digest,
+            "actor": provenance.actor,
+            "runId": provenance.run_id,
+            "target": provenance.target,
+            "at": when,
+            "status": status,
+            "mode": mode,
+            "summary": plan.summary if plan is not None else {},
+            "applied": applied,
+            "overrides": list(provenance.overrides),
+            "error": error,
+            **(details or {}),
+        },
+        session=session,
+    )
+
+
+def last_deployed_commit(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    kinds: tuple[str | None, ...] = ("deploy", "rollback", None),  # None: audits before kinds
+) -> str | None:
+    """The commit of the latest deploy or rollback (of `kinds`) that wrote to `deployment`
+    (applied, or failed midway: the database is then partly at that commit)."""
+    for entry in (
+        db[AUDIT_COLLECTION]
+        .find(
+            {
+                "deployment": deployment,
+                "kind": {"$in": list(kinds)},
+                "status": {"$in": ["applied", "failed"]},
+                "commit": {"$ne": None},
+            }
+        )
+        .sort("at", -1)
+    ):
+        if entry["status"] == "applied" or entry.get("applied"):
+            return str(entry["commit"])
+    return None
+
+
+def adopt(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    keys_by_collection: dict[str, list[str]],
+    provenance: Provenance,
+) -> list[str]:
+    """Give the registry's provenance to the live documents named by the manifest (imported
+    with `fedreg import`); returns what was adopted."""
+    now = datetime.now(UTC)
+    adopted = []
+    for collection, keys in keys_by_collection.items():
+        key_field = KEY_FIELD_BY_COLLECTION[collection]
+        for key in keys:
+            result = db[collection].update_one(
+                {key_field: key, PROVENANCE_FIELD: {"$exists": False}},
+                {"$set": {PROVENANCE_FIELD: deployment, **_stamp(provenance, now)}},
+            )
+            if result.modified_count:
+                adopted.append(f"{collection} {key}")
+    return adopted
+
+
+def history(db: Database[dict[str, Any]], deployment: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest audit entries of `deployment`, newest first."""
+    cursor = db[AUDIT_COLLECTION].find({"deployment": deployment}, {"_id": False})
+    return list(cursor.sort("at", -1).limit(limit))
+
+
+def rotate_secret(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    client_id: str,
+    recipients: list[str],
+    provenance: Provenance,
+    keys: SecretKeys,
+) -> Path:
+    """A new secret for an existing service provider, sealed to `recipients` and recorded for
+    delivery before the client document holds it."""
+    if not recipients:
+        raise DeployFailed(
+            f"{client_id} n'a pas de secret_recipients : personne ne recevrait le nouveau secret"
+        )
+    if db["client"].find_one({"key": client_id, PROVENANCE_FIELD: deployment}) is None:
+        raise DeployFailed(f"aucun FS {client_id} géré par le registre dans ce déploiement")
+    now = datetime.now(UTC)
+    encrypted, sealed_file = _issue_secret(
+        db, deployment, client_id, recipients, provenance, keys, now, None
+    )
+    db["client"].update_one(
+        {"key": client_id, PROVENANCE_FIELD: deployment},
+        {
+            "$set": {
+                "client_secret": encrypted,
+                "secretUpdatedAt": now,
+                "secretUpdatedBy": f"fedreg@{provenance.commit or 'local'}",
+                **_stamp(provenance, now),
+            }
+        },
+    )
+    return sealed_file

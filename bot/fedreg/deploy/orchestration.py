@@ -1,0 +1,319 @@
+"""Deploying manifests: from the working tree, a file or any commit, to a deployment's database.
+
+Orchestration only: rendering is `render`, planning `deployplan`, writing `mongostore`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pymongo
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from ..adapters.files import read_json
+from ..adapters.git import GitError, GitRepository
+from ..changes.plan import FieldChange
+from ..diagnostics import Diagnostic, count_errors
+from ..errors import FedregError, UsageError
+from ..manifests.build import Manifest, build_manifests
+from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
+from ..registry.models import deployment_parts
+from ..registry.policy import Policy
+from ..registry.snapshot import documents_at
+from ..validation.coreconformance import CoreViolation, manifest_violations
+from ..validation.engine import build_provider, validate_documents, validate_paths
+from .mongostore import DEFAULT_DATABASE
+from .plan import DeployAction, DeployPlan
+from .redaction import redact_uri
+from .secrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
+
+
+class InvalidRegistry(FedregError):
+    def __init__(self, diagnostics: list[Diagnostic], file_count: int) -> None:
+        super().__init__("registre invalide : aucun manifeste écrit, rien n'est déployé")
+        self.diagnostics = diagnostics
+        self.file_count = file_count
+
+
+class NonConformantRecords(FedregError):
+    """Rendered records the federation core would exclude at load: nothing is written."""
+
+    def __init__(self, violations: list[tuple[str, CoreViolation]]) -> None:
+        lines = "".join(f"\n  {deployment} : {violation}" for deployment, violation in violations)
+        super().__init__(
+            f"{len(violations)} valeur(s) seraient refusées par le cœur de la fédération, qui "
+            "écarterait ces fournisseurs au chargement ; aucun manifeste écrit, rien n'est "
+            f"déployé :{lines}"
+        )
+        self.violations = violations
+
+
+def check_conformance(manifests: dict[str, Manifest]) -> None:
+    """Raise NonConformantRecords when any record breaks one of the core's DTO constraints."""
+    violations = [
+        (name, violation)
+        for name, manifest in manifests.items()
+        for violation in manifest_violations(manifest)
+    ]
+    if violations:
+        raise NonConformantRecords(violations)
+
+
+def _manifests(
+    docs: list[RegistryDocument], diagnostics: list[Diagnostic], commit: str | None
+) -> dict[str, Manifest]:
+    if count_errors(diagnostics):
+        raise InvalidRegistry(diagnostics, len(docs))
+    manifests = build_manifests([(d.environment, build_provider(d)) for d in docs], commit)
+    check_conformance(manifests)
+    return manifests
+
+
+def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, Manifest]:
+    result = validate_paths([Path(REGISTRY_DIR)], policy)
+    return _manifests(result.documents, result.diagnostics, commit)
+
+
+def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, Manifest]:
+    """The manifests rendered from the registry as it was at `ref`."""
+    commit = repo.resolve(ref)
+    docs = documents_at(repo, commit)
+    return _manifests(docs, validate_documents(docs, policy), commit)
+
+
+def changed_deployments(
+    repo: GitRepository, base: str, head: str | None, policy: Policy
+) -> list[str]:
+    """The deployments whose manifest content differs between `base` and `head` (None: the
+    working tree): what a push to main must deploy. No database is read."""
+    after = (
+        manifests_at_commit(repo, head, policy)
+        if head is not None
+        else manifests_from_worktree(policy, None)
+    )
+    try:
+        before = manifests_at_commit(repo, base, policy)
+    except (InvalidRegistry, NonConformantRecords):
+        return list(DEPLOYMENTS)  # the base did not render: deploy everything from the head
+    return [name for name in DEPLOYMENTS if before[name]["digest"] != after[name]["digest"]]
+
+
+def sealed_secret_problems(plan: DeployPlan, policy: Policy, identity: str | None) -> list[str]:
+    """Why the identity providers' sealed secrets could not be opened by this deploy, checked
+    before anything is written: the identity must be the deployment's own environment key
+    (policy), and every secret to store must open with it."""
+    environment, _ = deployment_parts(plan.deployment)
+    sealed = [c for c in plan.changes if c.sealed_secret is not None]
+    expected = policy.age_recipient(environment)
+    if identity is None:
+        return []  # no secret can be opened: apply says so if one is needed
+    actual = identity_recipient(identity)
+    if expected is not None and actual != expected:
+        return [
+            f"{AGE_IDENTITY_VARIABLE} est la clé {actual}, pas celle de l'environnement "
+            f"{environment} ({expected}) : chaque environnement de déploiement ne doit détenir "
+            "que sa propre clé"
+        ]
+    problems = []
+    for change in sealed:
+        assert change.sealed_secret is not None
+        try:
+            open_sealed(change.sealed_secret, identity)
+        except SecretError:
+            problems.append(
+                f"le secret du FI « {change.name} » ({change.key}) ne s'ouvre pas avec la clé "
+                f"de {environment} : a-t-il été chiffré pour un autre environnement ?"
+            )
+    return problems
+
+
+def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
+    manifest = read_json(path, "manifeste")
+    if not isinstance(manifest, dict):
+        raise UsageError(f"{path} n'est pas un manifeste (objet JSON attendu)")
+    if manifest.get("deployment") != deployment:
+        raise UsageError(
+            f"{path} est le manifeste de {manifest.get('deployment')}, pas de {deployment}"
+        )
+    return manifest
+
+
+def connect(target: str) -> Database[dict[str, Any]]:
+    """The deployment's database: the one named in the URI, else `core-fca-low`. Errors name
+    the server as host:port only (the URI may carry credentials)."""
+    try:
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            target, serverSelectionTimeoutMS=10_000
+        )
+        db = client.get_default_database(default=DEFAULT_DATABASE)
+        client.admin.command("ping")
+    except (PyMongoError, ValueError) as error:  # mongomock: ValueError for unknown servers
+        raise FedregError(
+            f"MongoDB injoignable ({redact_uri(target)}) : {type(error).__name__}"
+        ) from None
+    return db
+
+
+def where(target: str, db: Database[dict[str, Any]]) -> str:
+    """How a target is named in messages and in the audit: host:port/database."""
+    return f"{redact_uri(target)}/{db.name}"
+
+
+def actor() -> str:
+    """Who runs fedreg: the GitHub actor in a workflow, else the local account."""
+    if os.environ.get("GITHUB_ACTOR"):
+        return os.environ["GITHUB_ACTOR"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (bare containers)
+        return f"uid {os.getuid()}"
+
+
+def run_id() -> str:
+    """This run, as the lock and the audit name it: the GitHub run, else a local one."""
+    if os.environ.get("GITHUB_RUN_ID"):
+        attempt = os.environ.get("GITHUB_RUN_ATTEMPT", "1")
+        return f"github-{os.environ['GITHUB_RUN_ID']}-{attempt}"
+    return f"local-{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def plain_commit(commit: str | None) -> str | None:
+    """The commit a manifest was rendered from, without the `+modifications` of a dirty tree."""
+    return commit.partition("+")[0] if commit else None
+
+
+def ordering_problem(
+    repo: GitRepository | None, last: str | None, commit: str | None
+) -> str | None:
+    """Why deploying `commit` would go back in time after `last` (None: it does not).
+    Only `rollback` may go back, and is audited as such."""
+    if last is None:
+        return None
+    head = plain_commit(commit)
+    if head is None:
+        return (
+            f"le dernier déploiement vient de {last[:12]} et ce manifeste ne dit pas de quel "
+            "commit il vient : impossible de vérifier qu'il ne revient pas en arrière"
+        )
+    if repo is None:
+        return "pas de dépôt git ici : impossible de vérifier l'ordre des déploiements"
+    descends = repo.is_ancestor(last, head)
+    if descends is None:
+        return (
+            f"le dernier commit déployé ({last[:12]}) ou {head[:12]} est inconnu de ce dépôt : "
+            "récupérez tout l'historique (git fetch --unshallow, ou fetch-depth: 0)"
+        )
+    if not descends:
+        return (
+            f"{head[:12]} ne descend pas du dernier commit déployé ({last[:12]}) : ce "
+            "déploiement reviendrait en arrière. Pour revenir volontairement à une "
+            "configuration antérieure, utilisez `fedreg rollback --to COMMIT`"
+        )
+    return None
+
+
+def rollback_problem(
+    repo: GitRepository | None, furthest: str | None, commit: str | None
+) -> str | None:
+    """Why rolling back to `commit` is not going back along what the deployment went through
+    (None: it is): `commit` must precede the latest commit deployed forward, `furthest`. A
+    branch never merged, or a typo that names one, is refused."""
+    if furthest is None:
+        return "aucun déploiement enregistré pour ce déploiement : rien à quoi revenir"
+    target = plain_commit(commit)
+    if repo is None or target is None:
+        return "pas de dépôt git ici : impossible de vérifier que ce commit a été déployé"
+    precedes = repo.is_ancestor(target, furthest)
+    if precedes is None:
+        return (
+            f"{target[:12]} ou le dernier commit déployé ({furthest[:12]}) est inconnu de ce "
+            "dépôt : récupérez tout l'historique (git fetch --unshallow, ou fetch-depth: 0)"
+        )
+    if not precedes:
+        return (
+            f"{target[:12]} ne précède pas le dernier commit déployé ({furthest[:12]}) : ce "
+            "n'est pas une configuration par laquelle ce déploiement est passé (une branche "
+            "jamais fusionnée ?). Un retour arrière ne revient qu'à un commit antérieur de la "
+            "branche déployée"
+        )
+    return None
+
+
+def registry_mismatch(
+    repo: GitRepository | None, manifest: dict[str, Any], policy: Policy
+) -> str | None:
+    """Why a given manifest is not what the registry renders at its source commit (None:
+    it is). A manifest that cannot be traced to a commit of this repository is refused for
+    production deployments."""
+    commit = manifest.get("source_commit")
+    traceable = isinstance(commit, str) and commit == plain_commit(commit) and repo is not None
+    if not traceable:
+        if str(manifest.get("deployment", "")).startswith("production-"):
+            return (
+                "un manifeste de production doit venir d'un commit de ce dépôt "
+                f"(source_commit : {commit!r}) : rendez-le depuis le registre"
+            )
+        return None
+    assert repo is not None and isinstance(commit, str)
+    try:
+        rendered = manifests_at_commit(repo, commit, policy)[manifest["deployment"]]
+    except (GitError, UsageError):
+        return f"le commit {commit[:12]} du manifeste est inconnu de ce dépôt"
+    if rendered["digest"] != manifest.get("digest"):
+        return (
+            f"ce manifeste n'est pas celui que le registre donne au commit {commit[:12]} "
+            f"(empreinte {rendered['digest'][:12]} attendue)"
+        )
+    return None
+
+
+def discover_repository() -> GitRepository | None:
+    try:
+        return GitRepository.discover(Path.cwd())
+    except GitError:
+        return None
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _field_line(change: FieldChange) -> str:
+    return f"      {change.field}: {_value(change.before)} → {_value(change.after)}"
+
+
+def render_deploy_plan(plan: DeployPlan) -> str:
+    signs = {DeployAction.CREATE: "+", DeployAction.UPDATE: "~", DeployAction.DEACTIVATE: "-"}
+    words = {
+        DeployAction.CREATE: "créé",
+        DeployAction.UPDATE: "mis à jour",
+        DeployAction.DEACTIVATE: "désactivé",
+    }
+    summary = plan.summary
+    lines = [
+        f"Déploiement {plan.deployment} : {summary['create']} créé(s), "
+        f"{summary['update']} mis à jour, {summary['deactivate']} désactivé(s), "
+        f"{summary['unchanged']} inchangé(s)."
+    ]
+    for change in plan.effective:
+        lines.append(
+            f"  {signs[change.action]} {change.collection} {change.key} "
+            f"« {change.name} » {words[change.action]}"
+        )
+        if change.action is not DeployAction.CREATE:
+            lines.extend(_field_line(f) for f in change.fields)
+        if change.sealed_secret is not None:
+            lines.append("      client_secret: remplacé par le secret chiffré du dépôt")
+        if change.action is DeployAction.CREATE and change.collection == "client":
+            lines.append(
+                f"      secret généré, remis chiffré à {len(change.recipients)} destinataire(s)"
+            )
+    return "\n".join(lines) + "\n"

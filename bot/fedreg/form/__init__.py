@@ -1,0 +1,1 @@
+"""The modification form: its semantics, proposals as pull requests, the HTTP server."""

@@ -1,0 +1,1 @@
+"""Live checks: providers' published documents and DNS, fetched, judged and reported."""

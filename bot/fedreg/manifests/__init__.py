@@ -1,0 +1,1 @@
+"""Deployment manifests: built from the registry, verified before they are deployed."""

@@ -1,0 +1,313 @@
+"""The pull-request bot: from an event (or a local checkout) to a `BotResult`.
+
+`compute_from_event` runs in the trusted `workflow_run` job, in the default branch's checkout
+(its code and policy): it fetches the pull request's head as git data, computes the tree the
+merge would produce without checking it out, and judges the registry as that merge would leave
+it: per-file rules on the changed files, cross-file rules against every file (through the
+`CrossIndex`). `compute_offline` gives a partner the same verdict on their working tree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..adapters.git import GitRepository
+from ..adapters.github import GitHubClient
+from ..changes.diff import adds_routed_domains, holders_at_commit
+from ..changes.plan import Action, Plan, build_plan
+from ..errors import FedregError
+from ..live.fetch import LiveSettings
+from ..live.run import LiveReport, live_check_documents
+from ..registry.layout import RegistryDocument
+from ..registry.policy import Policy
+from ..registry.snapshot import (
+    Change,
+    changes,
+    documents_of_changes,
+    git_documents,
+    read_entries,
+    tree_entries,
+)
+from ..validation.checks.readiness import known_identities
+from ..validation.engine import check_document, check_new_providers, collector_paused, locate
+from .crossindex import CrossIndex
+from .result import BotResult, build_result, live_checks_section, refusal_result
+from .review import (
+    OwnerMatcher,
+    added_email_domains,
+    is_registry_path,
+    partner_space_review,
+    review_change,
+    review_email_domains,
+    review_pushers,
+    review_unverified_live_checks,
+)
+
+
+@dataclass(frozen=True)
+class PullRequestRef:
+    repository: str
+    number: int
+    base_sha: str
+    head_sha: str
+    author: str
+    base_ref: str = ""
+    default_branch: str = ""
+    body: str = ""  # read through the API: a partner space request's claim is in it
+    # Who pushed the commit judged (and who re-ran its workflow): GitHub logins.
+    pushers: tuple[str, ...] = ()
+
+
+def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
+    """The `owners` a parsed file lists (none when it is unreadable or a symbolic link)."""
+    owners = (doc.data or {}).get("owners")
+    return tuple(o for o in owners if isinstance(o, str)) if isinstance(owners, list) else ()
+
+
+def contacts_of(doc: RegistryDocument) -> tuple[str, ...]:
+    """The `contacts` a parsed file lists (none when it is unreadable)."""
+    contacts = (doc.data or {}).get("contacts")
+    return tuple(c for c in contacts if isinstance(c, str)) if isinstance(contacts, list) else ()
+
+
+def owner_matcher(author: str, team_member: Callable[[str, str], bool | None]) -> OwnerMatcher:
+    """Matches "@login" by name, "@org/team" through `team_member(org, team)` (cached)."""
+    cache: dict[str, bool | None] = {}
+
+    def matches(owner: str) -> bool | None:
+        handle = owner.removeprefix("@")
+        if "/" not in handle:
+            return handle.lower() == author.lower()
+        if handle not in cache:
+            org, team = handle.split("/", 1)
+            cache[handle] = team_member(org, team)
+        return cache[handle]
+
+    return matches
+
+
+def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequestRef:
+    """The pull request an event is about, as GitHub says it is now: `pull_request` (opened,
+    synchronize, edited…), or `workflow_run` (whose `pull_requests` list is empty for a fork:
+    found from the head repository and SHA)."""
+    repository = event["repository"]["full_name"]
+    if "workflow_run" in event:
+        run = event["workflow_run"]
+        if run.get("pull_requests"):
+            pull = client.pull(run["pull_requests"][0]["number"])
+        else:
+            pull = client.find_pull(
+                run["head_repository"]["owner"]["login"], run["head_branch"], run["head_sha"]
+            )
+        if pull.head.sha != run["head_sha"]:
+            # A newer push is checked by its own run; this verdict would be stale.
+            raise FedregError(
+                f"la demande a avancé ({pull.head.sha[:7]}) depuis ce commit "
+                f"({run['head_sha'][:7]}) : son propre workflow la vérifiera"
+            )
+        pushers = tuple(run[key]["login"] for key in ("actor", "triggering_actor") if run.get(key))
+    else:
+        pull = client.pull(event["pull_request"]["number"])
+        sender = (event.get("sender") or {}).get("login")
+        pushers = (sender,) if sender else ()
+    return PullRequestRef(
+        repository,
+        pull.number,
+        pull.base.sha,
+        pull.head.sha,
+        pull.user.login,
+        pull.base.ref,
+        pull.base.repo.default_branch,
+        client.pull_body(pull),
+        pushers,
+    )
+
+
+def fetch_pull_request(repo: GitRepository, ref: PullRequestRef, remote: str, token: str) -> None:
+    """Fetch the pull request's head (`refs/pull/N/head`, which exists for forks too) and its
+    base branch: objects and refs only, nothing checked out or run."""
+    local = f"refs/fedreg/pull/{ref.number}"
+    repo.fetch(
+        remote,
+        [f"+refs/pull/{ref.number}/head:{local}/head", f"+refs/heads/{ref.base_ref}:{local}/base"],
+        token,
+    )
+    fetched = repo.resolve(f"{local}/head")
+    if fetched != ref.head_sha:
+        raise FedregError(
+            f"la demande a avancé ({fetched[:7]}) depuis sa lecture ({ref.head_sha[:7]}) : "
+            "la vérification suivante la jugera"
+        )
+    repo.resolve(ref.base_sha)  # present once the base branch is fetched
+
+
+def decide(
+    repo: GitRepository,
+    ref: PullRequestRef,
+    merged_tree: str,
+    policy: Policy,
+    matches: OwnerMatcher,
+    index: CrossIndex,
+    live: LiveSettings | None = None,
+    owners_tree: str | None = None,
+) -> BotResult:
+    """The verdict on `merged_tree` (the registry as the merge would leave it) against the
+    base: per-file rules on the changed files, cross-file rules against every file; what
+    deploy requires of the providers the change creates; with `live`, the live checks of the
+    providers it creates or modifies. The owners and contacts that count are those of
+    `owners_tree` (the default branch as it is now, where the merge would land: the pull
+    request's base may be an older snapshot, from before an owner was removed), else the
+    base's."""
+    found = changes(repo, ref.base_sha, merged_tree)
+    paths = [c.path for c in found]
+    registry = [c for c in found if is_registry_path(c.path)]
+    others = [c.path for c in found if not is_registry_path(c.path)]
+    with collector_paused():
+        before, after = documents_of_changes(repo, registry)
+        for doc in after:
+            check_document(doc, policy)
+        # New: an identity (deployment, kind, client_id or uid) absent from the base side.
+        known = known_identities((doc.environment, doc.kind, doc.data) for doc in before)
+        check_new_providers(after, policy, known)
+        base_tree = repo.resolve_tree(ref.base_sha)
+        unchanged: dict[int, RegistryDocument] = {}  # other files left in a clash
+        changed = {id(doc) for doc in after}
+        for doc, finding in index.clashes_in_merge(repo, base_tree, merged_tree, after):
+            doc.findings.append(finding)
+            if id(doc) not in changed:
+                unchanged[id(doc)] = doc
+        diagnostics = sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc))
+        plan = build_plan(before, after, diagnostics)
+        if adds_routed_domains(plan):
+            holders = holders_at_commit(repo, ref.base_sha)
+            plan = build_plan(before, after, diagnostics, holders)
+    added = added_email_domains(plan)
+    live_report = _live_checks(plan, after, policy, live, added) if live is not None else None
+    if live_report is not None:
+        plan = dataclasses.replace(
+            plan, diagnostics=tuple(sorted(plan.diagnostics + live_report.diagnostics))
+        )
+    trusted = before if owners_tree is None else _documents_in(repo, owners_tree, registry)
+    owners_by_path = {doc.display_path: owners_of(doc) for doc in trusted}
+    base_owners = {c.path: owners_by_path.get(c.path) for c in registry}  # None: a new file
+    review = review_change(
+        plan,
+        base_owners,
+        others,
+        ref.author,
+        policy,
+        matches,
+        type_changes=[c.path for c in registry if c.mode_changed],
+    )
+    contacts = {doc.display_path: contacts_of(doc) for doc in trusted}
+    review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
+    review = review_email_domains(review, plan, live_report.proven if live_report else {})
+    review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
+    review = review_pushers(review, ref.pushers)
+    uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
+    return build_result(
+        ref.repository,
+        ref.number,
+        ref.head_sha,
+        plan,
+        review,
+        [p for p in paths if is_registry_path(p)],
+        policy.support_contact,
+        live_checks_section(live_report, added, uids),
+        ref.base_sha,
+    )
+
+
+def _live_checks(
+    plan: Plan,
+    after: list[RegistryDocument],
+    policy: Policy,
+    settings: LiveSettings,
+    added: dict[str, frozenset[str]],
+) -> LiveReport:
+    """The live checks of the providers the change creates or modifies; only the domains it
+    adds count as new attachments."""
+    touched = {c.path for c in plan.changes if c.action is not Action.DELETE}
+    docs = [doc for doc in after if doc.display_path in touched]
+    return live_check_documents(docs, policy, settings, added)
+
+
+def compute_from_event(
+    event: dict[str, Any],
+    client: GitHubClient,
+    policy: Policy,
+    repo: GitRepository,
+    remote: str,
+    cache: Path | None,
+    live: LiveSettings | None = None,
+) -> BotResult:
+    ref = pull_request_ref(event, client)
+    if ref.base_ref != ref.default_branch:
+        return refusal_result(
+            ref.repository,
+            ref.number,
+            ref.head_sha,
+            ref.base_sha,
+            "Branche cible non autorisée",
+            f"Cette demande vise la branche « {ref.base_ref} » : seules les demandes vers "
+            f"« {ref.default_branch} » sont vérifiées et approuvées par fedreg. Changez sa "
+            "branche cible.",
+        )
+    fetch_pull_request(repo, ref, remote, client.token)
+    merged_tree, conflicts = repo.merge_tree(ref.base_sha, ref.head_sha)
+    if conflicts:
+        listed = "\n".join(f"- `{path}`" for path in conflicts)
+        return refusal_result(
+            ref.repository,
+            ref.number,
+            ref.head_sha,
+            ref.base_sha,
+            "Conflits de fusion",
+            f"Cette demande ne se fusionne pas proprement avec « {ref.base_ref} » ; fichiers "
+            f"en conflit :\n{listed}\n\nMettez votre branche à jour, résolvez les conflits "
+            "et poussez : fedreg jugera le résultat de la fusion.",
+        )
+    matches = owner_matcher(
+        ref.author, lambda org, team: client.is_team_member(org, team, ref.author)
+    )
+    index = CrossIndex(cache)
+    try:
+        owners_tree = f"refs/fedreg/pull/{ref.number}/base"  # the default branch, just fetched
+        return decide(repo, ref, merged_tree, policy, matches, index, live, owners_tree)
+    finally:
+        index.close()
+
+
+def _documents_in(
+    repo: GitRepository, treeish: str, changed: list[Change]
+) -> list[RegistryDocument]:
+    """The documents of `treeish` at the changed paths (one listing, one batch read)."""
+    paths = {c.path for c in changed} | {c.before.path for c in changed if c.before is not None}
+    entries = [e for e in tree_entries(repo, treeish) if e.path in paths]
+    return git_documents(entries, read_entries(repo, entries))
+
+
+def compute_offline(
+    repo: GitRepository,
+    base: str,
+    policy: Policy,
+    author: str | None,
+    cache: Path | None,
+    live: LiveSettings | None = None,
+) -> BotResult:
+    """The verdict for the commits since `base` and the working tree, without GitHub: team
+    membership is reported as not checked offline."""
+    base_commit = repo.resolve(base)
+    login = author or os.environ.get("GITHUB_ACTOR") or ""
+    ref = PullRequestRef("", 0, base_commit, repo.head_commit() or "", login or "vous")
+    matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
+    index = CrossIndex(cache)
+    try:
+        return decide(repo, ref, repo.worktree_tree(), policy, matches, index, live)
+    finally:
+        index.close()

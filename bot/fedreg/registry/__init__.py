@@ -1,0 +1,1 @@
+"""The registry: where files live, their format, the policy, YAML loading, the one reader."""

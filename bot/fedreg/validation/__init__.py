@@ -1,0 +1,1 @@
+"""Validation: the rules catalogue, shape and per-file checks, the engine, reporters."""

@@ -1,0 +1,182 @@
+"""IP ranges the provider's servers use to reach the federation (the RIE firewall allow-list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from netaddr import AddrFormatError, IPNetwork, IPSet
+
+from ...diagnostics import Finding
+from ...registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
+from ...registry.policy import Policy
+from .context import FileContext, text_items, text_value
+from .uris import idp_hosts
+
+# Why an address is not globally routable, for the message: first match wins.
+_NON_GLOBAL_REASONS = (
+    ("10.0.0.0/8", "adresse privée"),
+    ("172.16.0.0/12", "adresse privée"),
+    ("192.168.0.0/16", "adresse privée"),
+    ("fc00::/7", "adresse privée"),
+    ("127.0.0.0/8", "boucle locale"),
+    ("::1/128", "boucle locale"),
+    ("169.254.0.0/16", "lien local"),
+    ("fe80::/10", "lien local"),
+    ("100.64.0.0/10", "espace partagé (CGNAT), celui du RIE"),
+    ("224.0.0.0/4", "multicast"),
+    ("ff00::/8", "multicast"),
+    ("192.0.2.0/24", "documentation"),
+    ("198.51.100.0/24", "documentation"),
+    ("203.0.113.0/24", "documentation"),
+    ("2001:db8::/32", "documentation"),
+)
+
+
+_NON_GLOBAL_BLOCKS = tuple((IPNetwork(block), reason) for block, reason in _NON_GLOBAL_REASONS)
+
+
+def _non_global_reason(network: IPNetwork) -> str | None:
+    if network[0].is_global() and network[-1].is_global():
+        return None
+    for block, reason in _NON_GLOBAL_BLOCKS:
+        if network[0] in block or network[-1] in block:
+            return reason
+    return "plage réservée"
+
+
+@lru_cache(maxsize=16)
+def _address_space(blocks: tuple[str, ...]) -> IPSet:
+    return IPSet(blocks)
+
+
+def parse_ip_range(text: str) -> IPNetwork | None:
+    try:
+        return IPNetwork(text)
+    except (AddrFormatError, ValueError, TypeError, IndexError):
+        return None
+
+
+Span = tuple[int, int]
+
+
+@lru_cache(maxsize=65536)
+def inspect_ip_range(
+    text: str, network_name: str, max_v4: int, max_v6: int, rie_space: tuple[str, ...]
+) -> tuple[tuple[tuple[str, dict[str, Any]], ...], Span | None]:
+    """The problems of one entry, and its (first, last) addresses when it parses."""
+    network = parse_ip_range(text)
+    if network is None or ("/" in text and not text.split("/")[-1].isdigit()):
+        return (("N001", {}),), None
+    cidr = network.cidr
+    span = (cidr.first, cidr.last)
+    problems: list[tuple[str, dict[str, Any]]] = []
+    if network.ip != network.network:
+        problems.append(("N002", {"network": str(cidr), "address": str(network.ip)}))
+    limit = max_v4 if network.version == 4 else max_v6
+    if network.prefixlen == 0:
+        return (*problems, ("N003", {})), span
+    if network.prefixlen < limit:
+        problems.append(("N004", {"limit": limit}))
+    if network_name == "internet":
+        reason = _non_global_reason(cidr)
+        if reason:
+            problems.append(("N005", {"reason": reason}))
+    elif network_name == "rie" and cidr not in _address_space(rie_space):
+        problems.append(("N006", {"rie": ", ".join(rie_space)}))
+    return tuple(problems), span
+
+
+def _ranges_required(data: dict[str, Any], ctx: FileContext) -> str | None:
+    if text_value(data, "network") != "rie":
+        return None
+    if ctx.kind == SERVICE_PROVIDER:
+        return "un FS sur le RIE doit déclarer ses adresses"
+    if ctx.kind == IDENTITY_PROVIDER:
+        outside = sorted(
+            host
+            for host in idp_hosts(data)
+            if not any(
+                host == suffix or host.endswith("." + suffix)
+                for suffix in ctx.policy.rie_host_suffixes
+            )
+        )
+        if outside:
+            return f"l'hôte {outside[0]} n'est pas sous " + " ni ".join(
+                ctx.policy.rie_host_suffixes
+            )
+    return None
+
+
+def check_ip_ranges(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
+    items = list(text_items(data, "ip_ranges"))
+    reason = _ranges_required(data, ctx)
+    if reason and not data.get("ip_ranges"):
+        where = ("ip_ranges",) if "ip_ranges" in data else ("network",)
+        yield Finding("N008", where, {"reason": reason})
+    network_name = text_value(data, "network") or ""
+    policy = ctx.policy
+    clean: list[tuple[int, str, Span]] = []
+    for index, text in items:
+        problems, span = inspect_ip_range(
+            text,
+            network_name,
+            policy.max_prefix_ipv4,
+            policy.max_prefix_ipv6,
+            policy.rie_address_space,
+        )
+        for code, params in problems:
+            yield Finding(code, ("ip_ranges", index), {"value": text, **params})
+        if span is not None and not problems:
+            clean.append((index, text, span))
+    yield from _total_findings([(text, span) for _, text, span in clean], policy)
+    for position, (index, text, (first, last)) in enumerate(clean):
+        for _, other_text, (other_first, other_last) in clean[:position]:
+            if first <= other_last and other_first <= last:
+                yield Finding("N007", ("ip_ranges", index), {"value": text, "other": other_text})
+                break
+
+
+IPV6_48_BLOCK = 2**80  # addresses in an IPv6 /48
+
+
+def _total_findings(ranges: list[tuple[str, Span]], policy: Policy) -> Iterator[Finding]:
+    """The whole file's opening, entries together: many narrow ranges can add up to a wide
+    one (policy: max_ipv4_addresses_per_file, max_ipv6_48_blocks_per_file)."""
+    v4_bound = sum(last - first + 1 for text, (first, last) in ranges if ":" not in text)
+    v6_bound = sum(
+        -(-(last - first + 1) // IPV6_48_BLOCK) for text, (first, last) in ranges if ":" in text
+    )
+    if (
+        v4_bound <= policy.max_ipv4_addresses_per_file
+        and v6_bound <= policy.max_ipv6_48_blocks_per_file
+    ):
+        return  # the sum of the entries bounds their union: the common case stops here
+    networks = [n.cidr for text, _ in ranges if (n := parse_ip_range(text)) is not None]
+    opened = IPSet(networks)
+    v4 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 4)
+    v6 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 6)
+    if v4 > policy.max_ipv4_addresses_per_file:
+        yield Finding(
+            "N009",
+            ("ip_ranges",),
+            {
+                "total": f"{v4} adresses IPv4",
+                "limit": f"{policy.max_ipv4_addresses_per_file} adresses IPv4",
+                "key": "max_ipv4_addresses_per_file",
+            },
+            on_key=True,
+        )
+    blocks = -(-v6 // IPV6_48_BLOCK)
+    if blocks > policy.max_ipv6_48_blocks_per_file:
+        yield Finding(
+            "N009",
+            ("ip_ranges",),
+            {
+                "total": f"{blocks} blocs IPv6 /48",
+                "limit": f"{policy.max_ipv6_48_blocks_per_file} blocs IPv6 /48",
+                "key": "max_ipv6_48_blocks_per_file",
+            },
+            on_key=True,
+        )

