@@ -1128,7 +1128,7 @@ def test_an_unescaped_password_never_reaches_errors_or_github(
     cli,
     github_for,
     monkeypatch,
-    password: str,  # type: ignore[no-untyped-def]
+    password: str,
 ) -> None:
     """An operator's slip: a password with a character the URI syntax reserves, not
     percent-encoded. The driver refuses the URI; the refusal must still not show it."""
@@ -1149,7 +1149,7 @@ def test_an_unescaped_password_never_reaches_errors_or_github(
 
 def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     registry, cli, target, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The first secret is recorded, not yet delivered; a rotation then fails at its client
     write (the connection drops). The client still holds the first secret: it must stay
     deliverable, or the partner never gets the secret that works."""
@@ -1157,7 +1157,7 @@ def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     collection_class = type(connect(target)["client"])
     real_update = collection_class.update_one
 
-    def client_write_fails(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def client_write_fails(self, *args, **kwargs):
         if self.name == "client":
             raise ConnectionError("réseau coupé")
         return real_update(self, *args, **kwargs)
@@ -1175,7 +1175,7 @@ def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     assert decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"]) == secret
 
 
-def test_a_field_removed_from_a_file_is_removed_from_the_database(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_a_field_removed_from_a_file_is_removed_from_the_database(registry, cli, target) -> None:
     """The registry owns its optional fields too: an FI that drops its end_session_url (or
     moves to discovery) and an FS that drops introspection_signed_response_alg must not
     keep the old values in the database, where the core goes on using them."""
@@ -1199,7 +1199,7 @@ def test_a_field_removed_from_a_file_is_removed_from_the_database(registry, cli,
     assert "2 inchangé(s)" in again.stdout
 
 
-def test_rollback_only_goes_back_along_what_was_deployed(registry, cli, target) -> None:  # type: ignore[no-untyped-def]
+def test_rollback_only_goes_back_along_what_was_deployed(registry, cli, target) -> None:
     """An operator's slip: `--to` names a branch (or a SHA copied from a pull request) that
     was never merged. A rollback must only go back to a configuration the deployment went
     through, never deploy unreviewed content."""

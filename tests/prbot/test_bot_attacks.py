@@ -43,7 +43,7 @@ def _workflow_run(scenario: Scenario, head: str, actor: str, triggering: str) ->
     )
 
 
-def test_push_by_a_non_owner_to_an_owners_pull_request_is_not_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_push_by_a_non_owner_to_an_owners_pull_request_is_not_self_service(scenario) -> None:
     """Mallory, who may push to any branch of the repository, pushes to the branch of alice's
     pull request: the bot must not approve with alice's authority what mallory wrote."""
     head = scenario.propose({SP_INTEG: _integration_edit()}, author="alice")
@@ -54,19 +54,19 @@ def test_push_by_a_non_owner_to_an_owners_pull_request_is_not_self_service(scena
     assert "poussé par @mallory" in scenario.comments()[-1]
 
 
-def test_push_rerun_by_the_owner_is_still_not_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_push_rerun_by_the_owner_is_still_not_self_service(scenario) -> None:
     head = scenario.propose({SP_INTEG: _integration_edit()}, author="alice")
     scenario.run(_workflow_run(scenario, head, "mallory", "alice"))
     assert scenario.github.pulls[1].reviews == []
 
 
-def test_push_by_the_author_stays_self_service(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_push_by_the_author_stays_self_service(scenario) -> None:
     head = scenario.propose({SP_INTEG: _integration_edit()}, author="alice")
     assert scenario.run(_workflow_run(scenario, head, "alice", "Alice"))[:2] == (0, 0)
     assert [r["event"] for r in scenario.github.pulls[1].reviews] == ["APPROVE"]
 
 
-def test_approval_is_pinned_to_the_commit_the_bot_judged(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_approval_is_pinned_to_the_commit_the_bot_judged(scenario) -> None:
     """The owner pushes a production change between `bot pr` (integration only: approve) and
     `bot publish`: no approval lands on the new head, which nobody checked. The bot re-reads
     the head before approving and, as it moved, publishes only a neutral stale check."""
@@ -94,7 +94,7 @@ def _outside_code(comment: str) -> str:
 LURE = "[Approuvé par la fédération](https://evil.fr) @proconnect-gouv/federation <b>ok</b>"
 
 
-def test_partner_values_in_problems_neither_link_nor_mention(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_partner_values_in_problems_neither_link_nor_mention(scenario) -> None:
     """A value the partner writes comes back in a diagnostic's message: in the bot's comment
     it must stay text, not a link in the bot's voice nor a notification of the team."""
     scope = LURE.replace('"', "")
@@ -108,7 +108,7 @@ def test_partner_values_in_problems_neither_link_nor_mention(scenario) -> None: 
     assert "<b>ok</b>" not in prose
 
 
-def test_partner_domain_cannot_break_out_of_its_code_span(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_partner_domain_cannot_break_out_of_its_code_span(scenario) -> None:
     scenario.repo.write(IDP_INTEG_ALICE, ALICE_IDP)
     scenario.repo.commit("alice's FI")
     domain = f"x.fr` {LURE} `"
@@ -124,7 +124,7 @@ def test_partner_domain_cannot_break_out_of_its_code_span(scenario) -> None:  # 
     assert "<b>ok</b>" not in prose
 
 
-def test_partner_keys_and_entities_neither_link_nor_mention(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_partner_keys_and_entities_neither_link_nor_mention(scenario) -> None:
     """An unknown key is planned as it is written (the file is invalid, the plan still shows
     what it can read), and an HTML entity is a mention once GitHub decodes it."""
     key = "[Approuvé par la fédération](https://evil.fr) &#64;proconnect-gouv/federation"
@@ -139,7 +139,7 @@ def test_partner_keys_and_entities_neither_link_nor_mention(scenario) -> None:  
     assert not re.search(r"(?<!\\)&#64;", prose), "an entity GitHub decodes to a mention"
 
 
-def test_owners_removed_on_main_after_the_pull_request_opened_no_longer_count(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_owners_removed_on_main_after_the_pull_request_opened_no_longer_count(scenario) -> None:
     """GitHub's `base.sha` is a snapshot (taken when the pull request was opened), not the
     tip of main: owners the federation removed since must not approve the next push, which
     would still merge cleanly into main."""

@@ -138,7 +138,7 @@ def test_a_live_check_that_cannot_conclude_goes_to_the_federation(
 
 def test_a_domain_written_as_markdown_stays_text_in_the_recette(
     live_scenario, live_servers
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The recette names each attached domain in its table: a partner's value, which must
     not become a link in the bot's voice or a mention (an entity GitHub decodes)."""
     lure = "x.fr [Approuvé](https://evil.fr) &#64;proconnect-gouv/federation"
