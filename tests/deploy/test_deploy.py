@@ -11,7 +11,6 @@ dropped afterwards.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import os
@@ -34,6 +33,7 @@ from fedreg.cli import main
 from fedreg.deploy.orchestration import connect
 from fedreg.deploy.redaction import redact_text, redact_uri
 from fedreg.deploy.state import acquire_lock
+from fedreg.manifests.build import content_digest
 
 CIPHER_PASS = "JZBlwxfKnbn/RV025aw+dQxk+xoQT+Yr"  # the core's public development key
 SP = "registry/production/service-providers/demo.yaml"
@@ -869,21 +869,10 @@ def rendered_manifest(cli) -> dict[str, Any]:
 
 
 def forged(manifest: dict[str, Any], path: Path, *, keep_digest: bool = False) -> Path:
-    """What an attacker writes: a manifest with a digest recomputed by hand, or kept."""
+    """What an attacker writes: a manifest with its digest recomputed (as anyone can, with
+    fedreg's own function: the digest is no signature), or kept."""
     if not keep_digest:
-        content = {
-            key: manifest[key]
-            for key in (
-                "deployment",
-                "client",
-                "provider",
-                "firewall",
-                "secret_recipients",
-                "sealed_secrets",
-            )
-        }
-        canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        manifest = {**manifest, "digest": hashlib.sha256(canonical.encode()).hexdigest()}
+        manifest = {**manifest, "digest": content_digest(manifest)}
     path.write_text(json.dumps(manifest))
     return path
 
