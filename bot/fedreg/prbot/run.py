@@ -18,8 +18,7 @@ from typing import Any
 
 from ..adapters.git import GitRepository
 from ..adapters.github import GitHubClient
-from ..changes.diff import adds_routed_domains, holders_at_commit
-from ..changes.plan import Action, Plan, build_plan
+from ..changes.plan import Action, DomainHolders, Plan, build_plan
 from ..errors import FedregError
 from ..live.fetch import LiveSettings
 from ..live.run import LiveReport, live_check_documents
@@ -182,10 +181,7 @@ def decide(
             if id(doc) not in changed:
                 unchanged[id(doc)] = doc
         diagnostics = sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc))
-        plan = build_plan(before, after, diagnostics)
-        if adds_routed_domains(plan):
-            holders = holders_at_commit(repo, ref.base_sha)
-            plan = build_plan(before, after, diagnostics, holders)
+        plan = build_plan(before, after, diagnostics, _other_holders(after))
     added = added_email_domains(plan)
     live_report = _live_checks(plan, after, policy, live, added) if live is not None else None
     if live_report is not None:
@@ -221,6 +217,20 @@ def decide(
         live_checks_section(live_report, added, uids),
         ref.base_sha,
     )
+
+
+def _other_holders(docs: list[RegistryDocument]) -> DomainHolders:
+    """Which other FIs route each domain the changed FIs route, as the whole-state index found
+    them (D006 on the merge result): the plan's shared-domain risk, without reading the base's
+    identity providers again."""
+    holders: DomainHolders = {}
+    for doc in docs:
+        network = str((doc.data or {}).get("network") or "?")
+        for finding in doc.findings:
+            if finding.code == "D006":
+                key = (doc.environment, network, finding.params["value"])
+                holders.setdefault(key, set()).update(finding.params["other_paths"])
+    return holders
 
 
 def _live_checks(

@@ -104,7 +104,10 @@ def _routed_domains(doc: RegistryDocument) -> Iterator[tuple[Hashable, tuple[str
 def shared_domain(field: tuple[str | int, ...], value: str, others: Iterable[str]) -> Finding:
     """D006 (a warning: the core lets the agent choose) on an FI routing a domain that other
     FIs of the deployment route too, naming all the others."""
-    return Finding("D006", field, {"value": value, "others": ", ".join(sorted(set(others)))})
+    paths = tuple(sorted(set(others)))
+    return Finding(
+        "D006", field, {"value": value, "others": ", ".join(paths), "other_paths": paths}
+    )
 
 
 def _shared_domains(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
