@@ -7,7 +7,6 @@ review rules, to the federation team's review or to self-service, where the bot 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -42,6 +41,8 @@ SITUATION_FR = {
     "sous-module)",
     "pushed_by_other": "commit poussé par un autre compte que l'auteur de la demande : "
     "les droits de l'auteur ne valent pas pour lui",
+    "partner_space_requester_not_contact": "demande de l'espace partenaires par une personne "
+    "qui n'est pas contact du fichier",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -301,7 +302,7 @@ def review_email_domains(
         for path, domains in added.items()
     ):
         return review
-    return dataclasses.replace(
+    return replace(
         review,
         situations=tuple(s for s in review.situations if s != "new_email_domain"),
         details={k: v for k, v in review.details.items() if k != "new_email_domain"},
@@ -314,7 +315,7 @@ def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str
     if not list(unverified_paths):
         return review
     situations = tuple(sorted({*review.situations, "live_checks_not_verified"}))
-    return dataclasses.replace(review, situations=situations)
+    return replace(review, situations=situations)
 
 
 # -- requests from the partner space (the modification form) -------------------------------
@@ -323,9 +324,6 @@ def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str
 # requester's e-mail, verified by their ProConnect login (written by proposal.pull_body).
 REQUESTER_CLAIM = re.compile(r"\A<!-- fedreg:demandeur=(?P<email>[^\s<>]+) -->\r?\n")
 NOT_CONTACT_SITUATION = "partner_space_requester_not_contact"
-SITUATION_FR[NOT_CONTACT_SITUATION] = (
-    "demande de l'espace partenaires par une personne qui n'est pas contact du fichier"
-)
 
 
 def requester_claim(body: str) -> str | None:
@@ -391,7 +389,7 @@ def review_pushers(review: Review, pushers: Iterable[str]) -> Review:
     others = sorted({p for p in pushers if p.lower() != review.author.lower()})
     if not others:
         return review
-    return dataclasses.replace(
+    return replace(
         review,
         situations=tuple(sorted({*review.situations, "pushed_by_other"})),
         details={

@@ -157,26 +157,16 @@ def _total_findings(ranges: list[tuple[str, Span]], policy: Policy) -> Iterator[
     opened = IPSet(networks)
     v4 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 4)
     v6 = sum(cidr.size for cidr in opened.iter_cidrs() if cidr.version == 6)
-    if v4 > policy.max_ipv4_addresses_per_file:
-        yield Finding(
-            "N009",
-            ("ip_ranges",),
-            {
-                "total": f"{v4} adresses IPv4",
-                "limit": f"{policy.max_ipv4_addresses_per_file} adresses IPv4",
-                "key": "max_ipv4_addresses_per_file",
-            },
-            on_key=True,
-        )
-    blocks = -(-v6 // IPV6_48_BLOCK)
-    if blocks > policy.max_ipv6_48_blocks_per_file:
-        yield Finding(
-            "N009",
-            ("ip_ranges",),
-            {
-                "total": f"{blocks} blocs IPv6 /48",
-                "limit": f"{policy.max_ipv6_48_blocks_per_file} blocs IPv6 /48",
-                "key": "max_ipv6_48_blocks_per_file",
-            },
-            on_key=True,
-        )
+    measures = (
+        (v4, policy.max_ipv4_addresses_per_file, "adresses IPv4", "max_ipv4_addresses_per_file"),
+        (
+            -(-v6 // IPV6_48_BLOCK),
+            policy.max_ipv6_48_blocks_per_file,
+            "blocs IPv6 /48",
+            "max_ipv6_48_blocks_per_file",
+        ),
+    )
+    for total, limit, unit, key in measures:
+        if total > limit:
+            params = {"total": f"{total} {unit}", "limit": f"{limit} {unit}", "key": key}
+            yield Finding("N009", ("ip_ranges",), params, on_key=True)
