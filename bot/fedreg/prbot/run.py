@@ -32,6 +32,7 @@ from ..registry.snapshot import (
     read_entries,
     tree_entries,
 )
+from ..validation.checks.context import text_value
 from ..validation.checks.readiness import known_identities
 from ..validation.engine import check_document, check_new_providers, collector_paused, locate
 from .crossindex import CrossIndex
@@ -225,7 +226,7 @@ def _other_holders(docs: list[RegistryDocument]) -> DomainHolders:
     identity providers again."""
     holders: DomainHolders = {}
     for doc in docs:
-        network = str((doc.data or {}).get("network") or "?")
+        network = text_value(doc.data or {}, "network") or "?"
         for finding in doc.findings:
             if finding.code == "D006":
                 key = (doc.environment, network, finding.params["value"])
