@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -237,21 +237,29 @@ def test_large_change_needs_the_flag(registry, cli, target) -> None:
     assert sum(not c["active"] for c in live(target, "client").values()) == 2
 
 
-def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatch) -> None:
-    _many_clients(registry, 3)
-    registry.commit("three more")
+def drop_connection_at_client_write(
+    monkeypatch: pytest.MonkeyPatch, target: str, nth: int
+) -> Callable[[], None]:
+    """The database connection drops once, at the `nth` write to `client` (the driver's, as
+    the deploy code calls it: nothing of fedreg is replaced). Returns what restores writes."""
     collection_class = type(connect(target)["client"])
     real_update = collection_class.update_one
-    calls = {"count": 0}
+    writes = {"client": 0}
 
     def update_failing_once(self, *args, **kwargs):
-        # The database connection drops once, on the third write to `client`.
-        calls["count"] += self.name == "client"
-        if self.name == "client" and calls["count"] == 3:
+        writes["client"] += self.name == "client"
+        if self.name == "client" and writes["client"] == nth:
             raise ConnectionError("réseau coupé")
         return real_update(self, *args, **kwargs)
 
     monkeypatch.setattr(collection_class, "update_one", update_failing_once)
+    return lambda: monkeypatch.setattr(collection_class, "update_one", real_update)
+
+
+def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatch) -> None:
+    _many_clients(registry, 3)
+    registry.commit("three more")
+    drop_connection_at_client_write(monkeypatch, target, 3)
     failed = deploy(cli, target)
     assert failed.exit_code == 1
     statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find({"kind": "deploy"})]
@@ -774,20 +782,10 @@ def test_secrets_of_a_failed_run_are_delivered_by_the_next(
     _many_clients(registry, 3)
     head = registry.commit("three more")
     bot_environment(monkeypatch, github_for, head)
-    collection_class = type(connect(target)["client"])
-    real_update = collection_class.update_one
-    calls = {"client": 0}
-
-    def update_failing_once(self, *args, **kwargs):
-        calls["client"] += self.name == "client"
-        if self.name == "client" and calls["client"] == 3:
-            raise ConnectionError("runner perdu")
-        return real_update(self, *args, **kwargs)
-
-    monkeypatch.setattr(collection_class, "update_one", update_failing_once)
+    restore = drop_connection_at_client_write(monkeypatch, target, 3)
     failed = cli("bot", "deploy", "production-internet", "--target", target)
     assert failed.exit_code == 1, failed.stdout + failed.stderr
-    monkeypatch.setattr(collection_class, "update_one", real_update)
+    restore()
     shutil.rmtree(registry.root / "build")  # the next run starts on a fresh runner
     again = cli("bot", "deploy", "production-internet", "--target", target)
     assert again.exit_code == 0, again.stderr
@@ -1143,18 +1141,10 @@ def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     write (the connection drops). The client still holds the first secret: it must stay
     deliverable, or the partner never gets the secret that works."""
     assert deploy(cli, target).exit_code == 0
-    collection_class = type(connect(target)["client"])
-    real_update = collection_class.update_one
-
-    def client_write_fails(self, *args, **kwargs):
-        if self.name == "client":
-            raise ConnectionError("réseau coupé")
-        return real_update(self, *args, **kwargs)
-
-    monkeypatch.setattr(collection_class, "update_one", client_write_fails)
+    restore = drop_connection_at_client_write(monkeypatch, target, 1)
     rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet")
     assert cli(*rotate, "--target", target).exit_code != 0
-    monkeypatch.setattr(collection_class, "update_one", real_update)
+    restore()
     shutil.rmtree("build")
     result = cli("secret", "pending", "production-internet", "--target", target)
     assert result.exit_code == 0, result.stderr
