@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -60,13 +61,39 @@ class GitRepository:
 
     def worktree_tree(self) -> str:
         """A tree object of the working tree as it is (untracked files included), written
-        through a temporary index: the repository's own index is left alone."""
+        through a temporary index: the repository's own index is left alone.
+
+        The temporary index starts as a copy of the repository's (modification time kept,
+        so git's racy-entry check behaves as on the original): `git add -A` then re-hashes
+        only the files whose stat data changed, not the whole tree. An index that hides
+        files from `add` (assume-unchanged, skip-worktree) is not trusted: HEAD is read
+        instead, and every file hashed."""
         with tempfile.TemporaryDirectory() as folder:
-            env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
-            if self.head_commit() is not None:
+            index = Path(folder) / "index"
+            # fsmonitor off: its answers belong to the repository's own index
+            env = {
+                "GIT_INDEX_FILE": str(index),
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "core.fsmonitor",
+                "GIT_CONFIG_VALUE_0": "false",
+            }
+            own = Path(
+                self.git("rev-parse", "--path-format=absolute", "--git-path", "index")
+                .decode()
+                .strip()
+            )
+            if own.is_file() and not self._index_hides_files():
+                shutil.copy2(own, index)
+            elif self.head_commit() is not None:
                 self.git("read-tree", "HEAD", env=env)
             self.git("add", "-A", "--", ".", env=env)
             return self.git("write-tree", env=env).decode().strip()
+
+    def _index_hides_files(self) -> bool:
+        """Whether the repository's index marks a file assume-unchanged (a lowercase tag in
+        `git ls-files -v`) or skip-worktree (`S`): `git add` would not look at it."""
+        tags = self.git("ls-files", "-v", "-z").split(b"\0")
+        return any(tag[:1].islower() or tag[:1] == b"S" for tag in tags if tag)
 
     def resolve(self, ref: str) -> str:
         """The commit id of `ref`; a usage error when there is none."""
