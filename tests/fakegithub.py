@@ -509,6 +509,7 @@ class FakeGitHub:
         data["requested_teams"] = []  # GitHub's example lacks the schema's required "type"
         names = self._git("diff", "--name-only", "-M", "-z", pull.base_sha, pull.head_sha)
         data["changed_files"] = len([n for n in names.split("\0") if n])
+        data["comments"] = len(pull.comments)
         return data
 
     def _list_pulls(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
@@ -642,13 +643,18 @@ class FakeGitHub:
             url=self._url(f"/check-runs/{check_id}"),
         )
         output = payload.get("output", {})
+        annotations = output.get("annotations", [])
+        if len(annotations) > 50:  # GitHub refuses more than 50 per request
+            return 422, {"message": "Validation Failed"}
+        if "annotations" in output:
+            self.annotation_batches.append(len(annotations))
         data["output"].update(
-            annotations_count=0,
+            annotations_count=len(annotations),
             title=output.get("title"),
             summary=output.get("summary"),
             text=None,
         )
-        data["annotations"] = []
+        data["annotations"] = list(annotations)
         self.check_runs[check_id] = data
         return 201, {k: v for k, v in data.items() if k != "annotations"}
 
@@ -805,7 +811,8 @@ class FakeGitHub:
         data = example(
             "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", "post", "201"
         )
-        data.update(number=pull.number, url=self._url(f"/pulls/{pull.number}"))
+        current = self._pull_json(pull)  # GitHub answers with the pull request as it is now
+        data.update({k: current[k] for k in data if k in current and k != "requested_teams"})
         return 201, data
 
     def _deployment_json(self, deployment: dict[str, Any]) -> dict[str, Any]:

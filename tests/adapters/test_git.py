@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 from conftest import GitWorkspace
-
 from fedreg.adapters.git import GitRepository
 
 

@@ -376,8 +376,48 @@ def test_api_calls_per_check_do_not_grow_with_the_files(scenario) -> None:
     large = _calls_per_check(scenario, 60, 2)
     assert small == large  # valid new providers: no annotation, the federation reviews
     decided, published = large
-    assert decided <= 2  # the pull request (plus team memberships, none here)
-    assert published <= 10
+    assert decided == 1  # the pull request (plus team memberships, none here)
+    assert decided + published <= 6
+    calls = [(method, path) for method, path, _ in scenario.github.calls]
+    assert not [c for c in calls if c[0] == "GET" and c[1].endswith("/labels")]  # read once
+    assert not [c for c in calls if c[0] == "PATCH" and "/check-runs/" in c[1]]  # created done
+
+
+def _check_calls(scenario: Scenario) -> list[str]:
+    start = len(scenario.github.calls)
+    scenario.run()
+    return [f"{method} {path}" for method, path, _ in scenario.github.calls[start:]]
+
+
+def test_self_service_check_costs_at_most_six_calls(scenario) -> None:
+    """The bot's most frequent check: the owner's integration change, approved. The pull
+    request is read once to decide and once just before approving, never more."""
+    first = scenario.propose({SP_INTEG: _integration_edit()})
+    calls = _check_calls(scenario)
+    assert scenario.github.approvals(1) == [first]
+    assert len(calls) <= 6, calls
+    assert sum(call.endswith("/pulls/1") for call in calls) == 2
+    second = scenario.propose({SP_INTEG: _integration_edit("  - https://demo.gouv.fr/v2\n")})
+    calls = _check_calls(scenario)  # a re-check: the comment is edited, labels unchanged
+    assert second in scenario.github.approvals(1)
+    assert len(calls) <= 6, calls
+    assert len(scenario.comments()) == 1
+
+
+def test_federation_verdict_on_a_moved_head_publishes_nothing_but_a_stale_check(
+    scenario,
+) -> None:
+    """The review request answers with the pull request as it is: a head pushed since the
+    decision is seen there, without one more read."""
+    scenario.propose(
+        {SP_PROD: edited(BASE_SERVICE_PROVIDER, [*ALICE, ("active: true", "active: false")])}
+    )
+    decided = decide(scenario)
+    scenario.propose({SP_INTEG: _integration_edit()})  # the partner pushes meanwhile
+    publish(scenario, decided)
+    check = scenario.check()
+    assert (check["conclusion"], check["output"]["title"]) == ("neutral", "Verdict périmé")
+    assert scenario.comments() == [] and scenario.github.pulls[1].labels == []
 
 
 def test_markdown_outside_the_registry_still_needs_the_federation(scenario) -> None:

@@ -9,6 +9,7 @@ into clear errors.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,6 +19,7 @@ from github import Auth, Github, GithubException, GithubRetry, UnknownObjectExce
 from github.CheckRun import CheckRun
 from github.Deployment import Deployment
 from github.GithubObject import NotSet
+from github.Issue import Issue
 from github.PullRequest import PullRequest
 from requests.exceptions import RequestException
 from urllib3.util.retry import Retry
@@ -39,6 +41,14 @@ OUTDATED_MARKER = "<!-- fedreg:outdated -->"
 
 class GitHubError(FedregError):
     pass
+
+
+def _moved_in(pull: dict[str, Any], result: BotResult) -> bool:
+    """Whether the pull request (as GitHub's JSON gives it) has another head or base than the
+    verdict was decided on."""
+    return pull["head"]["sha"] != result.head_sha or (
+        bool(result.base_sha) and pull["base"]["sha"] != result.base_sha
+    )
 
 
 def retry_policy() -> GithubRetry:
@@ -75,17 +85,20 @@ def explained(action: str) -> Iterator[None]:
 class GitHubClient:
     def __init__(self, token: str, api_url: str, repository: str) -> None:
         # lazy: objects are fetched when read, so naming the repository costs no call.
-        # PyGithub paces calls as GitHub asks (0.25 s apart, writes 1 s apart); tests set 0.
+        # No fixed pacing by default: a check makes at most six calls, far below GitHub's
+        # secondary limits (80 content-creating requests a minute), and secondary-limit
+        # answers are retried after their Retry-After. Only series of writes (annotation
+        # batches) wait `write_interval` between requests, as GitHub's
+        # best practices ask.
+        self.write_interval = float(os.environ.get("FEDREG_GITHUB_WRITE_INTERVAL", "1"))
         self.github = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
             retry=retry_policy(),
             timeout=30,
             lazy=True,
-            seconds_between_requests=float(
-                os.environ.get("FEDREG_GITHUB_REQUEST_INTERVAL", "0.25")
-            ),
-            seconds_between_writes=float(os.environ.get("FEDREG_GITHUB_WRITE_INTERVAL", "1")),
+            seconds_between_requests=float(os.environ.get("FEDREG_GITHUB_REQUEST_INTERVAL", "0")),
+            seconds_between_writes=0,
         )
         self.repository = repository
         self.token = token  # also lets git fetch the pull request's head
@@ -145,34 +158,41 @@ class GitHubClient:
     # -- publishing ----------------------------------------------------------------------
 
     def publish(self, result: BotResult) -> None:
-        """Publish in an order that never misleads: earlier approvals are withdrawn first
-        unless this verdict approves; the check run stays in progress until the comment and
-        labels are in place, and turns to failure if publishing breaks; the approval comes
-        last, bound to the decided commit, and only if neither head nor base moved."""
-        pull = self.pull(result.pull_number)
-        if self._moved(pull, result):
-            self._stale_check(result)
-            return
+        """Publish in an order that never misleads, in at most six calls with what the
+        decision read (one or a hundred files alike). An approval is published only if
+        neither head nor base moved since the decision (the pull request is read again
+        first; the approval is bound to the decided commit); a review request answers with
+        the pull request as it is, which is checked the same way. Earlier approvals are
+        withdrawn unless this verdict approves. The check run is created completed, then
+        the comment and labels are put in place (if that breaks, the check run turns to a
+        failure, "Publication incomplète"); the approval comes last."""
+        number = result.pull_number
+        pull = self.repo.get_pull(number)  # lazy: no call until a field is read
+        if result.approve:
+            if self._moved(self.pull(number), result):
+                self._stale_check(result)
+                return
+        elif result.team_reviewers:
+            with explained("demande de revue"):
+                _, current = self.github.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{pull.url}/requested_reviewers",
+                    input={"team_reviewers": result.team_reviewers},
+                )
+            if _moved_in(current, result):
+                self._stale_check(result)
+                return
         if not result.approve:
             self._dismiss_approvals(pull)
-        with explained("création du check run"):
-            check = self.repo.create_check_run(
-                name=CHECK_NAME, head_sha=result.head_sha, status="in_progress"
-            )
+        issue = self.repo.get_issue(number)  # lazy too
+        check = self._complete_check(result)
         try:
-            self._upsert_comment(pull, result)
-            self._sync_labels(pull, result.labels)
-            if result.team_reviewers:
-                with explained("demande de revue"):
-                    pull.create_review_request(team_reviewers=result.team_reviewers)
-            self._complete_check(check, result)
+            self._upsert_comment(issue, result)
+            self._sync_labels(issue, result)
         except GitHubError:
             self._fail_check(check)
             raise
         if result.approve:
-            if self._moved(self.pull(result.pull_number), result):
-                self._stale_check(result)
-                return
             with explained("approbation"):
                 self.github.requester.requestJsonAndCheck(
                     "POST",
@@ -186,9 +206,7 @@ class GitHubClient:
 
     @staticmethod
     def _moved(pull: PullRequest, result: BotResult) -> bool:
-        return pull.head.sha != result.head_sha or (
-            bool(result.base_sha) and pull.base.sha != result.base_sha
-        )
+        return _moved_in({"head": {"sha": pull.head.sha}, "base": {"sha": pull.base.sha}}, result)
 
     def _stale_check(self, result: BotResult) -> None:
         """Nothing but a neutral check: the verdict was decided on commits that are no longer
@@ -228,11 +246,15 @@ class GitHubClient:
                         },
                     )
 
-    def _upsert_comment(self, pull: PullRequest, result: BotResult) -> None:
+    def _upsert_comment(self, issue: Issue, result: BotResult) -> None:
+        if result.seen_comments == 0:  # none when the decision read the pull request
+            with explained("commentaire"):
+                issue.create_comment(result.comment)
+            return
         with explained("commentaire"):
             ours = [
                 c
-                for c in pull.get_issue_comments()
+                for c in issue.get_comments()
                 if COMMENT_MARKER in c.body
                 and OUTDATED_MARKER not in c.body
                 and c.user.type == "Bot"
@@ -247,37 +269,51 @@ class GitHubClient:
                     f"{OUTDATED_MARKER}\n{COMMENT_MARKER}\n{OUTDATED_NOTE}"
                     f"<details><summary>Ancien verdict</summary>\n\n{old}\n</details>"
                 )
-            pull.create_issue_comment(result.comment)
+            issue.create_comment(result.comment)
 
-    def _sync_labels(self, pull: PullRequest, wanted: list[str]) -> None:
+    def _sync_labels(self, issue: Issue, result: BotResult) -> None:
+        """The managed labels as the verdict wants them, from the labels the decision read
+        (read here only when it did not): a call only for what changes."""
+        wanted = result.labels
         with explained("étiquettes"):
-            current = {label.name for label in pull.get_labels()}
+            if result.seen_labels is None:
+                current = {label.name for label in issue.get_labels()}
+            else:
+                current = set(result.seen_labels)
             for name in sorted(current - set(wanted)):
                 if is_managed_label(name):
-                    pull.remove_from_labels(name)
+                    issue.remove_from_labels(name)
             missing = [name for name in wanted if name not in current]
             if missing:
                 # PyGithub's add_to_labels posts a bare array, which GitHub's REST description
                 # no longer documents; send the documented {"labels": [...]} form.
                 self.github.requester.requestJsonAndCheck(
-                    "POST", f"{pull.issue_url}/labels", input={"labels": missing}
+                    "POST", f"{issue.url}/labels", input={"labels": missing}
                 )
 
-    def _complete_check(self, check: CheckRun, result: BotResult) -> None:
+    def _complete_check(self, result: BotResult) -> CheckRun:
+        """The check run, created completed with the first batch of annotations; further
+        batches (GitHub takes 50 per request) are added to it, paced as GitHub asks of
+        series of writes."""
         annotations = result.annotations
         batches = [
             annotations[i : i + ANNOTATIONS_PER_REQUEST]
             for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)
         ] or [[]]
         output: dict[str, Any] = {"title": result.title, "summary": result.summary}
-        with explained("check run"):
-            for batch in batches[:-1]:
-                check.edit(output={**output, "annotations": batch})
-            check.edit(
+        with explained("création du check run"):
+            check = self.repo.create_check_run(
+                name=CHECK_NAME,
+                head_sha=result.head_sha,
                 status="completed",
                 conclusion="success" if result.passed else "failure",
-                output={**output, "annotations": batches[-1]},
+                output={**output, "annotations": batches[0]},
             )
+        with explained("check run"):
+            for batch in batches[1:]:
+                time.sleep(self.write_interval)
+                check.edit(output={**output, "annotations": batch})
+        return check
 
     # -- deployments ---------------------------------------------------------------------
 
@@ -324,8 +360,8 @@ class GitHubClient:
             return release.html_url
 
     def _fail_check(self, check: CheckRun) -> None:
-        # If even this fails, the check run stays "in progress": still not a success.
-        with suppress(GithubException):
+        # If even this fails, the workflow fails and says why; the next run publishes again.
+        with suppress(GithubException, RequestException):
             check.edit(
                 status="completed",
                 conclusion="failure",

@@ -57,6 +57,10 @@ class BotResult:
     approval_body: str = ""
     team_reviewers: list[str] = field(default_factory=list)
     base_sha: str = ""  # the base the verdict was decided on: publishing checks it still is
+    # The pull request as the decision read it, so that publishing need not read it again:
+    # its labels and its number of comments (None: unknown, publishing reads them).
+    seen_labels: list[str] | None = None
+    seen_comments: int | None = None
 
     @property
     def verdict(self) -> str:

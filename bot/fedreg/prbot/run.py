@@ -61,6 +61,9 @@ class PullRequestRef:
     body: str = ""  # read through the API: a partner space request's claim is in it
     # Who pushed the commit judged (and who re-ran its workflow): GitHub logins.
     pushers: tuple[str, ...] = ()
+    # As read with the rest, for publishing (which need not read them again).
+    labels: tuple[str, ...] = ()
+    comments: int | None = None
 
 
 def owners_of(doc: RegistryDocument) -> tuple[str, ...]:
@@ -125,6 +128,8 @@ def pull_request_ref(event: dict[str, Any], client: GitHubClient) -> PullRequest
         pull.base.repo.default_branch,
         client.pull_body(pull),
         pushers,
+        tuple(label.name for label in pull.labels),
+        pull.comments,
     )
 
 
@@ -258,6 +263,19 @@ def compute_from_event(
     live: LiveSettings | None = None,
 ) -> BotResult:
     ref = pull_request_ref(event, client)
+    result = _judge_event(ref, client, policy, repo, remote, cache, live)
+    return dataclasses.replace(result, seen_labels=list(ref.labels), seen_comments=ref.comments)
+
+
+def _judge_event(
+    ref: PullRequestRef,
+    client: GitHubClient,
+    policy: Policy,
+    repo: GitRepository,
+    remote: str,
+    cache: Path | None,
+    live: LiveSettings | None,
+) -> BotResult:
     if ref.base_ref != ref.default_branch:
         return refusal_result(
             ref.repository,
