@@ -515,6 +515,75 @@ def test_changed_deployments_compares_rendered_content(registry, cli) -> None:
     ]
 
 
+def _changed(cli, base: str, head: str | None = None) -> list[str]:
+    args = ["changed-deployments", "--base", base, *(["--head", head] if head else [])]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_changed_deployments_reads_only_the_changed_files(registry, cli) -> None:
+    """A push of registry files costs what it touches: a file nobody changed is not read
+    (here one that would not even parse: the old, whole-registry comparison refused it)."""
+    registry.write("registry/integration/service-providers/casse.yaml", "name: [pas fini\n")
+    base = registry.commit("an unreadable file, left alone by the next commits")
+    registry.write(SP, service_provider(("active: true", "active: false")))
+    head = registry.commit("deactivate")
+    assert _changed(cli, base, head) == ["production-internet"]
+
+
+def test_changed_deployments_follows_a_file_that_moves(registry, cli) -> None:
+    base = registry.git("rev-parse", "HEAD")
+    registry.write(
+        SP,
+        service_provider(
+            ("network: internet", "network: rie"), ("145.242.17.0/28", "100.67.22.0/28")
+        ),
+    )
+    head = registry.commit("to the RIE")
+    assert _changed(cli, base, head) == ["production-internet", "production-rie"]
+    moving = registry.root / SP
+    registry.write(SP.replace("production", "integration"), moving.read_text())
+    moving.unlink()
+    moved = registry.commit("to integration")
+    assert _changed(cli, head, moved) == ["integration-rie", "production-rie"]
+
+
+def test_changed_deployments_refuses_an_invalid_change(registry, cli) -> None:
+    base = registry.git("rev-parse", "HEAD")
+    registry.write(SP, service_provider(("active: true", "active: peut-être")))
+    head = registry.commit("invalid")
+    result = cli("changed-deployments", "--base", base, "--head", head)
+    assert result.exit_code == 1
+    assert f"{SP}:" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_changed_deployments_when_the_base_file_did_not_render(registry, cli) -> None:
+    """The file was broken at the base (its network unknown): every deployment of its
+    environment may have held it, and is deployed again."""
+    registry.write(SP, "kind: ServiceProvider\nname: [cassé\n")
+    base = registry.commit("broken")
+    registry.write(SP, service_provider())
+    head = registry.commit("repaired")
+    assert _changed(cli, base, head) == ["production-internet", "production-rie"]
+
+
+def test_changed_deployments_renders_whole_commits_when_code_changes(registry, cli) -> None:
+    """Code, schemas or the policy may change any render: both commits are rendered whole
+    (an unchanged manifest is not deployed, whatever changed beside it)."""
+    base = registry.git("rev-parse", "HEAD")
+    registry.write("bot/fedreg/__init__.py", '__version__ = "9.9.9"\n')
+    registry.write(SP, "# un commentaire\n" + service_provider())
+    head = registry.commit("code and a comment")
+    assert _changed(cli, base, head) == []
+    registry.write("registry/integration/service-providers/casse.yaml", "name: [pas fini\n")
+    broken = registry.commit("an unreadable file")
+    registry.write("policy.yaml", "# politique\n")
+    after = registry.commit("policy")
+    assert cli("changed-deployments", "--base", broken, "--head", after).exit_code == 1
+
+
 @pytest.fixture
 def github_for(repo):
     from fakegithub import FakeGitHub

@@ -23,11 +23,18 @@ from ..diagnostics import Diagnostic, count_errors
 from ..errors import FedregError, UsageError
 from ..manifests.build import Manifest, build_manifests
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
-from ..registry.models import deployment_parts
+from ..registry.models import ENVIRONMENTS, NETWORKS, deployment_name, deployment_parts
 from ..registry.policy import Policy
-from ..registry.snapshot import documents_at
+from ..registry.snapshot import changes, documents_at, documents_of_changes
 from ..validation.coreconformance import CoreViolation, manifest_violations
-from ..validation.engine import build_provider, validate_documents, validate_paths
+from ..validation.engine import (
+    build_provider,
+    check_document,
+    collector_paused,
+    locate,
+    validate_documents,
+    validate_paths,
+)
 from .mongostore import DEFAULT_DATABASE
 from .plan import DeployAction, DeployPlan
 from .redaction import redact_uri
@@ -91,7 +98,57 @@ def changed_deployments(
     repo: GitRepository, base: str, head: str | None, policy: Policy
 ) -> list[str]:
     """The deployments whose manifest content differs between `base` and `head` (None: the
-    working tree): what a push to main must deploy. No database is read."""
+    working tree): what a push to main must deploy. No database is read.
+
+    A change of registry files only costs what it touches: a deployment's manifest is the
+    set of its files' records, so the records of the changed files, before and after,
+    differ exactly where the deployments do (a file that moves between deployments changes
+    both). The changed files must validate (the deploy job then validates the whole
+    registry). A change outside the registry (code, schemas, the policy) may change any
+    render: both commits are rendered whole."""
+    found = changes(repo, repo.resolve(base), None if head is None else repo.resolve(head))
+    if any(not c.path.startswith(f"{REGISTRY_DIR}/") for c in found):
+        return _changed_by_rendering(repo, base, head, policy)
+    before, after = documents_of_changes(repo, found)
+    with collector_paused():
+        diagnostics = _file_diagnostics(after, policy)
+        if count_errors(diagnostics):
+            raise InvalidRegistry(diagnostics, len(after))
+        new = build_manifests([(d.environment, build_provider(d)) for d in after], None)
+        check_conformance(new)
+        unbuildable = [d for d in before if count_errors(_file_diagnostics([d], policy))]
+        old = build_manifests(
+            [(d.environment, build_provider(d)) for d in before if d not in unbuildable], None
+        )
+    touched = {name for doc in unbuildable for name in _possible_deployments(doc)}
+    return [
+        name
+        for name in DEPLOYMENTS
+        if name in touched or old[name]["digest"] != new[name]["digest"]
+    ]
+
+
+def _file_diagnostics(docs: list[RegistryDocument], policy: Policy) -> list[Diagnostic]:
+    """The per-file diagnostics of `docs` (their layout findings included), located."""
+    for doc in docs:
+        check_document(doc, policy)
+    return sorted(d for doc in docs for d in locate(doc))
+
+
+def _possible_deployments(doc: RegistryDocument) -> list[str]:
+    """The deployments a file that did not render may have been part of: its network's, else
+    every network of its environment, else all of them."""
+    network = (doc.data or {}).get("network")
+    if doc.environment in ENVIRONMENTS and network in NETWORKS:
+        return [deployment_name(doc.environment, network)]
+    mine = [name for name in DEPLOYMENTS if deployment_parts(name)[0] == doc.environment]
+    return mine or list(DEPLOYMENTS)
+
+
+def _changed_by_rendering(
+    repo: GitRepository, base: str, head: str | None, policy: Policy
+) -> list[str]:
+    """`changed_deployments` by rendering both commits whole."""
     after = (
         manifests_at_commit(repo, head, policy)
         if head is not None
