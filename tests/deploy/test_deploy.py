@@ -140,6 +140,32 @@ def test_first_deploy_into_an_empty_database(registry, cli, target) -> None:
     assert "client_secret" not in recorded
 
 
+def test_deploy_creates_the_indexes_its_queries_need(registry, cli, target) -> None:
+    """Writes by key and provenance, the audit's latest entry, a client's pending secrets:
+    each served by an index, created by the deploy itself (and kept by the next one)."""
+    db = connect(target)
+    db["client"].create_index([("key", 1), ("fedregDeployment", 1)], name="the_core_s_own")
+    for _ in range(2):
+        assert deploy(cli, target).exit_code == 0
+    expected = {
+        "client": [[("key", 1), ("fedregDeployment", 1)]],
+        "provider": [[("uid", 1), ("fedregDeployment", 1)]],
+        "fedreg_deployments": [[("deployment", 1), ("at", 1)]],
+        "fedreg_secrets": [
+            [("deployment", 1), ("client_id", 1), ("state", 1)],
+            [("deployment", 1), ("state", 1), ("createdAt", 1)],
+        ],
+    }
+    for collection, wanted in expected.items():
+        found = [
+            [(field, int(order)) for field, order in index["key"]]
+            for index in db[collection].index_information().values()
+        ]
+        for keys in wanted:
+            assert keys in found, (collection, found)
+    assert "fedreg_key_fedregDeployment" not in db["client"].index_information()  # kept theirs
+
+
 def test_dry_run_and_no_yes_write_nothing(registry, cli, target) -> None:
     for flags in (("--dry-run",), ()):
         result = cli("deploy", "production-internet", "--target", target, *flags)

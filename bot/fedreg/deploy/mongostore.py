@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
@@ -39,7 +40,7 @@ from .secrets import (
     open_sealed,
     seal_for,
 )
-from .state import record_sealed
+from .state import SECRETS_COLLECTION, record_sealed
 
 AUDIT_COLLECTION = "fedreg_deployments"
 DEFAULT_DATABASE = "core-fca-low"
@@ -183,6 +184,36 @@ def supports_transactions(db: Database[dict[str, Any]]) -> bool:
     return "setName" in hello or hello.get("msg") == "isdbgrid"
 
 
+# The indexes deploy's own queries need (collection -> indexed fields, in order): a deploy's
+# writes (by key and provenance), its audit reads (latest of a deployment) and its sealed-secret
+# bookkeeping (a client's pending records, a deployment's undelivered ones) then cost the
+# records they touch, not the collections' size.
+INDEXES: dict[str, list[tuple[str, ...]]] = {
+    "client": [("key", PROVENANCE_FIELD)],
+    "provider": [("uid", PROVENANCE_FIELD)],
+    AUDIT_COLLECTION: [("deployment", "at")],
+    SECRETS_COLLECTION: [
+        ("deployment", "client_id", "state"),
+        ("deployment", "state", "createdAt"),
+    ],
+}
+
+
+def ensure_indexes(db: Database[dict[str, Any]]) -> None:
+    """Create the `INDEXES` that are missing (idempotent; never inside a transaction). An
+    index on the same fields the database already has, under any name, is kept as it is."""
+    for collection, indexes in INDEXES.items():
+        present = {
+            tuple(field for field, _ in index["key"])
+            for index in db[collection].index_information().values()
+        }
+        for fields in indexes:
+            if fields not in present:
+                db[collection].create_index(
+                    [(name, ASCENDING) for name in fields], name="fedreg_" + "_".join(fields)
+                )
+
+
 def apply_plan(
     db: Database[dict[str, Any]],
     plan: DeployPlan,
@@ -193,6 +224,7 @@ def apply_plan(
     """Apply every effective change and record the deployment: in one transaction where the
     server allows it, else write by write. On failure, record what was applied and raise
     DeployFailed: running again completes the deployment."""
+    ensure_indexes(db)
     now = datetime.now(UTC)
     mode = TRANSACTION if supports_transactions(db) else PER_DOCUMENT
     report = ApplyReport(mode)
