@@ -2,7 +2,7 @@
 
 Two paths give the same data for the same text:
 
-* `load_fast` uses libyaml's C composer and PyYAML's constructor, and gives up (returns None)
+* `load_fast` uses libyaml's C composer and types the scalars itself, and gives up (returns None)
   on anything unusual: a tag, anchor or alias character anywhere, a duplicate or non-text key,
   a document that is not a mapping, or a nesting bound high enough to overflow the C stack
   (libyaml's composer recurses in C and crashes the process at ~30,000 levels).
@@ -24,8 +24,7 @@ from typing import Any
 
 import yaml
 from yaml._yaml import CParser
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from ..diagnostics import FieldPath, Finding
@@ -58,19 +57,41 @@ class _NotPlain(Exception):
     """The fast path met something only the located path reports properly."""
 
 
-class _StrictConstructor(SafeConstructor):
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep)
-        if len(mapping) != len(node.value) or not all(type(key) is str for key in mapping):
-            raise _NotPlain
-        return mapping
+class _NodeLoader(CParser, BaseResolver):
+    """libyaml's C composer with no implicit typing: the fast path types scalars itself."""
 
-
-class _FastLoader(CParser, _StrictConstructor, _RegistryResolver):
     def __init__(self, stream: str) -> None:
         CParser.__init__(self, stream)
-        _StrictConstructor.__init__(self)
-        _RegistryResolver.__init__(self)
+        BaseResolver.__init__(self)
+
+
+# `_RegistryResolver`'s typing of plain scalars, as a lookup (quoted and block scalars are text).
+_PLAIN_CONSTANTS: dict[str, bool | None] = {
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+    **dict.fromkeys(("~", "null", "Null", "NULL", ""), None),
+}
+_PLAIN_STYLE = ""  # libyaml's composer marks plain scalars so
+
+
+def _plain_data(node: Node) -> Any:
+    """A composed node as data, typed as `_RegistryResolver` types scalars; a duplicate or
+    non-text key is left to the located path. One lookup per scalar instead of PyYAML's
+    constructor, which was the fast path's main cost."""
+    kind = type(node)
+    if kind is ScalarNode:
+        if node.style == _PLAIN_STYLE and node.value in _PLAIN_CONSTANTS:
+            return _PLAIN_CONSTANTS[node.value]
+        return node.value
+    if kind is SequenceNode:
+        return [_plain_data(item) for item in node.value]
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = _plain_data(key_node) if type(key_node) is ScalarNode else None
+        if type(key) is not str or key in mapping:
+            raise _NotPlain
+        mapping[key] = _plain_data(value_node)
+    return mapping
 
 
 class _EventLoader(CParser, _RegistryResolver):
@@ -104,9 +125,10 @@ def load_fast(text: str) -> dict[str, Any] | None:
     """The document as a dict, or None when the located path must read this file."""
     if any(c in text for c in _FEATURE_CHARS) or _nesting_bound(text) > _FAST_PATH_MAX_OPENERS:
         return None
-    loader = _FastLoader(text)
+    loader = _NodeLoader(text)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        data = None if node is None else _plain_data(node)
     except (yaml.YAMLError, _NotPlain, RecursionError):
         return None
     finally:
