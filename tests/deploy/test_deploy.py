@@ -166,6 +166,31 @@ def test_deploy_creates_the_indexes_its_queries_need(registry, cli, target) -> N
     assert "fedreg_key_fedregDeployment" not in db["client"].index_information()  # kept theirs
 
 
+def test_a_deploy_reads_only_its_environment(registry, cli, target) -> None:
+    """Every rule across files holds within one environment: production's deploy reads
+    registry/production only (an integration file it would not even parse is not read),
+    and still refuses its own environment's problems."""
+    registry.write("registry/integration/service-providers/casse.yaml", "name: [pas fini\n")
+    result = deploy(cli, target)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert CLIENT_KEY in live(target, "client")
+    twin = SP.replace("demo.yaml", "jumeau.yaml")
+    registry.write(twin, service_provider(("name: Service de démonstration", "name: Jumeau")))
+    result = deploy(cli, target)
+    assert result.exit_code == 1
+    assert twin in result.stdout and "casse.yaml" not in result.stdout
+
+
+def test_a_link_in_place_of_the_environment_is_refused(registry, cli, target) -> None:
+    """Not taken for an empty environment (which would deactivate every provider)."""
+    shutil.move(registry.root / "registry/production", registry.root / "ailleurs")
+    os.symlink(registry.root / "nulle-part", registry.root / "registry/production")
+    result = deploy(cli, target)
+    assert result.exit_code == 1
+    assert "L004" in result.stdout
+    assert live(target, "client") == {}
+
+
 def test_dry_run_and_no_yes_write_nothing(registry, cli, target) -> None:
     for flags in (("--dry-run",), ()):
         result = cli("deploy", "production-internet", "--target", target, *flags)

@@ -35,6 +35,7 @@ from ..deploy.orchestration import (
     actor,
     changed_deployments,
     connect,
+    deployment_manifest,
     discover_repository,
     load_manifest,
     manifests_at_commit,
@@ -346,7 +347,7 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     with _redacted(options.target):
         try:
-            manifest = manifests_from_worktree(policy, sha)[options.deployment]
+            manifest = deployment_manifest(policy, sha, options.deployment)
             outcome = _deploy_outcome(manifest, options, policy)
         except FedregError as error:
             message = redact_text(str(error), options.target)
@@ -398,7 +399,7 @@ def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_fil
     if manifest_file is not None:
         manifest = _given_manifest(manifest_file, options.deployment, policy)
     else:
-        manifest = manifests_from_worktree(policy, source_commit())[options.deployment]
+        manifest = deployment_manifest(policy, source_commit(), options.deployment)
     return _deploy(manifest, options, policy)
 
 

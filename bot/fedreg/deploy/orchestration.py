@@ -88,6 +88,17 @@ def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, Man
     return _manifests(result.documents, result.diagnostics, commit)
 
 
+def deployment_manifest(policy: Policy, commit: str | None, deployment: str) -> Manifest:
+    """One deployment's manifest from the working tree, reading only its environment's
+    folder: every rule across files holds within one environment, so its files' verdict is
+    the whole registry's, at the cost of that environment alone."""
+    environment, _ = deployment_parts(deployment)
+    folder = Path(REGISTRY_DIR) / environment
+    # lexists: a link in place of the folder is read (and refused), never taken for no files
+    result = validate_paths([folder] if os.path.lexists(folder) else [], policy)
+    return _manifests(result.documents, result.diagnostics, commit)[deployment]
+
+
 def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, Manifest]:
     """The manifests rendered from the registry as it was at `ref`."""
     commit = repo.resolve(ref)
