@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 from conftest import BASE_SERVICE_PROVIDER, edited
+from fedreg.adapters.git import GitRepository
+from fedreg.registry.snapshot import entries_at
 
 FOLDER = "registry/integration/service-providers"
 
@@ -50,3 +52,24 @@ def test_a_linked_file_given_by_name_is_not_followed(workspace, cli) -> None:
     result = cli("validate", "--format", "json", f"{FOLDER}/lien.yaml")
     assert result.exit_code == 1
     assert _codes(result) == [(f"{FOLDER}/lien.yaml", "L004")]
+
+
+def test_entries_at_lists_only_the_paths_asked_for(repo) -> None:
+    """The owners of a pull request's files, read without listing the whole tree: paths
+    taken literally (a glob matches nothing else), folders and absent paths left out."""
+    repo.write("registry/production/service-providers/a.yaml", "name: a\n")
+    repo.write("registry/production/service-providers/b.yaml", "name: b\n")
+    repo.write("registry/production/service-providers/[ab].yaml", "name: crochets\n")
+    os.symlink("a.yaml", repo.root / "registry/production/service-providers/lien.yaml")
+    repo.commit("files")
+    folder = "registry/production/service-providers"
+    found = entries_at(
+        GitRepository(repo.root),
+        "HEAD",
+        [f"{folder}/[ab].yaml", f"{folder}/lien.yaml", folder, f"{folder}/absent.yaml"],
+    )
+    assert [(e.path, e.mode) for e in found] == [
+        (f"{folder}/[ab].yaml", "100644"),
+        (f"{folder}/lien.yaml", "120000"),
+    ]
+    assert entries_at(GitRepository(repo.root), "HEAD", []) == []

@@ -28,9 +28,9 @@ from ..registry.snapshot import (
     Change,
     changes,
     documents_of_changes,
+    entries_at,
     git_documents,
     read_entries,
-    tree_entries,
 )
 from ..validation.checks.context import text_value
 from ..validation.checks.readiness import known_identities
@@ -317,7 +317,7 @@ def _documents_in(
 ) -> list[RegistryDocument]:
     """The documents of `treeish` at the changed paths (one listing, one batch read)."""
     paths = {c.path for c in changed} | {c.before.path for c in changed if c.before is not None}
-    entries = [e for e in tree_entries(repo, treeish) if e.path in paths]
+    entries = entries_at(repo, treeish, paths)
     return git_documents(entries, read_entries(repo, entries))
 
 

@@ -136,6 +136,30 @@ def tree_entries(repo: GitRepository, treeish: str, under: str = REGISTRY_DIR) -
     return sorted(entries, key=lambda e: e.path)
 
 
+def entries_at(repo: GitRepository, treeish: str, paths: Iterable[str]) -> list[Entry]:
+    """The entries of a commit or tree at `paths` (those it has), without listing the rest
+    of the tree: one call, paths taken literally (no glob)."""
+    wanted = set(paths)
+    if not wanted:
+        return []
+    listed = repo.git(
+        "ls-tree",
+        "-z",
+        "--full-tree",
+        treeish,
+        "--",
+        *sorted(wanted),
+        env={"GIT_LITERAL_PATHSPECS": "1"},
+    )
+    entries = []
+    for line in _split_z(listed):
+        meta, path = line.split("\t", 1)
+        mode, _, oid = meta.split()
+        if path in wanted and mode != TREE_MODE:  # as `tree_entries` lists them: no folder
+            entries.append(Entry(path, mode, oid))
+    return sorted(entries, key=lambda e: e.path)
+
+
 @dataclass(frozen=True)
 class Change:
     """A path that differs between two versions: its entry on each side (None: absent)."""
