@@ -570,7 +570,7 @@ def _changed(cli, base: str, head: str | None = None) -> list[str]:
     args = ["changed-deployments", "--base", base, *(["--head", head] if head else [])]
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
 def test_changed_deployments_reads_only_the_changed_files(registry, cli) -> None:

@@ -44,7 +44,7 @@ def test_warm_sync_reads_only_the_changed_files(repo, tmp_path: Path) -> None:
     index.sync(git, second)
     assert index.files_read == 1
     _, after = documents_of_changes(git, changes(git, first, second))
-    [(doc, finding)] = index.clashes(after)
+    [(doc, finding)] = index.clashes(after, git)
     assert (doc.display_path, finding.code, finding.params["other_path"]) == (
         f"{folder}/s041.yaml",
         "X003",

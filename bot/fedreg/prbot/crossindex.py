@@ -1,19 +1,26 @@
 """The cross-file keys of every registry file of one tree, in SQLite, kept in step by git diffs.
 
 What the bot needs to check a pull request against the whole registry without re-reading it:
-each regular file's keys (client_id, uid, name, routed domains), computed once per blob id and
-place (the blob id is the content's hash; environment and kind come from the folder), and the
-index of those keys for the tree last synced. Moving the index to another tree costs one
-`git diff --raw` and the changed files only; the first sync reads everything once. The file is
-restored between workflow runs (actions/cache): it holds only data derived from git objects,
-and a mismatching version or a tree git no longer has rebuilds it.
+for each regular file of the tree last synced, its blob id and a 64-bit hash of each of its
+cross-file keys (client_id, uid, name, routed domains: the key includes the environment, and
+what the folder says), and the holders of each hash. Moving the index to another tree costs
+one `git diff --raw` and the changed files only; the first sync reads everything once.
+
+Small on purpose (about 150 bytes a file): paths are stored as folder and name, keys as
+hashes. A hash only says where to look: every clash it suggests is confirmed by reading the
+other file (one blob) and comparing the real keys, so that a collision can neither invent nor
+hide a clash (equal keys always have equal hashes). The hashes held by more than one file are
+kept in step with every move, so that the clashes a tree already has are known without a scan.
+
+The file is restored between workflow runs (actions/cache): it holds only data derived from
+git objects, and a mismatching version or a tree git no longer has rebuilds it.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .. import __version__
@@ -24,20 +31,37 @@ from ..registry.snapshot import Entry, changes, git_documents, read_entries, tre
 from ..validation.checks.crossfile import clash, cross_keys, label, shared_domain
 from ..validation.engine import collector_paused
 
-FORMAT = f"2:{__version__}"  # bump when cross_keys changes what it yields
+FORMAT = f"3:{__version__}"  # bump when cross_keys changes what it yields
+WARNING_CODE = "D006"  # a key files may share, with a warning naming every other holder
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, keys TEXT NOT NULL, label TEXT);
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, blob TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS keys (code TEXT, key TEXT, path TEXT, label TEXT);
-CREATE INDEX IF NOT EXISTS keys_by_key ON keys (code, key);
-CREATE INDEX IF NOT EXISTS keys_by_path ON keys (path);
+CREATE TABLE IF NOT EXISTS folders (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY, folder INTEGER NOT NULL, name TEXT NOT NULL, oid BLOB NOT NULL,
+    hashes BLOB NOT NULL, UNIQUE (folder, name));
+CREATE TABLE IF NOT EXISTS keys (
+    hash INTEGER NOT NULL, file INTEGER NOT NULL, warning INTEGER NOT NULL,
+    PRIMARY KEY (hash, file)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shared (hash INTEGER PRIMARY KEY) WITHOUT ROWID;
 """
+_HASH_BYTES = 8
 
 
-def _blob_id(entry: Entry) -> str:
-    """Keys depend on the content and on what the folder says (environment, kind)."""
-    return f"{entry.oid}:{entry.path.rsplit('/', 1)[0]}"
+def key_hash(code: str, key: str) -> int:
+    """A rule's key as a signed 64-bit integer (SQLite's INTEGER)."""
+    digest = hashlib.blake2b(f"{code}\0{key}".encode(), digest_size=_HASH_BYTES).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _packed(hashes: Iterable[int]) -> bytes:
+    return b"".join(h.to_bytes(_HASH_BYTES, "big", signed=True) for h in hashes)
+
+
+def _unpacked(packed: bytes) -> list[int]:
+    return [
+        int.from_bytes(packed[i : i + _HASH_BYTES], "big", signed=True)
+        for i in range(0, len(packed), _HASH_BYTES)
+    ]
 
 
 class CrossIndex:
@@ -55,14 +79,26 @@ class CrossIndex:
             self.db = sqlite3.connect(":memory:" if path is None else str(path))
             self._open()
         self.files_read = 0  # how many blobs this index had to parse (for the benchmark)
+        self.files_confirmed = 0  # how many other files were read to confirm a clash
+        self._folders: dict[str, int] = {}
 
     def _open(self) -> None:
-        self.db.executescript(_SCHEMA)
-        if self._meta("format") != FORMAT:
-            self.db.executescript("DELETE FROM meta; DELETE FROM blobs; DELETE FROM files;")
-            self.db.execute("DELETE FROM keys")
+        if self._meta_or_none("format") != FORMAT:
+            self.db.executescript(
+                "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS folders; "
+                "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS keys; "
+                "DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS blobs;"
+            )
+            self.db.executescript(_SCHEMA)
             self.db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
             self.db.commit()
+            self.db.execute("VACUUM")  # what an older format left behind
+
+    def _meta_or_none(self, name: str) -> str | None:
+        try:
+            return self._meta(name)
+        except sqlite3.OperationalError:  # no meta table yet
+            return None
 
     def close(self) -> None:
         self.db.close()
@@ -81,22 +117,96 @@ class CrossIndex:
         current = self._meta("tree")
         if current == tree:
             return
-        removed: list[str] = []
-        added: list[Entry]
         if current is not None and _exists(repo, current):
             found = changes(repo, current, tree, REGISTRY_DIR)
-            removed = [c.path for c in found]
+            touched = self._remove([c.path for c in found])
             added = [c.after for c in found if c.after is not None and c.after.regular]
+            touched |= self._add(repo, added)
+            self._recount(touched)
         else:
-            self.db.execute("DELETE FROM files")
-            self.db.execute("DELETE FROM keys")
-            added = [e for e in tree_entries(repo, tree) if e.regular]
-        for chunk in _chunks(removed):
-            marks = ",".join("?" * len(chunk))
-            self.db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
-            self.db.execute(f"DELETE FROM keys WHERE path IN ({marks})", chunk)
-        self._add(repo, added)
+            for table in ("files", "keys", "shared"):  # in the transaction: no executescript
+                self.db.execute(f"DELETE FROM {table}")
+            self._add(repo, [e for e in tree_entries(repo, tree) if e.regular])
+            self.db.execute(
+                "INSERT INTO shared SELECT hash FROM keys WHERE NOT warning "
+                "GROUP BY hash HAVING COUNT(*) > 1"
+            )
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (tree,))
+
+    def _folder(self, path: str) -> int:
+        if path not in self._folders:
+            self.db.execute("INSERT OR IGNORE INTO folders (path) VALUES (?)", (path,))
+            row = self.db.execute("SELECT id FROM folders WHERE path = ?", (path,)).fetchone()
+            self._folders[path] = int(row[0])
+        return self._folders[path]
+
+    def _file_row(self, path: str) -> tuple[int, bytes] | None:
+        folder, _, name = path.rpartition("/")
+        row = self.db.execute(
+            "SELECT f.id, f.hashes FROM files f JOIN folders d ON f.folder = d.id "
+            "WHERE d.path = ? AND f.name = ?",
+            (folder, name),
+        ).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def _remove(self, paths: list[str]) -> set[int]:
+        touched: set[int] = set()
+        for path in paths:
+            row = self._file_row(path)
+            if row is None:
+                continue
+            file, packed = row
+            hashes = _unpacked(packed)
+            touched.update(hashes)
+            self.db.executemany(
+                "DELETE FROM keys WHERE hash = ? AND file = ?", ((h, file) for h in hashes)
+            )
+            self.db.execute("DELETE FROM files WHERE id = ?", (file,))
+        return touched
+
+    def _add(self, repo: GitRepository, entries: list[Entry]) -> set[int]:
+        self.files_read += len(entries)
+        touched: set[int] = set()
+        with collector_paused():
+            docs = git_documents(entries, read_entries(repo, entries))
+            for doc, entry in zip(docs, entries, strict=True):
+                keys = {key_hash(c, k): c == WARNING_CODE for c, k, _, _ in cross_keys(doc)}
+                folder, _, name = entry.path.rpartition("/")
+                cursor = self.db.execute(
+                    "INSERT INTO files (folder, name, oid, hashes) VALUES (?, ?, ?, ?)",
+                    (self._folder(folder), name, bytes.fromhex(entry.oid or ""), _packed(keys)),
+                )
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
+                    ((h, cursor.lastrowid, warning) for h, warning in keys.items()),
+                )
+                touched.update(keys)
+        return touched
+
+    def _recount(self, hashes: set[int]) -> None:
+        """Keep `shared` (the error keys held by more than one file) in step."""
+        for value in hashes:
+            (count,) = self.db.execute(
+                "SELECT COUNT(*) FROM keys WHERE hash = ? AND NOT warning", (value,)
+            ).fetchone()
+            if count > 1:
+                self.db.execute("INSERT OR IGNORE INTO shared VALUES (?)", (value,))
+            else:
+                self.db.execute("DELETE FROM shared WHERE hash = ?", (value,))
+
+    def _holders(self, value: int) -> Iterator[Entry]:
+        """The files holding a key hash, as git entries, in path order."""
+        rows = self.db.execute(
+            "SELECT d.path || '/' || f.name, f.oid FROM keys k JOIN files f ON k.file = f.id "
+            "JOIN folders d ON f.folder = d.id WHERE k.hash = ? ORDER BY 1",
+            (value,),
+        )
+        for path, oid in rows:
+            yield Entry(path, "100644", bytes(oid).hex())
+
+    def _read(self, repo: GitRepository, entries: list[Entry]) -> list[RegistryDocument]:
+        self.files_confirmed += len(entries)
+        return git_documents(entries, read_entries(repo, entries))
 
     def clashes_in_merge(
         self, repo: GitRepository, base: str, merged: str, docs: Iterable[RegistryDocument]
@@ -109,93 +219,55 @@ class CrossIndex:
         docs = list(docs)
         try:
             self._move(repo, merged)
-            return self.clashes(docs) + self.clashes(self._standing(repo, docs))
+            return self.clashes(docs, repo) + self.clashes(self._standing(repo, docs), repo)
         finally:
             self.db.rollback()
+            self._folders.clear()  # ids the rolled-back transaction gave
 
     def _standing(
         self, repo: GitRepository, changed: list[RegistryDocument]
     ) -> list[RegistryDocument]:
         """The other files of the synced tree in a clash no changed file takes part in: a
         clash the pull request did not make but would leave on the default branch all the
-        same (a clash with a changed file is reported on that file)."""
+        same (a clash with a changed file is reported on that file). Only errors: a shared
+        domain already on the default branch (D006, a warning) is not the pull request's
+        business."""
         mine = {doc.display_path for doc in changed}
-        groups: dict[tuple[str, str], set[str]] = {}
-        # Only errors: a shared domain already on the default branch (D006, a warning) is not
-        # the pull request's business.
-        for code, key, path in self.db.execute(
-            "SELECT k.code, k.key, k.path FROM keys k JOIN (SELECT code, key FROM keys "
-            "WHERE code != 'D006' GROUP BY code, key HAVING COUNT(*) > 1) d "
-            "ON k.code = d.code AND k.key = d.key"
-        ):
-            groups.setdefault((code, key), set()).add(path)
-        paths = sorted({p for group in groups.values() if not group & mine for p in group})
-        entries = []
-        for chunk in _chunks(paths):
-            marks = ",".join("?" * len(chunk))
-            for path, blob in self.db.execute(
-                f"SELECT path, blob FROM files WHERE path IN ({marks})", chunk
-            ):
-                entries.append(Entry(path, "100644", blob.split(":", 1)[0]))
-        return git_documents(entries, read_entries(repo, entries))
+        entries: dict[str, Entry] = {}
+        for (value,) in self.db.execute("SELECT hash FROM shared").fetchall():
+            group = list(self._holders(value))
+            if not {e.path for e in group} & mine:
+                entries.update((e.path, e) for e in group)
+        return self._read(repo, sorted(entries.values(), key=lambda e: e.path))
 
-    def _add(self, repo: GitRepository, entries: list[Entry]) -> None:
-        known: dict[str, tuple[str, str | None]] = {}
-        ids = [_blob_id(e) for e in entries]
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for blob, keys, name in self.db.execute(
-                f"SELECT id, keys, label FROM blobs WHERE id IN ({marks})", chunk
-            ):
-                known[blob] = (keys, name)
-        missing = [e for e in entries if _blob_id(e) not in known]
-        self.files_read += len(missing)
-        with collector_paused():
-            for doc, entry in zip(
-                git_documents(missing, read_entries(repo, missing)), missing, strict=True
-            ):
-                keys = json.dumps([[c, k] for c, k, _, _ in cross_keys(doc)], ensure_ascii=False)
-                name = label(doc) if doc.data is not None else None
-                known[_blob_id(entry)] = (keys, name)
-                self.db.execute(
-                    "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", (_blob_id(entry), keys, name)
-                )
-        self.db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?)",
-            ((e.path, _blob_id(e)) for e in entries),
-        )
-        rows: list[tuple[str, str, str, str | None]] = []
-        for entry in entries:
-            keys, name = known[_blob_id(entry)]
-            rows.extend((code, key, entry.path, name) for code, key in json.loads(keys))
-        self.db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?)", rows)
-
-    def clashes(self, docs: Iterable[RegistryDocument]) -> list[tuple[RegistryDocument, Finding]]:
+    def clashes(
+        self, docs: Iterable[RegistryDocument], repo: GitRepository
+    ) -> list[tuple[RegistryDocument, Finding]]:
         """The cross-file findings of `docs` (files of the synced tree) against every other
-        file of that tree, each naming the first other holder of the key."""
+        file of that tree, each naming the first other holder of the key (all of them for a
+        shared domain), read to confirm it holds the very key."""
         found = []
         for doc in docs:
             for code, key, field, value in cross_keys(doc):
-                if code == "D006":
-                    others = [
-                        path
-                        for (path,) in self.db.execute(
-                            "SELECT DISTINCT path FROM keys WHERE code = ? AND key = ? "
-                            "AND path != ?",
-                            (code, key, doc.display_path),
-                        )
-                    ]
-                    if others:
-                        found.append((doc, shared_domain(field, value, others)))
+                candidates = [
+                    e for e in self._holders(key_hash(code, key)) if e.path != doc.display_path
+                ]
+                others = [
+                    other
+                    for other in (self._read(repo, candidates) if candidates else [])
+                    if any((c, k) == (code, key) for c, k, _, _ in cross_keys(other))
+                ]
+                if not others:
                     continue
-                row = self.db.execute(
-                    "SELECT path, label FROM keys WHERE code = ? AND key = ? AND path != ? "
-                    "ORDER BY path LIMIT 1",
-                    (code, key, doc.display_path),
-                ).fetchone()
-                if row is not None:
-                    other_label = row[1] or row[0].rsplit("/", 1)[-1].removesuffix(".yaml")
-                    found.append((doc, clash(code, doc, field, value, row[0], other_label)))
+                if code == WARNING_CODE:
+                    found.append(
+                        (doc, shared_domain(field, value, [o.display_path for o in others]))
+                    )
+                else:
+                    first = others[0]
+                    found.append(
+                        (doc, clash(code, doc, field, value, first.display_path, label(first)))
+                    )
         return found
 
 
@@ -205,8 +277,3 @@ def _exists(repo: GitRepository, tree: str) -> bool:
     except GitError:
         return False
     return True
-
-
-def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
