@@ -78,12 +78,11 @@ def _plain_data(node: Node) -> Any:
     """A composed node as data, typed as `_RegistryResolver` types scalars; a duplicate or
     non-text key is left to the located path. One lookup per scalar instead of PyYAML's
     constructor, which was the fast path's main cost."""
-    kind = type(node)
-    if kind is ScalarNode:
+    if type(node) is ScalarNode:
         if node.style == _PLAIN_STYLE and node.value in _PLAIN_CONSTANTS:
             return _PLAIN_CONSTANTS[node.value]
         return node.value
-    if kind is SequenceNode:
+    if type(node) is SequenceNode:
         return [_plain_data(item) for item in node.value]
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
