@@ -404,6 +404,30 @@ def test_self_service_check_costs_at_most_six_calls(scenario) -> None:
     assert len(scenario.comments()) == 1
 
 
+def test_failing_verdict_on_a_moved_head_publishes_nothing_but_a_stale_check(scenario) -> None:
+    scenario.propose({SP_INTEG: _integration_edit("  - http://demo.gouv.fr/bad\n")})
+    decided = decide(scenario)
+    assert not json.loads(decided.read_text())["passed"]
+    scenario.propose({SP_INTEG: _integration_edit()})  # the partner fixes it meanwhile
+    start = len(scenario.github.calls)
+    publish(scenario, decided)
+    check = scenario.check()
+    assert (check["conclusion"], check["output"]["title"]) == ("neutral", "Verdict périmé")
+    assert scenario.comments() == [] and scenario.github.pulls[1].labels == []
+    assert len(scenario.github.calls) - start == 2  # the pull request read, the stale check
+
+
+def test_failing_check_costs_at_most_six_calls(scenario) -> None:
+    scenario.propose({SP_INTEG: _integration_edit("  - http://demo.gouv.fr/bad\n")})
+    calls = _check_calls(scenario)
+    assert scenario.check()["conclusion"] == "failure"
+    assert len(calls) <= 6, calls
+    scenario.propose({SP_INTEG: _integration_edit("  - http://demo.gouv.fr/pire\n")})
+    calls = _check_calls(scenario)
+    assert len(calls) <= 6, calls
+    assert len(scenario.comments()) == 1
+
+
 def test_federation_verdict_on_a_moved_head_publishes_nothing_but_a_stale_check(
     scenario,
 ) -> None:

@@ -8,6 +8,7 @@ into clear errors.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterator
@@ -158,21 +159,27 @@ class GitHubClient:
     # -- publishing ----------------------------------------------------------------------
 
     def publish(self, result: BotResult) -> None:
-        """Publish in an order that never misleads, in at most six calls with what the
-        decision read (one or a hundred files alike). An approval is published only if
-        neither head nor base moved since the decision (the pull request is read again
-        first; the approval is bound to the decided commit); a review request answers with
-        the pull request as it is, which is checked the same way. Earlier approvals are
-        withdrawn unless this verdict approves. The check run is created completed, then
-        the comment and labels are put in place (if that breaks, the check run turns to a
-        failure, "Publication incomplète"); the approval comes last."""
+        """Publish in an order that never misleads, in at most six calls (one or a hundred
+        files alike). Nothing but a neutral check is published if the head or the base
+        moved since the decision: the pull request is read again first, or, for a verdict
+        that asks the federation's review, the review request's answer (the pull request
+        as it is) is checked instead. Earlier approvals are withdrawn unless this verdict
+        approves. The check run is created completed, then the comment and labels are put
+        in place (if that breaks, the check run turns to a failure, "Publication
+        incomplète"); the approval comes last, bound to the decided commit."""
         number = result.pull_number
         pull = self.repo.get_pull(number)  # lazy: no call until a field is read
-        if result.approve:
-            if self._moved(self.pull(number), result):
+        if result.approve or not result.team_reviewers:
+            current = self.pull(number)
+            if self._moved(current, result):
                 self._stale_check(result)
                 return
-        elif result.team_reviewers:
+            result = dataclasses.replace(
+                result,
+                seen_labels=[label.name for label in current.labels],
+                seen_comments=current.comments,
+            )
+        else:
             with explained("demande de revue"):
                 _, current = self.github.requester.requestJsonAndCheck(
                     "POST",
