@@ -55,7 +55,7 @@ def run_validate(options: ValidateOptions) -> int:
         paths.append(options.registry)
     known = identities_at(options.base) if options.base is not None else None
     progress = TerminalProgress(sys.stderr) if options.progress else None
-    result = validate_paths(paths, policy, progress=progress, known=known)
+    result = validate_paths(paths, policy, progress=progress, known=known, keep_documents=False)
     if progress is not None:
         progress.close()
     found = result.diagnostics

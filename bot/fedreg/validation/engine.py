@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ..diagnostics import Diagnostic, Finding, count_errors, format_field_path
 from ..errors import FedregError
@@ -28,6 +29,7 @@ from .checks.readiness import Identity, identity_of, new_provider_findings
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value
 
+_Item = TypeVar("_Item")
 PARALLEL_MIN_FILES = 500  # below this, forking costs more than it saves (bench/)
 Progress = Callable[[int, int], None]  # (files done, files in all)
 
@@ -201,6 +203,33 @@ def _read_and_check_chunk(
         return read_and_check(*args)
 
 
+# The top-level fields the rules across files read (checks/crossfile.py).
+CROSS_FILE_FIELDS = ("name", "network", "client_id", "uid", "attached_email_domains")
+Checked = tuple[RegistryDocument, list[Diagnostic]]
+
+
+def lean(doc: RegistryDocument) -> Checked:
+    """A checked document reduced to what the rules across files need (the fields they
+    read), with its own findings located now, while its text is at hand: what a worker sends
+    back when nobody needs the documents themselves (a tenth of their size)."""
+    diagnostics = locate(doc)
+    data = doc.data
+    kept = None if data is None else {k: data[k] for k in CROSS_FILE_FIELDS if k in data}
+    return (
+        RegistryDocument(
+            doc.path, doc.display_path, doc.environment, doc.kind, doc.slug, None, kept
+        ),
+        diagnostics,
+    )
+
+
+def _read_check_and_locate_chunk(
+    args: tuple[Sequence[Path], Policy, Path | None],
+) -> list[Checked]:
+    with collector_paused():
+        return [lean(doc) for doc in read_and_check(*args)]
+
+
 def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
@@ -217,21 +246,61 @@ def read_and_check_all(
     Files are independent until the cross-file checks, so workers read and check contiguous
     chunks and send the documents back; only fork is used, which costs no re-import.
     """
-    if (
-        jobs <= 1
-        or len(paths) < PARALLEL_MIN_FILES
-        or "fork" not in (multiprocessing.get_all_start_methods())
-    ):
+    if not _parallel(jobs, len(paths)):
         return read_and_check(paths, policy, base, progress)
+    return [
+        doc
+        for part in _in_workers(_read_and_check_chunk, paths, policy, base, jobs, progress)
+        for doc in part
+    ]
+
+
+def _in_workers(
+    work: Callable[[tuple[Sequence[Path], Policy, Path | None]], list[_Item]],
+    paths: Sequence[Path],
+    policy: Policy,
+    base: Path | None,
+    jobs: int,
+    progress: Progress | None,
+) -> Iterator[list[_Item]]:
+    """`work` on contiguous chunks of `paths`, in `jobs` forked processes, in order."""
     size = -(-len(paths) // (jobs * 4))
     chunks = [(paths[i : i + size], policy, base) for i in range(0, len(paths), size)]
-    docs: list[RegistryDocument] = []
+    done = 0
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for part in pool.imap(_read_and_check_chunk, chunks):
-            docs.extend(part)
+        for part in pool.imap(work, chunks):
+            done += len(part)
             if progress is not None:
-                progress(len(docs), len(paths))
-    return docs
+                progress(done, len(paths))
+            yield part
+
+
+def _parallel(jobs: int, count: int) -> bool:
+    return (
+        jobs > 1
+        and count >= PARALLEL_MIN_FILES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def check_and_locate_all(
+    paths: Sequence[Path],
+    policy: Policy,
+    base: Path | None,
+    jobs: int,
+    progress: Progress | None = None,
+) -> list[Checked]:
+    """Like `read_and_check_all`, each document reduced by `lean` where it was checked: the
+    parent receives and keeps a few fields and the located diagnostics, not documents."""
+    if not _parallel(jobs, len(paths)):
+        checked = []
+        for doc in read_and_check(paths, policy, base, progress):
+            checked.append(lean(doc))
+        return checked
+    work = _read_check_and_locate_chunk
+    return [
+        item for part in _in_workers(work, paths, policy, base, jobs, progress) for item in part
+    ]
 
 
 @contextmanager
@@ -258,14 +327,34 @@ def validate_paths(
     jobs: int | None = None,
     progress: Progress | None = None,
     known: Set[Identity] | None = None,
+    keep_documents: bool = True,
 ) -> ValidationResult:
     """Validate every registry file under `paths` with `jobs` processes (default: one per
     available core, used only for large registries); `progress` is told of the files read;
-    `known`: as in `validate_documents`."""
+    `known`: as in `validate_documents`. Without `keep_documents` (and `known`), the result's
+    documents hold only what the rules across files read (`lean`): a fraction of the memory
+    and of what workers send back."""
     with collector_paused():
         files = worktree_paths(paths)
         cores = available_cores() if jobs is None else jobs
+        if not keep_documents and known is None:
+            return _validate_lean(files, policy, base, cores, progress)
         docs = read_and_check_all(files, policy, base, cores, progress)
         if known is not None:
             check_new_providers(docs, policy, known)
         return ValidationResult(documents=docs, diagnostics=_finish(docs))
+
+
+def _validate_lean(
+    files: Sequence[Path], policy: Policy, base: Path | None, jobs: int, progress: Progress | None
+) -> ValidationResult:
+    checked = check_and_locate_all(files, policy, base, jobs, progress)
+    docs = [doc for doc, _ in checked]
+    diagnostics = [d for _, found in checked for d in found]
+    for doc, finding in cross_file_findings(docs):
+        doc.findings.append(finding)
+    for doc in docs:
+        if doc.findings:  # the text again, for positions: only the few files in a clash
+            doc.text = read_document(doc.path, base).text
+            diagnostics.extend(locate(doc))
+    return ValidationResult(documents=docs, diagnostics=sorted(diagnostics))
