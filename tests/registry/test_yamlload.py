@@ -65,6 +65,22 @@ def test_yaml_11_booleans_and_numbers_stay_text() -> None:
     assert data == {"a": "yes", "b": "013", "c": "1.5", "d": "2024-01-01", "e": True, "f": None}
 
 
+def test_only_plain_scalars_are_typed_and_only_text_keys_pass_the_fast_path() -> None:
+    text = "a: 'true'\nb: \"null\"\nc: |\n  true\nd:\ne: FALSE\nf: [Null, x]\ng: {h: ~}\n"
+    expected = {
+        "a": "true",
+        "b": "null",
+        "c": "true\n",
+        "d": None,
+        "e": False,
+        "f": [None, "x"],
+        "g": {"h": None},
+    }
+    assert load_fast(text) == expected == load_located(text).data
+    for refused in ("true: 1\n", "~: 1\n", "a: 1\na: 2\n", "[a]: 1\n", "- a\n", "", "x\n"):
+        assert load_fast(refused) is None, refused
+
+
 def test_position_of_nested_values() -> None:
     doc = load_located("a:\n  - x\n  - y: [1, 2]\n")
     assert doc.value_marks[("a", 1, "y", 1)] == (3, 12)

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 from yaml._yaml import CParser
-from yaml.nodes import Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from ..diagnostics import FieldPath, Finding
@@ -57,12 +57,24 @@ class _NotPlain(Exception):
     """The fast path met something only the located path reports properly."""
 
 
-class _NodeLoader(CParser, BaseResolver):
+_UNTYPED_TAGS = {
+    ScalarNode: BaseResolver.DEFAULT_SCALAR_TAG,
+    SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
+    MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
+}
+
+
+class _NodeLoader(CParser):
     """libyaml's C composer with no implicit typing: the fast path types scalars itself."""
 
-    def __init__(self, stream: str) -> None:
-        CParser.__init__(self, stream)
-        BaseResolver.__init__(self)
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        return _UNTYPED_TAGS[kind]  # no tag is explicit here (`!` sends a file elsewhere)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path-dependent resolvers: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path-dependent resolvers: nothing to track."""
 
 
 # `_RegistryResolver`'s typing of plain scalars, as a lookup (quoted and block scalars are text).
