@@ -3,6 +3,7 @@ clashes are those `fedreg validate` finds on the whole registry."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from conftest import BASE_SERVICE_PROVIDER, edited
@@ -10,6 +11,8 @@ from fedreg.adapters.git import GitRepository
 from fedreg.prbot.crossindex import CrossIndex
 from fedreg.registry.snapshot import changes, documents_of_changes
 from fedreg.validation.engine import validate_paths
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree
 
 
 def _provider(i: int, name: str | None = None) -> str:
@@ -108,3 +111,48 @@ def test_cache_restored_in_a_fresh_clone_stays_warm(repo, tmp_path: Path) -> Non
         },
     )
     assert (read, sorted(codes)) == (2, ["X003", "X003"])
+
+
+def test_hash_collisions_neither_invent_nor_hide_a_clash(repo, tmp_path: Path) -> None:
+    """With one-byte hashes, 60 files' keys collide all over: every clash the index reports is
+    confirmed on the other file's real keys, so the findings are exactly validate's."""
+    folder = "registry/integration/service-providers"
+    files = {f"{folder}/s{i:03d}.yaml": _provider(i) for i in range(60)}
+    files[f"{folder}/s059.yaml"] = _provider(59, name="Service 12")  # one real clash
+    tree = _tree(repo, files)
+    git = GitRepository(repo.root)
+    for width in (1, 8):
+        index = CrossIndex(tmp_path / f"index-{width}.sqlite", hash_bytes=width)
+        index.sync(git, tree)
+        docs = documents_of_changes(git, changes(git, EMPTY_TREE, tree))[1]
+        found = sorted(
+            (doc.display_path, f.code, f.params["other_path"])
+            for doc, f in index.clashes(docs, git)
+        )
+        assert found == [
+            (f"{folder}/s012.yaml", "X003", f"{folder}/s059.yaml"),
+            (f"{folder}/s059.yaml", "X003", f"{folder}/s012.yaml"),
+        ]
+        if width == 1:
+            assert index.files_confirmed > 2  # collisions were read, and set aside
+        index.close()
+
+
+def test_an_older_cache_format_is_rebuilt(repo, tmp_path: Path) -> None:
+    tree = _tree(repo, {"registry/integration/service-providers/a.yaml": _provider(1)})
+    cache = tmp_path / "index.sqlite"
+    old = sqlite3.connect(cache)
+    old.executescript(
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('format', '2:0.1.0'), ('tree', 'x');"
+        "CREATE TABLE blobs (id TEXT PRIMARY KEY, keys TEXT NOT NULL, label TEXT);"
+    )
+    old.close()
+    index = CrossIndex(cache)
+    index.sync(GitRepository(repo.root), tree)
+    assert index.files_read == 1
+    tables = {
+        name for (name,) in index.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    assert "blobs" not in tables and {"files", "keys", "shared"} <= tables
+    index.close()

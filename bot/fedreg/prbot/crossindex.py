@@ -47,9 +47,9 @@ CREATE TABLE IF NOT EXISTS shared (hash INTEGER PRIMARY KEY) WITHOUT ROWID;
 _HASH_BYTES = 8
 
 
-def key_hash(code: str, key: str) -> int:
-    """A rule's key as a signed 64-bit integer (SQLite's INTEGER)."""
-    digest = hashlib.blake2b(f"{code}\0{key}".encode(), digest_size=_HASH_BYTES).digest()
+def key_hash(code: str, key: str, size: int = _HASH_BYTES) -> int:
+    """A rule's key as a signed integer of `size` bytes (SQLite's INTEGER holds 8)."""
+    digest = hashlib.blake2b(f"{code}\0{key}".encode(), digest_size=size).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -65,8 +65,11 @@ def _unpacked(packed: bytes) -> list[int]:
 
 
 class CrossIndex:
-    def __init__(self, path: Path | None) -> None:
-        """`path` None: in memory only (every run is cold)."""
+    def __init__(self, path: Path | None, hash_bytes: int = _HASH_BYTES) -> None:
+        """`path` None: in memory only (every run is cold). `hash_bytes` below 8 makes
+        collisions frequent (the tests' way to show they change nothing)."""
+        self.hash_bytes = hash_bytes
+        self.format = f"{FORMAT}:{hash_bytes}"
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(":memory:" if path is None else str(path))
@@ -83,14 +86,14 @@ class CrossIndex:
         self._folders: dict[str, int] = {}
 
     def _open(self) -> None:
-        if self._meta_or_none("format") != FORMAT:
+        if self._meta_or_none("format") != self.format:
             self.db.executescript(
                 "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS folders; "
                 "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS keys; "
                 "DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS blobs;"
             )
             self.db.executescript(_SCHEMA)
-            self.db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+            self.db.execute("INSERT INTO meta VALUES ('format', ?)", (self.format,))
             self.db.commit()
             self.db.execute("VACUUM")  # what an older format left behind
 
@@ -170,7 +173,10 @@ class CrossIndex:
         with collector_paused():
             docs = git_documents(entries, read_entries(repo, entries))
             for doc, entry in zip(docs, entries, strict=True):
-                keys = {key_hash(c, k): c == WARNING_CODE for c, k, _, _ in cross_keys(doc)}
+                keys = {
+                    key_hash(c, k, self.hash_bytes): c == WARNING_CODE
+                    for c, k, _, _ in cross_keys(doc)
+                }
                 folder, _, name = entry.path.rpartition("/")
                 cursor = self.db.execute(
                     "INSERT INTO files (folder, name, oid, hashes) VALUES (?, ?, ?, ?)",
@@ -249,9 +255,8 @@ class CrossIndex:
         found = []
         for doc in docs:
             for code, key, field, value in cross_keys(doc):
-                candidates = [
-                    e for e in self._holders(key_hash(code, key)) if e.path != doc.display_path
-                ]
+                value_hash = key_hash(code, key, self.hash_bytes)
+                candidates = [e for e in self._holders(value_hash) if e.path != doc.display_path]
                 others = [
                     other
                     for other in (self._read(repo, candidates) if candidates else [])
