@@ -11,13 +11,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pymongo.database import Database
 
 from ..adapters.files import write_atomic_bytes
 from ..adapters.git import GitRepository
-from ..adapters.github import GitHubClient
 from ..deploy.mongostore import (
     AUDIT_COLLECTION,
     MODE_TEXT,
@@ -74,6 +73,9 @@ from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
+
+if TYPE_CHECKING:  # PyGithub takes a second to import: only `bot deploy` and delivery need it
+    from ..adapters.github import GitHubClient
 
 STATUS_TEXT = {"applied": "appliqué", "failed": "échoué"}
 KIND_TEXT = {
@@ -333,6 +335,8 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     and report on the GitHub Deployment."""
     policy = policy_or_fail(policy_file)
     sha = os.environ.get("GITHUB_SHA") or source_commit() or ""
+    from ..adapters.github import GitHubClient  # here: the other commands do without PyGithub
+
     client = GitHubClient.from_environment()
     run_url = (
         "{}/{}/actions/runs/{}".format(
@@ -665,6 +669,8 @@ def run_pending(options: DeployOptions, *, publish: bool) -> int:
     `--publish` attaches them to a release and marks them delivered."""
     with _redacted(options.target):
         if publish:
+            from ..adapters.github import GitHubClient
+
             url, count = _deliver_pending(GitHubClient.from_environment(), options, "remise")
             print(
                 f"{count} secret(s) chiffré(s) remis : {url}"

@@ -14,10 +14,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..adapters.git import GitRepository
-from ..adapters.github import GitHubClient
 from ..changes.plan import Action, DomainHolders, Plan, build_plan
 from ..errors import FedregError
 from ..live.fetch import LiveSettings
@@ -47,6 +46,9 @@ from .review import (
     review_pushers,
     review_unverified_live_checks,
 )
+
+if TYPE_CHECKING:  # PyGithub takes a second to import: not for a dry run
+    from ..adapters.github import GitHubClient
 
 
 @dataclass(frozen=True)
