@@ -55,3 +55,5 @@ def test_parallel_and_sequential_runs_agree(tmp_path: Path) -> None:
         assert (path.relative_to(tmp_path).as_posix(), PLANTED_CODE, *PLANTED_POSITION) in codes
     clashes = [d for d in parallel.diagnostics if d.code == "X001"]
     assert {d.path.rsplit("/", 1)[-1] for d in clashes} == {first.name, last.name}
+    # located on the value, though workers dropped the text of files with nothing to report
+    assert {(d.line, d.column) for d in clashes} == {(4, 12)}

@@ -184,12 +184,21 @@ def validate_documents(
 
 
 def read_and_check(
-    paths: Sequence[Path], policy: Policy, base: Path | None, progress: Progress | None = None
+    paths: Sequence[Path],
+    policy: Policy,
+    base: Path | None,
+    progress: Progress | None = None,
+    keep_text: bool = True,
 ) -> list[RegistryDocument]:
+    """Read and check each file. Without `keep_text`, the text of a file with nothing to
+    report is dropped (`_finish_worktree` reads it again if a rule across files needs
+    positions): most of a document's memory, and of what a worker sends back."""
     docs = []
     for path in paths:
         doc = read_document(path, base)
         check_document(doc, policy)
+        if not keep_text and not doc.findings:
+            doc.text = None
         docs.append(doc)
         if progress is not None:
             progress(len(docs), len(paths))
@@ -200,7 +209,7 @@ def _read_and_check_chunk(
     args: tuple[Sequence[Path], Policy, Path | None],
 ) -> list[RegistryDocument]:
     with collector_paused():
-        return read_and_check(*args)
+        return read_and_check(*args, keep_text=False)
 
 
 # The top-level fields the rules across files read (checks/crossfile.py).
@@ -247,7 +256,7 @@ def read_and_check_all(
     chunks and send the documents back; only fork is used, which costs no re-import.
     """
     if not _parallel(jobs, len(paths)):
-        return read_and_check(paths, policy, base, progress)
+        return read_and_check(paths, policy, base, progress, keep_text=False)
     return [
         doc
         for part in _in_workers(_read_and_check_chunk, paths, policy, base, jobs, progress)
@@ -342,7 +351,18 @@ def validate_paths(
         docs = read_and_check_all(files, policy, base, cores, progress)
         if known is not None:
             check_new_providers(docs, policy, known)
-        return ValidationResult(documents=docs, diagnostics=_finish(docs))
+        return ValidationResult(documents=docs, diagnostics=_finish_worktree(docs, base))
+
+
+def _finish_worktree(docs: Sequence[RegistryDocument], base: Path | None) -> list[Diagnostic]:
+    """`_finish` for working-tree documents whose text may have been dropped: a file with a
+    finding is read again for its positions."""
+    for doc, finding in cross_file_findings(docs):
+        doc.findings.append(finding)
+    for doc in docs:
+        if doc.findings and doc.text is None and doc.data is not None:
+            doc.text = read_document(doc.path, base).text
+    return sorted(d for doc in docs for d in locate(doc))
 
 
 def _validate_lean(
