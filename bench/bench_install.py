@@ -1,0 +1,73 @@
+"""Benchmark the light install against the full one, as a partner's first `pip install` (and
+pre-commit's first hook install) does it: a fresh virtual environment, an empty pip cache.
+
+    .venv/bin/python bench/bench_install.py [--variants light federation]
+
+Needs the package index (it is a benchmark, not a test). For each variant, prints the wall time
+of `pip install <checkout>[extra]`, the size of the environment's site-packages, the number of
+distributions installed, and whether pymongo, PyGithub and uvicorn are among them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXTRAS = {"light": "", "live": "[live]", "federation": "[federation]"}
+HEAVY = ("pymongo", "PyGithub", "uvicorn")
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def measure(variant: str) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        venv.EnvBuilder(with_pip=True).create(root / "venv")
+        pip = [str(root / "venv/bin/python"), "-m", "pip"]
+        site = next((root / "venv").glob("lib/python3*/site-packages"))
+        before = _size(site)
+        start = time.perf_counter()
+        subprocess.run(
+            [*pip, "install", "-q", "--no-cache-dir", f"{REPO_ROOT}{EXTRAS[variant]}"],
+            check=True,
+            env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        )
+        seconds = time.perf_counter() - start
+        listed = subprocess.run(
+            [*pip, "list", "--format", "freeze"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        names = {line.split("==")[0].lower() for line in listed} - {"pip", "setuptools"}
+        return {
+            "seconds": seconds,
+            "megabytes": (_size(site) - before) / 1e6,
+            "distributions": len(names),
+            "heavy": [name for name in HEAVY if name.lower() in names],
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--variants", nargs="+", choices=sorted(EXTRAS), default=list(EXTRAS))
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, checkout {REPO_ROOT}")
+    print(f"{'variant':<12}{'install (s)':>12}{'size (MB)':>12}{'packages':>10}  heavy")
+    for variant in args.variants:
+        figures = measure(variant)
+        heavy = ", ".join(figures["heavy"]) or "none"  # type: ignore[arg-type]
+        print(
+            f"{variant:<12}{figures['seconds']:>12.1f}{figures['megabytes']:>12.1f}"
+            f"{figures['distributions']:>10}  {heavy}"
+        )
+
+
+if __name__ == "__main__":
+    main()
