@@ -137,6 +137,32 @@ def test_the_partners_commands_run_on_the_light_install(
     assert expected in process.stdout
 
 
+def _light_commands() -> set[str]:
+    partners = COMMAND_GROUPS[0][1]
+    return {name for name in partners if name != "check-live"}
+
+
+def _light_command_modules() -> list[str]:
+    """The command modules of the light install's commands (fmt and lsp included once they
+    exist): each must import with the base dependencies alone."""
+    names = [name.replace("-", "") for name in _light_commands()]
+    package = REPO_ROOT / "bot/fedreg/commands"
+    return sorted(f"fedreg.commands.{n}" for n in names if (package / f"{n}.py").is_file())
+
+
+@pytest.mark.parametrize("module", _light_command_modules())
+def test_a_light_command_imports_nothing_of_the_extras(light_python: Path, module: str) -> None:
+    probe = (
+        f"import sys, {module}; "
+        f"print(sorted(m for m in {list(EXTRA_BY_MODULE)!r} if m in sys.modules))"
+    )
+    process = subprocess.run(
+        [str(light_python), "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.strip() == "[]"
+
+
 def test_new_and_schema_write_on_the_light_install(light_python: Path, registry: Path) -> None:
     new = _fedreg(
         light_python,
@@ -206,11 +232,6 @@ def test_the_extras_map_names_every_library_of_the_extras() -> None:
             modules = by_distribution[distribution]
             assert distribution in base or modules & set(EXTRA_BY_MODULE), distribution
     assert not base & {canonicalize_name(d) for d in ("pymongo", "PyGithub", "uvicorn")}
-
-
-def _light_commands() -> set[str]:
-    partners = COMMAND_GROUPS[0][1]
-    return {name for name in partners if name != "check-live"}
 
 
 @pytest.mark.parametrize(
