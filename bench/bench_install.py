@@ -1,13 +1,14 @@
 """Benchmark the light install against the full one, as a partner's first `pip install` (and
 pre-commit's first hook install) does it: a fresh virtual environment, an empty pip cache.
 
-    .venv/bin/python bench/bench_install.py [--variants light federation] [--repeat 3]
+    .venv/bin/python bench/bench_install.py [--variants light federation] [--repeat 3] \
+        [--pre-commit-refs HEAD 7f6b236]
 
 Needs the package index (it is a benchmark, not a test). For each variant, prints the wall time
 of `pip install <checkout>[extra]`, the size of the environment's site-packages, the number of
 distributions installed, and whether pymongo, PyGithub and uvicorn are among them. Then the
-first run of the `fedreg-validate` pre-commit hook from this checkout (`pre-commit try-repo`,
-an empty pre-commit home: it installs the hook's environment, then validates).
+first run of the `fedreg-validate` pre-commit hook at each of --pre-commit-refs (`pre-commit
+try-repo`, an empty pre-commit home: it installs the hook's environment, then validates).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def measure(variant: str) -> dict[str, object]:
         }
 
 
-def measure_pre_commit() -> float:
+def measure_pre_commit(ref: str) -> float:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         registry = root / "registry-repo"
@@ -65,7 +66,7 @@ def measure_pre_commit() -> float:
         git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.fr"]
         for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "registre"]):
             subprocess.run([*git, *command], cwd=registry, check=True)
-        hook = ["try-repo", str(REPO_ROOT), "fedreg-validate", "--all-files"]
+        hook = ["try-repo", str(REPO_ROOT), "fedreg-validate", "--ref", ref, "--all-files"]
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "pre_commit", *hook],
@@ -81,7 +82,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", nargs="+", choices=sorted(EXTRAS), default=list(EXTRAS))
     parser.add_argument("--repeat", type=int, default=1, help="best of N installs")
-    parser.add_argument("--no-pre-commit", action="store_true", help="skip the pre-commit run")
+    parser.add_argument(
+        "--pre-commit-refs",
+        nargs="*",
+        default=["HEAD"],
+        help="commits whose hook to install and run (e.g. one before the light install)",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, checkout {REPO_ROOT}")
     print(f"{'variant':<12}{'install (s)':>12}{'size (MB)':>12}{'packages':>10}  heavy")
@@ -93,8 +99,9 @@ def main() -> None:
             f"{variant:<12}{figures['seconds']:>12.1f}{figures['megabytes']:>12.1f}"
             f"{figures['distributions']:>10}  {heavy}"
         )
-    if not args.no_pre_commit:
-        print(f"pre-commit, first run of fedreg-validate: {measure_pre_commit():.1f} s")
+    for ref in args.pre_commit_refs:
+        seconds = min(measure_pre_commit(ref) for _ in range(args.repeat))
+        print(f"pre-commit at {ref}, first run of fedreg-validate: {seconds:.1f} s")
 
 
 if __name__ == "__main__":

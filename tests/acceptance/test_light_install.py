@@ -29,18 +29,12 @@ from fedreg.commands.help import COMMAND_GROUPS
 FEDERATION_LIBRARIES = ("pymongo", "github", "uvicorn", "starlette", "httpx", "pyrage", "joserfc")
 
 
-def _requirements(distribution: str, extras: frozenset[str] = frozenset()) -> list[str]:
-    """The distributions `distribution` requires when installed with `extras`."""
+def _requirements(distribution: str, extra: str = "") -> list[str]:
+    """The distributions `distribution` requires with `extra` (none: its base install)."""
     names = []
     for line in metadata.requires(distribution) or []:
         requirement = Requirement(line)
-        markers = requirement.marker
-        wanted = {"extra": ""} if not extras else None
-        if markers is None or (
-            markers.evaluate(wanted)
-            if wanted
-            else any(markers.evaluate({"extra": e}) for e in extras)
-        ):
+        if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
             names.append(requirement.name)
     return names
 
@@ -227,7 +221,7 @@ def test_the_extras_map_names_every_library_of_the_extras() -> None:
             by_distribution.setdefault(canonicalize_name(distribution), set()).add(module)
     base = _closure(_requirements("fedreg"))
     for extra in ("live", "federation"):
-        direct = {canonicalize_name(n) for n in _requirements("fedreg", frozenset({extra}))}
+        direct = {canonicalize_name(n) for n in _requirements("fedreg", extra)}
         for distribution in direct - {"fedreg"}:
             modules = by_distribution[distribution]
             assert distribution in base or modules & set(EXTRA_BY_MODULE), distribution
