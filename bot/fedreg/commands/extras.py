@@ -20,6 +20,12 @@ EXTRA_BY_MODULE = {
     "cryptography": "federation",
     "starlette": "federation",
     "uvicorn": "federation",
+    # The partner space's sign-in and pages (`fedreg serve`) and signed releases (render,
+    # deploy): their libraries belong to the federation extra too.
+    "authlib": "federation",
+    "itsdangerous": "federation",
+    "jinja2": "federation",
+    "securesystemslib": "federation",
 }
 
 
