@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..adapters.files import read_json, write_atomic
 from ..adapters.git import GitRepository
+from ..adapters.github import GitHubClient  # first: on a light install, names the right extra
 from ..errors import UsageError
 from ..live.fetch import LiveSettings
 from ..prbot.result import BotResult
@@ -61,8 +62,6 @@ def run_bot_pr(
         raise UsageError("--event est obligatoire (ou --dry-run)")
     event = read_json(event_path, "événement")
     repo = GitRepository.discover(Path.cwd())
-    from ..adapters.github import GitHubClient  # here: a dry run does without PyGithub
-
     client = GitHubClient.from_environment()
     result = compute_from_event(event, client, policy, repo, remote, cache, settings)
     write_atomic(out, result.to_json())
@@ -75,8 +74,6 @@ def run_bot_publish(result_path: Path) -> int:
         result = BotResult(**read_json(result_path, "résultat"))
     except TypeError as error:
         raise UsageError(f"résultat illisible : {result_path} ({error})") from error
-    from ..adapters.github import GitHubClient
-
     GitHubClient.from_environment().publish(result)
     print(f"Publié sur la demande n° {result.pull_number} : {result.title}")
     return EXIT_OK
