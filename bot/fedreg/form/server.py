@@ -485,7 +485,7 @@ class FormApp:
         return self.page(
             request,
             "demande.html",
-            status=found,
+            request_status=found,
             superseded=superseded if superseded.isdigit() else "",
         )
 
@@ -580,7 +580,7 @@ def _provider_view(doc: Any, email: str) -> dict[str, Any]:
         "identifier": identifier,
     }
     return {
-        "name": str(data.get("name") or data.get("title") or doc.slug),
+        "name": str(data.get("title") or data.get("name") or doc.slug),
         "kind_fr": KIND_FR[doc.kind],
         "kind_code": CODE_BY_KIND[doc.kind],
         "environment": doc.environment,

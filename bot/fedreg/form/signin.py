@@ -81,9 +81,9 @@ class OidcClient:
         )
 
     def _get_json(self, url: str) -> dict[str, Any]:
-        session = OAuth2Session()
         try:
-            response = session.get(url, timeout=self.settings.timeout)
+            with OAuth2Session() as session:
+                response = session.get(url, timeout=self.settings.timeout, withhold_token=True)
             response.raise_for_status()
             data = response.json()
         except Exception as error:  # requests' and JSON's errors alike
@@ -116,9 +116,10 @@ class OidcClient:
         """The URL to send the browser to, and what to keep in the session until it returns."""
         endpoint = str(self.metadata().get("authorization_endpoint", ""))
         verifier, nonce = generate_token(64), generate_token(32)
-        url, state = self._session().create_authorization_url(
-            endpoint, code_verifier=verifier, nonce=nonce
-        )
+        with self._session() as session:
+            url, state = session.create_authorization_url(
+                endpoint, code_verifier=verifier, nonce=nonce
+            )
         return url, {"state": state, "nonce": nonce, "verifier": verifier}
 
     def finish(self, pending: dict[str, str], query: dict[str, str]) -> Agent:
@@ -129,11 +130,16 @@ class OidcClient:
         if not expected or state != expected or not query.get("code"):
             raise SignInError("connexion expirée ou venue d'ailleurs : recommencez")
         metadata = self.metadata()
-        session = self._session(state=expected)
+        with self._session(state=expected) as session:
+            return self._finish(session, metadata, pending, query["code"])
+
+    def _finish(
+        self, session: OAuth2Session, metadata: dict[str, Any], pending: dict[str, str], code: str
+    ) -> Agent:
         try:
             token = session.fetch_token(
                 str(metadata["token_endpoint"]),
-                code=query["code"],
+                code=code,
                 code_verifier=pending.get("verifier", ""),
                 timeout=self.settings.timeout,
             )
