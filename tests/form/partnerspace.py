@@ -31,9 +31,7 @@ OTHER = "inconnu@autre.gouv.fr"
 FI = "registry/integration/identity-providers/demo.yaml"
 FI_UID = "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11"
 SETTINGS = ServeSettings(rate_limit=3, rate_window=600, read_timeout=1.0, submit_timeout=8.0)
-INTEGRATION_FI = edited(
-    BASE_IDENTITY_PROVIDER, [("  - identite@demo.gouv.fr\n", f"  - {AGENT}\n")]
-)
+INTEGRATION_FI = edited(BASE_IDENTITY_PROVIDER, [("  - identite@demo.gouv.fr\n", f"  - {AGENT}\n")])
 
 
 class LateApp:
@@ -63,8 +61,12 @@ class Space:
         """A client signed in through the real authorization code flow."""
         httpx.put(
             f"{self.provider_url}/users/{sub}",
-            json={"email": email, "given_name": "Camille", "usual_name": "Martin",
-                  "siret": "13002526500013"},
+            json={
+                "email": email,
+                "given_name": "Camille",
+                "usual_name": "Martin",
+                "siret": "13002526500013",
+            },
         ).raise_for_status()
         client = self.client()
         start = client.get("/connexion")

@@ -12,10 +12,13 @@ from conftest import FORM_SP
 
 CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 WRITES = {"post", "patch", "put", "delete"}
-FS_FORM = {"kind": "fs", "environment": "integration", "network": "internet",
-           "identifier": CLIENT_ID}
-FI_FORM = {"kind": "fi", "environment": "integration", "network": "internet",
-           "identifier": FI_UID}
+FS_FORM = {
+    "kind": "fs",
+    "environment": "integration",
+    "network": "internet",
+    "identifier": CLIENT_ID,
+}
+FI_FORM = {"kind": "fi", "environment": "integration", "network": "internet", "identifier": FI_UID}
 
 
 def _writes(app_github) -> list[tuple[str, str]]:
@@ -35,8 +38,7 @@ def test_sign_in_lists_both_kinds_and_the_form_is_prefilled(space) -> None:
     client = space.sign_in()
     cookie = client.cookies.jar
     [session] = [c for c in cookie if c.name == "fedreg_session"]
-    assert session.has_nonstandard_attr("HttpOnly") or "httponly" in str(
-        session._rest).lower()
+    assert session.has_nonstandard_attr("HttpOnly") or "httponly" in str(session._rest).lower()
     home = client.get("/")
     assert home.status_code == 200
     assert AGENT in home.text and 'id="deconnexion"' in home.text
@@ -67,8 +69,9 @@ def test_a_post_without_the_csrf_token_is_refused(space, app_github) -> None:
 
 def _send(client, form: dict[str, str], **lists: str):
     token = csrf(client.get("/").text)
-    summary = client.post("/formulaire", data={**form, **lists, "csrf": token,
-                                               "action": "verifier"})
+    summary = client.post(
+        "/formulaire", data={**form, **lists, "csrf": token, "action": "verifier"}
+    )
     assert summary.status_code == 200, summary.text
     return summary, client.post("/demandes", data={**form, **lists, "csrf": token})
 
@@ -78,7 +81,8 @@ def test_an_fs_request_opens_its_own_pull_request_and_a_new_one_supersedes_it(
 ) -> None:
     client = space.sign_in()
     summary, sent = _send(
-        client, FS_FORM,
+        client,
+        FS_FORM,
         redirect_uris="https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v2/callback",
     )
     assert "+ https://demo.gouv.fr/v2/callback" in summary.text
@@ -112,17 +116,20 @@ def test_an_fi_request_edits_the_fi_not_the_fs_with_the_same_slug(space, app_git
     assert origin.git("diff", "--name-only", pull.base_sha, pull.head_sha) == FI
 
 
-def test_every_error_is_shown_at_its_field_and_line_and_nothing_counts(
-    space, app_github
-) -> None:
+def test_every_error_is_shown_at_its_field_and_line_and_nothing_counts(space, app_github) -> None:
     client = space.sign_in()
     token = csrf(client.get("/").text)
     for _ in range(5):  # more than the rate limit: refusals never count
-        answer = client.post("/formulaire", data={
-            **FS_FORM, "csrf": token, "action": "verifier",
-            "redirect_uris": "https://demo.gouv.fr/callback\nftp://demo.gouv.fr/cb",
-            "post_logout_redirect_uris": "ftp://demo.gouv.fr/",
-        })
+        answer = client.post(
+            "/formulaire",
+            data={
+                **FS_FORM,
+                "csrf": token,
+                "action": "verifier",
+                "redirect_uris": "https://demo.gouv.fr/callback\nftp://demo.gouv.fr/cb",
+                "post_logout_redirect_uris": "ftp://demo.gouv.fr/",
+            },
+        )
         assert answer.status_code == 422
     assert 'href="#redirect_uris"' in answer.text and "ligne 2" in answer.text
     assert 'href="#post_logout_redirect_uris"' in answer.text

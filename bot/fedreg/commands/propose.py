@@ -59,7 +59,8 @@ def run_propose(
         sys.stdout.write(RENDERERS_BY_NAME[output_format](problems, 1, False))
         return EXIT_FAILED
     client = GitHubClient.from_environment()
-    tip = read_main_tip(root, base_branch, client.token)
+    remote = os.environ.get("FEDREG_GIT_REMOTE") or "origin"
+    tip = read_main_tip(root, base_branch, client.token, remote)
     sealer = sealer_from_environment(required=verified)
     proposal = propose(client, tip, request, policy, base_branch, sealer)
     if proposal.outcome is Outcome.REFUSED:

@@ -89,14 +89,16 @@ class PartnerSpace:
         client: Callable[[], GitHubClient],
         base_branch: str = "main",
         sealer: Sealer | None = None,
+        remote: str = "origin",
     ) -> None:
+        self.remote = remote
         self.root, self.policy, self.client = root, policy, client
         self.base_branch, self.sealer = base_branch, sealer
         self._fetching = threading.Lock()
 
     def tip(self) -> MainTip:
         with self._fetching:  # one fetch into the clone at a time
-            return read_main_tip(self.root, self.base_branch, self.client().token)
+            return read_main_tip(self.root, self.base_branch, self.client().token, self.remote)
 
     def submit(self, request: ChangeRequest) -> Proposal:
         return propose(
