@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from joserfc.jwk import OKPKey
-from oidc_provider_mock import User, run_server_in_thread
+from oidc_provider_mock import run_server_in_thread
 from test_serve import SECRET, LiveServer
 
 from conftest import BASE_IDENTITY_PROVIDER, GitWorkspace, edited

@@ -42,7 +42,7 @@ def test_an_edited_body_cannot_change_the_requester() -> None:
     """Someone who may edit the body keeps the signature and changes the payload, or moves a
     valid seal below other text: both are refused."""
     line = seal(PRIVATE, REPO, COMMIT, "inconnu@autre.gouv.fr")
-    header, payload, signature = line.removeprefix("<!-- fedreg:demandeur=").split(".")
+    header, _payload, signature = line.removeprefix("<!-- fedreg:demandeur=").split(".")
     other = seal(PRIVATE, REPO, "c" * 40, "equipe@demo.gouv.fr")
     forged_payload = other.removeprefix("<!-- fedreg:demandeur=").split(".")[1]
     forged = f"<!-- fedreg:demandeur={header}.{forged_payload}.{signature}"
