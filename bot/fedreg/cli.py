@@ -355,7 +355,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="servir le formulaire de modification (API de l'espace partenaires et page web)",
+        help="servir l'espace partenaires (connexion ProConnect, formulaires, API signée)",
+        description="Variables d'environnement : FEDREG_OIDC_ISSUER, FEDREG_OIDC_CLIENT_ID, "
+        "FEDREG_OIDC_CLIENT_SECRET (le client OIDC de l'espace auprès de ProConnect), "
+        "FEDREG_SESSION_SECRET (32 caractères au moins), FEDREG_PUBLIC_URL (adresse publique "
+        "en https ; le retour de connexion est <FEDREG_PUBLIC_URL>/connexion/retour), "
+        "FEDREG_REQUESTER_SIGNING_KEY (clé privée Ed25519, PEM, qui scelle le demandeur), "
+        "FEDREG_PARTNER_SPACE_SECRET (secret de l'API signée), GITHUB_TOKEN, "
+        "GITHUB_REPOSITORY, FEDREG_TRUSTED_PROXIES (adresses du mandataire inverse).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
     serve.add_argument("--port", type=int, default=8080, help="port d'écoute")

@@ -166,8 +166,8 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "serve": (
         (
             "fedreg serve --host 127.0.0.1 --port 8080",
-            "l'API de l'espace partenaires et la page du formulaire (secret partagé dans "
-            "FEDREG_PARTNER_SPACE_SECRET)",
+            "l'espace partenaires derrière un mandataire inverse (voir les variables "
+            "d'environnement ci-dessus)",
         ),
     ),
     "history": (
