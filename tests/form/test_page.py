@@ -96,9 +96,7 @@ def test_sign_in_change_an_fs_and_an_fi_follow_the_request_sign_out(
     assert "ftp://demo.gouv.fr/retour" in page.input_value("#redirect_uris")
     _accessible(page, "erreurs")
     _shot(page, "erreurs")
-    page.fill(
-        "#redirect_uris", "https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v2/callback"
-    )
+    page.fill("#redirect_uris", "https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v2/callback")
     page.fill("#post_logout_redirect_uris", "https://demo.gouv.fr/")
     page.click("#verifier")
     assert "+ https://demo.gouv.fr/v2/callback" in page.locator("#recapitulatif").inner_text()

@@ -360,3 +360,12 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode()
     assert SECRET.decode() not in output and "secret-oidc-de-test" not in output
+
+
+def test_the_signature_checker_alone_refuses_non_ascii_digits_and_signatures() -> None:
+    from fedreg.form.requestauth import SignatureChecker
+
+    checker = SignatureChecker(SECRET)
+    now = time.time()
+    assert "heure Unix" in checker.refusal("²", "0" * 64, b"{}", now)
+    assert checker.refusal(str(int(now)), "é" * 64, b"{}", now) == "signature invalide"
