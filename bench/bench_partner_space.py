@@ -26,10 +26,10 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
-from fakegithub import FakeGitHub  # noqa: E402
 from itsdangerous import TimestampSigner  # noqa: E402
 from joserfc.jwk import OKPKey  # noqa: E402
 
+from fakegithub import FakeGitHub  # noqa: E402
 from fedreg.adapters.github import GitHubClient  # noqa: E402
 from fedreg.form.partnerspace import PartnerSpace  # noqa: E402
 from fedreg.form.server import ServeSettings, build_app  # noqa: E402
