@@ -30,7 +30,7 @@ AGENT = "equipe@demo.gouv.fr"
 OTHER = "inconnu@autre.gouv.fr"
 FI = "registry/integration/identity-providers/demo.yaml"
 FI_UID = "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11"
-SETTINGS = ServeSettings(rate_limit=3, rate_window=600, read_timeout=1.0, submit_timeout=8.0)
+SETTINGS = ServeSettings(rate_limit=5, rate_window=600, read_timeout=1.0, submit_timeout=8.0)
 INTEGRATION_FI = edited(BASE_IDENTITY_PROVIDER, [("  - identite@demo.gouv.fr\n", f"  - {AGENT}\n")])
 
 

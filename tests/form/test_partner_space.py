@@ -4,6 +4,7 @@ sign-out, and the attacks of issue 23."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from partnerspace import AGENT, FI, FI_UID, csrf, provider, space  # noqa: F401
@@ -172,3 +173,40 @@ def test_a_forged_callback_is_refused(space) -> None:
     answer = client.get("/connexion/retour?code=abc&state=forged")
     assert answer.status_code == 401
     assert "recommencez" in answer.text
+
+
+def test_a_branch_named_like_ours_by_someone_else_is_neither_reused_nor_closed(
+    space, app_github, origin
+) -> None:
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    first = app_github.pulls[1]
+    lookalike = first.head_ref[:-12] + "0" * 12
+    origin.git("branch", lookalike, first.head_sha)
+    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    _, same = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert same.status_code == 303, re.sub(r"\s+", " ", same.text)[-1500:]
+    assert same.status_code == 303, re.sub(r"\s+", " ", same.text)[-1500:]
+    assert same.headers["location"] == "/demandes/1", "never pointed at mallory's request"
+    _, later = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v3/callback")
+    assert later.headers["location"] == "/demandes/3?remplace=1"
+    assert (app_github.pulls[1].state, app_github.pulls[2].state) == ("closed", "open")
+
+
+def test_a_link_to_the_sign_in_does_not_sign_a_signed_in_agent_out(space) -> None:
+    client = space.sign_in()
+    assert client.get("/connexion").headers["location"] == "/"
+    assert 'id="deconnexion"' in client.get("/").text
+
+
+def test_sign_ins_and_sent_requests_count_per_agent_and_a_429_keeps_what_was_typed(
+    space, app_github
+) -> None:
+    client = space.sign_in()  # 1
+    for version in range(4):  # 2 to 5
+        _, sent = _send(client, FS_FORM, redirect_uris=f"https://demo.gouv.fr/v{version}/cb")
+        assert sent.status_code == 303
+    _, limited = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v9/cb")
+    assert limited.status_code == 429
+    assert "Vos saisies sont conservées" in limited.text
+    assert 'value="https://demo.gouv.fr/v9/cb"' in limited.text

@@ -247,7 +247,10 @@ def propose(
     if refused is not None:
         return refused
     prefix = request_prefix(edit, request)
-    own = client.open_pulls_under(prefix)
+    # Only the partner space's own pull requests: a branch someone else named like ours is
+    # neither reused nor closed.
+    app = (policy.partner_space_app or "").lower()
+    own = [p for p in client.open_pulls_under(prefix) if p.user.login.lower() == app]
     wanted = edit.after.encode("utf-8")
     for pull in own:
         if pull.base.sha == tip.sha and client.read_file(edit.path, pull.head.sha) == wanted:

@@ -264,6 +264,8 @@ class FormApp:
     async def signin(self, request: Request) -> Response:
         if self.oidc is None:
             return self.error_page(request, Refused(503, "Connexion ProConnect non configurée."))
+        if _agent(request) is not None:  # already signed in: a link elsewhere cannot sign out
+            return RedirectResponse("/", 303)
         client = request.client.host if request.client else "?"
         try:
             self._limit(self.signin_rate, f"adresse:{client}")
