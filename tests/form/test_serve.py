@@ -244,11 +244,11 @@ def test_malformed_headers_get_a_4xx_never_a_500(server, app_github) -> None:
         {"x-timestamp": "²", "x-signature": "0" * 64},
         {"x-timestamp": str(int(time.time())), "x-signature": "é" * 64},
     ):
-        raw = {k: v.encode("utf-8") for k, v in headers.items()}
+        raw = {k.encode(): v.encode("utf-8") for k, v in headers.items()}
         response = httpx.post(
             f"{server.url}/api/demandes",
             content=body,
-            headers={"content-type": "application/json", **raw},
+            headers={b"content-type": b"application/json", **raw},
             timeout=10,
         )
         assert response.status_code in (400, 401), response.text
