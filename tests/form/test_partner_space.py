@@ -210,3 +210,30 @@ def test_sign_ins_and_sent_requests_count_per_agent_and_a_429_keeps_what_was_typ
     assert limited.status_code == 429
     assert "Vos saisies sont conservées" in limited.text
     assert 'value="https://demo.gouv.fr/v9/cb"' in limited.text
+
+
+def test_the_request_page_shows_the_bots_verdict_and_comment_as_text(space, app_github) -> None:
+    from fedreg.prbot.result import VERDICT_MARKER
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    pull = app_github.pulls[1]
+    pull.labels.append("revue-fédération-requise")
+    pull.comments.append(
+        {
+            "id": 1,
+            "user": {"login": "fedreg[bot]", "type": "Bot"},
+            "body": "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
+            "### ✅ fedreg : modification valide, revue de la fédération requise\n\n"
+            "| Liste | Ajouté |\n|---|---|\n| redirect_uris | `<img src=x>` |\n",
+        }
+    )
+    page = client.get("/demandes/1")
+    assert 'id="verdict">valide<' in page.text
+    assert 'id="revue">requise<' in page.text
+    assert "modification valide, revue de la fédération requise" in page.text
+    assert "<img" not in page.text, page.text[page.text.find("<img") - 200 :][:400]
+    assert "&lt;img src=x" in page.text
+    pull.state = "closed"
+    pull.merged = True
+    assert "acceptée et fusionnée" in client.get("/demandes/1").text
