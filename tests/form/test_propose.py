@@ -169,7 +169,7 @@ def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkou
         "json",
     )
     assert result.exit_code == 1
-    assert [d["code"] for d in result.json()["diagnostics"]] == ["F004"]
+    assert [d["code"] for d in result.json()["diagnostics"]] == ["F014"]
     assert app_github.pulls == {}
 
 

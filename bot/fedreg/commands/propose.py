@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -9,11 +10,12 @@ from typing import Any
 
 from ..adapters.github import GitHubClient
 from ..errors import UsageError
-from ..form.editing import parse_request
+from ..form.editing import find_provider, parse_request, request_diagnostic
 from ..form.proposal import Outcome, Sealer, propose, read_main_tip
 from ..prbot.requesterseal import seal
 from ..validation.report import RENDERERS_BY_NAME
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
+from .edit import registry_documents
 
 SIGNING_KEY_VARIABLE = "FEDREG_REQUESTER_SIGNING_KEY"
 
@@ -63,6 +65,11 @@ def run_propose(
     tip = read_main_tip(root, base_branch, client.token, remote)
     sealer = sealer_from_environment(required=verified)
     proposal = propose(client, tip, request, policy, base_branch, sealer)
+    if [d.code for d in proposal.diagnostics] == ["F004"]:
+        local, _ = find_provider(registry_documents(root), request, policy.support_contact)
+        if local is not None:  # only in this checkout: not merged yet
+            missing = request_diagnostic("F014", path=local.display_path, branch=base_branch)
+            proposal = dataclasses.replace(proposal, diagnostics=(missing,))
     if proposal.outcome is Outcome.REFUSED:
         sys.stdout.write(RENDERERS_BY_NAME[output_format](list(proposal.diagnostics), 1, False))
         print(f"fedreg : {proposal.message}", file=sys.stderr)
