@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+import httpx
 from partnerspace import AGENT, FI, FI_UID, csrf, provider, space  # noqa: F401
 
 from conftest import FORM_SP
@@ -237,3 +238,13 @@ def test_the_request_page_shows_the_bots_verdict_and_comment_as_text(space, app_
     pull.state = "closed"
     pull.merged = True
     assert "acceptée et fusionnée" in client.get("/demandes/1").text
+
+
+def test_a_sign_in_denied_at_the_provider_is_explained(space) -> None:
+    client = space.client()
+    authorize = client.get("/connexion").headers["location"]
+    denied = httpx.post(authorize, data={"action": "deny"}, follow_redirects=False)
+    back = client.get(denied.headers["location"])
+    assert back.status_code == 401
+    assert "refusée ou annulée" in back.text
+    assert "S'identifier avec" in client.get("/").text
