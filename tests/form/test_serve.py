@@ -369,3 +369,25 @@ def test_the_signature_checker_alone_refuses_non_ascii_digits_and_signatures() -
     now = time.time()
     assert "heure Unix" in checker.refusal("²", "0" * 64, b"{}", now)
     assert checker.refusal(str(int(now)), "é" * 64, b"{}", now) == "signature invalide"
+
+
+def test_a_github_that_never_answers_gets_a_503_in_time_and_stalls_no_one(
+    app_github, checkout, monkeypatch
+) -> None:
+    """Issue 23: the submit time limit is enforced, for that request alone."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts connections, never answers
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+    live = LiveServer(build_form_app(checkout, ServeSettings(submit_timeout=1.0)))
+    try:
+        started = time.monotonic()
+        response = call(live, form())
+        waited = time.monotonic() - started
+        assert response.status_code == 503 and "GitHub ne répond pas" in response.text
+        assert waited < 10
+        page = httpx.get(live.url + "/", timeout=5)
+        assert page.status_code == 200
+    finally:
+        live.stop()
+        silent.close()

@@ -187,11 +187,14 @@ class FormApp:
         finally:
             self._one_at_a_time.release()
 
-    async def _background(self, work: Callable[[], Any]) -> Any:
-        """`work` in a thread, abandoned (the answer is 503) past the submit time limit."""
+    async def _background(self, work: Callable[[], Any], exclusive: bool = False) -> Any:
+        """`work` in a thread, abandoned (the answer is 503) past the submit time limit;
+        `exclusive`: one at a time (proposals), so that the same request sent twice at once
+        still opens one pull request."""
+        run = (lambda: self._locked(work)) if exclusive else work
         try:
             with anyio.fail_after(self.settings.submit_timeout):
-                return await anyio.to_thread.run_sync(self._locked, work, abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
         except TimeoutError as error:
             raise Refused(
                 503, "GitHub ne répond pas à temps : réessayez dans quelques minutes."
@@ -458,7 +461,9 @@ class FormApp:
             return self._checked(request, fields, agent, tip, doc)
         try:
             self._limit(self.agent_rate, agent.email)
-            proposal: Proposal = await self._background(lambda: self.backend.submit(change))
+            proposal: Proposal = await self._background(
+                lambda: self.backend.submit(change), exclusive=True
+            )
         except Refused as refusal:
             return self._checked(request, fields, agent, tip, doc, refusal.message, refusal.status)
         if proposal.outcome is Outcome.REFUSED:
@@ -520,7 +525,9 @@ class FormApp:
             return self._refused_json(problems)
         assert change.requester is not None
         self._limit(self.api_rate, change.requester.email)
-        proposal: Proposal = await self._background(lambda: self.backend.submit(change))
+        proposal: Proposal = await self._background(
+            lambda: self.backend.submit(change), exclusive=True
+        )
         if proposal.outcome is Outcome.REFUSED:
             return self._refused_json(list(proposal.diagnostics))
         return JSONResponse(
