@@ -1,0 +1,158 @@
+"""A repository as the language server sees it: the policy, the registry files on disk (what
+the rules across files read besides the open file) and the providers of the default branch
+(what deploy-readiness compares with). An open file is checked by `fedreg validate`'s engine,
+on the editor's unsaved text, as if that text were on disk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..adapters.git import GitRepository
+from ..diagnostics import Diagnostic, Finding
+from ..errors import FedregError
+from ..registry.layout import REGISTRY_DIR, RegistryDocument, display_path
+from ..registry.policy import POLICY_FILE_NAME
+from ..registry.snapshot import REGULAR_MODES, document, documents_at, is_note, worktree_paths
+from ..validation.checks.crossfile import cross_file_findings, cross_keys
+from ..validation.checks.readiness import Identity, known_identities
+from ..validation.engine import (
+    check_document,
+    check_new_providers,
+    collector_paused,
+    locate,
+    read_document,
+)
+from ..validation.policycheck import load_policy
+
+# Where the default branch is looked for when the remote does not say (origin/HEAD).
+DEFAULT_BRANCHES = ("origin/main", "origin/master", "main", "master")
+CrossKey = tuple[str, str]  # (rule code, the key as canonical text)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A diagnostic of the open file and the finding it renders (what a quick fix reads)."""
+
+    diagnostic: Diagnostic
+    finding: Finding
+
+
+def default_branch(repo: GitRepository) -> str | None:
+    """The branch a pull request would merge into, when git can say: the remote's HEAD, else
+    the first of main and master that exists (remote first)."""
+    try:
+        head = repo.git("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD").decode().strip()
+        return head.removeprefix("refs/remotes/")
+    except FedregError:
+        pass
+    for branch in DEFAULT_BRANCHES:
+        try:
+            repo.git("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}")
+        except FedregError:
+            continue
+        return branch
+    return None
+
+
+class RegistryWorkspace:
+    """One repository root. The registry is read once, at the first check; `refresh` re-reads
+    the files the editor reports as changed on disk (saved, created, deleted)."""
+
+    def __init__(self, root: Path, base: str | None = None) -> None:
+        self.root = root
+        self.registry = root / REGISTRY_DIR
+        self.policy, _ = load_policy(root / POLICY_FILE_NAME)
+        self._base = base
+        self._base_commit: str | None = None
+        self._known: set[Identity] | None = None
+        self._on_disk: dict[Path, RegistryDocument] | None = None
+        self._holders: dict[CrossKey, set[Path]] = defaultdict(set)
+
+    # -- which files ---------------------------------------------------------------------------
+    def is_registry_file(self, path: Path) -> bool:
+        try:
+            relative = path.relative_to(self.registry)
+        except ValueError:
+            return False
+        return not is_note(f"{REGISTRY_DIR}/{relative.as_posix()}")
+
+    # -- the files on disk ---------------------------------------------------------------------
+    def _documents_on_disk(self) -> dict[Path, RegistryDocument]:
+        if self._on_disk is None:
+            self._on_disk = {}
+            with collector_paused():
+                paths = worktree_paths([self.registry]) if self.registry.is_dir() else []
+                for path in paths:
+                    self._add(read_document(path, self.root))
+        return self._on_disk
+
+    def _add(self, doc: RegistryDocument) -> None:
+        assert self._on_disk is not None
+        self._on_disk[doc.path] = doc
+        for code, key, _, _ in cross_keys(doc):
+            self._holders[(code, key)].add(doc.path)
+
+    def _drop(self, path: Path) -> None:
+        assert self._on_disk is not None
+        doc = self._on_disk.pop(path, None)
+        if doc is not None:
+            for code, key, _, _ in cross_keys(doc):
+                self._holders[(code, key)].discard(path)
+
+    def refresh(self, paths: Iterable[Path]) -> None:
+        """Re-read these files from disk (a deleted one is forgotten)."""
+        if self._on_disk is None:
+            return  # not read yet: the first check reads everything
+        for path in paths:
+            if not self.is_registry_file(path):
+                continue
+            self._drop(path)
+            if path.exists() or path.is_symlink():
+                self._add(read_document(path, self.root))
+
+    # -- the default branch --------------------------------------------------------------------
+    def known(self) -> set[Identity] | None:
+        """The providers of the default branch, by identity; None when git cannot say (no
+        repository, no such branch): deploy-readiness of new providers is then not checked,
+        as `fedreg validate` without --base."""
+        try:
+            repo = GitRepository.discover(self.root)
+            ref = self._base or default_branch(repo)
+            if ref is None:
+                return None
+            commit = repo.resolve(ref)
+        except FedregError:
+            return None
+        if commit != self._base_commit:
+            docs = documents_at(repo, commit)
+            self._known = known_identities((d.environment, d.kind, d.data) for d in docs)
+            self._base_commit = commit
+        return self._known
+
+    # -- checking the open file ----------------------------------------------------------------
+    def check(self, path: Path, text: str, known: set[Identity] | None = None) -> list[Checked]:
+        """What `fedreg validate` reports on `path` if it held `text`: per-file rules, the rules
+        across files against the other files on disk, and what deploy requires of a provider
+        absent from `known`."""
+        on_disk = self._documents_on_disk()
+        doc = document(path, display_path(path, self.root), REGULAR_MODES[0], text.encode())
+        check_document(doc, self.policy)
+        if known is not None:
+            check_new_providers([doc], self.policy, known)
+        # The rules across files compare keys: only the files sharing one can clash with this
+        # one, and the engine sees them in the order `fedreg validate` does (sorted paths).
+        sharing = {
+            other
+            for code, key, _, _ in cross_keys(doc)
+            for other in self._holders.get((code, key), ())
+            if other != path
+        }
+        together = sorted([doc, *(on_disk[p] for p in sharing)], key=lambda d: d.path)
+        doc.findings.extend(finding for owner, finding in cross_file_findings(together) if owner is doc)
+        return [
+            Checked(diagnostic, finding)
+            for diagnostic, finding in zip(locate(doc), doc.findings, strict=True)
+        ]
