@@ -1,0 +1,220 @@
+"""`fedreg lsp`'s features, over LSP: hover, completion, quick fixes, files changed on disk,
+deploy-readiness against the default branch, and documents it must leave alone. The server
+runs in a thread of the test process, over pipes (the parity test runs the real command)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from conftest import BASE_SERVICE_PROVIDER, GitWorkspace, Workspace, edited
+from fedreg.editor.server import build_server
+from lspclient import LspClient
+
+
+def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
+    build_server().start_io(stdin, stdout)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LspClient]:
+    client = LspClient(None, tmp_path, {}, serve=_serve)
+    client.start(watch_files=True)
+    try:
+        yield client
+    finally:
+        client.stop()
+
+
+def _apply(text: str, edits: list[dict[str, Any]]) -> str:
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+
+    def offset(position: dict[str, int]) -> int:
+        return offsets[position["line"]] + position["character"]
+
+    for edit in sorted(edits, key=lambda e: offset(e["range"]["start"]), reverse=True):
+        start, end = offset(edit["range"]["start"]), offset(edit["range"]["end"])
+        text = text[:start] + edit["newText"] + text[end:]
+    return text
+
+
+# (line in the valid file, the mistake, its code, the line once fixed: quotes are kept)
+QUICK_FIXES = [
+    ("  - https://demo.gouv.fr/callback", "  - HTTPS://demo.gouv.fr/callback", "U016", None),
+    (
+        "  - https://demo.gouv.fr/callback",
+        '  - "http://demo.gouv.fr/callback"',
+        "U011",
+        '  - "https://demo.gouv.fr/callback"',
+    ),
+    ("  - 145.242.17.0/28", "  - 145.242.17.10/28", "N002", None),
+    ("redirect_uris:", "redirect_uri:", "S001", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "fixed_line"), QUICK_FIXES, ids=[c[2] for c in QUICK_FIXES]
+)
+def test_a_certain_fix_gives_back_the_valid_file(
+    server, tmp_path, old, new, code, fixed_line
+) -> None:
+    text = edited(BASE_SERVICE_PROVIDER, [(old, new)])
+    path = Workspace(tmp_path).provider("sp", text)
+    diagnostics = server.open(path, text)
+    target = next(d for d in diagnostics if d["code"] == code)
+    actions = server.code_actions(path, target["range"])
+    fixes = [a for a in actions if a.get("diagnostics")]
+    assert len(fixes) == 1, actions
+    assert fixes[0]["kind"] == "quickfix" and fixes[0]["isPreferred"] is True
+    fixed = _apply(text, fixes[0]["edit"]["changes"][path.as_uri()])
+    assert fixed == edited(BASE_SERVICE_PROVIDER, [(old, fixed_line or old)])
+    assert server.open(path, fixed) == []
+
+
+def test_removing_a_wildcard_entry(server, tmp_path) -> None:
+    text = edited(
+        BASE_SERVICE_PROVIDER,
+        [("  - https://demo.gouv.fr/callback\n", "  - https://demo.gouv.fr/callback\n  - https://*.demo.gouv.fr/cb\n")],
+    )
+    path = Workspace(tmp_path).provider("sp", text)
+    wildcard = next(d for d in server.open(path, text) if d["code"] == "U005")
+    (fix,) = server.code_actions(path, wildcard["range"])
+    assert fix["title"].startswith("Retirer cette entrée")
+    assert _apply(text, fix["edit"]["changes"][path.as_uri()]) == BASE_SERVICE_PROVIDER
+
+
+def test_an_uncertain_fix_is_not_offered(server, tmp_path) -> None:
+    text = edited(BASE_SERVICE_PROVIDER, [("redirect_uris:", "zzz_inconnu:")])
+    path = Workspace(tmp_path).provider("sp", text)
+    unknown = next(d for d in server.open(path, text) if d["code"] == "S001")
+    assert "Vouliez-vous dire" not in unknown["message"]
+    assert server.code_actions(path, unknown["range"]) == []
+
+
+def test_an_unquoted_siret_can_be_quoted(server, tmp_path) -> None:
+    text = edited(BASE_SERVICE_PROVIDER, [('siret: "13002526500013"', "siret: 13002526500013")])
+    path = Workspace(tmp_path).provider("sp", text)
+    assert server.open(path, text) == []
+    line = text.split("\n").index("siret: 13002526500013")
+    span = {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 3}}
+    (action,) = server.code_actions(path, span)
+    assert action["title"] == "Mettre le SIRET entre guillemets"
+    assert _apply(text, action["edit"]["changes"][path.as_uri()]) == BASE_SERVICE_PROVIDER
+
+
+def test_hover_on_a_key_and_on_a_diagnostic(server, tmp_path) -> None:
+    text = edited(BASE_SERVICE_PROVIDER, [("  - email\n", "  - profile\n")])
+    path = Workspace(tmp_path).provider("sp", text)
+    server.open(path, text)
+    assert server.hover(path, 2, 3).startswith("#### Réseau\n\n")  # network:
+    line = text.split("\n").index("  - profile")
+    shown = server.hover(path, line, 6)
+    assert shown.startswith("### O003 — ")
+    assert "Refusé :" in shown and "Accepté :" in shown
+    assert server.hover(path, 1, 20) == ""  # inside a value, nothing to say
+
+
+def test_hover_on_a_rule_code_in_a_comment(server, tmp_path) -> None:
+    text = BASE_SERVICE_PROVIDER + "# voir U005 avant de changer les URL\n"
+    path = Workspace(tmp_path).provider("sp", text)
+    server.open(path, text)
+    assert server.hover(path, text.count("\n") - 1, 8).startswith("### U005 — Joker dans une URL")
+
+
+def test_completion_of_keys_and_values(server, tmp_path) -> None:
+    text = edited(BASE_SERVICE_PROVIDER, [("accepts_private_sector: false\n", "")]) + "\n"
+    path = Workspace(tmp_path).provider("sp", text)
+    server.open(path, text)
+    last = text.count("\n") - 1
+    keys = {item["label"]: item for item in server.completion(path, last, 0)}
+    assert "accepts_private_sector" in keys and "scopes" not in keys  # present keys not offered
+    assert keys["accepts_private_sector"]["detail"] == "Accepte le secteur privé"
+    alg = text.split("\n").index("id_token_signed_response_alg: ES256")
+    values = [i["label"] for i in server.completion(path, alg, 30)]
+    assert values == ["ES256", "RS256", "HS256"]
+    scope_line = text.split("\n").index("  - email")
+    scopes = {i["label"]: i for i in server.completion(path, scope_line, 4)}
+    assert "profile" not in scopes
+    assert scopes["email"]["documentation"]["value"] == "Adresse e-mail professionnelle de l'agent."
+    assert scopes["organizational_unit"]["detail"] == "sur demande à la fédération"
+    network = [i["label"] for i in server.completion(path, 2, 9)]
+    assert network == ["internet", "rie"]
+
+
+def test_a_file_saved_elsewhere_is_seen_by_the_rules_across_files(server, tmp_path) -> None:
+    workspace = Workspace(tmp_path)
+    path = workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    assert server.open(path, BASE_SERVICE_PROVIDER) == []
+    other = workspace.provider("sp", BASE_SERVICE_PROVIDER, slug="copie")
+    server.notify(
+        "workspace/didChangeWatchedFiles", {"changes": [{"uri": other.as_uri(), "type": 1}]}
+    )
+    clash = server._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    assert {d["code"] for d in clash["params"]["diagnostics"]} == {"X001", "X003"}
+    other.unlink()
+    server.notify(
+        "workspace/didChangeWatchedFiles", {"changes": [{"uri": other.as_uri(), "type": 3}]}
+    )
+    clean = server._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    assert clean["params"]["diagnostics"] == []
+    registrations = [r for r in server.server_requests if r["method"] == "client/registerCapability"]
+    assert registrations[0]["params"]["registrations"][0]["method"] == (
+        "workspace/didChangeWatchedFiles"
+    )
+
+
+def test_the_unsaved_text_is_checked_not_the_disk(server, tmp_path) -> None:
+    path = Workspace(tmp_path).provider("sp", BASE_SERVICE_PROVIDER)
+    typed = edited(BASE_SERVICE_PROVIDER, [("network: internet", "network: intranet")])
+    assert [d["code"] for d in server.open(path, typed)] == ["S004"]
+    assert server.open(path, BASE_SERVICE_PROVIDER) == []
+
+
+def test_deploy_readiness_against_the_default_branch(server, tmp_path, cli, monkeypatch) -> None:
+    repo = GitWorkspace(tmp_path)
+    old = repo.provider("sp", BASE_SERVICE_PROVIDER)
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "nouveau")
+    new_client = edited(
+        BASE_SERVICE_PROVIDER,
+        [("9f86d081884c", "0000d081884c"), ("Service de démonstration", "Nouveau service")],
+    )
+    new = repo.provider("sp", new_client, slug="nouveau")
+    monkeypatch.chdir(tmp_path)
+    expected = cli("validate", "--base", "main", "--format", "json").json()["diagnostics"]
+    assert [(d["path"], d["code"]) for d in expected] == [(str(new.relative_to(tmp_path)), "I010")]
+    shown = server.open(new, new_client)
+    assert [(d["code"], d["range"]["start"]["line"] + 1) for d in shown] == [
+        ("I010", expected[0]["line"])
+    ]
+    assert server.open(old, BASE_SERVICE_PROVIDER) == []  # known to main: not new
+
+
+def test_documents_outside_a_registry_are_left_alone(server, tmp_path) -> None:
+    Workspace(tmp_path).provider("sp", BASE_SERVICE_PROVIDER)
+    for name in ("notes.yaml", "registry/README.md"):
+        path = tmp_path / name
+        assert server.open(path, "kind: [\n") == []
+    assert server.hover(tmp_path / "notes.yaml", 0, 0) == ""
+    assert server.completion(tmp_path / "notes.yaml", 0, 0) == []
+    assert server.code_actions(tmp_path / "notes.yaml", _span(0)) == []
+
+
+def test_a_broken_file_is_reported_not_crashed_on(server, tmp_path) -> None:
+    path = Workspace(tmp_path).provider("sp", BASE_SERVICE_PROVIDER)
+    for text in ("", "\x00\x01", "- a\n- b\n", "kind: ServiceProvider\n" + "[" * 5000, "é" * 3):
+        diagnostics = server.open(path, text)
+        assert diagnostics and all(d["source"] == "fedreg" for d in diagnostics), text[:20]
+        server.hover(path, 0, 0)
+        server.completion(path, 0, 0)
+        server.code_actions(path, _span(0))
+
+
+def _span(line: int) -> dict[str, Any]:
+    return {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}
