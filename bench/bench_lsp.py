@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from lspclient import LspClient  # noqa: E402
-from registry_generator import generate  # noqa: E402
+from lspclient import LspClient
+from registry_generator import generate
 
 EXTRA_URIS = 75  # the generated file has 25 lines: 75 more redirect URIs make it 100
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 import pytest
 
@@ -16,7 +16,7 @@ from lspclient import LspClient
 
 
 def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    build_server().start_io(stdin, stdout)
+    build_server().start_io(cast(BinaryIO, stdin), cast(BinaryIO, stdout))
 
 
 @pytest.fixture
@@ -80,7 +80,12 @@ def test_a_certain_fix_gives_back_the_valid_file(
 def test_removing_a_wildcard_entry(server, tmp_path) -> None:
     text = edited(
         BASE_SERVICE_PROVIDER,
-        [("  - https://demo.gouv.fr/callback\n", "  - https://demo.gouv.fr/callback\n  - https://*.demo.gouv.fr/cb\n")],
+        [
+            (
+                "  - https://demo.gouv.fr/callback\n",
+                "  - https://demo.gouv.fr/callback\n  - https://*.demo.gouv.fr/cb\n",
+            )
+        ],
     )
     path = Workspace(tmp_path).provider("sp", text)
     wildcard = next(d for d in server.open(path, text) if d["code"] == "U005")
@@ -163,7 +168,9 @@ def test_a_file_saved_elsewhere_is_seen_by_the_rules_across_files(server, tmp_pa
     )
     clean = server._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
     assert clean["params"]["diagnostics"] == []
-    registrations = [r for r in server.server_requests if r["method"] == "client/registerCapability"]
+    registrations = [
+        r for r in server.server_requests if r["method"] == "client/registerCapability"
+    ]
     assert registrations[0]["params"]["registrations"][0]["method"] == (
         "workspace/didChangeWatchedFiles"
     )

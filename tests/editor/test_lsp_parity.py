@@ -25,7 +25,12 @@ TYPICAL_MISTAKES: dict[str, tuple[list[tuple[str, str]], str]] = {
     "clé en double": ([("accepts_private_sector: false\n", "network: rie\n")], "P002"),
     "clé mal orthographiée": ([("redirect_uris:", "redirect_uri:")], "S001"),
     "secret dans le fichier": (
-        [("accepts_private_sector: false\n", 'accepts_private_sector: false\nclient_secret: "s"\n')],
+        [
+            (
+                "accepts_private_sector: false\n",
+                'accepts_private_sector: false\nclient_secret: "s"\n',
+            )
+        ],
         "S005",
     ),
     "champ manquant": ([("scopes:\n  - openid\n  - email\n", "")], "S002"),

@@ -60,7 +60,8 @@ def _styled(yaml: YAML, value: str, quoted: bool, flow: bool) -> str:
         plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
         if plain and yaml.resolver.resolve(ScalarNode, value, (True, False)) == _STR_TAG:
             return value
-    return DoubleQuotedScalarString(value)
+    double_quoted: str = DoubleQuotedScalarString(value)
+    return double_quoted
 
 
 def _restyle(yaml: YAML, kind: object, key: str, loaded: Any, value: Any) -> Any:
@@ -111,8 +112,10 @@ def format_text(text: str) -> str:
         data[key] = _restyle(yaml, kind, str(key), data[key], before.data.get(str(key)))
     formatted = _tidy(_dump(yaml, data))
     after = load_located(formatted)
-    if after.findings or after.data != before.data or _scalar_types(after.data) != _scalar_types(
-        before.data
+    if (
+        after.findings
+        or after.data != before.data
+        or _scalar_types(after.data) != _scalar_types(before.data)
     ):
         raise NotFormattable(
             [Finding("P001", params={"problem": "la mise en forme changerait le contenu"}, line=1)]

@@ -53,9 +53,9 @@ def relative_path(spec: NewProvider) -> str:
 
 
 def render_skeleton(spec: NewProvider) -> str:
-    """The file's text, written by the round-trip writer in `fedreg fmt`'s style. Placeholders are marked « À REMPLACER »
-    in comments and carry the placeholder label or range, which rules I012/I013 catch until
-    they are replaced."""
+    """The file's text, written by the round-trip writer in `fedreg fmt`'s style. Placeholders
+    are marked « À REMPLACER » in comments and carry the placeholder label or range, which
+    rules I012/I013 catch until they are replaced."""
     # The round-trip writer (ruamel.yaml) is imported here: the CLI imports this module to
     # build its parser, and `fedreg validate` must start fast.
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString

@@ -248,9 +248,7 @@ def _enum_values(schema: dict[str, Any]) -> list[Any]:
     return []
 
 
-def _value_choices(
-    kind: str, environment: str, key: str, policy: Policy
-) -> list[CompletionChoice]:
+def _value_choices(kind: str, environment: str, key: str, policy: Policy) -> list[CompletionChoice]:
     if key == "scopes":
         return [
             CompletionChoice(

@@ -174,9 +174,7 @@ def build_server(base: str | None = None) -> FedregLanguageServer:
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def files_changed(
-        ls: FedregLanguageServer, params: types.DidChangeWatchedFilesParams
-    ) -> None:
+    def files_changed(ls: FedregLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
         for change in params.changes:
             found = ls.registry_of(change.uri)
             if found is not None:

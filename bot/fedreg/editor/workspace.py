@@ -151,7 +151,9 @@ class RegistryWorkspace:
             if other != path
         }
         together = sorted([doc, *(on_disk[p] for p in sharing)], key=lambda d: d.path)
-        doc.findings.extend(finding for owner, finding in cross_file_findings(together) if owner is doc)
+        doc.findings.extend(
+            finding for owner, finding in cross_file_findings(together) if owner is doc
+        )
         return [
             Checked(diagnostic, finding)
             for diagnostic, finding in zip(locate(doc), doc.findings, strict=True)
