@@ -225,3 +225,21 @@ def test_a_broken_file_is_reported_not_crashed_on(server, tmp_path) -> None:
 
 def _span(line: int) -> dict[str, Any]:
     return {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}
+
+
+def test_a_policy_changed_on_disk_is_read_again(server, tmp_path) -> None:
+    workspace = Workspace(tmp_path)
+    path = workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    assert server.open(path, BASE_SERVICE_PROVIDER) == []
+    policy = workspace.write("policy.yaml", "max_prefix_ipv4: 29\n")
+    server.notify(
+        "workspace/didChangeWatchedFiles", {"changes": [{"uri": policy.as_uri(), "type": 1}]}
+    )
+    narrower = server._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    assert [d["code"] for d in narrower["params"]["diagnostics"]] == ["N004"]
+
+
+def test_a_path_that_leaves_the_registry_is_not_a_registry_file(server, tmp_path) -> None:
+    Workspace(tmp_path).provider("sp", BASE_SERVICE_PROVIDER)
+    outside = tmp_path / "registry/production/service-providers/../../../ailleurs.yaml"
+    assert server.open(outside, "kind: [\n") == []

@@ -4,6 +4,7 @@ from `assist`."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,7 @@ class FedregLanguageServer(LanguageServer):
         fs_path = to_fs_path(uri) if uri.startswith("file:") else None
         if fs_path is None:
             return None
-        path = Path(fs_path)
+        path = Path(os.path.normpath(fs_path))
         root = find_root(path.parent)
         if root is None:
             return None
@@ -76,6 +77,16 @@ class FedregLanguageServer(LanguageServer):
         if workspace is None:
             workspace = self.workspaces[root] = RegistryWorkspace(root, self.base)
         return (workspace, path) if workspace.is_registry_file(path) else None
+
+    def changed_on_disk(self, uri: str) -> None:
+        """A registry file or a policy file changed on disk: re-read it where it matters."""
+        fs_path = to_fs_path(uri) if uri.startswith("file:") else None
+        if fs_path is None:
+            return
+        path = Path(os.path.normpath(fs_path))
+        for workspace in self.workspaces.values():
+            if path == workspace.policy_file or workspace.is_registry_file(path):
+                workspace.refresh([path])
 
     # -- diagnostics ----------------------------------------------------------------------------
     def _convert(
@@ -142,8 +153,11 @@ def build_server(base: str | None = None) -> FedregLanguageServer:
             ls.client_capabilities.workspace.did_change_watched_files
         )
         if watched and watched.dynamic_registration:
-            watcher = types.FileSystemWatcher(glob_pattern="**/registry/**")
-            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])
+            watchers = [
+                types.FileSystemWatcher(glob_pattern="**/registry/**"),
+                types.FileSystemWatcher(glob_pattern="**/policy.yaml"),
+            ]
+            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
             registration = types.Registration(
                 id=_WATCHER_ID,
                 method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
@@ -161,11 +175,8 @@ def build_server(base: str | None = None) -> FedregLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: FedregLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-        found = ls.registry_of(params.text_document.uri)
-        if found is not None:
-            registry, path = found
-            registry.refresh([path])
-            ls.check_open_documents()  # the saved file is now one the others clash with
+        ls.changed_on_disk(params.text_document.uri)
+        ls.check_open_documents()  # the saved file is now one the others clash with
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FedregLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -176,9 +187,7 @@ def build_server(base: str | None = None) -> FedregLanguageServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def files_changed(ls: FedregLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
         for change in params.changes:
-            found = ls.registry_of(change.uri)
-            if found is not None:
-                found[0].refresh([found[1]])
+            ls.changed_on_disk(change.uri)
         ls.check_open_documents()
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)

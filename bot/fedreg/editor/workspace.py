@@ -5,6 +5,7 @@ on the editor's unsaved text, as if that text were on disk."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from ..validation.policycheck import load_policy
 # Where the default branch is looked for when the remote does not say (origin/HEAD).
 DEFAULT_BRANCHES = ("origin/main", "origin/master", "main", "master")
 CrossKey = tuple[str, str]  # (rule code, the key as canonical text)
+# How long the default branch's commit is trusted before git is asked again (a fetch or a
+# checkout moves it without a file of the registry changing).
+BASE_RECHECK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,13 @@ class RegistryWorkspace:
     def __init__(self, root: Path, base: str | None = None) -> None:
         self.root = root
         self.registry = root / REGISTRY_DIR
-        self.policy, _ = load_policy(root / POLICY_FILE_NAME)
+        self.policy_file = root / POLICY_FILE_NAME
+        self.policy, _ = load_policy(self.policy_file)
         self._base = base
         self._base_commit: str | None = None
+        self._base_identities: set[Identity] | None = None  # those of `_base_commit`
         self._known: set[Identity] | None = None
+        self._known_until = 0.0  # when to ask git for the default branch's commit again
         self._on_disk: dict[Path, RegistryDocument] | None = None
         self._holders: dict[CrossKey, set[Path]] = defaultdict(set)
 
@@ -77,6 +84,8 @@ class RegistryWorkspace:
             relative = path.relative_to(self.registry)
         except ValueError:
             return False
+        if ".." in relative.parts:
+            return False  # `registry/../x`: not in the registry, whatever the text says
         return not is_note(f"{REGISTRY_DIR}/{relative.as_posix()}")
 
     # -- the files on disk ---------------------------------------------------------------------
@@ -103,7 +112,12 @@ class RegistryWorkspace:
                 self._holders[(code, key)].discard(path)
 
     def refresh(self, paths: Iterable[Path]) -> None:
-        """Re-read these files from disk (a deleted one is forgotten)."""
+        """Re-read these files from disk (a deleted one is forgotten; the policy file is
+        loaded again). Git is asked again for the default branch at the next check."""
+        self._known_until = 0.0
+        paths = list(paths)
+        if self.policy_file in paths:
+            self.policy, _ = load_policy(self.policy_file)
         if self._on_disk is None:
             return  # not read yet: the first check reads everything
         for path in paths:
@@ -117,7 +131,15 @@ class RegistryWorkspace:
     def known(self) -> set[Identity] | None:
         """The providers of the default branch, by identity; None when git cannot say (no
         repository, no such branch): deploy-readiness of new providers is then not checked,
-        as `fedreg validate` without --base."""
+        as `fedreg validate` without --base. Asked of git at most every BASE_RECHECK_SECONDS,
+        or after a file changed on disk."""
+        if time.monotonic() < self._known_until:
+            return self._known
+        self._known_until = time.monotonic() + BASE_RECHECK_SECONDS
+        self._known = self._identities_at_base()
+        return self._known
+
+    def _identities_at_base(self) -> set[Identity] | None:
         try:
             repo = GitRepository.discover(self.root)
             ref = self._base or default_branch(repo)
@@ -126,11 +148,11 @@ class RegistryWorkspace:
             commit = repo.resolve(ref)
         except FedregError:
             return None
-        if commit != self._base_commit:
+        if commit != self._base_commit or self._base_identities is None:
             docs = documents_at(repo, commit)
-            self._known = known_identities((d.environment, d.kind, d.data) for d in docs)
+            self._base_identities = known_identities((d.environment, d.kind, d.data) for d in docs)
             self._base_commit = commit
-        return self._known
+        return self._base_identities
 
     # -- checking the open file ----------------------------------------------------------------
     def check(self, path: Path, text: str, known: set[Identity] | None = None) -> list[Checked]:
