@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_lsp.py [--size 10000] [--keystrokes 50]
 
 Starts the real server (`python -m fedreg lsp`) over stdio, opens a 100-line service provider
-of a generated registry, and prints the time to the first diagnostics (the whole registry is
-read then, for the rules across files), then the time from a keystroke (one character typed,
+of a generated registry committed on `main` in a git repository, and prints the time to the
+first diagnostics (the whole registry is read then, for the rules across files, and the
+providers of `main`, for deploy-readiness), then the time from a keystroke (one character typed,
 the text sent whole) to its diagnostics, and hover and completion response times (median and
 95th percentile). Checks that the keystrokes' diagnostics are the expected ones.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +53,12 @@ def main() -> None:
         text = hundred_lines(path)
         path.write_text(text, encoding="utf-8")
         assert text.count("\n") == 100, text.count("\n")
+        for command in (
+            ["init", "-q", "-b", "main"],
+            ["add", "-A"],
+            ["-c", "user.name=bench", "-c", "user.email=bench@invalid", "commit", "-qm", "base"],
+        ):
+            subprocess.run(["git", *command], cwd=root, check=True)
         client = LspClient([sys.executable, "-m", "fedreg", "lsp"], root, {})
         client.start()
         try:

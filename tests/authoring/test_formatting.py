@@ -147,3 +147,10 @@ def test_fmt_never_follows_a_link(workspace, cli, tmp_path) -> None:
 
 def test_fmt_on_a_missing_path_is_a_usage_error(workspace, cli) -> None:
     assert cli("fmt", "absent.yaml").exit_code == 2
+
+
+def test_fmt_keeps_a_file_mode(workspace, cli) -> None:
+    messy = workspace.provider("sp", MESSY)
+    messy.chmod(0o755)
+    assert cli("fmt").exit_code == 0
+    assert messy.read_text(encoding="utf-8") == TIDY and messy.stat().st_mode & 0o777 == 0o755

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -51,7 +53,10 @@ def run_fmt(paths: tuple[Path, ...], check: bool) -> int:
         if formatted != text:
             changed[path] = formatted
     if not check:
+        permissions = {path: stat.S_IMODE(os.lstat(path).st_mode) for path in changed}
         write_all_atomic(changed)
+        for path, bits in permissions.items():
+            os.chmod(path, bits)  # an executable bit is git's business, not the style's
     verb = "à reformater" if check else "reformaté"
     for path in changed:
         print(f"{verb} : {display_path(path)}")
