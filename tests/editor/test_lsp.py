@@ -243,3 +243,40 @@ def test_a_path_that_leaves_the_registry_is_not_a_registry_file(server, tmp_path
     Workspace(tmp_path).provider("sp", BASE_SERVICE_PROVIDER)
     outside = tmp_path / "registry/production/service-providers/../../../ailleurs.yaml"
     assert server.open(outside, "kind: [\n") == []
+
+
+def test_readiness_matches_validate_base_for_every_kind_of_change(
+    server, tmp_path, cli, monkeypatch
+) -> None:
+    """Unchanged, modified (a new client_id: a new provider), untracked and git-ignored files:
+    the server knows the default branch's providers as `validate --base main` does."""
+    repo = GitWorkspace(tmp_path)
+    texts = {
+        slug: edited(
+            BASE_SERVICE_PROVIDER,
+            [("9f86d081884c", f"{index:04d}d081884c"), ("démonstration", slug)],
+        )
+        for index, slug in enumerate(["garde", "change", "ignore"])
+    }
+    for slug, text in texts.items():
+        repo.provider("sp", text, slug=slug)
+    repo.write(".gitignore", "registry/production/service-providers/ignore.yaml\n")
+    repo.commit("base")
+    texts["change"] = texts["change"].replace("0001d081884c", "ffffd081884c")
+    texts["nouveau"] = edited(
+        BASE_SERVICE_PROVIDER, [("9f86d081884c", "eeeed081884c"), ("démonstration", "neuf")]
+    )
+    for slug in ("change", "nouveau"):
+        repo.provider("sp", texts[slug], slug=slug)
+    monkeypatch.chdir(tmp_path)
+    expected = cli("validate", "--base", "main", "--format", "json").json()["diagnostics"]
+    assert sorted(Path(d["path"]).stem for d in expected if d["code"] == "I010") == [
+        "change",
+        "ignore",
+        "nouveau",
+    ]
+    for slug, text in texts.items():
+        path = tmp_path / f"registry/production/service-providers/{slug}.yaml"
+        shown = [(d["code"], d["range"]["start"]["line"] + 1) for d in server.open(path, text)]
+        mine = [(d["code"], d["line"]) for d in expected if Path(d["path"]).stem == slug]
+        assert sorted(shown) == sorted(mine), slug

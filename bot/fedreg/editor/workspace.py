@@ -5,6 +5,7 @@ on the editor's unsaved text, as if that text were on disk."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,7 +17,16 @@ from ..diagnostics import Diagnostic, Finding
 from ..errors import FedregError
 from ..registry.layout import REGISTRY_DIR, RegistryDocument, display_path
 from ..registry.policy import POLICY_FILE_NAME
-from ..registry.snapshot import REGULAR_MODES, document, documents_at, is_note, worktree_paths
+from ..registry.snapshot import (
+    REGULAR_MODES,
+    changes,
+    document,
+    documents_at,
+    documents_of_changes,
+    is_note,
+    tree_entries,
+    worktree_paths,
+)
 from ..validation.checks.crossfile import cross_file_findings, cross_keys
 from ..validation.checks.readiness import Identity, known_identities
 from ..validation.engine import (
@@ -149,10 +159,27 @@ class RegistryWorkspace:
         except FedregError:
             return None
         if commit != self._base_commit or self._base_identities is None:
-            docs = documents_at(repo, commit)
-            self._base_identities = known_identities((d.environment, d.kind, d.data) for d in docs)
+            self._base_identities = self._identities_at(repo, commit)
             self._base_commit = commit
         return self._base_identities
+
+    def _identities_at(self, repo: GitRepository, commit: str) -> set[Identity]:
+        """The identities of the registry at `commit`. A file the work tree holds unchanged
+        since `commit` has the identity of the document already read from disk: only the
+        changed ones are read from git (as `fedreg diff` does), not the whole registry."""
+        if os.path.realpath(repo.root) != os.path.realpath(self.root):
+            docs = documents_at(repo, commit)  # the registry is not at the repository's top
+            return known_identities((d.environment, d.kind, d.data) for d in docs)
+        found = changes(repo, commit, None, under=REGISTRY_DIR)
+        changed = {self.root / change.path for change in found}
+        at_commit = {self.root / entry.path for entry in tree_entries(repo, commit)}
+        before, _ = documents_of_changes(repo, found)
+        unchanged = [
+            doc
+            for path, doc in self._documents_on_disk().items()
+            if path in at_commit and path not in changed
+        ]
+        return known_identities((d.environment, d.kind, d.data) for d in [*unchanged, *before])
 
     # -- checking the open file ----------------------------------------------------------------
     def check(self, path: Path, text: str, known: set[Identity] | None = None) -> list[Checked]:
