@@ -4,6 +4,8 @@ runs in a thread of the test process, over pipes (the parity test runs the real 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
@@ -280,3 +282,14 @@ def test_readiness_matches_validate_base_for_every_kind_of_change(
         shown = [(d["code"], d["range"]["start"]["line"] + 1) for d in server.open(path, text)]
         mine = [(d["code"], d["line"]) for d in expected if Path(d["path"]).stem == slug]
         assert sorted(shown) == sorted(mine), slug
+
+
+def test_lsp_and_fmt_need_only_the_light_install() -> None:
+    """`fedreg lsp` and `fedreg fmt` import no database, GitHub, web-server or network client."""
+    code = (
+        "import sys, fedreg.cli, fedreg.commands.lsp, fedreg.commands.fmt\n"
+        "heavy = {'pymongo', 'github', 'uvicorn', 'starlette', 'httpx', 'dns', 'pyrage'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout == "[]\n"

@@ -4,6 +4,7 @@ message and hint) on the 15 mistakes partners make most, and on a clash between 
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from conftest import BASE_SERVICE_PROVIDER, Workspace, edited
+from conftest import BASE_SERVICE_PROVIDER, EXAMPLES, Workspace, edited
+from fedreg.registry.snapshot import worktree_paths
 from lspclient import LspClient
 
 SEVERITY = {"error": 1, "warning": 2}
@@ -154,3 +156,27 @@ def test_a_clash_between_two_files_shows_in_each(server, cli, tmp_path, monkeypa
 def test_the_typical_mistakes_are_fifteen_distinct_codes() -> None:
     assert len(TYPICAL_MISTAKES) == 15
     assert len({code for _, code in TYPICAL_MISTAKES.values()}) == 15
+
+
+def test_the_policy_file_shows_what_validate_reports(server, cli, tmp_path, monkeypatch) -> None:
+    workspace = Workspace(tmp_path)
+    workspace.provider("sp", BASE_SERVICE_PROVIDER)
+    text = "max_prefix_ipv4: quarante\nrie_address_space:\n  - 10.0.0.0/33\n"
+    policy = workspace.write("policy.yaml", text)
+    expected = [as_published(d) for d in validate_json(cli, tmp_path, monkeypatch)]
+    assert {d["code"] for d in expected} == {"S003"}
+    assert sorted(published(server.open(policy, text), text), key=_key) == sorted(
+        expected, key=_key
+    )
+    server.close(policy)
+
+
+def test_the_example_registry_is_clean_in_the_editor(server, tmp_path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path, dirs_exist_ok=True)
+    texts = {
+        path: path.read_text(encoding="utf-8") for path in worktree_paths([tmp_path / "registry"])
+    }
+    assert len(texts) == 17
+    assert server.open_many(texts) == {path: [] for path in texts}
+    for path in texts:
+        server.close(path)

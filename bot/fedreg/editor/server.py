@@ -64,8 +64,8 @@ class FedregLanguageServer(LanguageServer):
         self.published: dict[str, list[Published]] = {}
 
     # -- where a document belongs ---------------------------------------------------------------
-    def registry_of(self, uri: str) -> tuple[RegistryWorkspace, Path] | None:
-        """The workspace of a registry file, and its path; None for any other document."""
+    def workspace_of(self, uri: str) -> tuple[RegistryWorkspace, Path] | None:
+        """The workspace a document lies in, and its path; None outside any."""
         fs_path = to_fs_path(uri) if uri.startswith("file:") else None
         if fs_path is None:
             return None
@@ -76,7 +76,12 @@ class FedregLanguageServer(LanguageServer):
         workspace = self.workspaces.get(root)
         if workspace is None:
             workspace = self.workspaces[root] = RegistryWorkspace(root, self.base)
-        return (workspace, path) if workspace.is_registry_file(path) else None
+        return workspace, path
+
+    def registry_of(self, uri: str) -> tuple[RegistryWorkspace, Path] | None:
+        """The workspace of a registry file, and its path; None for any other document."""
+        found = self.workspace_of(uri)
+        return found if found is not None and found[0].is_registry_file(found[1]) else None
 
     def changed_on_disk(self, uri: str) -> None:
         """A registry file or a policy file changed on disk: re-read it where it matters."""
@@ -108,15 +113,21 @@ class FedregLanguageServer(LanguageServer):
             source=SOURCE,
             data={"hint": found.hint, "field": found.field},
         )
-        fix = assist.quick_fix(checked.finding, kind, lines, start) if lines else None
+        fix = None
+        if checked.finding is not None:
+            fix = assist.quick_fix(checked.finding, kind, lines, start)
         return Published(diagnostic, fix)
 
     def check(self, uri: str) -> None:
         """Publish the open document's diagnostics (none for a file outside a registry)."""
         document = self.workspace.get_text_document(uri)
-        found = self.registry_of(uri)
+        found = self.workspace_of(uri)
         published: list[Published] = []
-        if found is not None:
+        if found is not None and found[1] == found[0].policy_file:
+            lines = _lines(document.source)
+            policy = found[0].check_policy(document.source)
+            published = [self._convert(document, lines, "", Checked(d, None)) for d in policy]
+        elif found is not None and found[0].is_registry_file(found[1]):
             registry, path = found
             lines = _lines(document.source)
             try:

@@ -36,7 +36,7 @@ from ..validation.engine import (
     locate,
     read_document,
 )
-from ..validation.policycheck import load_policy
+from ..validation.policycheck import check_policy, load_policy
 
 # Where the default branch is looked for when the remote does not say (origin/HEAD).
 DEFAULT_BRANCHES = ("origin/main", "origin/master", "main", "master")
@@ -48,10 +48,11 @@ BASE_RECHECK_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class Checked:
-    """A diagnostic of the open file and the finding it renders (what a quick fix reads)."""
+    """A diagnostic of the open file and the finding it renders (what a quick fix reads; None
+    for the policy file's)."""
 
     diagnostic: Diagnostic
-    finding: Finding
+    finding: Finding | None
 
 
 def default_branch(repo: GitRepository) -> str | None:
@@ -182,6 +183,10 @@ class RegistryWorkspace:
         return known_identities((d.environment, d.kind, d.data) for d in [*unchanged, *before])
 
     # -- checking the open file ----------------------------------------------------------------
+    def check_policy(self, text: str) -> list[Diagnostic]:
+        """What `fedreg validate` reports on the policy file if it held `text`."""
+        return check_policy(self.policy_file, text.encode(), self.root)[1]
+
     def check(self, path: Path, text: str, known: set[Identity] | None = None) -> list[Checked]:
         """What `fedreg validate` reports on `path` if it held `text`: per-file rules, the rules
         across files against the other files on disk, and what deploy requires of a provider
