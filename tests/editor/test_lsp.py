@@ -293,3 +293,41 @@ def test_lsp_and_fmt_need_only_the_light_install() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout == "[]\n"
+
+
+def test_incremental_changes_as_vs_code_sends_them(server, tmp_path) -> None:
+    """The server asks for incremental changes: a range replaced; positions in UTF-16 units."""
+    text = BASE_SERVICE_PROVIDER
+    path = Workspace(tmp_path).provider("sp", text)
+    assert server.open(path, text) == []
+    line = text.split("\n").index("network: internet")
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": path.as_uri(), "version": 2},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": line, "character": 9},
+                        "end": {"line": line, "character": 17},
+                    },
+                    "text": "intranet",
+                }
+            ],
+        },
+    )
+    published = server._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    (diagnostic,) = published["params"]["diagnostics"]
+    assert diagnostic["code"] == "S004"
+    assert diagnostic["range"]["start"] == {"line": line, "character": 9}
+    assert diagnostic["range"]["end"] == {"line": line, "character": 17}
+
+
+def test_a_range_counts_utf16_units(server, tmp_path) -> None:
+    """An emoji is one character for fedreg and two UTF-16 units for the editor."""
+    text = BASE_SERVICE_PROVIDER.replace("name: Service de démonstration", "name: Démo 😀 ici")
+    path = Workspace(tmp_path).provider("sp", text)
+    (shown,) = server.open(path, text)
+    assert shown["code"] == "I004"
+    assert shown["range"]["start"] == {"line": 1, "character": 6}
+    assert shown["range"]["end"] == {"line": 1, "character": len("name: Démo 😀 ici") + 1}

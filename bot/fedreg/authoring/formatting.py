@@ -99,7 +99,7 @@ def format_text(text: str) -> str:
     if before.findings:
         raise NotFormattable(list(before.findings))
     if not isinstance(before.data, dict) or not before.data:
-        return _tidy(text)  # nothing to restyle: an empty file, or validate says what it is
+        return text  # nothing to restyle: an empty file, or one validate says is no mapping
     yaml = _writer()
     try:
         data = yaml.load(_tidy(text))  # trailing spaces and tabs out first: ruamel trips on them
