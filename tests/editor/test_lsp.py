@@ -331,3 +331,25 @@ def test_a_range_counts_utf16_units(server, tmp_path) -> None:
     assert shown["code"] == "I004"
     assert shown["range"]["start"] == {"line": 1, "character": 6}
     assert shown["range"]["end"] == {"line": 1, "character": len("name: Démo 😀 ici") + 1}
+
+
+def test_an_unknown_base_is_said_once_and_checks_go_on(tmp_path) -> None:
+    repo = GitWorkspace(tmp_path)
+    path = repo.provider("sp", BASE_SERVICE_PROVIDER)
+    repo.commit("base")
+
+    def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
+        build_server("nexiste-pas").start_io(cast(BinaryIO, stdin), cast(BinaryIO, stdout))
+
+    client = LspClient(None, tmp_path, {}, serve=serve)
+    client.start()
+    try:
+        typed = edited(BASE_SERVICE_PROVIDER, [("network: internet", "network: intranet")])
+        assert [d["code"] for d in client.open(path, typed)] == ["S004"]
+        assert [d["code"] for d in client.open(path, BASE_SERVICE_PROVIDER)] == []
+    finally:
+        client.stop()
+    shown = [n for n in client.notifications if n["method"] == "window/showMessage"]
+    assert [n["params"]["message"] for n in shown] == [
+        "fedreg : --base nexiste-pas : révision git inconnue : nexiste-pas"
+    ]

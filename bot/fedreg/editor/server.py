@@ -133,10 +133,13 @@ class FedregLanguageServer(LanguageServer):
             try:
                 checked = registry.check(path, document.source, registry.known())
             except FedregError as error:
-                self.window_log_message(
-                    types.LogMessageParams(types.MessageType.Error, f"fedreg : {error}")
-                )
+                registry.problems.append(str(error))
                 checked = []
+            for problem in registry.problems:
+                self.window_show_message(
+                    types.ShowMessageParams(types.MessageType.Warning, f"fedreg : {problem}")
+                )
+            registry.problems.clear()
             kind = classify(path)[1]
             published = [self._convert(document, lines, kind, item) for item in checked]
         self.published[uri] = published

@@ -86,6 +86,8 @@ class RegistryWorkspace:
         self._base_identities: set[Identity] | None = None  # those of `_base_commit`
         self._known: set[Identity] | None = None
         self._known_until = 0.0  # when to ask git for the default branch's commit again
+        self.problems: list[str] = []  # what the editor should be told (the server empties it)
+        self._base_reported = False
         self._on_disk: dict[Path, RegistryDocument] | None = None
         self._holders: dict[CrossKey, set[Path]] = defaultdict(set)
 
@@ -157,7 +159,10 @@ class RegistryWorkspace:
             if ref is None:
                 return None
             commit = repo.resolve(ref)
-        except FedregError:
+        except FedregError as error:
+            if self._base is not None and not self._base_reported:  # asked for: say so, once
+                self.problems.append(f"--base {self._base} : {error}")
+                self._base_reported = True
             return None
         if commit != self._base_commit or self._base_identities is None:
             self._base_identities = self._identities_at(repo, commit)
