@@ -20,6 +20,21 @@ class LspError(Exception):
     pass
 
 
+def _started(target: Callable[[], None]) -> threading.Thread:
+    """A daemon thread running `target`, returned once it runs (its start-up is over)."""
+    running = threading.Event()
+
+    def run() -> None:
+        running.set()
+        target()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    if not running.wait(timeout=TIMEOUT):
+        raise LspError("a thread of the test client did not start")
+    return thread
+
+
 class LspClient:
     """One server process. `settings` answers the server's workspace/configuration requests,
     as an editor answers them from its settings files."""
@@ -37,6 +52,12 @@ class LspClient:
         self.settings = settings
         self._process: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
+        self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._next_id = 0
+        self._versions: dict[str, int] = {}
+        self._closing: dict[str, int] = {}
+        self.notifications: list[dict[str, Any]] = []
+        self.server_requests: list[dict[str, Any]] = []
         if command is not None:
             self._process = subprocess.Popen(
                 command,
@@ -48,30 +69,25 @@ class LspClient:
             assert self._process.stdin is not None and self._process.stdout is not None
             self._stdin: IO[bytes] = self._process.stdin
             self._stdout: IO[bytes] = self._process.stdout
-        else:
-            assert serve is not None
-            to_server, from_client = os.pipe()
-            to_client, from_server = os.pipe()
-            server_in, server_out = os.fdopen(to_server, "rb"), os.fdopen(from_server, "wb")
-            self._stdin, self._stdout = os.fdopen(from_client, "wb"), os.fdopen(to_client, "rb")
+            self._reader = _started(self._read)
+            return
+        assert serve is not None
+        to_server, from_client = os.pipe()
+        to_client, from_server = os.pipe()
+        server_in, server_out = os.fdopen(to_server, "rb"), os.fdopen(from_server, "wb")
+        self._stdin, self._stdout = os.fdopen(from_client, "wb"), os.fdopen(to_client, "rb")
 
-            def run() -> None:
-                try:
-                    serve(server_in, server_out)
-                finally:
-                    server_in.close()
-                    server_out.close()
+        def run() -> None:
+            try:
+                serve(server_in, server_out)
+            finally:
+                server_in.close()
+                server_out.close()
 
-            self._thread = threading.Thread(target=run, daemon=True)
-            self._thread.start()
-        self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self._next_id = 0
-        self._versions: dict[str, int] = {}
-        self._closing: dict[str, int] = {}
-        self.notifications: list[dict[str, Any]] = []
-        self.server_requests: list[dict[str, Any]] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        # One thread starts at a time: under coverage on Python 3.11, two threads installing
+        # their trace function at once make one of them fail (python/cpython#98257).
+        self._reader = _started(self._read)
+        self._thread = _started(run)
 
     # -- wire ---------------------------------------------------------------------------------
     def _read(self) -> None:
