@@ -123,6 +123,30 @@ def build_parser() -> argparse.ArgumentParser:
         "registre sont nouveaux, et ce que le déploiement exige d'eux est vérifié",
     )
 
+    lsp = commands.add_parser(
+        "lsp", help="serveur de langage pour votre éditeur (diagnostics de validate en direct)"
+    )
+    lsp.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de départ des règles de déploiement (par défaut : la branche par "
+        "défaut du dépôt, origin/HEAD, main ou master, quand git la connaît)",
+    )
+
+    fmt = commands.add_parser("fmt", help="mettre les fichiers du registre au format commun")
+    fmt.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="ne rien écrire ; échouer si un fichier n'est pas au format (pour la CI)",
+    )
+
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
     new.add_argument(
         "kind",
@@ -475,6 +499,14 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 colour=_use_colour(args.color),
             )
         )
+    if args.command == "lsp":
+        from .commands.lsp import run_lsp
+
+        return run_lsp(args.base)
+    if args.command == "fmt":
+        from .commands.fmt import run_fmt
+
+        return run_fmt(tuple(args.paths) or (root / REGISTRY_DIR,), check=args.check)
     if args.command == "rules":
         from .commands.rules import run_rules
 
