@@ -20,6 +20,7 @@ from .authoring.scaffold import KIND_BY_COMMAND
 from .changes.report import PLAN_RENDERERS_BY_NAME
 from .commands.argparse_fr import french_messages
 from .commands.common import EXIT_BUG, EXIT_OK
+from .commands.extras import missing_extra
 from .commands.formrequest import add_request_arguments, request_fields
 from .commands.help import HelpFormatter, apply_help, subcommands
 from .errors import FedregError, UsageError
@@ -120,6 +121,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="révision git de départ (ex. origin/main) : les fournisseurs absents de son "
         "registre sont nouveaux, et ce que le déploiement exige d'eux est vérifié",
+    )
+
+    lsp = commands.add_parser(
+        "lsp", help="serveur de langage pour votre éditeur (diagnostics de validate en direct)"
+    )
+    lsp.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de départ des règles de déploiement (par défaut : la branche par "
+        "défaut du dépôt, origin/HEAD, main ou master, quand git la connaît)",
+    )
+
+    fmt = commands.add_parser("fmt", help="mettre les fichiers du registre au format commun")
+    fmt.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="ne rien écrire ; échouer si un fichier n'est pas au format (pour la CI)",
     )
 
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
@@ -393,7 +418,8 @@ def _port(text: str) -> int:
 def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     live = commands.add_parser(
         "check-live",
-        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des FS",
+        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des "
+        "FS (extra « live »)",
     )
     live.add_argument(
         "paths",
@@ -480,6 +506,14 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 colour=_use_colour(args.color),
             )
         )
+    if args.command == "lsp":
+        from .commands.lsp import run_lsp
+
+        return run_lsp(args.base)
+    if args.command == "fmt":
+        from .commands.fmt import run_fmt
+
+        return run_fmt(tuple(args.paths) or (root / REGISTRY_DIR,), check=args.check)
     if args.command == "rules":
         from .commands.rules import run_rules
 
@@ -719,13 +753,24 @@ def resolve_paths(args: argparse.Namespace, defaults: AbstractSet[int] = frozens
     return root
 
 
+def _dispatch_installed(args: argparse.Namespace, root: Path) -> int:
+    """Dispatch; a library of an uninstalled extra is a user error naming the extra."""
+    try:
+        return dispatch(args, root)
+    except ModuleNotFoundError as error:
+        missing = missing_extra(error, args)
+        if missing is None:
+            raise
+        raise missing from error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with french_messages():
         parser = build_parser()
         args = parser.parse_args(argv)
     try:
         root = resolve_paths(args, _path_defaults(parser))
-        return dispatch(args, root)
+        return _dispatch_installed(args, root)
     except FedregError as error:
         diagnostics = getattr(error, "diagnostics", None)  # deployment.InvalidRegistry
         if diagnostics is not None:

@@ -37,6 +37,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "drift": {0: "la base et le registre concordent", 1: "au moins un écart (ou échec)"},
     "render": {1: "registre invalide : rien n'est écrit"},
     "schema": {1: "avec --check : schémas périmés"},
+    "fmt": {1: "avec --check : un fichier n'est pas au format ; ou un fichier illisible"},
+    "lsp": {0: "l'éditeur a arrêté le serveur"},
     "rules": {2: "code inconnu"},
 }
 
@@ -67,6 +69,15 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             "--owner @mon-org/mon-equipe --contact support@ministere.gouv.fr",
             "le squelette d'un FI sur le RIE, avec un uid neuf",
         ),
+    ),
+    "lsp": (
+        ("fedreg lsp", "lancé par votre éditeur (VS Code, Neovim, Helix, Emacs), jamais à la main"),
+        ("fedreg lsp --base origin/main", "les règles de déploiement par rapport à origin/main"),
+    ),
+    "fmt": (
+        ("fedreg fmt", "mettre tout le registre au format commun"),
+        ("fedreg fmt --check", "vérifier sans écrire (CI) : échoue si un fichier change"),
+        ("fedreg fmt registry/production/service-providers/mon-service.yaml", "un seul fichier"),
     ),
     "schema": (
         ("fedreg schema", "réécrire schemas/*.schema.json"),
@@ -205,6 +216,26 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# `fedreg --help` lists the commands by who runs them, and the extra each group needs beyond the
+# light install (pyproject.toml). A command missing here is listed under OTHER_COMMANDS (and a
+# test fails); names not (yet) registered are left out.
+COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "pour les partenaires (fournisseurs de service et d'identité)",
+        ("validate", "new", "rules", "schema", "diff", "fmt", "lsp", "check-live", "completion"),
+    ),
+    (
+        "pour les opérateurs de la fédération (extra « federation »)",
+        (
+            *("render", "deploy", "rollback", "drift", "history", "import", "secret"),
+            *("edit", "propose", "serve", "watch"),
+        ),
+    ),
+    ("pour le robot et la CI (extra « federation »)", ("bot", "changed-deployments")),
+)
+OTHER_COMMANDS = "autres commandes"
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the epilog's layout and names each option's default, in French."""
 
@@ -221,6 +252,30 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         ):
             return help_text
         return help_text + " (par défaut : %(default)s)"
+
+
+class GroupedCommandsHelpFormatter(HelpFormatter):
+    """The top-level help: the commands under the headings of COMMAND_GROUPS."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if not isinstance(action, argparse._SubParsersAction):
+            return super()._format_action(action)
+        listed = {choice.dest: choice for choice in action._get_subactions()}
+        groups = [
+            (title, [listed.pop(name) for name in names if name in listed])
+            for title, names in COMMAND_GROUPS
+        ]
+        groups.append((OTHER_COMMANDS, list(listed.values())))
+        parts = []
+        for title, choices in groups:
+            if not choices:
+                continue
+            parts.append(f"{' ' * self._current_indent}{title} :\n")
+            self._indent()
+            for choice in choices:
+                parts.append(super()._format_action(choice))
+            self._dedent()
+        return "".join(parts)
 
 
 def epilog(command: str) -> str:
@@ -252,7 +307,7 @@ def subcommands(
 
 def apply_help(parser: argparse.ArgumentParser) -> None:
     """Give every command the shared layout, its examples and its exit codes."""
-    parser.formatter_class = HelpFormatter
+    parser.formatter_class = GroupedCommandsHelpFormatter
     parser.epilog = epilog("")
     for command, child in subcommands(parser):
         child.formatter_class = HelpFormatter
