@@ -181,3 +181,8 @@ def test_the_docs_restrict_every_environment_to_the_default_branch() -> None:
     deploy = " ".join((REPO_ROOT / "docs/deploy.md").read_text(encoding="utf-8").split())
     assert "environment secret of the `fedreg-bot` environment" in bot
     assert "in all of them *Deployment branches: main only*" in deploy
+
+
+def test_ci_checks_the_registry_style_without_writing() -> None:
+    runs = _runs(_load(REPO_ROOT / ".github/workflows/ci.yml"))
+    assert "fedreg fmt --check" in runs
