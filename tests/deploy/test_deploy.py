@@ -30,7 +30,7 @@ from pyrage import x25519
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from fedreg.cli import main
-from fedreg.deploy.orchestration import connect
+from fedreg.deploy.mongostore import connect
 from fedreg.deploy.redaction import redact_text, redact_uri
 from fedreg.deploy.state import acquire_lock
 from fedreg.manifests.build import content_digest
@@ -314,7 +314,7 @@ def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None:
     )
     connect(target)["provider"].insert_one({"uid": "autre", "name": "fi-fantome", "active": True})
     result = cli("drift", "production-internet", "--target", target)
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # drift found: a code of its own (1 is a failure)
     assert 'redirect_uris: ["https://pirate.example.com/cb"]' in result.stdout
     assert "modifiée hors de git depuis le déploiement de" in result.stdout
     assert "documents hors du registre" in result.stdout
@@ -334,7 +334,14 @@ def test_secret_rotation(registry, cli, target) -> None:
     deploy(cli, target)
     old = decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"])
     result = cli(
-        "secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", target
+        "secret",
+        "rotate",
+        CLIENT_KEY,
+        "--deployment",
+        "production-internet",
+        "--target",
+        target,
+        "--yes",
     )
     assert result.exit_code == 0, result.stderr
     stored = live(target, "client")[CLIENT_KEY]
@@ -488,11 +495,15 @@ def test_import_from_a_live_database_never_overwrites(workspace, cli, target) ->
         "@demo-org/equipe",
     )
     assert cli(*args).exit_code == 0
-    assert cli(*args).exit_code == 0
+    again = cli(*args)
+    assert again.exit_code == 0
     names = sorted(
         p.name for p in (workspace.root / "registry/integration/service-providers").iterdir()
     )
-    assert names == ["service-importe-2.yaml", "service-importe.yaml"]
+    assert names == ["service-importe.yaml"]  # a provider is never imported twice
+    assert "Déjà présent : Service importé" in again.stdout
+    assert "registry/integration/service-providers/service-importe.yaml" in again.stdout
+    assert "0 fichier(s) écrit(s), 1 déjà présent(s)" in again.stdout
 
 
 def test_changed_deployments_compares_rendered_content(registry, cli) -> None:
@@ -742,7 +753,8 @@ def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, ta
     held = deploy(cli, target)
     assert held.exit_code == 1 and "l'exécution github-42-1 (ops-en-cours)" in held.stderr
     rotation = cli(
-        "secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", target
+        *("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet"),
+        *("--target", target, "--yes", "--include-inactive"),
     )
     assert rotation.exit_code == 1 and "l'exécution github-42-1" in rotation.stderr
     assert live(target, "client")[CLIENT_KEY]["active"] is True
@@ -1020,7 +1032,7 @@ def test_drift_tells_a_commit_not_yet_deployed_from_a_change_outside_git(
         {"key": CLIENT_KEY}, {"$set": {"scopes": ["openid", "email", "phone"]}}
     )
     changed = cli("drift", "production-internet", "--target", target)
-    assert changed.exit_code == 1
+    assert changed.exit_code == 4
     assert "modifiée hors de git depuis le déploiement de" in changed.stdout
     assert 'scopes: ["openid", "email", "phone"] → ["email", "openid"]' in changed.stdout
 
@@ -1142,7 +1154,7 @@ def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     deliverable, or the partner never gets the secret that works."""
     assert deploy(cli, target).exit_code == 0
     restore = drop_connection_at_client_write(monkeypatch, target, 1)
-    rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet")
+    rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--yes")
     assert cli(*rotate, "--target", target).exit_code != 0
     restore()
     shutil.rmtree("build")

@@ -208,6 +208,16 @@ def render_file(fields: dict[str, Any], notes: list[str], source: str) -> str:
     return dump_new(fields, start_comment="\n".join(header))
 
 
+Identity = tuple[str, str, str, str]  # environment, network, kind, client_id or uid
+
+
+@dataclass
+class ImportResult:
+    files: list[ImportedFile] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not for the registry, with the reason
+    present: list[str] = field(default_factory=list)  # already in the registry: never twice
+
+
 def import_documents(
     clients: list[dict[str, Any]],
     providers: list[dict[str, Any]],
@@ -216,17 +226,27 @@ def import_documents(
     owners: list[str],
     source: str,
     taken: set[str],
-) -> tuple[list[ImportedFile], list[str]]:
-    """Files for the documents (paths relative to the repository root) and what was skipped.
-    `taken` holds the paths that already exist: they are never overwritten."""
-    files: list[ImportedFile] = []
-    skipped: list[str] = []
+    known: dict[Identity, str] | None = None,
+) -> ImportResult:
+    """Files for the documents (paths relative to the repository root), what was skipped and
+    what the registry already holds. `taken` holds the paths that already exist: they are
+    never overwritten. `known` maps the registry's identities to their files: a document
+    whose identity is there (or earlier in this import) is reported, never written twice."""
+    result = ImportResult()
+    known = dict(known or {})
     for kind, docs in ((SERVICE_PROVIDER, clients), (IDENTITY_PROVIDER, providers)):
+        identifier_field = "key" if kind == SERVICE_PROVIDER else "uid"
         for doc in sorted(docs, key=lambda d: str(d.get("name", ""))):
             if kind == SERVICE_PROVIDER and is_resource_server(doc):
-                skipped.append(
+                result.skipped.append(
                     f"{doc.get('name')} ({doc.get('key')}) : sans redirect_uris, "
                     "c'est un serveur de ressources, hors du registre"
+                )
+                continue
+            identity = (environment, network, kind, str(doc.get(identifier_field, "")))
+            if identity in known:
+                result.present.append(
+                    f"{doc.get('name')} ({identity[3]}) : déjà présent, {known[identity]}"
                 )
                 continue
             fields, notes = (client_fields if kind == SERVICE_PROVIDER else provider_fields)(
@@ -240,5 +260,6 @@ def import_documents(
                 suffix += 1
                 path = f"{folder}/{slug}-{suffix}{YAML_SUFFIX}"
             taken.add(path)
-            files.append(ImportedFile(path, render_file(fields, notes, source), notes))
-    return files, skipped
+            known[identity] = path
+            result.files.append(ImportedFile(path, render_file(fields, notes, source), notes))
+    return result

@@ -11,13 +11,19 @@ and a manifest record with the same identifier is refused.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ..changes.plan import FieldChange
 from ..manifests.build import Manifest, manifest_documents
-from ..validation.coreconformance import is_resource_server
+from ..validation.coreconformance import (
+    DISCOVERY_FIELDS,
+    FIELDS_BY_COLLECTION,
+    NO_DISCOVERY_FIELDS,
+    is_resource_server,
+)
 
 COLLECTIONS = (("client", "key"), ("provider", "uid"))  # (collection, identifying field)
 SEALED_DIGEST_FIELD = "fedregSealedSecretDigest"  # which client_secret_age is stored
@@ -155,21 +161,55 @@ def sealed_digest(sealed: str) -> str:
     return hashlib.sha256(sealed.encode("utf-8")).hexdigest()
 
 
-def _changed_fields(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[FieldChange, ...]:
+_OPTIONAL_FIELDS = {
+    collection: frozenset(name for name, rule in fields.items() if not rule.required)
+    | (
+        frozenset(
+            name
+            for name, rule in {**DISCOVERY_FIELDS, **NO_DISCOVERY_FIELDS}.items()
+            if not rule.required
+        )
+        if collection == "provider"
+        else frozenset()
+    )
+    for collection, fields in FIELDS_BY_COLLECTION.items()
+}
+
+
+def as_core_reads(collection: str, name: str, value: Any) -> Any:
+    """A field's value as the core reads it, so that the plan shows only real changes: the
+    core treats lists as sets, and an optional field that is null or "" as absent."""
+    if isinstance(value, list):
+        return sorted({json.dumps(item, sort_keys=True, default=str) for item in value})
+    if value == "" and name in _OPTIONAL_FIELDS[collection]:
+        return None
+    return value
+
+
+def _changed_fields(
+    collection: str, current: dict[str, Any], wanted: dict[str, Any]
+) -> tuple[FieldChange, ...]:
     return tuple(
         FieldChange(name, before=current.get(name), after=value)
         for name, value in wanted.items()
-        if current.get(name) != value
+        if as_core_reads(collection, name, current.get(name))
+        != as_core_reads(collection, name, value)
     )
 
 
 def _removed_fields(
     collection: str, current: dict[str, Any], wanted: dict[str, Any]
 ) -> tuple[str, ...]:
+    """Optional owned fields the live document sets and the manifest no longer does (a null
+    or "" there is already absent for the core: no change)."""
     owned = OPTIONAL_OWNED.get(collection, ())
     if collection == "provider" and wanted.get("discovery") is False:
         owned += OPTIONAL_OWNED_WITHOUT_DISCOVERY
-    return tuple(name for name in owned if name in current and name not in wanted)
+    return tuple(
+        name
+        for name in owned
+        if name not in wanted and as_core_reads(collection, name, current.get(name)) is not None
+    )
 
 
 def is_managed(document: dict[str, Any], deployment: str) -> bool:
@@ -229,7 +269,7 @@ def plan_deploy(manifest: Manifest, live: dict[str, list[dict[str, Any]]]) -> De
                 )
                 continue
             unset = _removed_fields(collection, current, wanted)
-            fields = _changed_fields(current, wanted) + tuple(
+            fields = _changed_fields(collection, current, wanted) + tuple(
                 FieldChange(name, before=current[name], after=None) for name in unset
             )
             new_secret = sealed is not None and current.get(SEALED_DIGEST_FIELD) != (
