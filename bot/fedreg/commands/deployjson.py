@@ -4,7 +4,7 @@ documented by the schemas in docs/schemas/ (a test checks every output against t
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..deploy.plan import DeployAction, DeployPlan, DocumentChange
@@ -15,9 +15,13 @@ FORMAT_VERSION = 1
 
 def _plain(value: Any) -> Any:
     """A JSON value: dates as ISO 8601 text, anything else BSON may hold as text."""
-    return json.loads(
-        json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
-    )
+    return json.loads(json.dumps(value, default=_text))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):  # stored in UTC, read back without a zone
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return str(value)
 
 
 def _change(change: DocumentChange) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 import mongomock
 from bson import json_util
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from ..adapters.files import write_atomic_bytes
 from ..errors import FedregError, UsageError
@@ -70,8 +71,15 @@ class FileStore:
         self.path = path
         self._db: Database[dict[str, Any]] = mongomock.MongoClient()[DATABASE]
         for name, documents in _load(path).items():
-            if documents:
+            if not documents:
+                continue
+            try:
                 self._db[name].insert_many(documents)
+            except PyMongoError:  # as MongoDB would: an _id is unique in its collection
+                raise UsageError(
+                    f"cible illisible : {path}, collection {name} : deux documents ont le même "
+                    "_id (un document copié à la main ?)"
+                ) from None
         self._saved = dump_collections(self._db)
 
     @classmethod

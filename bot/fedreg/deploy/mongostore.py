@@ -93,9 +93,15 @@ def connect(target: str) -> Database[dict[str, Any]]:
             serverSelectionTimeoutMS=CONNECT_TIMEOUT_MS,
             connectTimeoutMS=CONNECT_TIMEOUT_MS,
         )
+    except (PyMongoError, ValueError) as error:  # a URI the driver cannot read
+        raise FedregError(
+            f"MongoDB injoignable ({redact_uri(target)}) : {type(error).__name__}"
+        ) from None
+    try:
         db = client.get_default_database(default=DEFAULT_DATABASE)
         client.admin.command("ping")
     except (PyMongoError, ValueError) as error:  # mongomock: ValueError for unknown servers
+        client.close()
         raise FedregError(
             f"MongoDB injoignable ({redact_uri(target)}) en {CONNECT_TIMEOUT_MS // 1000} s : "
             f"{type(error).__name__}"

@@ -186,13 +186,27 @@ def as_core_reads(collection: str, name: str, value: Any) -> Any:
     return value
 
 
+def _live_value(collection: str, name: str, current: dict[str, Any]) -> Any:
+    """A live field's value, read through the admin app's legacy field where the current one
+    is absent: a service provider's contacts were once `email`, one address per line (what
+    `fedreg import` reads them from)."""
+    if (
+        collection == "client"
+        and name == "collaborators"
+        and name not in current
+        and isinstance(current.get("email"), str)
+    ):
+        return [line.strip() for line in current["email"].splitlines() if line.strip()]
+    return current.get(name)
+
+
 def _changed_fields(
     collection: str, current: dict[str, Any], wanted: dict[str, Any]
 ) -> tuple[FieldChange, ...]:
     return tuple(
         FieldChange(name, before=current.get(name), after=value)
         for name, value in wanted.items()
-        if as_core_reads(collection, name, current.get(name))
+        if as_core_reads(collection, name, _live_value(collection, name, current))
         != as_core_reads(collection, name, value)
     )
 
