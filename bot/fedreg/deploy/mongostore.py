@@ -357,13 +357,13 @@ def adopt(
     adopted = []
     for collection, keys in keys_by_collection.items():
         key_field = KEY_FIELD_BY_COLLECTION[collection]
-        for key in keys:
-            result = db[collection].update_one(
-                {key_field: key, PROVENANCE_FIELD: {"$exists": False}},
-                {"$set": {PROVENANCE_FIELD: deployment, **_stamp(provenance, now)}},
-            )
-            if result.modified_count:
-                adopted.append(f"{collection} {key}")
+        # One query per collection, not one per document: an import adopts them all at once.
+        selector = {key_field: {"$in": list(keys)}, PROVENANCE_FIELD: {"$exists": False}}
+        found = [doc[key_field] for doc in db[collection].find(selector, {key_field: True})]
+        db[collection].update_many(
+            selector, {"$set": {PROVENANCE_FIELD: deployment, **_stamp(provenance, now)}}
+        )
+        adopted += [f"{collection} {key}" for key in found]
     return adopted
 
 
