@@ -432,3 +432,31 @@ def test_rotation_delivers_the_new_secret_before_replacing_the_old(
     assert decrypt_core_secret(stored) == delivered
     records = read_target(deployed)["fedreg_secrets"]
     assert [r["state"] for r in records if r["client_id"] == CLIENT_KEY][-1] == "delivered"
+
+
+def test_a_new_provider_with_the_placeholder_recipient_is_refused_before_any_write(
+    repo, cli, secrets_env
+) -> None:
+    """`fedreg new` writes `secret_recipients: [age1-a-remplacer]` (a warning in integration):
+    deploy refuses it at plan time rather than failing midway."""
+    made = cli(
+        *("new", "service-provider", "demo", "--env", "integration", "--network", "internet"),
+        *("--owner", "@o/t", "--contact", "equipe@demo.gouv.fr"),
+    )
+    assert made.exit_code == 0
+    text = (repo.root / "registry/integration/service-providers/demo.yaml").read_text()
+    assert "secret_recipients:\n  - age1-a-remplacer\n" in text
+    assert "# À REMPLACER : la clé publique age de votre équipe" in text
+    report = cli("validate", "--format", "json").json()
+    assert ("I013", "secret_recipients") in {
+        (d["code"], d["field"].split(".")[0].split("[")[0]) for d in report["diagnostics"]
+    }
+    repo.commit("new")
+    target = repo.root / "integration.json"
+    uri = f"file:{target}"
+    assert cli("deploy", "integration-internet", "--target", uri, "--init", "--yes").exit_code == 0
+    before = target.read_text()
+    refused = cli("deploy", "integration-internet", "--target", uri, "--yes")
+    assert refused.exit_code == 1
+    assert "« age1-a-remplacer », qui n'est pas une clé publique age" in refused.stderr
+    assert target.read_text() == before

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..changes.plan import FieldChange
 from ..manifests.build import Manifest, manifest_documents
+from ..validation.checks.identifiers import is_age_recipient
 from ..validation.coreconformance import (
     DISCOVERY_FIELDS,
     FIELDS_BY_COLLECTION,
@@ -148,6 +149,13 @@ class DeployPlan:
                     f"le FS « {change.name} » ({change.key}) est nouveau mais n'a pas "
                     "de secret_recipients : son secret ne pourrait être remis à "
                     "personne"
+                )
+            unusable = [r for r in change.recipients if not is_age_recipient(r)]
+            if change.collection == "client" and unusable:
+                found.append(
+                    f"le FS « {change.name} » ({change.key}) est nouveau mais "
+                    f"secret_recipients contient « {unusable[0]} », qui n'est pas une clé "
+                    "publique age : remplacez-la par celle de l'équipe (age-keygen)"
                 )
             if change.collection == "provider" and change.sealed_secret is None:
                 found.append(
