@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import stat
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -460,3 +461,27 @@ def test_a_new_provider_with_the_placeholder_recipient_is_refused_before_any_wri
     assert refused.exit_code == 1
     assert "« age1-a-remplacer », qui n'est pas une clé publique age" in refused.stderr
     assert target.read_text() == before
+
+
+def test_french_typography_and_decomposed_accents_import_cleanly_and_plan_nothing(
+    repo, cli
+) -> None:
+    export = generate_export(20)
+    decomposed = unicodedata.normalize("NFD", "Ministère de l’Écologie « Démarches »")
+    export["client"][0]["name"] = decomposed
+    export["provider"][0]["title"] = "Préfecture\u00a0: accès agents\u202f!"
+    target = repo.root / "export.json"
+    write_export(target, export)
+    uri = f"file:{target}"
+    args = ("--env", "production", "--network", "internet", "--owner", "@o/t")
+    imported = cli("import", "--from", uri, *args)
+    assert imported.exit_code == 0, imported.stdout
+    assert " I004 " not in imported.stdout
+    texts = "".join(p.read_text() for p in (repo.root / "registry").rglob("*.yaml"))
+    assert unicodedata.normalize("NFC", decomposed) in texts and decomposed not in texts
+    repo.commit("import")
+    assert cli("deploy", DEPLOYMENT, "--target", uri, "--init", "--adopt", "--yes").exit_code == 0
+    plan = schema_check(
+        "deploy", cli("deploy", DEPLOYMENT, "--target", uri, "--dry-run", "--format", "json").stdout
+    )
+    assert plan["status"] == "up-to-date"

@@ -51,6 +51,12 @@ def slugify(name: str) -> str:
     return slug if len(slug) >= 2 else f"fournisseur-{slug or 'x'}"
 
 
+def _nfc(value: Any) -> Any:
+    """Text in composed form: an accent typed as a separate combining character (NFD, as some
+    tools store it) becomes the accented letter the registry's rules accept."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
 def _text_list(value: Any) -> list[str]:
     return [str(v) for v in value if str(v).strip()] if isinstance(value, list) else []
 
@@ -76,7 +82,7 @@ def client_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, Any
         contacts = [e.strip() for e in doc["email"].splitlines() if e.strip()]
     fields: dict[str, Any] = {
         "kind": SERVICE_PROVIDER,
-        "name": doc.get("name", ""),
+        "name": _nfc(doc.get("name", "")),
         "network": None,  # set by the caller
         "client_id": doc.get("key", ""),
         "active": doc.get("active", True) is not False,
@@ -117,8 +123,8 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
     fields: dict[str, Any] = {
         "kind": IDENTITY_PROVIDER,
         "uid": doc.get("uid", ""),
-        "name": doc.get("name", ""),
-        "title": doc.get("title", ""),
+        "name": _nfc(doc.get("name", "")),
+        "title": _nfc(doc.get("title", "")),
         "network": None,
         "active": doc.get("active", True) is not False,
         "owners": owners,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -186,11 +187,14 @@ _OPTIONAL_FIELDS = {
 
 def as_core_reads(collection: str, name: str, value: Any) -> Any:
     """A field's value as the core reads it, so that the plan shows only real changes: the
-    core treats lists as sets, and an optional field that is null or "" as absent."""
+    core treats lists as sets, an optional field that is null or "" as absent, and a name
+    displays the same in composed (NFC) or decomposed (NFD) form."""
     if isinstance(value, list):
         return sorted({json.dumps(item, sort_keys=True, default=str) for item in value})
     if value == "" and name in _OPTIONAL_FIELDS[collection]:
         return None
+    if name in ("name", "title") and isinstance(value, str):
+        return unicodedata.normalize("NFC", value)  # one text, whichever form it is stored in
     return value
 
 
