@@ -22,6 +22,7 @@ from ..manifests.build import Manifest, manifest_documents
 from ..validation.checks.identifiers import is_age_recipient
 from ..validation.coreconformance import (
     DISCOVERY_FIELDS,
+    Constraint,
     FIELDS_BY_COLLECTION,
     NO_DISCOVERY_FIELDS,
     is_resource_server,
@@ -170,18 +171,20 @@ def sealed_digest(sealed: str) -> str:
     return hashlib.sha256(sealed.encode("utf-8")).hexdigest()
 
 
-_OPTIONAL_FIELDS = {
-    collection: frozenset(name for name, rule in fields.items() if not rule.required)
-    | (
-        frozenset(
-            name
-            for name, rule in {**DISCOVERY_FIELDS, **NO_DISCOVERY_FIELDS}.items()
-            if not rule.required
-        )
-        if collection == "provider"
-        else frozenset()
+def _empty_is_absent(fields: dict[str, Constraint]) -> frozenset[str]:
+    """The optional fields where the core accepts "" and reads it as no value (an FI's
+    encryption settings, a falsy SP algorithm). Not a URL field: "" there breaks the core's
+    URL check, so it is a real value to remove."""
+    return frozenset(
+        name for name, rule in fields.items() if not rule.required and rule.check("") is None
     )
-    for collection, fields in FIELDS_BY_COLLECTION.items()
+
+
+_EMPTY_IS_ABSENT = {
+    "client": _empty_is_absent(FIELDS_BY_COLLECTION["client"]),
+    "provider": _empty_is_absent(
+        {**FIELDS_BY_COLLECTION["provider"], **DISCOVERY_FIELDS, **NO_DISCOVERY_FIELDS}
+    ),
 }
 
 
@@ -191,7 +194,7 @@ def as_core_reads(collection: str, name: str, value: Any) -> Any:
     displays the same in composed (NFC) or decomposed (NFD) form."""
     if isinstance(value, list):
         return sorted({json.dumps(item, sort_keys=True, default=str) for item in value})
-    if value == "" and name in _OPTIONAL_FIELDS[collection]:
+    if value == "" and name in _EMPTY_IS_ABSENT[collection]:
         return None
     if name in ("name", "title") and isinstance(value, str):
         return unicodedata.normalize("NFC", value)  # one text, whichever form it is stored in
