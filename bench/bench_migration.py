@@ -6,7 +6,8 @@ For each size and target, in a fresh git repository and a fresh child process: a
 database as the core stores it (bench/core_export.py), then the real CLI's
 `import --from TARGET`, commit, `deploy --init --adopt --yes`, `deploy --dry-run` (the first
 plan: 0 changes expected), and `deploy --yes` applying 10 real updates (files edited and
-committed). Prints the wall time of each step and the child's peak resident memory after it.
+committed). Prints the wall time and the CPU time (with the validation workers') of each step,
+and the child's peak resident memory after it (on a loaded machine, read the CPU time).
 mongomock is patched in for pymongo's client (as in the tests), so its figures are those of
 mongomock, not of a MongoDB server.
 """
@@ -60,22 +61,32 @@ def target_for(kind: str, root: Path, export: dict[str, list[dict[str, object]]]
         yield uri
 
 
-def step(name: str, action: Callable[[], int], rows: list[tuple[str, float, float]]) -> None:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (validation workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+Row = tuple[str, float, float, float]  # step, wall seconds, CPU seconds, peak RSS MiB
+
+
+def step(name: str, action: Callable[[], int], rows: list[Row]) -> None:
     from fedreg.cli import main  # noqa: F401  (imported before timing)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     with contextlib.redirect_stdout(io.StringIO()) as out:
         code = action()
-    elapsed = time.perf_counter() - start
+    elapsed, used = time.perf_counter() - start, cpu_seconds() - cpu
     if code != 0:
         raise SystemExit(f"{name} : code {code}\n{out.getvalue()[-2000:]}")
-    rows.append((name, elapsed, peak_mib()))
+    rows.append((name, elapsed, used, peak_mib()))
 
 
 def run(kind: str, size: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     from fedreg.cli import main
 
-    rows: list[tuple[str, float, float]] = []
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         git(root, "init", "-q")
@@ -109,7 +120,7 @@ def main() -> None:
     os.environ.setdefault("GIT_AUTHOR_EMAIL", "bench@example.org")
     os.environ.setdefault("GIT_COMMITTER_NAME", "bench")
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "bench@example.org")
-    print(f"{'cible':10s} {'taille':>7s}  {'étape':8s} {'durée':>9s} {'pic RSS':>10s}")
+    print(f"{'cible':10s} {'taille':>7s}  {'étape':8s} {'durée':>9s} {'CPU':>9s} {'pic RSS':>10s}")
     context = multiprocessing.get_context("spawn")
     for size in args.sizes:
         for kind in args.targets:
