@@ -485,3 +485,23 @@ def test_french_typography_and_decomposed_accents_import_cleanly_and_plan_nothin
         "deploy", cli("deploy", DEPLOYMENT, "--target", uri, "--dry-run", "--format", "json").stdout
     )
     assert plan["status"] == "up-to-date"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["deploy"], ["--format {text,json}", "file:CHEMIN.json", "codes de sortie :"]),
+        (["drift"], ["--format {text,json}", "4  dérive trouvée"]),
+        (["history"], ["--format {text,json}", "history.schema.json"]),
+        (
+            ["secret", "rotate"],
+            ["--dry-run", "--yes", "--include-inactive", "--publish", "1  refusée"],
+        ),
+    ],
+)
+def test_help_shows_the_new_options_and_exit_codes(command, expected, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    for text in expected:
+        assert " ".join(text.split()) in shown, text

@@ -100,7 +100,7 @@ def test_a_real_change_shows_and_counts() -> None:
 
 
 def test_an_empty_url_is_a_value_to_remove_not_an_absence() -> None:
-    """"" breaks the core's URL check (endSessionURL is @IsOptional @Matches): unlike an
+    """ "" breaks the core's URL check (endSessionURL is @IsOptional @Matches): unlike an
     empty encryption setting, it is removed."""
     wanted = provider()
     live = managed(wanted, endSessionURL="")
