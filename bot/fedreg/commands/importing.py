@@ -3,6 +3,7 @@ once."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from ..validation.coreconformance import is_resource_server
 from ..validation.engine import validate_paths
 from ..validation.report import render_text
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
+from .progress import TerminalProgress
 
 
 def _export_documents(export: Path) -> dict[str, list[dict[str, Any]]]:
@@ -119,7 +121,12 @@ def run_import(
     policy = policy_or_fail(policy_file)
     # The whole registry is read, so that a conflict with an existing file (a client_id, a
     # name) is reported; only the imported files' own findings and the conflicts are shown.
-    report = validate_paths([root / REGISTRY_DIR], policy)
+    progress = (
+        TerminalProgress(sys.stderr) if sys.stderr.isatty() and not os.environ.get("CI") else None
+    )
+    report = validate_paths([root / REGISTRY_DIR], policy, progress=progress)
+    if progress is not None:
+        progress.close()
     written = {(root / f.path).resolve() for f in result.files}
     diagnostics = [
         d

@@ -22,9 +22,9 @@ from ..manifests.build import Manifest, manifest_documents
 from ..validation.checks.identifiers import is_age_recipient
 from ..validation.coreconformance import (
     DISCOVERY_FIELDS,
-    Constraint,
     FIELDS_BY_COLLECTION,
     NO_DISCOVERY_FIELDS,
+    Constraint,
     is_resource_server,
 )
 
