@@ -129,9 +129,10 @@ def main() -> None:
             child.start()
             rows = queue.get()
             child.join()
-            for name, elapsed, peak in rows:
+            for name, elapsed, used, peak in rows:
                 print(
-                    f"{kind:10s} {size:7d}  {name:8s} {elapsed:8.2f}s {peak:8.0f} MiB", flush=True
+                    f"{kind:10s} {size:7d}  {name:8s} {elapsed:8.2f}s {used:8.2f}s {peak:8.0f} MiB",
+                    flush=True,
                 )
 
 
