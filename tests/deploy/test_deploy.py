@@ -1,8 +1,10 @@
 """`fedreg deploy`, `drift`, `history`, `rollback`, `secret rotate` and `import`, through the
 real CLI, on real git repositories.
 
-MongoDB cannot be installed from this project's package sources, so the target is mongomock
-(patched in for pymongo's MongoClient, as the CLI connects with a mongodb:// URI). Set
+Every test runs on two targets: a real file (`--target file:PATH.json`, nothing patched), and
+MongoDB. MongoDB cannot be installed from this project's package sources, so that target is
+mongomock (patched in for pymongo's MongoClient, as the CLI connects with a mongodb:// URI);
+tests about what only a server does are marked `mongodb` and run there only. Set
 FEDREG_TEST_MONGODB_URI=mongodb://host:port to run the same module against a real server
 (a replica set, as the core needs for its change streams): each test uses its own database,
 dropped afterwards.
@@ -30,7 +32,8 @@ from pyrage import x25519
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from fedreg.cli import main
-from fedreg.deploy.mongostore import connect
+from fedreg.deploy import mongostore
+from fedreg.deploy.filestore import FileStore
 from fedreg.deploy.redaction import redact_text, redact_uri
 from fedreg.deploy.state import acquire_lock
 from fedreg.manifests.build import content_digest
@@ -67,12 +70,65 @@ def identity_provider(*edits: tuple[str, str]) -> str:
     return edited(BASE_IDENTITY_PROVIDER, list(edits)) + sealed_for_federation(FI_SECRET)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of this module runs on the file target too, unless it is about what only a
+    MongoDB server does (marked `mongodb`: URIs, credentials, the driver's connection)."""
+    if "raw_target" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
+        "mongodb"
+    ):
+        metafunc.parametrize("backend", ["mongodb", "file"])
+
+
 @pytest.fixture
-def raw_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A fresh database, not yet marked as any deployment's."""
+def backend() -> str:
+    return "mongodb"
+
+
+class _FileCollection:
+    """One collection of a file target, each call in its own open-and-save of the file (the
+    CLI then finds the file unlocked)."""
+
+    def __init__(self, path: str, name: str) -> None:
+        self.path, self.name = path, name
+
+    def __getattr__(self, operation: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with FileStore.opened(self.path) as store:
+                result = getattr(store.db[self.name], operation)(*args, **kwargs)
+                return list(result) if operation == "find" else result
+
+        return call
+
+
+class _FileDatabase:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __getitem__(self, name: str) -> _FileCollection:
+        return _FileCollection(self.path, name)
+
+
+def connect(target: str) -> Any:
+    """The target's collections, for a test to read or change behind fedreg's back."""
+    if target.startswith("file:"):
+        return _FileDatabase(target.removeprefix("file:"))
+    return mongostore.connect(target)
+
+
+@pytest.fixture
+def raw_target(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    backend: str,
+) -> Iterator[str]:
+    """A fresh database, not yet marked as any deployment's (a MongoDB database, or a file)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLIENT_SECRET_CIPHER_PASS", CIPHER_PASS)
     monkeypatch.setenv("FEDREG_AGE_IDENTITY", str(FEDERATION))
+    if backend == "file":  # beside the repository, never committed with it
+        yield f"file:{tmp_path_factory.mktemp('cible') / 'core-fca-low.json'}"
+        return
     name = f"core-fca-low-{uuid.uuid4().hex[:8]}"
     real = os.environ.get("FEDREG_TEST_MONGODB_URI")
     if real:
@@ -100,8 +156,23 @@ def registry(repo):
     return repo
 
 
+def client_collection_class(target: str) -> Any:
+    """The driver's collection class the deploy code writes through (a file target's is
+    mongomock's, like the patched-in client's)."""
+    if target.startswith("file:"):
+        return mongomock.Collection
+    return type(connect(target)["client"])
+
+
+def all_or_nothing(target: str) -> bool:
+    """Whether a deploy to `target` writes all of it or nothing: a replica set, or a file."""
+    return target.startswith("file:") or replica_set(target)
+
+
 def replica_set(target: str) -> bool:
     """Whether the test server is a replica set member, asked of the server itself."""
+    if target.startswith("file:"):
+        return False
     try:
         return "setName" in connect(target).client.admin.command("hello")
     except NotImplementedError:  # mongomock
@@ -242,7 +313,7 @@ def drop_connection_at_client_write(
 ) -> Callable[[], None]:
     """The database connection drops once, at the `nth` write to `client` (the driver's, as
     the deploy code calls it: nothing of fedreg is replaced). Returns what restores writes."""
-    collection_class = type(connect(target)["client"])
+    collection_class = client_collection_class(target)
     real_update = collection_class.update_one
     writes = {"client": 0}
 
@@ -264,8 +335,8 @@ def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatc
     assert failed.exit_code == 1
     statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find({"kind": "deploy"})]
     assert statuses == ["failed"]
-    if replica_set(target):  # one transaction: all or nothing
-        assert "transaction annulée : rien n'est écrit" in failed.stderr
+    if all_or_nothing(target):  # one transaction, or one rewrite of the file
+        assert "rien n'est écrit" in failed.stderr
         assert live(target, "client") == {}
     else:
         assert "déploiement interrompu après 2 écriture(s) sur 5" in failed.stderr
@@ -708,6 +779,7 @@ def test_an_older_commit_is_refused_and_rollback_is_the_way_back(registry, cli, 
     ]
 
 
+@pytest.mark.mongodb  # two runs at once: a file target's lock refuses the second outright
 def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
     registry,
     cli,
@@ -716,7 +788,7 @@ def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
 ) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
-    collection_class = type(connect(target)["client"])
+    collection_class = client_collection_class(target)
     real_update = collection_class.update_one
     concurrent: list[tuple[int, str]] = []
 
@@ -1006,7 +1078,10 @@ def test_uris_are_shown_as_host_and_port() -> None:
 def test_the_write_mode_is_said_and_audited(registry, cli, target) -> None:
     result = deploy(cli, target)
     assert result.exit_code == 0
-    if replica_set(target):
+    if target.startswith("file:"):
+        assert "Mode : fichier réécrit d'un bloc (écriture atomique)." in result.stdout
+        expected = "file"
+    elif replica_set(target):
         assert "Mode : transaction unique (jeu de réplicas)." in result.stdout
         expected = "transaction"
     else:
@@ -1090,10 +1165,11 @@ def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, targe
     assert refused.exit_code == 1 and "ne descend pas du dernier commit déployé" in refused.stderr
 
 
+@pytest.mark.mongodb  # two runs at once: a file target's lock refuses the second outright
 def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkeypatch) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
-    collection_class = type(connect(target)["client"])
+    collection_class = client_collection_class(target)
     real_update = collection_class.update_one
     broken: list[bool] = []
 
@@ -1117,7 +1193,7 @@ def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkey
     result = deploy(cli, target)
     assert result.exit_code == 1
     assert "a été repris par une autre exécution pendant ce déploiement" in result.stderr
-    if not replica_set(target):
+    if not all_or_nothing(target):
         assert len(live(target, "client")) == 1  # stopped right after the first write
 
 

@@ -10,6 +10,7 @@ from pyrage import x25519
 from test_deploy import (  # noqa: F401 - fixtures, used by name
     CIPHER_PASS,
     IDP_UID,
+    backend,
     live,
     raw_target,
     target,

@@ -49,7 +49,7 @@ from ..deploy.sequence import (
     write_pending,
 )
 from ..deploy.state import check_marker
-from ..deploy.store import MODE_TEXT, Store, check_target, open_store
+from ..deploy.store import FILE_SCHEME, MODE_TEXT, Store, check_target, open_store
 from ..errors import FedregError
 from ..manifests.build import Manifest
 from ..manifests.verify import manifest_problems
@@ -105,6 +105,8 @@ def _target(target: str) -> Iterator[Store]:
         with open_store(target) as store:
             yield store
     except FedregError as error:
+        if target.startswith(FILE_SCHEME):
+            raise  # a path, no credential: said as it is
         cleaned = redact_text(str(error), target)
         if cleaned == str(error):
             raise

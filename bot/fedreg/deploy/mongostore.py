@@ -272,7 +272,9 @@ def apply_plan(
         written = [] if all_or_nothing else report.applied
         record(db, plan, provenance, "failed", written, now, str(error), mode=mode)
         done = (
-            "transaction annulée : rien n'est écrit"
+            "fichier laissé tel quel : rien n'est écrit"
+            if mode == WHOLE_FILE
+            else "transaction annulée : rien n'est écrit"
             if all_or_nothing
             else f"déploiement interrompu après {len(written)} écriture(s) sur "
             f"{len(plan.effective)}"
