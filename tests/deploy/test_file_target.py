@@ -268,6 +268,7 @@ def test_an_unmarked_file_is_refused_and_a_target_that_is_no_uri_is_a_usage_erro
         ("deploy", DEPLOYMENT, "--target", "prod.json"),
         ("drift", DEPLOYMENT, "--target", "prod.json"),
         ("history", DEPLOYMENT, "--target", "admin:motdepasse@hote"),
+        ("history", DEPLOYMENT, "--target", "postgres://admin:motdepasse/x"),
         ("secret", "rotate", CLIENT_KEY, "--deployment", DEPLOYMENT, "--target", "x.json"),
         (
             "import",

@@ -70,10 +70,11 @@ def check_target(target: str) -> None:
         return
     if target.startswith(FILE_SCHEME) and target.removeprefix(FILE_SCHEME).endswith(".json"):
         return
+    # What is not a target may still be a slip with a credential in it: shown as a path only.
+    shown = target if not any(c in target for c in "@:?") else describe_target(target)
     raise UsageError(
-        f"--target « {describe_target(target) if '@' in target else target} » n'est pas une "
-        "cible : écrivez mongodb://hôte:port/base ou file:CHEMIN.json (répétition sur un "
-        "fichier)"
+        f"--target « {shown} » n'est pas une cible : écrivez mongodb://hôte:port/base ou "
+        "file:CHEMIN.json (répétition sur un fichier)"
     )
 
 
