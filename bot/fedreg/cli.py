@@ -439,6 +439,7 @@ def _live_settings(args: argparse.Namespace) -> LiveSettings:
         ca_bundle=args.ca_bundle or from_env.ca_bundle,
         nameserver=args.nameserver or from_env.nameserver,
         dns_port=args.dns_port or from_env.dns_port,
+        addresses=from_env.addresses,
     )
 
 

@@ -150,3 +150,40 @@ def test_a_domain_written_as_markdown_stays_text_in_the_recette(
     assert "Domaine x.fr" in prose
     assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
     assert not re.search(r"(?<!\\)&#64;", prose), "an entity GitHub decodes to a mention"
+
+
+def test_a_file_failing_a_url_rule_is_never_fetched(live_scenario, live_servers) -> None:
+    """Issue 18: a production FI whose discovery URL is on loopback fails U012; the bot used to
+    fetch it anyway (and any jwks_uri it named). Now nothing is fetched, even though the
+    tests' opening would let the checker reach loopback."""
+    before = sum(live_servers.https.hits.values())
+    production = IDP_INTEG.replace("integration", "production")
+    live_scenario.propose({production: _fi(live_servers, ["demo.gouv.fr"])})
+    result = _run(live_scenario, "--live")
+    assert live_scenario.check()["conclusion"] == "failure"
+    assert "U012" in {a["title"] for a in result["annotations"]}
+    assert sum(live_servers.https.hits.values()) == before
+    [comment] = live_scenario.comments()
+    assert "fichier invalide, non vérifié" in comment
+
+
+def test_network_failures_read_the_same_in_the_comment(
+    live_scenario, live_servers, monkeypatch
+) -> None:
+    """No oracle: without the tests' opening, the loopback server (a TLS service) reads in the
+    comment exactly as a closed port does."""
+    from fedreg.live.addresspolicy import TEST_OPENING_VARIABLE
+
+    monkeypatch.delenv(TEST_OPENING_VARIABLE)
+    before = sum(live_servers.https.hits.values())
+    live_scenario.propose({IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "autre.gouv.fr"])})
+    result = _run(live_scenario, "--live")
+    assert sum(live_servers.https.hits.values()) == before
+    [v006] = [a for a in result["annotations"] if a["title"] == "V006"]
+    assert re.fullmatch(
+        r"Découverte : https://localhost:\d+/good/\.well-known/openid-configuration n'a pas pu "
+        r"être joint depuis le vérificateur : non vérifié\.",
+        v006["message"],
+        re.S,
+    ), v006["message"]
+    assert result["approve"] is False
