@@ -226,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DEPLOYMENT",
             help="déploiement : " + ", ".join(DEPLOYMENTS),
         )
-        command.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+        command.add_argument(
+            "--target", required=True, type=target_uri, help="mongodb://… de ce déploiement"
+        )
         _policy_argument(command)
 
     def apply_arguments(command: argparse.ArgumentParser) -> None:
@@ -311,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--deployment", required=True, choices=DEPLOYMENTS, help="déploiement du FS"
     )
-    rotate.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    rotate.add_argument(
+        "--target", required=True, type=target_uri, help="mongodb://… de ce déploiement"
+    )
     secrets_out_argument(rotate)
     _policy_argument(rotate)
     pending = secret_commands.add_parser(
@@ -323,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DEPLOYMENT",
         help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
-    pending.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    pending.add_argument(
+        "--target", required=True, type=target_uri, help="mongodb://… de ce déploiement"
+    )
     secrets_out_argument(pending)
     pending.add_argument(
         "--publish",
@@ -427,6 +433,20 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
         default="auto",
         help="couleurs : auto suit NO_COLOR, FORCE_COLOR et le terminal",
     )
+
+
+TARGET_SCHEMES = ("mongodb://", "mongodb+srv://")
+
+
+def target_uri(value: str) -> str:
+    """A deploy target must say what it is: a bare word (a password pasted in the wrong
+    place) is a usage error, and the message never repeats what was typed."""
+    if not value.startswith(TARGET_SCHEMES):
+        raise argparse.ArgumentTypeError(
+            "cible invalide : une adresse mongodb://… ou mongodb+srv://… est attendue (la "
+            "valeur saisie n'est pas affichée : si c'était un mot de passe, changez-le)"
+        )
+    return value
 
 
 def _live_settings(args: argparse.Namespace) -> LiveSettings:

@@ -91,6 +91,26 @@ class GitRepository:
         )
         return {0: True, 1: False}.get(process.returncode)
 
+    def on_first_parent_history(self, commit: str, tip: str) -> bool | None:
+        """Whether `commit` is `tip` or one of its first-parent ancestors (the commits a
+        branch itself went through, not those its merges brought in); None when either is
+        unknown here."""
+        process = subprocess.run(
+            ["git", "rev-list", "--first-parent", "--end-of-options", tip],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        target = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{commit}^{{commit}}"],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        if process.returncode != 0 or target.returncode != 0:
+            return None
+        return target.stdout.strip() in process.stdout.split()
+
     def resolve_tree(self, ref: str) -> str:
         """The tree id of a commit (or of a tree)."""
         return (

@@ -38,7 +38,7 @@ from ..deploy.orchestration import (
     discover_repository,
     load_manifest,
     manifests_at_commit,
-    manifests_from_worktree,
+    manifests_to_ship,
     ordering_problem,
     registry_mismatch,
     render_deploy_plan,
@@ -346,7 +346,7 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     with _redacted(options.target):
         try:
-            manifest = manifests_from_worktree(policy, sha)[options.deployment]
+            manifest = manifests_to_ship(policy, os.environ.get("GITHUB_SHA"))[options.deployment]
             outcome = _deploy_outcome(manifest, options, policy)
         except FedregError as error:
             message = redact_text(str(error), options.target)
@@ -398,7 +398,7 @@ def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_fil
     if manifest_file is not None:
         manifest = _given_manifest(manifest_file, options.deployment, policy)
     else:
-        manifest = manifests_from_worktree(policy, source_commit())[options.deployment]
+        manifest = manifests_to_ship(policy)[options.deployment]
     return _deploy(manifest, options, policy)
 
 
@@ -461,7 +461,7 @@ def run_init(
         manifest = (
             _given_manifest(manifest_file, options.deployment, policy)
             if manifest_file is not None
-            else manifests_from_worktree(policy, source_commit())[options.deployment]
+            else manifests_to_ship(policy)[options.deployment]
         )
         return _adopt(db, place, manifest, options, who, holder)
 
@@ -539,7 +539,7 @@ def run_drift(
     manifest = (
         _given_manifest(manifest_file, deployment, policy)
         if manifest_file is not None
-        else manifests_from_worktree(policy, source_commit())[deployment]
+        else manifests_to_ship(policy, uncommitted="warn")[deployment]
     )
     with _redacted(target):
         db, _ = _open(target, deployment)
@@ -632,7 +632,7 @@ def run_rotate(
     *, client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
 ) -> int:
     policy = policy_or_fail(policy_file)
-    manifest = manifests_from_worktree(policy, source_commit())[deployment]
+    manifest = manifests_to_ship(policy)[deployment]
     recipients = manifest["secret_recipients"].get(client_id, [])
     with _redacted(target):
         db, place = _open(target, deployment)
