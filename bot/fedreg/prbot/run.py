@@ -29,6 +29,7 @@ from ..registry.snapshot import (
     changes,
     documents_of_changes,
     git_documents,
+    is_git_config,
     read_entries,
     tree_entries,
 )
@@ -164,9 +165,9 @@ def decide(
     request's base may be an older snapshot, from before an owner was removed), else the
     base's."""
     found = changes(repo, ref.base_sha, merged_tree)
-    paths = [c.path for c in found]
-    registry = [c for c in found if is_registry_path(c.path)]
-    others = [c.path for c in found if not is_registry_path(c.path)]
+    configs = [c.path for c in found if is_git_config(c.path)]
+    registry = [c for c in found if is_registry_path(c.path) and not is_git_config(c.path)]
+    others = [c.path for c in found if not is_registry_path(c.path) and not is_git_config(c.path)]
     with collector_paused():
         before, after = documents_of_changes(repo, registry)
         for doc in after:
@@ -200,6 +201,7 @@ def decide(
         policy,
         matches,
         type_changes=[c.path for c in registry if c.mode_changed],
+        git_config=configs,
     )
     contacts = {doc.display_path: contacts_of(doc) for doc in trusted}
     review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
@@ -213,7 +215,7 @@ def decide(
         ref.head_sha,
         plan,
         review,
-        [p for p in paths if is_registry_path(p)],
+        [c.path for c in registry],
         policy.support_contact,
         live_checks_section(live_report, added, uids),
         ref.base_sha,
