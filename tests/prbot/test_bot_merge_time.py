@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import pytest
 from test_bot import (  # noqa: F401 - fixtures, used by name
+    ALICE,
+    OTHER_CLIENT,
     SP_INTEG,
     Scenario,
     _integration_edit,
     github,
     scenario,
 )
+
+from conftest import BASE_SERVICE_PROVIDER, edited
 
 
 def propose_exactly(scenario: Scenario, files: dict[str, str], author: str = "alice") -> str:
@@ -61,3 +65,55 @@ def test_a_git_configuration_file_alone_is_a_change(scenario: Scenario) -> None:
     pull = scenario.github.pulls[1]
     assert pull.reviews == [] and "revue-fédération-requise" in pull.labels
     assert "registry/.gitattributes" in scenario.comments()[0]
+
+
+# -- the dry run is the bot -------------------------------------------------------------------
+
+
+def _dry_run(cli, *extra: str):
+    return cli("bot", "pr", "--dry-run", "--author", "alice", "--base", "HEAD~1", *extra)
+
+
+def _main_with_alice(repo) -> None:
+    repo.write(SP_INTEG, edited(BASE_SERVICE_PROVIDER, [*ALICE, *OTHER_CLIENT]))
+    repo.commit("registry")
+
+
+def test_dry_run_judges_a_committed_gitlink_as_the_bot_does(repo, cli) -> None:
+    """A submodule entry committed under registry/ is L004 for the bot; the dry run used to
+    read the work tree, where the entry has no file, and answer ✅ with no change."""
+    _main_with_alice(repo)
+    gitlink = "registry/integration/service-providers/sous-module.yaml"
+    commit = repo.git("rev-parse", "HEAD")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},{gitlink}")
+    repo.git("commit", "-q", "-m", "gitlink")
+    result = _dry_run(cli)
+    assert result.exit_code == 1, result.stdout
+    assert f"::error file={gitlink},line=1,col=1,title=L004::" in result.stdout
+
+
+def test_dry_run_judges_a_staged_gitlink_and_symlink(repo, cli) -> None:
+    """With changes in the work tree, the index's entries and modes count: a staged gitlink
+    stays a gitlink, a link stays a link."""
+    _main_with_alice(repo)
+    repo.commit("second")  # HEAD~1 exists
+    gitlink = "registry/integration/service-providers/sous-module.yaml"
+    commit = repo.git("rev-parse", "HEAD")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},{gitlink}")
+    link = repo.root / "registry/integration/service-providers/lien.yaml"
+    link.symlink_to("demo.yaml")
+    result = _dry_run(cli)
+    assert result.exit_code == 1, result.stdout
+    assert f"file={gitlink},line=1,col=1,title=L004" in result.stdout
+    assert "file=registry/integration/service-providers/lien.yaml,line=1,col=1,title=L004" in (
+        result.stdout
+    )
+
+
+def test_dry_run_names_git_configuration_as_the_bot_does(repo, cli) -> None:
+    _main_with_alice(repo)
+    repo.write("registry/.gitattributes", "production/** working-tree-encoding=UTF-16\n")
+    result = _dry_run(cli, "--base", "HEAD")
+    assert "- fichier de configuration de git modifié" in result.stdout
+    assert "(registry/.gitattributes)" in result.stdout
+    assert "libre-service" not in result.stdout
