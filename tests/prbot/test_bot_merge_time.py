@@ -4,6 +4,8 @@ as configuration slips past. Each test failed on main before its fix."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from test_bot import (  # noqa: F401 - fixtures, used by name
     ALICE,
@@ -16,6 +18,7 @@ from test_bot import (  # noqa: F401 - fixtures, used by name
 )
 
 from conftest import BASE_SERVICE_PROVIDER, edited
+from payloads import event
 
 
 def propose_exactly(scenario: Scenario, files: dict[str, str], author: str = "alice") -> str:
@@ -117,3 +120,195 @@ def test_dry_run_names_git_configuration_as_the_bot_does(repo, cli) -> None:
     assert "- fichier de configuration de git modifié" in result.stdout
     assert "(registry/.gitattributes)" in result.stdout
     assert "libre-service" not in result.stdout
+
+
+# -- the verdict holds at merge time ----------------------------------------------------------
+
+SP_INTEG_2 = "registry/integration/service-providers/demo-2.yaml"
+SHARED_NAME = "Nom commun"
+
+
+def _second_alice_file(scenario: Scenario) -> None:
+    """A second integration service provider of alice's on main."""
+    text = edited(
+        BASE_SERVICE_PROVIDER,
+        [*ALICE, ('client_id: "9f86', 'client_id: "2f86'), ("Service de démonstration", "Autre")],
+    )
+    scenario.repo.write(SP_INTEG_2, text)
+    scenario.repo.commit("second file")
+
+
+def _renamed(path: str) -> str:
+    """alice's file at `path` (as on main) with the shared name."""
+    from pathlib import Path
+
+    return (
+        Path(path)
+        .read_text(encoding="utf-8")
+        .replace("name: Service de démonstration", f"name: {SHARED_NAME}")
+        .replace("name: Autre", f"name: {SHARED_NAME}")
+    )
+
+
+def _two_clashing_pulls(scenario: Scenario) -> None:
+    """Pull requests 1 and 2, by alice, each giving one of her files the same name: each is
+    valid and self-service alone."""
+    _second_alice_file(scenario)
+    scenario.propose({SP_INTEG: _renamed(SP_INTEG)}, number=1)
+    scenario.propose({SP_INTEG_2: _renamed(SP_INTEG_2)}, number=2)
+    for number in (1, 2):
+        assert scenario.run(scenario.pull_request_event(number))[:2] == (0, 0)
+        assert scenario.github.approvals(number), number
+
+
+def test_the_merge_is_computed_against_main_as_fetched(scenario: Scenario) -> None:
+    """Pull request 2's `base.sha` predates the merge of pull request 1: judged on that
+    snapshot, the clash with what was merged since was approved."""
+    _two_clashing_pulls(scenario)
+    scenario.github.merge(1)
+    pull = scenario.github.pulls[2]
+    snapshot = pull.base_sha
+    assert scenario.repo.git("rev-parse", "main") != snapshot  # GitHub's snapshot lags
+    scenario.github.push(2, pull.head_sha)  # a re-run for the same head (base.sha unchanged)
+    code, published, result = scenario.run(scenario.pull_request_event(2))
+    assert (code, published) == (0, 0)
+    assert result["passed"] is False and "X003" in {a["title"] for a in result["annotations"]}
+    assert scenario.check()["conclusion"] == "failure"
+
+
+def _push_event(scenario: Scenario, before: str, after: str) -> dict:  # type: ignore[type-arg]
+    return event(
+        "push$event",
+        ref="refs/heads/main",
+        before=before,
+        after=after,
+        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
+    )
+
+
+def _rejudge(scenario: Scenario, payload: dict) -> str:  # type: ignore[type-arg]
+    path = scenario.tmp / "push.json"
+    path.write_text(json.dumps(payload))
+    result = scenario.cli("bot", "rejudge", "--event", str(path))
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_a_push_to_main_withdraws_approvals_that_no_longer_hold(scenario: Scenario) -> None:
+    """Two approved pull requests give two files the same name; once both are merged, main
+    fails X003 and every deployment is blocked. Without a merge queue, merging the first
+    re-judges the second: its approval is withdrawn, its check fails, the comment says why."""
+    _two_clashing_pulls(scenario)
+    before = scenario.repo.git("rev-parse", "main")
+    after = scenario.github.merge(1)
+    checks_before = len(scenario.github.check_runs)
+    output = _rejudge(scenario, _push_event(scenario, before, after))
+    assert "Demande n° 2" in output and "Demande n° 1" not in output
+    pull = scenario.github.pulls[2]
+    assert scenario.github.approvals(2) == [], "the stale approval still stands"
+    [check] = list(scenario.github.check_runs.values())[checks_before:]
+    assert (check["head_sha"], check["conclusion"]) == (pull.head_sha, "failure")
+    comment = scenario.comments(2)[-1]
+    assert "Verdict revu après l'avancée de `main`" in comment and "X003" in comment
+    assert "libre-service" not in pull.labels
+    assert [r["event"] for r in pull.reviews].count("APPROVE") == 1  # never a new approval
+
+
+def test_a_push_that_changes_nothing_for_a_pull_request_leaves_it_alone(
+    scenario: Scenario,
+) -> None:
+    _two_clashing_pulls(scenario)
+    scenario.propose({"registry/production/service-providers/demo.yaml": None}, number=3)
+    before = scenario.repo.git("rev-parse", "main")
+    scenario.repo.write("docs-note.md", "# note\n")
+    after = scenario.repo.commit("unrelated")
+    scenario.github._publish_refs(scenario.github.pulls[1])
+    calls = len(scenario.github.calls)
+    assert _rejudge(scenario, _push_event(scenario, before, after)).strip() == (
+        "Aucun verdict à revoir."
+    )
+    assert scenario.github.approvals(1) and scenario.github.approvals(2)
+    written = [c for c in scenario.github.calls[calls:] if c[0] != "get"]
+    assert written == []
+
+
+def test_open_pull_requests_are_listed_page_by_page(scenario: Scenario) -> None:
+    """The fake lists open pull requests as GitHub does: closed ones left out, 30 a page."""
+    from fedreg.adapters.github import GitHubClient
+
+    head = scenario.propose({SP_INTEG: _integration_edit()}, number=1)
+    for number in range(2, 36):
+        scenario.github.open_pull(number, "main", head, "alice", head_ref=f"branche-{number}")
+    scenario.github.pulls[7].state = "closed"
+    client = GitHubClient.from_environment()
+    numbers = sorted(p.number for p in client.open_pulls("main"))
+    assert numbers == [n for n in range(1, 36) if n != 7]
+    assert client.open_pulls("autre") == []
+
+
+def test_the_merge_queue_judges_the_queued_pull_requests_together(scenario: Scenario) -> None:
+    """With the merge queue on, the verdict runs on the queue's commit (main's tip plus the
+    queued pull requests), from the trusted workflow_run of the queue's trigger run."""
+    _two_clashing_pulls(scenario)
+    head_sha, head_ref, base_sha = scenario.github.merge_group([1, 2])
+    queued = event(
+        "merge_group$checks_requested",
+        merge_group={
+            "head_sha": head_sha,
+            "head_ref": head_ref,
+            "base_ref": "refs/heads/main",
+            "base_sha": base_sha,
+        },
+        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
+    )
+    run = event(
+        "workflow_run$completed",
+        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
+        workflow_run={
+            "pull_requests": [],
+            "head_sha": head_sha,
+            "head_branch": head_ref.removeprefix("refs/heads/"),
+            "event": "merge_group",
+            "head_repository": {"owner": {"login": scenario.github.owner}},
+        },
+    )
+    for payload in (queued, run):
+        checks_before = len(scenario.github.check_runs)
+        code, published, result = scenario.run(payload)
+        assert (code, published) == (0, 0), result
+        assert result["merge_group"] is True and result["passed"] is False
+        assert "X003" in {a["title"] for a in result["annotations"]}
+        [check] = list(scenario.github.check_runs.values())[checks_before:]
+        assert (check["name"], check["head_sha"], check["conclusion"]) == (
+            "fedreg",
+            head_sha,
+            "failure",
+        )
+    assert scenario.repo.git("rev-parse", "main") == base_sha  # the queue moved nothing
+    # One pull request alone in the queue is fine.
+    head_sha, head_ref, base_sha = scenario.github.merge_group([1])
+    run["workflow_run"].update(head_sha=head_sha, head_branch=head_ref.removeprefix("refs/heads/"))
+    code, published, result = scenario.run(run)
+    assert (code, published, result["passed"]) == (0, 0, True)
+    assert list(scenario.github.check_runs.values())[-1]["conclusion"] == "success"
+
+
+def test_a_stale_merge_group_publishes_nothing(scenario: Scenario) -> None:
+    _two_clashing_pulls(scenario)
+    """The queue's branch no longer holds the commit the run was for: nothing is judged."""
+    _, head_ref, _ = scenario.github.merge_group([1])
+    run = event(
+        "workflow_run$completed",
+        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
+        workflow_run={
+            "pull_requests": [],
+            "head_sha": "0" * 40,
+            "head_branch": head_ref.removeprefix("refs/heads/"),
+            "event": "merge_group",
+            "head_repository": {"owner": {"login": scenario.github.owner}},
+        },
+    )
+    checks_before = len(scenario.github.check_runs)
+    code, _, result = scenario.run(run)
+    assert code == 1 and "la file de fusion a changé" in result["stderr"]
+    assert len(scenario.github.check_runs) == checks_before
