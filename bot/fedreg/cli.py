@@ -230,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
         "défaut : FEDREG_GIT_REMOTE, sinon origin",
     )
     rejudge.add_argument("--cache", type=Path, default=None, help="comme pour « fedreg bot pr »")
+    rejudge.add_argument(
+        "--live",
+        action="store_true",
+        help="comme pour « fedreg bot pr » : sans elles, un domaine prouvé en ligne ne l'est plus",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument(
         "result", type=Path, metavar="RESULT", help="le verdict écrit par « fedreg bot pr »"
@@ -635,6 +640,7 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
             policy_file=args.policy,
             remote=args.remote,
             cache=args.cache or default_cache(),
+            live=args.live,
         )
     return _dispatch_deploy(args)
 

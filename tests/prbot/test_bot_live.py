@@ -187,3 +187,33 @@ def test_network_failures_read_the_same_in_the_comment(
         re.S,
     ), v006["message"]
     assert result["approve"] is False
+
+
+def test_rejudging_after_a_push_keeps_a_live_proven_domain(live_scenario, live_servers) -> None:
+    """A push to main re-judges open pull requests with the live checks, as the first
+    verdict did: a domain proven by DNS stays proven, and its approval stands."""
+    from payloads import event
+
+    live_servers.dns.zone.records[("prouve3.gouv.fr", "TXT")] = [PROOF]
+    live_scenario.propose(
+        {IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr", "prouve3.gouv.fr"])}
+    )
+    assert _run(live_scenario, "--live")["approve"] is True
+    before = live_scenario.repo.git("rev-parse", "main")
+    live_scenario.repo.write("note.md", "# note\n")
+    after = live_scenario.repo.commit("unrelated")
+    push = event(
+        "push$event",
+        ref="refs/heads/main",
+        before=before,
+        after=after,
+        repository={"full_name": live_scenario.github.full_name, "default_branch": "main"},
+    )
+    path = live_scenario.tmp / "push.json"
+    path.write_text(json.dumps(push))
+    with_live = live_scenario.cli("bot", "rejudge", "--event", str(path), "--live")
+    assert (with_live.exit_code, with_live.stdout.strip()) == (0, "Aucun verdict à revoir.")
+    assert live_scenario.github.approvals(1)
+    without = live_scenario.cli("bot", "rejudge", "--event", str(path))
+    assert "Demande n° 1" in without.stdout  # unproven without them: the approval goes
+    assert live_scenario.github.approvals(1) == []

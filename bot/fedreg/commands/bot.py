@@ -69,7 +69,9 @@ def run_bot_pr(
     return EXIT_OK
 
 
-def run_bot_rejudge(*, event_path: Path, policy_file: Path, remote: str, cache: Path) -> int:
+def run_bot_rejudge(
+    *, event_path: Path, policy_file: Path, remote: str, cache: Path, live: bool = False
+) -> int:
     """After a push to the default branch: judge the open pull requests again against its new
     tip and publish each verdict that no longer holds (decided and published in this trusted
     job, which runs no code of any pull request)."""
@@ -77,7 +79,8 @@ def run_bot_rejudge(*, event_path: Path, policy_file: Path, remote: str, cache: 
     event = read_json(event_path, "événement")
     repo = GitRepository.discover(Path.cwd())
     client = GitHubClient.from_environment()
-    results = rejudge_after_push(event, client, policy, repo, remote, cache)
+    settings = LiveSettings.from_environment() if live else None
+    results = rejudge_after_push(event, client, policy, repo, remote, cache, settings)
     for result in results:
         client.publish(result)
         print(f"Demande n° {result.pull_number} : {result.title} (verdict revu)")

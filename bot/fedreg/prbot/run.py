@@ -498,6 +498,7 @@ def rejudge_after_push(
     repo: GitRepository,
     remote: str,
     cache: Path | None,
+    live: LiveSettings | None = None,
 ) -> list[BotResult]:
     """After a push to the default branch (where no merge queue guards it), the verdicts
     that no longer hold: each open pull request whose verdict could change is judged again
@@ -547,7 +548,7 @@ def rejudge_after_push(
             else:
                 matches = owner_matcher(ref.author, functools.partial(_member, client, ref.author))
                 result = decide(
-                    repo, ref, merged_tree, policy, matches, index, None, f"{local}/main"
+                    repo, ref, merged_tree, policy, matches, index, live, f"{local}/main"
                 )
             if result.approve:
                 continue  # the verdict holds
