@@ -109,8 +109,8 @@ class Listener:
     """A loopback TCP listener that records every connection it accepts, and optionally
     answers it (plain HTTP, so that a TLS client fails in its own way)."""
 
-    def __init__(self, answer: bytes | None) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, answer: bytes | None, host: str = "127.0.0.1") -> None:
+        self.socket = socket.create_server((host, 0))
         self.port = self.socket.getsockname()[1]
         self.accepted = 0
         self._answer = answer
@@ -227,3 +227,32 @@ def test_the_opening_reaches_only_what_it_names(workspace, cli, live_servers) ->
     workspace.provider("idp", live_servers.identity_provider("good"), env="integration")
     result = cli("check-live", "--format", "json", *live_servers.options(), "registry")
     assert (result.exit_code, result.json()["diagnostics"]) == (0, [])
+
+
+def test_a_key_set_a_discovery_document_names_is_held_to_the_same_policy(
+    workspace, cli, live_servers, monkeypatch
+) -> None:
+    """The discovery document (reachable through the tests' opening of 127.0.0.1) names a
+    `jwks_uri` on another loopback address: the checker never connects there, and says only
+    "non vérifié"."""
+    from liveservers import discovery
+
+    monkeypatch.setenv(TEST_OPENING_VARIABLE, "127.0.0.1/32")
+    hidden = Listener(answer=None, host="127.0.0.2")
+    try:
+        base = live_servers.https.url("/jwks-ailleurs")
+        live_servers.https.serve_json(
+            f"/jwks-ailleurs{DISCOVERY}",
+            discovery(base, jwks_uri=f"https://127.0.0.2:{hidden.port}/jwks"),
+        )
+        workspace.provider(
+            "idp", live_servers.identity_provider("jwks-ailleurs"), env="integration"
+        )
+        result = cli("check-live", "--format", "json", *live_servers.options(), "registry")
+        assert result.exit_code == 0, result.stderr
+        assert hidden.accepted == 0
+        checks = {c["check"]: c for c in result.json()["providers"][0]["checks"]}
+        assert checks["discovery"]["status"] == "passed"
+        assert checks["jwks"]["status"] == "unverified" and checks["jwks"]["codes"] == ["V006"]
+    finally:
+        hidden.close()

@@ -312,3 +312,12 @@ def test_a_stale_merge_group_publishes_nothing(scenario: Scenario) -> None:
     code, _, result = scenario.run(run)
     assert code == 1 and "la file de fusion a changé" in result["stderr"]
     assert len(scenario.github.check_runs) == checks_before
+
+
+def test_a_lone_carriage_return_is_a_located_failure_not_a_crash(scenario: Scenario) -> None:
+    """The 4-byte file `a:\\r;` crashed `bot pr` (exit 3): no check was published at all."""
+    scenario.propose({SP_INTEG: "a:\r;"})
+    code, published, result = scenario.run()
+    assert (code, published) == (0, 0), result
+    assert scenario.check()["conclusion"] == "failure"
+    assert {a["title"] for a in result["annotations"]} >= {"P001"}
