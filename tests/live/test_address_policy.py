@@ -6,6 +6,7 @@ listens there. The tests' loopback servers are reached only through the test-onl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 import threading
@@ -129,7 +130,12 @@ class Listener:
                     connection.sendall(self._answer)
 
     def close(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone would leave it
+        # holding the listening socket, whose descriptor a later server may reuse.
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_RDWR)
         self.socket.close()
+        self._thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -197,9 +203,9 @@ def test_closed_plain_and_tls_services_read_the_same(
     result = cli("check-live", "--format", "markdown", *live_servers.options(), "registry")
     assert result.exit_code == 0, result.stderr
     assert plain.accepted == 0 and sum(live_servers.https.hits.values()) == hits_before
-    masked = result.stdout
+    masked = result.stdout.replace("\u2060", "")  # the word joiner that breaks autolinks
     for url in targets.values():
-        masked = masked.replace(url, "URL").replace(re.escape(url), "URL")
+        masked = masked.replace(url, "URL")
     for slug in targets:
         masked = masked.replace(slug, "SLUG")
     messages = set(re.findall(r"\*\*V0\d\d\*\* .*", masked))
