@@ -321,3 +321,29 @@ def test_a_lone_carriage_return_is_a_located_failure_not_a_crash(scenario: Scena
     assert (code, published) == (0, 0), result
     assert scenario.check()["conclusion"] == "failure"
     assert {a["title"] for a in result["annotations"]} >= {"P001"}
+
+
+def test_a_merge_group_in_conflict_with_main_fails_its_check(scenario: Scenario) -> None:
+    """main moved under the queue (a direct push): the queue's commit no longer merges onto
+    its tip, and the check fails instead of leaving the queue waiting."""
+    _two_clashing_pulls(scenario)
+    head_sha, head_ref, _ = scenario.github.merge_group([1])
+    scenario.repo.write(SP_INTEG, _renamed(SP_INTEG).replace(SHARED_NAME, "Autre nom"))
+    scenario.repo.commit("direct push")
+    scenario.github._publish_refs(scenario.github.pulls[2])
+    run = event(
+        "workflow_run$completed",
+        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
+        workflow_run={
+            "pull_requests": [],
+            "head_sha": head_sha,
+            "head_branch": head_ref.removeprefix("refs/heads/"),
+            "event": "merge_group",
+            "head_repository": {"owner": {"login": scenario.github.owner}},
+        },
+    )
+    code, published, result = scenario.run(run)
+    assert (code, published, result["passed"]) == (0, 0, False)
+    assert result["title"] == "conflits entre la file de fusion et main"
+    assert SP_INTEG in result["summary"]
+    assert list(scenario.github.check_runs.values())[-1]["conclusion"] == "failure"

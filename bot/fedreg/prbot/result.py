@@ -284,13 +284,22 @@ def refusal_result(
 
 
 def merge_group_result(
-    repository: str, head_sha: str, main_sha: str, queued: str, plan: Plan
+    repository: str,
+    head_sha: str,
+    main_sha: str,
+    queued: str,
+    plan: Plan | None,
+    conflicts: Sequence[str] = (),
 ) -> BotResult:
     """The verdict on a merge queue's commit (main's tip and the queued pull requests): the
-    registry it would leave, validated whole-state; a check run only."""
-    errors = count_errors(plan.diagnostics)
-    passed = errors == 0
+    registry it would leave, validated whole-state (`plan`), or the paths in conflict with
+    main's tip; a check run only."""
+    diagnostics = plan.diagnostics if plan is not None else ()
+    errors = count_errors(diagnostics)
+    passed = errors == 0 and not conflicts
     title = "file de fusion valide" if passed else f"{errors} erreur(s) dans la file de fusion"
+    if conflicts:
+        title = "conflits entre la file de fusion et main"
     lines = [
         f"### {'✅' if passed else '❌'} fedreg : {title}",
         "",
@@ -299,13 +308,15 @@ def merge_group_result(
         "chaque demande.",
         "",
     ]
-    if not passed:
+    if conflicts:
+        lines += ["Fichiers en conflit :", *(f"- {code_span(path)}" for path in conflicts), ""]
+    elif not passed:
         lines += [
             "Ces demandes sont valides une à une mais pas ensemble : retirez l'une d'elles de "
             "la file, mettez-la à jour avec `main` et corrigez-la.",
             "",
         ]
-    lines += _problem_lines(plan.diagnostics, PROBLEMS_BUDGET)
+    lines += _problem_lines(tuple(diagnostics), PROBLEMS_BUDGET)
     return BotResult(
         repository=repository,
         pull_number=0,
@@ -313,7 +324,7 @@ def merge_group_result(
         passed=passed,
         title=title,
         summary="\n".join(lines) + "\n",
-        annotations=[annotation(d) for d in plan.diagnostics],
+        annotations=[annotation(d) for d in diagnostics],
         base_sha=main_sha,
         merge_group=True,
     )

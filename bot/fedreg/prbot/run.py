@@ -373,16 +373,16 @@ def compute_merge_group(
             f"({group.head_sha[:7]}) : sa propre vérification la jugera"
         )
     main = repo.resolve(f"{local}/base")
+    queued = repo.git("log", "--format=%s", "--first-parent", f"{main}..{group.head_sha}")
+    subjects = ", ".join(line for line in queued.decode().splitlines() if line) or "file vide"
     merged_tree, conflicts = repo.merge_tree(main, group.head_sha)
-    if conflicts:
-        raise FedregError("la file de fusion ne se fusionne pas proprement avec main")
+    if conflicts:  # main moved under the queue: a failing check, so that the queue rebuilds
+        return merge_group_result(group.repository, group.head_sha, main, subjects, None, conflicts)
     index = CrossIndex(cache)
     try:
         judged = judge_merge(repo, main, merged_tree, policy, index)
     finally:
         index.close()
-    queued = repo.git("log", "--format=%s", "--first-parent", f"{main}..{group.head_sha}")
-    subjects = ", ".join(line for line in queued.decode().splitlines() if line) or "file vide"
     return merge_group_result(group.repository, group.head_sha, main, subjects, judged.plan)
 
 
