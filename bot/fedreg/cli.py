@@ -20,6 +20,7 @@ from .authoring.scaffold import KIND_BY_COMMAND
 from .changes.report import PLAN_RENDERERS_BY_NAME
 from .commands.argparse_fr import french_messages
 from .commands.common import EXIT_BUG, EXIT_OK
+from .commands.extras import missing_extra
 from .commands.formrequest import add_request_arguments, request_fields
 from .commands.help import HelpFormatter, apply_help, subcommands
 from .errors import FedregError, UsageError
@@ -413,7 +414,8 @@ def _port(text: str) -> int:
 def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     live = commands.add_parser(
         "check-live",
-        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des FS",
+        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des "
+        "FS (extra « live »)",
     )
     live.add_argument(
         "paths",
@@ -762,13 +764,24 @@ def resolve_paths(args: argparse.Namespace, defaults: AbstractSet[int] = frozens
     return root
 
 
+def _dispatch_installed(args: argparse.Namespace, root: Path) -> int:
+    """Dispatch; a library of an uninstalled extra is a user error naming the extra."""
+    try:
+        return dispatch(args, root)
+    except ModuleNotFoundError as error:
+        missing = missing_extra(error, args)
+        if missing is None:
+            raise
+        raise missing from error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with french_messages():
         parser = build_parser()
         args = parser.parse_args(argv)
     try:
         root = resolve_paths(args, _path_defaults(parser))
-        return dispatch(args, root)
+        return _dispatch_installed(args, root)
     except FedregError as error:
         diagnostics = getattr(error, "diagnostics", None)  # deployment.InvalidRegistry
         if diagnostics is not None:
