@@ -103,7 +103,8 @@ class PullState:
     title: str = ""
     body: str = ""
     author_type: str = "User"  # "Bot" for a GitHub App
-    state: str = "open"  # "closed" once merged
+    state: str = "open"  # "open" or "closed"
+    merged: bool = False
 
 
 class FakeGitHub:
@@ -330,7 +331,7 @@ class FakeGitHub:
         pull = self.pulls[number]
         self._git("checkout", "-q", pull.base_ref)
         self._git("merge", "-q", "--no-ff", "-m", f"Merge pull request #{number}", pull.head_sha)
-        pull.state = "closed"
+        pull.state, pull.merged = "closed", True
         self._publish_refs(pull)
         return self._git("rev-parse", "HEAD")
 
@@ -518,6 +519,7 @@ class FakeGitHub:
         data.update(
             number=pull.number,
             state=pull.state,
+            merged=pull.merged,
             url=self._url(f"/pulls/{pull.number}"),
             issue_url=self._url(f"/issues/{pull.number}"),
             comments_url=self._url(f"/issues/{pull.number}/comments"),
@@ -1093,4 +1095,5 @@ class FakeGitHub:
         pull = self.pulls[int(number)]
         pull.title = payload.get("title", pull.title)
         pull.body = payload.get("body", pull.body)
+        pull.state = payload.get("state", pull.state)
         return 200, self._pull_json(pull)

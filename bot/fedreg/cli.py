@@ -123,6 +123,30 @@ def build_parser() -> argparse.ArgumentParser:
         "registre sont nouveaux, et ce que le déploiement exige d'eux est vérifié",
     )
 
+    lsp = commands.add_parser(
+        "lsp", help="serveur de langage pour votre éditeur (diagnostics de validate en direct)"
+    )
+    lsp.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de départ des règles de déploiement (par défaut : la branche par "
+        "défaut du dépôt, origin/HEAD, main ou master, quand git la connaît)",
+    )
+
+    fmt = commands.add_parser("fmt", help="mettre les fichiers du registre au format commun")
+    fmt.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="ne rien écrire ; échouer si un fichier n'est pas au format (pour la CI)",
+    )
+
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
     new.add_argument(
         "kind",
@@ -383,7 +407,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="servir le formulaire de modification (API de l'espace partenaires et page web)",
+        help="servir l'espace partenaires (connexion ProConnect, formulaires, API signée)",
+        description="Variables d'environnement : FEDREG_OIDC_ISSUER, FEDREG_OIDC_CLIENT_ID, "
+        "FEDREG_OIDC_CLIENT_SECRET (le client OIDC de l'espace auprès de ProConnect), "
+        "FEDREG_SESSION_SECRET (32 caractères au moins), FEDREG_PUBLIC_URL (adresse publique "
+        "en https ; le retour de connexion est <FEDREG_PUBLIC_URL>/connexion/retour), "
+        "FEDREG_REQUESTER_SIGNING_KEY (clé privée Ed25519, PEM, qui scelle le demandeur), "
+        "FEDREG_PARTNER_SPACE_SECRET (secret de l'API signée), GITHUB_TOKEN, "
+        "GITHUB_REPOSITORY, FEDREG_TRUSTED_PROXIES (adresses du mandataire inverse).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
     serve.add_argument("--port", type=int, default=8080, help="port d'écoute")
@@ -517,6 +548,14 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 colour=_use_colour(args.color),
             )
         )
+    if args.command == "lsp":
+        from .commands.lsp import run_lsp
+
+        return run_lsp(args.base)
+    if args.command == "fmt":
+        from .commands.fmt import run_fmt
+
+        return run_fmt(tuple(args.paths) or (root / REGISTRY_DIR,), check=args.check)
     if args.command == "rules":
         from .commands.rules import run_rules
 

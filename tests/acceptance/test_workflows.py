@@ -183,6 +183,11 @@ def test_the_docs_restrict_every_environment_to_the_default_branch() -> None:
     assert "in all of them *Deployment branches: main only*" in deploy
 
 
+def test_ci_checks_the_registry_style_without_writing() -> None:
+    runs = _runs(_load(REPO_ROOT / ".github/workflows/ci.yml"))
+    assert "fedreg fmt --check" in runs
+
+
 # -- issue 18: the verdict holds at merge time ------------------------------------------------
 
 

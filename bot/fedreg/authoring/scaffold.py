@@ -53,13 +53,14 @@ def relative_path(spec: NewProvider) -> str:
 
 
 def render_skeleton(spec: NewProvider) -> str:
-    """The file's text, written by the round-trip writer. Placeholders are marked « À REMPLACER »
-    in comments and carry the placeholder label or range, which rules I012/I013 catch until
-    they are replaced."""
+    """The file's text, written by the round-trip writer in `fedreg fmt`'s style. Placeholders
+    are marked « À REMPLACER » in comments and carry the placeholder label or range, which
+    rules I012/I013 catch until they are replaced."""
     # The round-trip writer (ruamel.yaml) is imported here: the CLI imports this module to
     # build its parser, and `fedreg validate` must start fast.
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+    from .formatting import format_text
     from .roundtrip import dump_new
 
     start = (
@@ -87,7 +88,7 @@ def render_skeleton(spec: NewProvider) -> str:
             "accepts_private_sector": False,
         }
         before = {"redirect_uris": "À REMPLACER : les URL exactes de votre application"}
-        return dump_new(fields, start_comment=start, before=before, after=after)
+        return format_text(dump_new(fields, start_comment=start, before=before, after=after))
     host = f"{spec.slug}.{PLACEHOLDER_DOMAIN}"
     fields = {
         **head,
@@ -115,4 +116,4 @@ def render_skeleton(spec: NewProvider) -> str:
         "attached_email_domains": "À REMPLACER : les domaines de vos agents",
         **after,
     }
-    return dump_new(fields, start_comment=start, before=before, after=after)
+    return format_text(dump_new(fields, start_comment=start, before=before, after=after))

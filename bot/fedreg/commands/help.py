@@ -37,6 +37,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "drift": {0: "la base et le registre concordent", 1: "au moins un écart (ou échec)"},
     "render": {1: "registre invalide : rien n'est écrit"},
     "schema": {1: "avec --check : schémas périmés"},
+    "fmt": {1: "avec --check : un fichier n'est pas au format ; ou un fichier illisible"},
+    "lsp": {0: "l'éditeur a arrêté le serveur"},
     "rules": {2: "code inconnu"},
 }
 
@@ -67,6 +69,15 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             "--owner @mon-org/mon-equipe --contact support@ministere.gouv.fr",
             "le squelette d'un FI sur le RIE, avec un uid neuf",
         ),
+    ),
+    "lsp": (
+        ("fedreg lsp", "lancé par votre éditeur (VS Code, Neovim, Helix, Emacs), jamais à la main"),
+        ("fedreg lsp --base origin/main", "les règles de déploiement par rapport à origin/main"),
+    ),
+    "fmt": (
+        ("fedreg fmt", "mettre tout le registre au format commun"),
+        ("fedreg fmt --check", "vérifier sans écrire (CI) : échoue si un fichier change"),
+        ("fedreg fmt registry/production/service-providers/mon-service.yaml", "un seul fichier"),
     ),
     "schema": (
         ("fedreg schema", "réécrire schemas/*.schema.json"),
@@ -172,8 +183,8 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "serve": (
         (
             "fedreg serve --host 127.0.0.1 --port 8080",
-            "l'API de l'espace partenaires et la page du formulaire (secret partagé dans "
-            "FEDREG_PARTNER_SPACE_SECRET)",
+            "l'espace partenaires derrière un mandataire inverse (voir les variables "
+            "d'environnement ci-dessus)",
         ),
     ),
     "history": (

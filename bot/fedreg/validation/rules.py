@@ -1495,6 +1495,15 @@ _RULES = [
         rejects="(fournisseur seulement dans une branche locale)",
         accepts="(fournisseur fusionné dans main)",
     ),
+    Rule(
+        code="F015",
+        severity=E,
+        title="Demande trop longue",
+        message="La demande dépasse ce que GitHub accepte ({problem}) : rien n'a été écrit.",
+        hint="Raccourcissez les listes ou les textes saisis, ou envoyez plusieurs demandes.",
+        rejects="(200 URL de 2 000 caractères)",
+        accepts="(quelques URL)",
+    ),
 ]
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in _RULES}
