@@ -54,6 +54,11 @@ def _use_colour(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
+TARGET_HELP = (
+    "mongodb://… de ce déploiement, ou file:CHEMIN.json (un export, pour répéter sans serveur)"
+)
+
+
 def _show_progress(output_format: str) -> bool:
     """Progress goes to a terminal only: never into CI logs, files or machine formats."""
     return output_format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
@@ -272,10 +277,16 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DEPLOYMENT",
             help="déploiement : " + ", ".join(DEPLOYMENTS),
         )
-        command.add_argument(
-            "--target", required=True, type=target_uri, help="mongodb://… de ce déploiement"
-        )
+        command.add_argument("--target", required=True, type=target_uri, help=TARGET_HELP)
         _policy_argument(command)
+
+    def format_argument(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="json : un objet décrit par docs/schemas/ (pour l'outillage et les alertes)",
+        )
 
     def apply_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument("--dry-run", action="store_true", help="afficher le plan seulement")
@@ -316,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy = commands.add_parser("deploy", help="déployer un manifeste dans sa base")
     target_arguments(deploy)
     apply_arguments(deploy)
+    format_argument(deploy)
     deploy.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
     deploy.add_argument(
         "--init",
@@ -330,16 +342,21 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="redéployer la configuration d'un commit")
     target_arguments(rollback)
     apply_arguments(rollback)
+    format_argument(rollback)
     rollback.add_argument(
         "--to", required=True, metavar="COMMIT", help="le commit dont redéployer le registre"
     )
     drift = commands.add_parser("drift", help="écarts entre la base et le registre")
     target_arguments(drift)
     drift.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
+    format_argument(drift)
     history_command = commands.add_parser("history", help="déploiements enregistrés")
     target_arguments(history_command)
+    format_argument(history_command)
     importer = commands.add_parser("import", help="importer les documents de la base")
-    importer.add_argument("--from", dest="source", help="mongodb://… d'un déploiement")
+    importer.add_argument(
+        "--from", dest="source", help="mongodb://… d'un déploiement, ou file:CHEMIN.json"
+    )
     importer.add_argument("--from-json", type=Path, help="export mongoexport --jsonArray")
     importer.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environnement")
     importer.add_argument("--network", required=True, choices=NETWORKS, help="réseau")
@@ -348,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         help="@compte ou @org/équipe propriétaire des fichiers (répétable)",
+    )
+    importer.add_argument(
+        "--only-foreign",
+        action="store_true",
+        help="seulement les documents que `fedreg drift` dit hors du registre",
     )
     _policy_argument(importer)
     secret = commands.add_parser("secret", help="secrets clients")
@@ -359,8 +381,21 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--deployment", required=True, choices=DEPLOYMENTS, help="déploiement du FS"
     )
+    rotate.add_argument("--target", required=True, type=target_uri, help=TARGET_HELP)
     rotate.add_argument(
-        "--target", required=True, type=target_uri, help="mongodb://… de ce déploiement"
+        "--dry-run", action="store_true", help="afficher ce que ferait la rotation seulement"
+    )
+    rotate.add_argument("--yes", action="store_true", help="renouveler sans confirmation")
+    rotate.add_argument(
+        "--include-inactive",
+        action="store_true",
+        help="renouveler aussi le secret d'un FS désactivé",
+    )
+    rotate.add_argument(
+        "--publish",
+        action="store_true",
+        help="remettre le nouveau secret (publication GitHub, variables GITHUB_*) avant qu'il "
+        "remplace l'ancien",
     )
     secrets_out_argument(rotate)
     _policy_argument(rotate)
@@ -373,9 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DEPLOYMENT",
         help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
-    pending.add_argument(
-        "--target", required=True, type=target_uri, help="mongodb://… de ce déploiement"
-    )
+    pending.add_argument("--target", required=True, type=target_uri, help=TARGET_HELP)
     secrets_out_argument(pending)
     pending.add_argument(
         "--publish",
@@ -489,7 +522,7 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
 
 
-TARGET_SCHEMES = ("mongodb://", "mongodb+srv://")
+TARGET_SCHEMES = ("mongodb://", "mongodb+srv://", "file:")
 
 
 def target_uri(value: str) -> str:
@@ -497,8 +530,9 @@ def target_uri(value: str) -> str:
     place) is a usage error, and the message never repeats what was typed."""
     if not value.startswith(TARGET_SCHEMES):
         raise argparse.ArgumentTypeError(
-            "cible invalide : une adresse mongodb://… ou mongodb+srv://… est attendue (la "
-            "valeur saisie n'est pas affichée : si c'était un mot de passe, changez-le)"
+            "cible invalide : une adresse mongodb://…, mongodb+srv://… ou file:CHEMIN.json est "
+            "attendue (la valeur saisie n'est pas affichée : si c'était un mot de passe, "
+            "changez-le)"
         )
     return value
 
@@ -615,6 +649,7 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
             environment=args.env,
             network=args.network,
             owners=args.owner,
+            only_foreign=args.only_foreign,
             policy_file=args.policy,
         )
     if args.command in ("edit", "propose", "serve"):
@@ -689,6 +724,7 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
 def _dispatch_deploy(args: argparse.Namespace) -> int:
     from .commands.deploy import (
         DeployOptions,
+        RotateOptions,
         run_bot_deploy,
         run_changed_deployments,
         run_deploy,
@@ -723,6 +759,8 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             allow_large_change=args.allow_large_change,
             secrets_out=args.secrets_out / args.deployment,
             break_lock=args.break_lock,
+            output_format=args.format,
+            progress=_show_progress(args.format),
         )
         if args.command == "deploy" and (args.init or args.adopt):
             return run_init(
@@ -741,9 +779,12 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             target=args.target,
             manifest_file=args.manifest,
             policy_file=args.policy,
+            output_format=args.format,
         )
     if args.command == "history":
-        return run_history(deployment=args.deployment, target=args.target)
+        return run_history(
+            deployment=args.deployment, target=args.target, output_format=args.format
+        )
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(
             DeployOptions(
@@ -758,10 +799,16 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
         )
     if args.command == "secret":
         return run_rotate(
-            client_id=args.client_id,
-            deployment=args.deployment,
-            target=args.target,
-            secrets_out=args.secrets_out / args.deployment,
+            RotateOptions(
+                client_id=args.client_id,
+                deployment=args.deployment,
+                target=args.target,
+                secrets_out=args.secrets_out / args.deployment,
+                dry_run=args.dry_run,
+                yes=args.yes,
+                include_inactive=args.include_inactive,
+                publish=args.publish,
+            ),
             policy_file=args.policy,
         )
     raise AssertionError(args.command)

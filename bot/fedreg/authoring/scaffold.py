@@ -9,7 +9,11 @@ from typing import Any
 
 from ..registry.layout import REGISTRY_DIR, YAML_SUFFIX
 from ..registry.models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
-from ..validation.checks.readiness import PLACEHOLDER_DOMAIN, PLACEHOLDER_RIE_RANGE
+from ..validation.checks.readiness import (
+    PLACEHOLDER_DOMAIN,
+    PLACEHOLDER_RECIPIENT,
+    PLACEHOLDER_RIE_RANGE,
+)
 
 KIND_BY_COMMAND = {"service-provider": SERVICE_PROVIDER, "identity-provider": IDENTITY_PROVIDER}
 GUIDE_BY_KIND = {
@@ -86,8 +90,14 @@ def render_skeleton(spec: NewProvider) -> str:
             "id_token_signed_response_alg": "ES256",
             "userinfo_signed_response_alg": "ES256",
             "accepts_private_sector": False,
+            "secret_recipients": [PLACEHOLDER_RECIPIENT],
         }
-        before = {"redirect_uris": "À REMPLACER : les URL exactes de votre application"}
+        before = {
+            "redirect_uris": "À REMPLACER : les URL exactes de votre application",
+            "secret_recipients": "À REMPLACER : la clé publique age de votre équipe "
+            "(age-keygen -o ma-cle.txt) ; le secret généré au déploiement vous est remis "
+            "chiffré pour elle",
+        }
         return format_text(dump_new(fields, start_comment=start, before=before, after=after))
     host = f"{spec.slug}.{PLACEHOLDER_DOMAIN}"
     fields = {
