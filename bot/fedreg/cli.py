@@ -277,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DEPLOYMENT",
             help="déploiement : " + ", ".join(DEPLOYMENTS),
         )
-        command.add_argument("--target", required=True, type=target_uri, help=TARGET_HELP)
+        command.add_argument("--target", required=True, help=TARGET_HELP)
         _policy_argument(command)
 
     def format_argument(command: argparse.ArgumentParser) -> None:
@@ -381,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--deployment", required=True, choices=DEPLOYMENTS, help="déploiement du FS"
     )
-    rotate.add_argument("--target", required=True, type=target_uri, help=TARGET_HELP)
+    rotate.add_argument("--target", required=True, help=TARGET_HELP)
     rotate.add_argument(
         "--dry-run", action="store_true", help="afficher ce que ferait la rotation seulement"
     )
@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DEPLOYMENT",
         help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
-    pending.add_argument("--target", required=True, type=target_uri, help=TARGET_HELP)
+    pending.add_argument("--target", required=True, help=TARGET_HELP)
     secrets_out_argument(pending)
     pending.add_argument(
         "--publish",
@@ -520,21 +520,6 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
         default="auto",
         help="couleurs : auto suit NO_COLOR, FORCE_COLOR et le terminal",
     )
-
-
-TARGET_SCHEMES = ("mongodb://", "mongodb+srv://", "file:")
-
-
-def target_uri(value: str) -> str:
-    """A deploy target must say what it is: a bare word (a password pasted in the wrong
-    place) is a usage error, and the message never repeats what was typed."""
-    if not value.startswith(TARGET_SCHEMES):
-        raise argparse.ArgumentTypeError(
-            "cible invalide : une adresse mongodb://…, mongodb+srv://… ou file:CHEMIN.json est "
-            "attendue (la valeur saisie n'est pas affichée : si c'était un mot de passe, "
-            "changez-le)"
-        )
-    return value
 
 
 def _live_settings(args: argparse.Namespace) -> LiveSettings:

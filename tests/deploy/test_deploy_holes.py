@@ -8,11 +8,11 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 from test_deploy import (  # noqa: F401 - fixtures, used by name
     CLIENT_KEY,
     SP,
     audits,
+    backend,
     deploy,
     forged,
     live,
@@ -21,8 +21,6 @@ from test_deploy import (  # noqa: F401 - fixtures, used by name
     service_provider,
     target,
 )
-
-from fedreg.cli import main
 
 INTEG_SP = "registry/integration/service-providers/demo.yaml"
 
@@ -132,7 +130,7 @@ def test_deploy_reads_the_commit_not_a_checkout_transformed_by_attributes(
     assert live(target, "client")[CLIENT_KEY]["name"] == "Service de démonstration"
 
 
-def test_a_bare_word_target_is_a_usage_error_that_shows_nothing_of_it(capsys) -> None:
+def test_a_bare_word_target_is_a_usage_error_that_shows_nothing_of_it(repo, cli) -> None:
     """A password pasted in place of the URI used to be printed as a host."""
     secret = "Tr0ub4dor-et-3"
     for command in (
@@ -141,10 +139,20 @@ def test_a_bare_word_target_is_a_usage_error_that_shows_nothing_of_it(capsys) ->
         ("drift", "production-internet", "--target", secret),
         ("rollback", "production-internet", "--to", "HEAD", "--target", secret),
         ("secret", "pending", "production-internet", "--target", secret),
+        ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", secret),
+        (
+            "import",
+            "--from",
+            secret,
+            "--env",
+            "production",
+            "--network",
+            "internet",
+            "--owner",
+            "@o/t",
+        ),
     ):
-        with pytest.raises(SystemExit) as exit_info:
-            main(list(command))
-        out, err = capsys.readouterr()
-        assert exit_info.value.code == 2, command
-        assert secret not in out + err, command
-        assert "cible invalide" in err and "mongodb://" in err
+        result = cli(*command)
+        assert result.exit_code == 2, command
+        assert secret not in result.stdout + result.stderr, command
+        assert "n'est pas une cible" in result.stderr and "mongodb://" in result.stderr
