@@ -54,6 +54,11 @@ def _use_colour(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
+TARGET_HELP = (
+    "mongodb://… de ce déploiement, ou file:CHEMIN.json (un export, pour répéter sans serveur)"
+)
+
+
 def _show_progress(output_format: str) -> bool:
     """Progress goes to a terminal only: never into CI logs, files or machine formats."""
     return output_format == "text" and sys.stderr.isatty() and not os.environ.get("CI")
@@ -239,6 +244,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="fichier des résultats réutilisés d'une exécution à l'autre (par identifiant de "
         "blob git) ; défaut : $XDG_CACHE_HOME/fedreg/index.sqlite",
     )
+    rejudge = bot_commands.add_parser(
+        "rejudge",
+        help="après un push sur la branche par défaut : juger à nouveau les demandes ouvertes "
+        "et retirer les approbations qui ne tiennent plus",
+    )
+    rejudge.add_argument(
+        "--event", type=Path, required=True, help="charge utile du push (GITHUB_EVENT_PATH)"
+    )
+    _policy_argument(rejudge)
+    rejudge.add_argument(
+        "--remote",
+        default=os.environ.get("FEDREG_GIT_REMOTE", "origin"),
+        help="dépôt git d'où récupérer les demandes (refs/pull/N/head) ; "
+        "défaut : FEDREG_GIT_REMOTE, sinon origin",
+    )
+    rejudge.add_argument("--cache", type=Path, default=None, help="comme pour « fedreg bot pr »")
+    rejudge.add_argument(
+        "--live",
+        action="store_true",
+        help="comme pour « fedreg bot pr » : sans elles, un domaine prouvé en ligne ne l'est plus",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument(
         "result", type=Path, metavar="RESULT", help="le verdict écrit par « fedreg bot pr »"
@@ -251,8 +277,16 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DEPLOYMENT",
             help="déploiement : " + ", ".join(DEPLOYMENTS),
         )
-        command.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+        command.add_argument("--target", required=True, help=TARGET_HELP)
         _policy_argument(command)
+
+    def format_argument(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="json : un objet décrit par docs/schemas/ (pour l'outillage et les alertes)",
+        )
 
     def apply_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument("--dry-run", action="store_true", help="afficher le plan seulement")
@@ -293,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy = commands.add_parser("deploy", help="déployer un manifeste dans sa base")
     target_arguments(deploy)
     apply_arguments(deploy)
+    format_argument(deploy)
     deploy.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
     deploy.add_argument(
         "--init",
@@ -307,16 +342,21 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="redéployer la configuration d'un commit")
     target_arguments(rollback)
     apply_arguments(rollback)
+    format_argument(rollback)
     rollback.add_argument(
         "--to", required=True, metavar="COMMIT", help="le commit dont redéployer le registre"
     )
     drift = commands.add_parser("drift", help="écarts entre la base et le registre")
     target_arguments(drift)
     drift.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
+    format_argument(drift)
     history_command = commands.add_parser("history", help="déploiements enregistrés")
     target_arguments(history_command)
+    format_argument(history_command)
     importer = commands.add_parser("import", help="importer les documents de la base")
-    importer.add_argument("--from", dest="source", help="mongodb://… d'un déploiement")
+    importer.add_argument(
+        "--from", dest="source", help="mongodb://… d'un déploiement, ou file:CHEMIN.json"
+    )
     importer.add_argument("--from-json", type=Path, help="export mongoexport --jsonArray")
     importer.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environnement")
     importer.add_argument("--network", required=True, choices=NETWORKS, help="réseau")
@@ -325,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         help="@compte ou @org/équipe propriétaire des fichiers (répétable)",
+    )
+    importer.add_argument(
+        "--only-foreign",
+        action="store_true",
+        help="seulement les documents que `fedreg drift` dit hors du registre",
     )
     _policy_argument(importer)
     secret = commands.add_parser("secret", help="secrets clients")
@@ -336,7 +381,22 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--deployment", required=True, choices=DEPLOYMENTS, help="déploiement du FS"
     )
-    rotate.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    rotate.add_argument("--target", required=True, help=TARGET_HELP)
+    rotate.add_argument(
+        "--dry-run", action="store_true", help="afficher ce que ferait la rotation seulement"
+    )
+    rotate.add_argument("--yes", action="store_true", help="renouveler sans confirmation")
+    rotate.add_argument(
+        "--include-inactive",
+        action="store_true",
+        help="renouveler aussi le secret d'un FS désactivé",
+    )
+    rotate.add_argument(
+        "--publish",
+        action="store_true",
+        help="remettre le nouveau secret (publication GitHub, variables GITHUB_*) avant qu'il "
+        "remplace l'ancien",
+    )
     secrets_out_argument(rotate)
     _policy_argument(rotate)
     pending = secret_commands.add_parser(
@@ -348,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DEPLOYMENT",
         help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
-    pending.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    pending.add_argument("--target", required=True, help=TARGET_HELP)
     secrets_out_argument(pending)
     pending.add_argument(
         "--publish",
@@ -472,6 +532,7 @@ def _live_settings(args: argparse.Namespace) -> LiveSettings:
         ca_bundle=args.ca_bundle or from_env.ca_bundle,
         nameserver=args.nameserver or from_env.nameserver,
         dns_port=args.dns_port or from_env.dns_port,
+        addresses=from_env.addresses,
     )
 
 
@@ -573,6 +634,7 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
             environment=args.env,
             network=args.network,
             owners=args.owner,
+            only_foreign=args.only_foreign,
             policy_file=args.policy,
         )
     if args.command in ("edit", "propose", "serve"):
@@ -617,7 +679,7 @@ def _dispatch_form(args: argparse.Namespace) -> int:
 
 
 def _dispatch_bot(args: argparse.Namespace) -> int:
-    from .commands.bot import default_cache, run_bot_pr, run_bot_publish
+    from .commands.bot import default_cache, run_bot_pr, run_bot_publish, run_bot_rejudge
 
     if args.bot_command == "pr":
         return run_bot_pr(
@@ -633,12 +695,21 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
         )
     if args.bot_command == "publish":
         return run_bot_publish(args.result)
+    if args.bot_command == "rejudge":
+        return run_bot_rejudge(
+            event_path=args.event,
+            policy_file=args.policy,
+            remote=args.remote,
+            cache=args.cache or default_cache(),
+            live=args.live,
+        )
     return _dispatch_deploy(args)
 
 
 def _dispatch_deploy(args: argparse.Namespace) -> int:
     from .commands.deploy import (
         DeployOptions,
+        RotateOptions,
         run_bot_deploy,
         run_changed_deployments,
         run_deploy,
@@ -673,6 +744,8 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             allow_large_change=args.allow_large_change,
             secrets_out=args.secrets_out / args.deployment,
             break_lock=args.break_lock,
+            output_format=args.format,
+            progress=_show_progress(args.format),
         )
         if args.command == "deploy" and (args.init or args.adopt):
             return run_init(
@@ -691,9 +764,12 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             target=args.target,
             manifest_file=args.manifest,
             policy_file=args.policy,
+            output_format=args.format,
         )
     if args.command == "history":
-        return run_history(deployment=args.deployment, target=args.target)
+        return run_history(
+            deployment=args.deployment, target=args.target, output_format=args.format
+        )
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(
             DeployOptions(
@@ -708,10 +784,16 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
         )
     if args.command == "secret":
         return run_rotate(
-            client_id=args.client_id,
-            deployment=args.deployment,
-            target=args.target,
-            secrets_out=args.secrets_out / args.deployment,
+            RotateOptions(
+                client_id=args.client_id,
+                deployment=args.deployment,
+                target=args.target,
+                secrets_out=args.secrets_out / args.deployment,
+                dry_run=args.dry_run,
+                yes=args.yes,
+                include_inactive=args.include_inactive,
+                publish=args.publish,
+            ),
             policy_file=args.policy,
         )
     raise AssertionError(args.command)

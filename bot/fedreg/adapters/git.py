@@ -60,14 +60,15 @@ class GitRepository:
         return tree, sorted(set(conflicts)) if process.returncode == 1 else []
 
     def worktree_tree(self) -> str:
-        """A tree object of the working tree as it is (untracked files included), written
-        through a temporary index: the repository's own index is left alone.
+        """A tree object of the checkout as the bot would see it once committed: the
+        index's entries and modes (a gitlink, which has no file in the work tree, stays a
+        gitlink), updated with the work tree's changes and untracked files. Written through
+        a temporary copy of the index: the repository's own index is left alone.
 
-        The temporary index starts as a copy of the repository's (modification time kept,
-        so git's racy-entry check behaves as on the original): `git add -A` then re-hashes
-        only the files whose stat data changed, not the whole tree. An index that hides
-        files from `add` (assume-unchanged, skip-worktree) is not trusted: HEAD is read
-        instead, and every file hashed."""
+        The copy keeps the index's modification time, so git's racy-entry check behaves as
+        on the original: `git add -A` then re-hashes only the files whose stat data changed,
+        not the whole tree. A file the index hides from `add` (assume-unchanged,
+        skip-worktree) has its mark cleared in the copy: it is judged as it is on disk."""
         with tempfile.TemporaryDirectory() as folder:
             index = Path(folder) / "index"
             # fsmonitor off: its answers belong to the repository's own index
@@ -82,18 +83,25 @@ class GitRepository:
                 .decode()
                 .strip()
             )
-            if own.is_file() and not self._index_hides_files():
+            if own.is_file():
                 shutil.copy2(own, index)
+                hidden = b"".join(path + b"\0" for path in self._hidden_files(env))
+                # one mark per call: update-index applies only the first one given
+                for unmark in ("--no-assume-unchanged", "--no-skip-worktree") if hidden else ():
+                    self.git("update-index", unmark, "-z", "--stdin", stdin=hidden, env=env)
             elif self.head_commit() is not None:
                 self.git("read-tree", "HEAD", env=env)
-            self.git("add", "-A", "--", ".", env=env)
+            staged = self.git("ls-files", "--stage", "-z", env=env).split(b"\0")
+            gitlinks = [e.split(b"\t", 1)[1].decode() for e in staged if e.startswith(b"160000 ")]
+            keep = [f":(exclude,literal){path}" for path in gitlinks]
+            self.git("add", "-A", "--", ".", *keep, env=env)
             return self.git("write-tree", env=env).decode().strip()
 
-    def _index_hides_files(self) -> bool:
-        """Whether the repository's index marks a file assume-unchanged (a lowercase tag in
-        `git ls-files -v`) or skip-worktree (`S`): `git add` would not look at it."""
-        tags = self.git("ls-files", "-v", "-z").split(b"\0")
-        return any(tag[:1].islower() or tag[:1] == b"S" for tag in tags if tag)
+    def _hidden_files(self, env: dict[str, str]) -> list[bytes]:
+        """The paths the index in `env` marks assume-unchanged (a lowercase tag in
+        `git ls-files -v`) or skip-worktree (`S`): `git add` would not look at them."""
+        tags = self.git("ls-files", "-v", "-z", env=env).split(b"\0")
+        return [tag[2:] for tag in tags if tag and (tag[:1].islower() or tag[:1] == b"S")]
 
     def resolve(self, ref: str) -> str:
         """The commit id of `ref`; a usage error when there is none."""
@@ -117,6 +125,26 @@ class GitRepository:
             check=False,
         )
         return {0: True, 1: False}.get(process.returncode)
+
+    def on_first_parent_history(self, commit: str, tip: str) -> bool | None:
+        """Whether `commit` is `tip` or one of its first-parent ancestors (the commits a
+        branch itself went through, not those its merges brought in); None when either is
+        unknown here."""
+        process = subprocess.run(
+            ["git", "rev-list", "--first-parent", "--end-of-options", tip],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        target = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{commit}^{{commit}}"],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        if process.returncode != 0 or target.returncode != 0:
+            return None
+        return target.stdout.strip() in process.stdout.split()
 
     def resolve_tree(self, ref: str) -> str:
         """The tree id of a commit (or of a tree)."""

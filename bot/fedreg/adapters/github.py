@@ -133,6 +133,16 @@ class GitHubClient:
                     return pull
         raise GitHubError(f"aucune demande ouverte pour {head_owner}:{head_branch} @ {head_sha}")
 
+    def open_pulls(self, base: str) -> list[PullRequest]:
+        """Every open pull request into `base` (all pages)."""
+        with explained("liste des demandes ouvertes"):
+            return list(self.repo.get_pulls(state="open", base=base))
+
+    def has_bot_approval(self, pull: PullRequest) -> bool:
+        """Whether an approval of fedreg's stands on the pull request."""
+        with explained("lecture des approbations"):
+            return any(_is_bot_approval(review) for review in pull.get_reviews())
+
     def read_file(self, path: str, ref: str) -> bytes | None:
         """A file's bytes at `ref` through the contents API (None if absent or not a file), for
         `fedreg propose`'s one file. The bot never reads files this way: the contents API
@@ -166,7 +176,11 @@ class GitHubClient:
         as it is) is checked instead. Earlier approvals are withdrawn unless this verdict
         approves. The check run is created completed, then the comment and labels are put
         in place (if that breaks, the check run turns to a failure, "Publication
-        incomplète"); the approval comes last, bound to the decided commit."""
+        incomplète"); the approval comes last, bound to the decided commit. A merge queue's
+        commit has no pull request of its own: it gets the check run alone."""
+        if result.merge_group:
+            self._complete_check(result)
+            return
         number = result.pull_number
         pull = self.repo.get_pull(number)  # lazy: no call until a field is read
         if result.approve or not result.team_reviewers:
@@ -237,12 +251,7 @@ class GitHubClient:
         leave an earlier one standing."""
         with explained("retrait des approbations"):
             for review in pull.get_reviews():
-                if (
-                    review.state == "APPROVED"
-                    and review.user is not None
-                    and review.user.type == "Bot"
-                    and review.body == APPROVAL_BODY
-                ):
+                if _is_bot_approval(review):
                     self.github.requester.requestJsonAndCheck(
                         "PUT",
                         f"{pull.url}/reviews/{review.id}/dismissals",
@@ -472,3 +481,13 @@ class GitHubClient:
     def pull_body(self, pull: PullRequest) -> str:
         with explained(f"lecture de la demande n° {pull.number}"):
             return pull.body or ""
+
+
+def _is_bot_approval(review: Any) -> bool:
+    """An approval fedreg gave (a bot's, with fedreg's approval text)."""
+    return (
+        review.state == "APPROVED"
+        and review.user is not None
+        and review.user.type == "Bot"
+        and review.body == APPROVAL_BODY
+    )

@@ -9,7 +9,11 @@ from typing import Any
 
 from ..registry.layout import REGISTRY_DIR, YAML_SUFFIX
 from ..registry.models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
-from ..validation.checks.readiness import PLACEHOLDER_DOMAIN, PLACEHOLDER_RIE_RANGE
+from ..validation.checks.readiness import (
+    PLACEHOLDER_DOMAIN,
+    PLACEHOLDER_RECIPIENT,
+    PLACEHOLDER_RIE_RANGE,
+)
 
 KIND_BY_COMMAND = {"service-provider": SERVICE_PROVIDER, "identity-provider": IDENTITY_PROVIDER}
 GUIDE_BY_KIND = {
@@ -37,6 +41,9 @@ class NewProvider:
     name: str
     owners: tuple[str, ...]
     contacts: tuple[str, ...]
+    # The federation's age public key for the environment (policy.yaml), for which an
+    # identity provider seals the secret it made for the federation; None when not set.
+    federation_age_recipient: str | None = None
 
 
 def new_client_id() -> str:
@@ -86,8 +93,14 @@ def render_skeleton(spec: NewProvider) -> str:
             "id_token_signed_response_alg": "ES256",
             "userinfo_signed_response_alg": "ES256",
             "accepts_private_sector": False,
+            "secret_recipients": [PLACEHOLDER_RECIPIENT],
         }
-        before = {"redirect_uris": "À REMPLACER : les URL exactes de votre application"}
+        before = {
+            "redirect_uris": "À REMPLACER : les URL exactes de votre application",
+            "secret_recipients": "À REMPLACER : la clé publique age de votre équipe "
+            "(age-keygen -o ma-cle.txt) ; le secret généré au déploiement vous est remis "
+            "chiffré pour elle",
+        }
         return format_text(dump_new(fields, start_comment=start, before=before, after=after))
     host = f"{spec.slug}.{PLACEHOLDER_DOMAIN}"
     fields = {
@@ -109,8 +122,14 @@ def render_skeleton(spec: NewProvider) -> str:
         "entra_id": False,
         "uses_hybridge": False,
         "mfa_compliant": False,
+        "client_secret_age_recipient": spec.federation_age_recipient or PLACEHOLDER_RECIPIENT,
     }
-    before = {"discovery_url": "À REMPLACER : l'URL de découverte publique de votre FI"}
+    before = {
+        "discovery_url": "À REMPLACER : l'URL de découverte publique de votre FI",
+        "client_secret_age_recipient": "À COMPLÉTER : le secret que votre FI a créé pour la "
+        "fédération, chiffré pour cette clé (age -a -r <la clé ci-dessous>), collé sous "
+        "client_secret_age: |",
+    }
     after = {
         "client_id": "créé par votre FI pour la fédération",
         "attached_email_domains": "À REMPLACER : les domaines de vos agents",

@@ -16,6 +16,7 @@ EXTRA_BY_MODULE = {
     "requests": "federation",
     "pymongo": "federation",
     "bson": "federation",
+    "mongomock": "federation",
     "pyrage": "federation",
     "cryptography": "federation",
     "starlette": "federation",

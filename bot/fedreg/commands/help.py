@@ -34,7 +34,19 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         0: "rien à corriger (les « non vérifié » sont des avertissements)",
         1: "au moins une erreur à corriger côté fournisseur",
     },
-    "drift": {0: "la base et le registre concordent", 1: "au moins un écart (ou échec)"},
+    "drift": {
+        0: "la base correspond au registre, ou au dernier commit déployé (commits à déployer)",
+        1: "échec (base injoignable ou non marquée, registre invalide)",
+        4: "dérive trouvée : base modifiée hors de git, ou documents hors du registre",
+    },
+    "deploy": {
+        0: "plan affiché (simulation), déjà à jour, ou appliqué",
+        1: "refusé (rien n'est écrit) ou interrompu (le relancer le termine)",
+    },
+    "secret rotate": {
+        0: "rotation faite, ou simulée (--dry-run, pas de --yes)",
+        1: "refusée (FS désactivé, sans destinataires, verrou tenu) : rien n'est écrit",
+    },
     "render": {1: "registre invalide : rien n'est écrit"},
     "schema": {1: "avec --check : schémas périmés"},
     "fmt": {1: "avec --check : un fichier n'est pas au format ; ou un fichier illisible"},
@@ -115,6 +127,12 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ('fedreg bot pr --event "$GITHUB_EVENT_PATH"', "en CI, depuis l'événement GitHub"),
     ),
     "bot publish": (("fedreg bot publish build/fedreg-result.json", "en CI, avec GITHUB_TOKEN"),),
+    "bot rejudge": (
+        (
+            'fedreg bot rejudge --event "$GITHUB_EVENT_PATH"',
+            "en CI, après un push sur main : les verdicts qui ne tiennent plus",
+        ),
+    ),
     "bot deploy": (
         (
             'fedreg bot deploy production-internet --target "$MONGODB_URI"',
@@ -134,6 +152,14 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         ('fedreg deploy integration-internet --target "$MONGODB_URI" --yes', "appliquer"),
         (
+            "fedreg deploy integration-internet --target file:export.json --yes",
+            "répéter sur un export (mongoexport) avant de toucher le serveur",
+        ),
+        (
+            'fedreg deploy integration-internet --target "$MONGODB_URI" --format json',
+            "le plan en JSON (docs/schemas/deploy.schema.json)",
+        ),
+        (
             'fedreg deploy integration-internet --target "$MONGODB_URI" --init --adopt',
             "marquer une base neuve ou importée comme celle de ce déploiement",
         ),
@@ -148,6 +174,10 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         (
             'fedreg drift production-internet --target "$MONGODB_READONLY_URI"',
             "les écarts entre la base et le registre",
+        ),
+        (
+            "fedreg drift production-internet --target file:export.json --format json",
+            "sur un export, en JSON (docs/schemas/drift.schema.json)",
         ),
     ),
     "check-live": (
@@ -183,12 +213,21 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "history": (
         ('fedreg history production-internet --target "$MONGODB_URI"', "les déploiements"),
+        (
+            'fedreg history production-internet --target "$MONGODB_URI" --format json',
+            "en JSON (docs/schemas/history.schema.json), rotations de secret comprises",
+        ),
     ),
     "import": (
         (
             "fedreg import --from-json export.json --env production --network internet "
             "--owner @proconnect-gouv/federation",
             "un export mongoexport --jsonArray en fichiers du registre",
+        ),
+        (
+            'fedreg import --from "$MONGODB_URI" --only-foreign --env production '
+            "--network internet --owner @proconnect-gouv/federation",
+            "seulement les documents que drift dit hors du registre (les autres : déjà présents)",
         ),
     ),
     "secret": (
@@ -200,7 +239,12 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "secret rotate": (
         (
             'fedreg secret rotate 70b6…8e5d --deployment production-internet --target "$URI"',
-            "nouveau secret, scellé pour les destinataires du FS",
+            "afficher la rotation, puis la confirmer en tapant le nom du déploiement",
+        ),
+        (
+            'fedreg secret rotate 70b6…8e5d --deployment production-internet --target "$URI" '
+            "--yes --publish",
+            "renouveler, en remettant le nouveau secret avant qu'il remplace l'ancien",
         ),
     ),
     "secret pending": (

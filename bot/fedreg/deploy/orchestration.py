@@ -8,13 +8,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
-
-import pymongo
-from pymongo.database import Database
-from pymongo.errors import PyMongoError
 
 from ..adapters.files import read_json
 from ..adapters.git import GitError, GitRepository
@@ -25,7 +22,7 @@ from ..manifests.build import Manifest, build_manifests
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from ..registry.models import ENVIRONMENTS, NETWORKS, deployment_name, deployment_parts
 from ..registry.policy import Policy
-from ..registry.snapshot import changes, documents_at, documents_of_changes
+from ..registry.snapshot import changes, documents_at, documents_of_changes, is_git_config
 from ..validation.coreconformance import CoreViolation, manifest_violations
 from ..validation.engine import (
     build_provider,
@@ -35,9 +32,7 @@ from ..validation.engine import (
     validate_documents,
     validate_paths,
 )
-from .mongostore import DEFAULT_DATABASE
 from .plan import DeployAction, DeployPlan
-from .redaction import redact_uri
 from .secrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
 
 
@@ -83,27 +78,78 @@ def _manifests(
     return manifests
 
 
-def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, Manifest]:
-    result = validate_paths([Path(REGISTRY_DIR)], policy)
+def manifests_from_worktree(
+    policy: Policy, commit: str | None, environment: str | None = None
+) -> dict[str, Manifest]:
+    """The manifests of the files as they are: the whole registry, or one `environment`'s
+    folder alone (the other deployments' manifests are then empty: see `deployment_manifest`)."""
+    if environment is None:
+        result = validate_paths([Path(REGISTRY_DIR)], policy)
+    else:
+        folder = Path(REGISTRY_DIR) / environment
+        # lexists: a link in place of the folder is read (and refused), never taken for no files
+        result = validate_paths([folder] if os.path.lexists(folder) else [], policy)
     return _manifests(result.documents, result.diagnostics, commit)
 
 
-def deployment_manifest(policy: Policy, commit: str | None, deployment: str) -> Manifest:
-    """One deployment's manifest from the working tree, reading only its environment's
-    folder: every rule across files holds within one environment, so its files' verdict is
-    the whole registry's, at the cost of that environment alone."""
-    environment, _ = deployment_parts(deployment)
-    folder = Path(REGISTRY_DIR) / environment
-    # lexists: a link in place of the folder is read (and refused), never taken for no files
-    result = validate_paths([folder] if os.path.lexists(folder) else [], policy)
-    return _manifests(result.documents, result.diagnostics, commit)[deployment]
-
-
-def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, Manifest]:
-    """The manifests rendered from the registry as it was at `ref`."""
+def manifests_at_commit(
+    repo: GitRepository, ref: str, policy: Policy, environment: str | None = None
+) -> dict[str, Manifest]:
+    """The manifests rendered from the registry as it was at `ref` (or from one
+    `environment`'s folder alone, as `manifests_from_worktree`)."""
     commit = repo.resolve(ref)
-    docs = documents_at(repo, commit)
+    docs = documents_at(repo, commit, _folder(environment))
     return _manifests(docs, validate_documents(docs, policy), commit)
+
+
+def _folder(environment: str | None) -> str:
+    return REGISTRY_DIR if environment is None else f"{REGISTRY_DIR}/{environment}"
+
+
+class UncommittedRegistry(FedregError):
+    pass
+
+
+def manifests_to_ship(
+    policy: Policy, ref: str | None = None, *, uncommitted: str = "refuse"
+) -> dict[str, Manifest]:
+    """What render and deploy ship: the registry of commit `ref` (default: the checked-out
+    commit) read from its blobs by the one reader, so that no attribute, filter or encoding of
+    a checkout changes what is deployed. Uncommitted changes under registry/ are refused
+    (`uncommitted="refuse"`) or left out with a warning on stderr (`"warn"`). Outside a git
+    repository (or before its first commit) the files are read as they are, with no commit."""
+    return _to_ship(policy, ref, uncommitted, None)
+
+
+def deployment_manifest(policy: Policy, deployment: str, ref: str | None = None) -> Manifest:
+    """One deployment's manifest, shipped as `manifests_to_ship` ships them (commit blobs,
+    uncommitted changes of its environment refused), reading only its environment's folder:
+    every rule across files holds within one environment, so its files' verdict is the
+    whole registry's, at the cost of that environment alone."""
+    environment, _ = deployment_parts(deployment)
+    return _to_ship(policy, ref, "refuse", environment)[deployment]
+
+
+def _to_ship(
+    policy: Policy, ref: str | None, uncommitted: str, environment: str | None
+) -> dict[str, Manifest]:
+    repo = discover_repository()
+    if repo is None or repo.head_commit() is None:
+        if ref is not None:
+            raise UsageError(f"pas de dépôt git ici : impossible de lire le commit {ref}")
+        return manifests_from_worktree(policy, None, environment)
+    folder = _folder(environment)
+    if ref is None and repo.is_dirty(folder):
+        message = (
+            f"{folder}/ a des modifications non validées : fedreg ne rend et ne déploie "
+            "que des commits"
+        )
+        if uncommitted == "refuse":
+            raise UncommittedRegistry(
+                f"{message}. Validez-les (git commit) ou mettez-les de côté (git stash)."
+            )
+        print(f"fedreg : {message} ; rendu du commit HEAD, sans elles.", file=sys.stderr)
+    return manifests_at_commit(repo, ref or "HEAD", policy, environment)
 
 
 def changed_deployments(
@@ -116,10 +162,11 @@ def changed_deployments(
     set of its files' records, so the records of the changed files, before and after,
     differ exactly where the deployments do (a file that moves between deployments changes
     both). The changed files must validate (the deploy job then validates the whole
-    registry). A change outside the registry (code, schemas, the policy) may change any
-    render: both commits are rendered whole."""
+    registry). A change outside the registry (code, schemas, the policy) or of a file git
+    reads as configuration (.gitattributes…) may change any render: both commits are
+    rendered whole."""
     found = changes(repo, repo.resolve(base), None if head is None else repo.resolve(head))
-    if any(not c.path.startswith(f"{REGISTRY_DIR}/") for c in found):
+    if any(not c.path.startswith(f"{REGISTRY_DIR}/") or is_git_config(c.path) for c in found):
         return _changed_by_rendering(repo, base, head, policy)
     before, after = documents_of_changes(repo, found)
     with collector_paused():
@@ -213,27 +260,6 @@ def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
     return manifest
 
 
-def connect(target: str) -> Database[dict[str, Any]]:
-    """The deployment's database: the one named in the URI, else `core-fca-low`. Errors name
-    the server as host:port only (the URI may carry credentials)."""
-    try:
-        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-            target, serverSelectionTimeoutMS=10_000
-        )
-        db = client.get_default_database(default=DEFAULT_DATABASE)
-        client.admin.command("ping")
-    except (PyMongoError, ValueError) as error:  # mongomock: ValueError for unknown servers
-        raise FedregError(
-            f"MongoDB injoignable ({redact_uri(target)}) : {type(error).__name__}"
-        ) from None
-    return db
-
-
-def where(target: str, db: Database[dict[str, Any]]) -> str:
-    """How a target is named in messages and in the audit: host:port/database."""
-    return f"{redact_uri(target)}/{db.name}"
-
-
 def actor() -> str:
     """Who runs fedreg: the GitHub actor in a workflow, else the local account."""
     if os.environ.get("GITHUB_ACTOR"):
@@ -291,14 +317,16 @@ def rollback_problem(
     repo: GitRepository | None, furthest: str | None, commit: str | None
 ) -> str | None:
     """Why rolling back to `commit` is not going back along what the deployment went through
-    (None: it is): `commit` must precede the latest commit deployed forward, `furthest`. A
-    branch never merged, or a typo that names one, is refused."""
+    (None: it is): `commit` must be on the first-parent history of the latest commit deployed
+    forward, `furthest` (main's own commits, each deployed in turn). A branch never merged, or
+    a commit that was only ever on a merged pull request's branch (reachable through a merge's
+    second parent, never deployed on its own), is refused."""
     if furthest is None:
         return "aucun déploiement enregistré pour ce déploiement : rien à quoi revenir"
     target = plain_commit(commit)
     if repo is None or target is None:
         return "pas de dépôt git ici : impossible de vérifier que ce commit a été déployé"
-    precedes = repo.is_ancestor(target, furthest)
+    precedes = repo.on_first_parent_history(target, furthest)
     if precedes is None:
         return (
             f"{target[:12]} ou le dernier commit déployé ({furthest[:12]}) est inconnu de ce "
@@ -318,17 +346,17 @@ def registry_mismatch(
     repo: GitRepository | None, manifest: dict[str, Any], policy: Policy
 ) -> str | None:
     """Why a given manifest is not what the registry renders at its source commit (None:
-    it is). A manifest that cannot be traced to a commit of this repository is refused for
-    production deployments."""
+    it is). A manifest that cannot be traced to a commit of this repository (no commit, or a
+    working tree's `+modifications`) is refused for every deployment: its content was never
+    reviewed."""
     commit = manifest.get("source_commit")
-    traceable = isinstance(commit, str) and commit == plain_commit(commit) and repo is not None
-    if not traceable:
-        if str(manifest.get("deployment", "")).startswith("production-"):
-            return (
-                "un manifeste de production doit venir d'un commit de ce dépôt "
-                f"(source_commit : {commit!r}) : rendez-le depuis le registre"
-            )
-        return None
+    if not isinstance(commit, str) or commit != plain_commit(commit):
+        return (
+            "un manifeste doit venir d'un commit de ce dépôt, sans modification non validée "
+            f"(source_commit : {commit!r}) : rendez-le depuis un commit du registre"
+        )
+    if repo is None:
+        return "pas de dépôt git ici : impossible de comparer le manifeste au registre"
     assert repo is not None and isinstance(commit, str)
     try:
         rendered = manifests_at_commit(repo, commit, policy)[manifest["deployment"]]

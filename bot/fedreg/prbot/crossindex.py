@@ -27,7 +27,14 @@ from .. import __version__
 from ..adapters.git import GitError, GitRepository
 from ..diagnostics import Finding
 from ..registry.layout import REGISTRY_DIR, RegistryDocument
-from ..registry.snapshot import Entry, changes, git_documents, read_entries, tree_entries
+from ..registry.snapshot import (
+    Entry,
+    changes,
+    git_documents,
+    is_git_config,
+    read_entries,
+    tree_entries,
+)
 from ..validation.checks.crossfile import clash, cross_keys, label, shared_domain
 from ..validation.engine import collector_paused
 
@@ -121,7 +128,9 @@ class CrossIndex:
         if current == tree:
             return
         if current is not None and _exists(repo, current):
-            found = changes(repo, current, tree, REGISTRY_DIR)
+            found = [
+                c for c in changes(repo, current, tree, REGISTRY_DIR) if not is_git_config(c.path)
+            ]
             touched = self._remove([c.path for c in found])
             added = [c.after for c in found if c.after is not None and c.after.regular]
             touched |= self._add(repo, added)

@@ -249,8 +249,8 @@ _RULES = [
         title="Caractère non accepté dans un nom",
         message="« {field} » contient un caractère non accepté : « {char} ».",
         hint=(
-            "Caractères acceptés : lettres (accentuées comprises), chiffres, espaces et "
-            ", . : ! ( ) _ ' - & /"
+            "Caractères acceptés : lettres (accentuées comprises), chiffres, espaces (insécables "
+            "comprises) et , . : ! ( ) _ ' ’ « » - & /"
         ),
         rejects="name: Mon service <test>",
         accepts="name: Mon service (test)",
@@ -323,8 +323,9 @@ _RULES = [
         title="Nouveau FS sans destinataire de son secret",
         message=(
             "Ce FS est nouveau dans le déploiement {deployment} mais n'a pas de "
-            "secret_recipients : le déploiement le refuserait, et retiendrait avec lui tous les "
-            "autres changements de {deployment}."
+            "secret_recipients (ou seulement la clé d'exemple de « fedreg new ») : le "
+            "déploiement le refuserait, et retiendrait avec lui tous les autres changements de "
+            "{deployment}."
         ),
         hint=(
             "Créez une clé age pour votre équipe (age-keygen -o ma-cle.txt) et ajoutez sa clé "
@@ -857,8 +858,9 @@ _RULES = [
             "l'extension d'un domaine rattaché doit faire de 2 à 10 lettres."
         ),
         hint=(
-            "Vérifiez le domaine ; s'il est juste, voyez avec l'équipe de la fédération : le "
-            "cœur ne pourrait pas le charger tel quel."
+            "Vérifiez le domaine ; s'il est juste, voyez avec l'équipe de la fédération : c'est "
+            "le formulaire d'administration qui refuse ce domaine (le cœur, lui, le chargerait), "
+            "et un FI ainsi configuré ne pourrait plus y être modifié."
         ),
         rejects="- mairie.construction",
         accepts="- mairie.fr",
@@ -930,6 +932,20 @@ _RULES = [
         title="Chiffrement incomplet",
         message="« {present} » est renseigné sans « {missing} ».",
         hint="{detail}",
+        rejects="userinfo_encrypted_response_enc: A256GCM\n(sans userinfo_encrypted_response_alg)",
+        accepts=(
+            "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM"
+        ),
+    ),
+    Rule(
+        code="O008",
+        severity=W,
+        title="Contenu chiffré sans algorithme : ignoré",
+        message=(
+            "« {present} » est renseigné sans « {missing} » : le cœur ne chiffre rien sans "
+            "algorithme, cette valeur est ignorée."
+        ),
+        hint="Retirez {present}, ou indiquez {missing} ({algs}) pour chiffrer vraiment.",
         rejects="userinfo_encrypted_response_enc: A256GCM\n(sans userinfo_encrypted_response_alg)",
         accepts=(
             "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM"
@@ -1080,14 +1096,12 @@ _RULES = [
         code="V006",
         severity=W,
         title="Serveur injoignable : non vérifié",
-        message=(
-            "{document} : {url} n'a pas pu être joint depuis le vérificateur ({problem}) : non "
-            "vérifié."
-        ),
+        message=("{document} : {url} n'a pas pu être joint depuis le vérificateur : non vérifié."),
         hint=(
-            "Cela peut venir de notre réseau : relancez plus tard ; à défaut, l'équipe de la "
-            "fédération vérifiera à la revue. Un FI joignable seulement depuis le RIE est dans ce "
-            "cas."
+            "Le vérificateur ne joint que des adresses publiques d'internet, en https sur le "
+            "port 443, et ne dit pas pourquoi une connexion a échoué. Cela peut venir de notre "
+            "réseau : relancez plus tard ; à défaut, l'équipe de la fédération vérifiera à la "
+            "revue. Un FI joignable seulement depuis le RIE est dans ce cas."
         ),
         rejects="(connexion refusée, nom inconnu)",
         accepts="(serveur joignable en https)",

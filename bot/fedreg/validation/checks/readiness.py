@@ -30,6 +30,7 @@ from .uris import IDP_URL_KEYS, url_host
 PLACEHOLDER_LABEL = "a-remplacer"
 PLACEHOLDER_DOMAIN = f"{PLACEHOLDER_LABEL}.example.fr"
 PLACEHOLDER_RIE_RANGE = "100.127.255.240/28"
+PLACEHOLDER_RECIPIENT = f"age1-{PLACEHOLDER_LABEL}"  # where the team's age public key goes
 _URL_KEYS = ("redirect_uris", "post_logout_redirect_uris")
 _DOMAIN_KEYS = ("attached_email_domains", "extra_accepted_email_domains")
 _UNKNOWN_KEY = "<clé demandée à l'équipe de la fédération>"
@@ -58,6 +59,11 @@ def _placeholder_fields(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int,
     for index, text in text_items(data, "ip_ranges"):
         if text == PLACEHOLDER_RIE_RANGE:
             yield ("ip_ranges", index), text
+    for index, text in text_items(data, "secret_recipients"):
+        if text == PLACEHOLDER_RECIPIENT:
+            yield ("secret_recipients", index), text
+    if text_value(data, "client_secret_age_recipient") == PLACEHOLDER_RECIPIENT:
+        yield ("client_secret_age_recipient",), PLACEHOLDER_RECIPIENT
 
 
 def check_placeholders(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
@@ -143,9 +149,18 @@ def known_identities(documents: Iterable[tuple[str, str, dict[str, Any] | None]]
 def new_provider_findings(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
     """What deploy requires of a provider it will create in its deployment."""
     deployment = deployment_name(ctx.environment, text_value(data, "network"))
-    if ctx.kind == SERVICE_PROVIDER and not data.get("secret_recipients"):
-        where = ("secret_recipients",) if "secret_recipients" in data else ("client_id",)
-        yield Finding("I010", where, {"deployment": deployment})
+    if ctx.kind == SERVICE_PROVIDER:
+        recipients = [text for _, text in text_items(data, "secret_recipients")]
+        if PLACEHOLDER_RECIPIENT in recipients:
+            # Deploy cannot seal the new secret for `fedreg new`'s example recipient.
+            where: tuple[str | int, ...] = (
+                "secret_recipients",
+                recipients.index(PLACEHOLDER_RECIPIENT),
+            )
+            yield Finding("I010", where, {"deployment": deployment})
+        elif not data.get("secret_recipients"):
+            where = ("secret_recipients",) if "secret_recipients" in data else ("client_id",)
+            yield Finding("I010", where, {"deployment": deployment})
     if ctx.kind == IDENTITY_PROVIDER and not text_value(data, "client_secret_age"):
         where = ("client_secret_age",) if "client_secret_age" in data else ("uid",)
         recipient = ctx.policy.age_recipient(ctx.environment) or _UNKNOWN_KEY
