@@ -81,3 +81,20 @@ def test_worktree_tree_of_a_repository_without_commit(repo: GitWorkspace) -> Non
     assert tree == fresh_index_tree(repo)
     assert list(paths_in(repo, tree)) == ["registry/first.yaml"]
     assert not (repo.root / ".git/index").exists()
+
+
+def test_a_staged_gitlink_stays_when_the_index_hides_a_file(repo: GitWorkspace) -> None:
+    """Both at once: the index's own entries and modes are kept (a gitlink has no file to
+    add), and a file it marks assume-unchanged is still judged as it is on disk."""
+    repo.write("registry/a.yaml", "name: a\n")
+    repo.commit("base")
+    repo.git("update-index", "--assume-unchanged", "registry/a.yaml")
+    repo.write("registry/a.yaml", "name: changed a\n")
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},registry/sub")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert f"160000 commit {commit}\tregistry/sub" in repo.git("ls-tree", "-r", tree)
+    oid = paths_in(repo, tree)["registry/a.yaml"]
+    assert repo.git("cat-file", "-p", oid) == "name: changed a"
