@@ -91,6 +91,19 @@ class GitRepository:
         )
         return {0: True, 1: False}.get(process.returncode)
 
+    def first_parent_history(self, ref: str) -> set[str] | None:
+        """The commits of `ref`'s first-parent history (what was merged into it, never a
+        merged branch's own commits); None when `ref` is unknown here."""
+        process = subprocess.run(
+            ["git", "rev-list", "--first-parent", "--end-of-options", ref],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        if process.returncode != 0:
+            return None
+        return set(process.stdout.decode().split())
+
     def resolve_tree(self, ref: str) -> str:
         """The tree id of a commit (or of a tree)."""
         return (

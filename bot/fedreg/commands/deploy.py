@@ -45,6 +45,7 @@ from ..deploy.orchestration import (
     rollback_problem,
     run_id,
     sealed_secret_problems,
+    verified_release,
     where,
 )
 from ..deploy.plan import (
@@ -69,6 +70,7 @@ from ..deploy.state import (
 )
 from ..errors import FedregError
 from ..manifests.build import Manifest, manifest_documents
+from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
@@ -160,16 +162,25 @@ class DeployOutcome:
 
 
 def _deploy(
-    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest,
+    options: DeployOptions,
+    policy: Policy,
+    kind: str = "deploy",
+    release: str = UNSIGNED,
 ) -> int:
     with _redacted(options.target):
-        return _deploy_outcome(manifest, options, policy, kind).exit_code
+        return _deploy_outcome(manifest, options, policy, kind, release).exit_code
 
 
 def _deploy_outcome(
-    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest,
+    options: DeployOptions,
+    policy: Policy,
+    kind: str = "deploy",
+    release: str = UNSIGNED,
 ) -> DeployOutcome:
-    """Check the manifest and the target, plan, and apply under the deployment's lock."""
+    """Check the manifest and the target, plan, and apply under the deployment's lock.
+    `release`: what the release check (`_released`, run first) proved."""
     problems = manifest_problems(manifest, options.deployment)
     if problems:
         return _refuse(
@@ -192,7 +203,7 @@ def _deploy_outcome(
         if previous is not None:
             _report_taken_lock(db, options, previous, holder, who, place)
     try:
-        return _plan_and_apply(db, place, manifest, options, policy, kind, holder, who)
+        return _plan_and_apply(db, place, manifest, options, policy, kind, holder, who, release)
     finally:
         if applying:
             release_lock(db, options.deployment, holder)
@@ -238,6 +249,7 @@ def _plan_and_apply(
     kind: str,
     holder: str,
     who: str,
+    release: str,
 ) -> DeployOutcome:
     if kind == "deploy":
         last = last_deployed_commit(db, options.deployment)
@@ -250,6 +262,7 @@ def _plan_and_apply(
         if problem is not None:
             return _refuse([problem], "retour arrière refusé")
     plan = plan_deploy(manifest, live_documents(db))
+    print(f"Manifeste : {release}.")
     sys.stdout.write(render_deploy_plan(plan))
     problems = plan.problems() + sealed_secret_problems(
         plan, policy, os.environ.get(AGE_IDENTITY_VARIABLE)
@@ -281,6 +294,7 @@ def _plan_and_apply(
         run_id=holder,
         target=place,
         overrides=tuple(breaches),
+        release=release,
     )
     minutes = policy.deploy_lock_minutes
     report = apply_plan(
@@ -327,7 +341,9 @@ def _github_text(text: str, target: str) -> str:
     return text[: GITHUB_DESCRIPTION_LIMIT - 1] + "…"
 
 
-def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
+def run_bot_deploy(
+    options: DeployOptions, *, policy_file: Path, manifest_file: Path | None = None
+) -> int:
     """The deploy job of a push to main: deploy, deliver every sealed secret still pending,
     and report on the GitHub Deployment."""
     policy = policy_or_fail(policy_file)
@@ -346,8 +362,8 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     with _redacted(options.target):
         try:
-            manifest = manifests_from_worktree(policy, sha)[options.deployment]
-            outcome = _deploy_outcome(manifest, options, policy)
+            manifest, release = _released(manifest_file, options.deployment, policy, sha)
+            outcome = _deploy_outcome(manifest, options, policy, release=release)
         except FedregError as error:
             message = redact_text(str(error), options.target)
             # A run that failed midway may have stored secrets: deliver them now.
@@ -393,13 +409,25 @@ def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Man
     return cast(Manifest, manifest)  # manifest_problems checked its shape and digest
 
 
+def _released(
+    manifest_file: Path | None, deployment: str, policy: Policy, commit: str | None
+) -> tuple[Manifest, str]:
+    """The manifest to deploy and what its release check proved, checked before anything
+    else: signed by the environment's key when its policy lists any (manifests/release.py),
+    then verified as a manifest; without a file, the registry rendered at `commit`."""
+    release, vouched = verified_release(manifest_file, deployment, policy, datetime.now(UTC))
+    if manifest_file is None:
+        return manifests_from_worktree(policy, commit)[deployment], release
+    manifest = _given_manifest(manifest_file, deployment, policy)
+    if vouched is not None and manifest["digest"] != vouched:
+        raise ReleaseRefused("content", "le manifeste a changé pendant sa vérification")
+    return manifest, release
+
+
 def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
     policy = policy_or_fail(policy_file)
-    if manifest_file is not None:
-        manifest = _given_manifest(manifest_file, options.deployment, policy)
-    else:
-        manifest = manifests_from_worktree(policy, source_commit())[options.deployment]
-    return _deploy(manifest, options, policy)
+    manifest, release = _released(manifest_file, options.deployment, policy, source_commit())
+    return _deploy(manifest, options, policy, release=release)
 
 
 def _confirmed(options: DeployOptions, question: str) -> bool:
@@ -521,15 +549,27 @@ def _adopt(
     return EXIT_OK
 
 
-def run_rollback(options: DeployOptions, *, to: str, policy_file: Path) -> int:
+def run_rollback(
+    options: DeployOptions, *, to: str, policy_file: Path, manifest_file: Path | None = None
+) -> int:
+    """Redeploy the registry of commit `to`: rendered here, or, where releases are signed,
+    the signed manifest of that commit (rendered and signed again by the render job)."""
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
-    manifest = manifests_at_commit(repo, to, policy)[options.deployment]
+    if manifest_file is None:
+        release, _ = verified_release(None, options.deployment, policy, datetime.now(UTC))
+        manifest = manifests_at_commit(repo, to, policy)[options.deployment]
+    else:
+        manifest, release = _released(manifest_file, options.deployment, policy, None)
+        if manifest["source_commit"] != repo.resolve(to):
+            raise ReleaseRefused(
+                "rollback", f"{manifest_file} n'est pas le manifeste du commit {to}"
+            )
     print(
         f"Retour arrière de {options.deployment} à la configuration de "
         f"{manifest['source_commit']} (tracé comme retour arrière)."
     )
-    return _deploy(manifest, options, policy, kind="rollback")
+    return _deploy(manifest, options, policy, kind="rollback", release=release)
 
 
 def run_drift(
@@ -618,6 +658,8 @@ def run_history(*, deployment: str, target: str) -> int:
             notes.append(f"verrou de {entry['brokenLock']['holder']} forcé")
         if entry.get("error"):
             notes.append(f"erreur : {entry['error']}")
+        if kind in ("deploy", "rollback"):
+            notes.append(f"manifeste {entry.get('release', UNSIGNED)}")
         print(
             f"{entry['at']:%Y-%m-%d %H:%M:%S}  "
             f"{STATUS_TEXT.get(entry['status'], entry['status']):8s}  "

@@ -38,6 +38,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "render": {1: "registre invalide : rien n'est écrit"},
     "schema": {1: "avec --check : schémas périmés"},
     "rules": {2: "code inconnu"},
+    "verify-release": {
+        0: "manifeste signé, valide et déployable",
+        1: "refusé (la raison dit quel contrôle)",
+    },
 }
 
 EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -90,6 +94,17 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "render": (
         ("fedreg render", "écrire build/manifests/<déploiement>.json"),
         ("fedreg render --out /tmp/manifestes", "ailleurs"),
+        ("fedreg render --sign", "et les signer (clé de FEDREG_RELEASE_SIGNING_KEY)"),
+    ),
+    "verify-release": (
+        (
+            "fedreg verify-release build/manifests/production-internet.json",
+            "les contrôles du déploiement, avec les clés de la politique",
+        ),
+        (
+            "fedreg verify-release m.json --public-key cle-production.pem",
+            "avec une clé donnée",
+        ),
     ),
     "bot": (
         ("fedreg bot pr --dry-run", "ce que le robot dirait de votre branche, sans GitHub"),

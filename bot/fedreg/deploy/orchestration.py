@@ -9,6 +9,7 @@ import getpass
 import json
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,13 @@ from ..changes.plan import FieldChange
 from ..diagnostics import Diagnostic, count_errors
 from ..errors import FedregError, UsageError
 from ..manifests.build import Manifest, build_manifests
+from ..manifests.release import (
+    ENVELOPE_SUFFIX,
+    UNSIGNED,
+    ReleaseRefused,
+    public_key,
+    verify_release,
+)
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from ..registry.models import deployment_parts
 from ..registry.policy import Policy
@@ -271,6 +279,65 @@ def registry_mismatch(
             f"(empreinte {rendered['digest'][:12]} attendue)"
         )
     return None
+
+
+MAIN_BRANCHES = ("refs/heads/main", "refs/remotes/origin/main")
+
+
+def on_main(repo: GitRepository | None, commit: str) -> bool:
+    """Whether `commit` is on main's first-parent history (the local branch, else the
+    remote-tracking one)."""
+    if repo is None:
+        return False
+    for branch in MAIN_BRANCHES:
+        history = repo.first_parent_history(branch)
+        if history is not None:
+            return commit in history
+    return False
+
+
+def verified_release(
+    manifest_file: Path | None, deployment: str, policy: Policy, now: datetime
+) -> tuple[str, str | None]:
+    """The release check every deploy runs first: (what the audit says of the release, the
+    content digest it vouches for). An environment whose policy lists signing keys deploys
+    only a manifest file signed by one of them (ReleaseRefused otherwise); one that lists
+    none deploys unsigned manifests, said « non signé »."""
+    environment = deployment_parts(deployment)[0]
+    keys = [public_key(pem) for pem in policy.release_signing_keys.get(environment, ())]
+    if not keys:
+        return UNSIGNED, None
+    if manifest_file is None:
+        raise ReleaseRefused(
+            "unsigned",
+            f"l'environnement {environment} n'accepte que des manifestes signés : passez "
+            f"--manifest FICHIER, rendu par « fedreg render --sign » (FICHIER{ENVELOPE_SUFFIX} "
+            "à côté)",
+        )
+    envelope_file = manifest_file.with_name(manifest_file.name + ENVELOPE_SUFFIX)
+    if not envelope_file.is_file():
+        raise ReleaseRefused(
+            "unsigned",
+            f"manifeste non signé : {envelope_file} est absent, et l'environnement "
+            f"{environment} n'accepte que des manifestes signés",
+        )
+    others = [
+        public_key(pem)
+        for name, pems in policy.release_signing_keys.items()
+        if name != environment
+        for pem in pems
+    ]
+    repo = discover_repository()
+    release = verify_release(
+        manifest_file.read_bytes(),
+        envelope_file.read_bytes(),
+        deployment=deployment,
+        trusted=keys,
+        other_environment=others,
+        now=now,
+        on_main=lambda commit: on_main(repo, commit),
+    )
+    return release.describe(), release.predicate.content_digest
 
 
 def discover_repository() -> GitRepository | None:
