@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "codes", nargs="*", metavar="CODE", help="seulement ces règles (ex. U005) ; toutes sinon"
     )
+    _policy_argument(rules)
 
     completion = commands.add_parser("completion", help="script de complétion pour votre shell")
     completion.add_argument("shell", choices=COMPLETION_SHELLS, help="votre shell")
@@ -503,7 +504,7 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
     if args.command == "rules":
         from .commands.rules import run_rules
 
-        return run_rules(args.codes)
+        return run_rules(args.codes, policy_file=args.policy)
     if args.command == "completion":
         import shtab
 

@@ -9,7 +9,7 @@ import getpass
 import json
 import os
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from ..registry.policy import Policy
 from ..registry.snapshot import documents_at
 from ..validation.coreconformance import CoreViolation, manifest_violations
 from ..validation.engine import build_provider, validate_documents, validate_paths
+from ..validation.waivers import WAIVERS_FILE, apply_exceptions, read_waivers, waivers_in
 from .mongostore import DEFAULT_DATABASE
 from .plan import DeployAction, DeployPlan
 from .redaction import redact_uri
@@ -85,14 +86,26 @@ def _manifests(
 
 def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, Manifest]:
     result = validate_paths([Path(REGISTRY_DIR)], policy)
-    return _manifests(result.documents, result.diagnostics, commit)
+    today = date.today()
+    diagnostics = apply_exceptions(
+        result.diagnostics, waivers_in(Path.cwd(), policy, today), policy, today
+    )
+    return _manifests(result.documents, diagnostics, commit)
 
 
 def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, Manifest]:
-    """The manifests rendered from the registry as it was at `ref`."""
+    """The manifests rendered from the registry as it was at `ref` (with its waivers)."""
     commit = repo.resolve(ref)
     docs = documents_at(repo, commit)
-    return _manifests(docs, validate_documents(docs, policy), commit)
+    try:
+        raw: bytes | None = repo.git("show", f"{commit}:{WAIVERS_FILE}")
+    except GitError:
+        raw = None
+    today = date.today()
+    diagnostics = apply_exceptions(
+        validate_documents(docs, policy), read_waivers(raw, policy, today), policy, today
+    )
+    return _manifests(docs, diagnostics, commit)
 
 
 def changed_deployments(

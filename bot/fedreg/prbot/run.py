@@ -10,15 +10,17 @@ it: per-file rules on the changed files, cross-file rules against every file (th
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..adapters.git import GitRepository
+from ..adapters.git import GitError, GitRepository
 from ..adapters.github import GitHubClient
 from ..changes.plan import Action, DomainHolders, Plan, build_plan
+from ..diagnostics import Diagnostic
 from ..errors import FedregError
 from ..live.fetch import LiveSettings
 from ..live.run import LiveReport, live_check_documents
@@ -35,6 +37,7 @@ from ..registry.snapshot import (
 from ..validation.checks.context import text_value
 from ..validation.checks.readiness import known_identities
 from ..validation.engine import check_document, check_new_providers, collector_paused, locate
+from ..validation.waivers import WAIVERS_FILE, apply_exceptions, read_waivers
 from .crossindex import CrossIndex
 from .result import BotResult, build_result, live_checks_section, refusal_result
 from .review import (
@@ -181,7 +184,13 @@ def decide(
             doc.findings.append(finding)
             if id(doc) not in changed:
                 unchanged[id(doc)] = doc
-        diagnostics = sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc))
+        diagnostics = _with_exceptions(
+            sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc)),
+            repo,
+            merged_tree,
+            policy,
+            set(paths),
+        )
         plan = build_plan(before, after, diagnostics, _other_holders(after))
     added = added_email_domains(plan)
     live_report = _live_checks(plan, after, policy, live, added) if live is not None else None
@@ -217,6 +226,29 @@ def decide(
         policy.support_contact,
         live_checks_section(live_report, added, uids),
         ref.base_sha,
+    )
+
+
+def _with_exceptions(
+    diagnostics: list[Diagnostic],
+    repo: GitRepository,
+    merged_tree: str,
+    policy: Policy,
+    changed: set[str],
+) -> list[Diagnostic]:
+    """Rule levels and the waivers of the merge result (a change to them is the federation's
+    to review); unused waivers are reported for the changed files only."""
+    try:
+        raw: bytes | None = repo.git("cat-file", "blob", f"{merged_tree}:{WAIVERS_FILE}")
+    except GitError:
+        raw = None
+    today = datetime.date.today()
+    return apply_exceptions(
+        diagnostics,
+        read_waivers(raw, policy, today),
+        policy,
+        today,
+        checked=lambda file: file in changed or WAIVERS_FILE in changed,
     )
 
 

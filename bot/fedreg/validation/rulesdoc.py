@@ -20,6 +20,7 @@ _GROUPS = {
     "Q": "Politique (policy.yaml)",
     "V": "Vérifications en ligne (fedreg check-live)",
     "F": "Formulaire de modification",
+    "W": "Dérogations (waivers.yaml)",
 }
 
 # Rules whose hint is computed for each case ("{detail}"): what the reference says instead.
