@@ -180,3 +180,15 @@ def test_the_readme_restricts_every_environment_to_the_default_branch() -> None:
     readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "environment secret of the `fedreg-bot` environment" in readme
     assert "in all of them *Deployment branches: main only*" in readme
+
+
+def test_releases_are_signed_in_their_own_job_and_verified_by_the_deploy_job() -> None:
+    jobs = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]
+    sign, deploy = jobs["sign"], jobs["deploy"]
+    assert sign["environment"] == "release-${{ matrix.deployment }}"
+    assert "fedreg render --out build/release" in " ".join(s.get("run", "") for s in sign["steps"])
+    assert "FEDREG_RELEASE_SIGNING_KEY" in yaml.safe_dump(sign)
+    assert "FEDREG_RELEASE_SIGNING_KEY" not in yaml.safe_dump(deploy)  # public keys only
+    assert "sign" in deploy["needs"]
+    run = " ".join(s.get("run", "") for s in deploy["steps"])
+    assert '--manifest "build/signed/$DEPLOYMENT.json"' in run

@@ -19,7 +19,9 @@ from test_deploy import (  # noqa: F401 - fixtures, used by name
     CLIENT_KEY,
     SP,
     audits,
+    bot_environment,
     deploy,
+    github_for,
     live,
     raw_target,
     registry,
@@ -286,3 +288,26 @@ def test_rollback_takes_the_signed_manifest_of_its_commit(
     assert result.exit_code == 0, result.stderr
     assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
     assert second != first
+
+
+def test_the_deploy_job_verifies_the_render_jobs_signature(
+    signed_registry, cli, target, keys, github_for, monkeypatch
+) -> None:
+    bot_environment(monkeypatch, github_for, signed_registry.git("rev-parse", "HEAD"))
+    render_signed(cli, monkeypatch, keys["integration"])
+    [deployment] = github_for.deployments
+    refusal = cli(
+        "bot", "deploy", "production-internet", "--target", target, "--manifest", MANIFEST
+    )
+    assert refusal.exit_code == 1 and "clé d'un autre environnement" in refusal.stderr
+    assert deployment["statuses"][-1]["state"] == "failure"
+    assert "manifeste refusé" in deployment["statuses"][-1]["description"]
+    assert_nothing_written(target)
+    unsigned = cli("bot", "deploy", "production-internet", "--target", target)
+    assert unsigned.exit_code == 1 and "n'accepte que des manifestes signés" in unsigned.stderr
+    assert_nothing_written(target)
+    render_signed(cli, monkeypatch, keys["production"])
+    result = cli("bot", "deploy", "production-internet", "--target", target, "--manifest", MANIFEST)
+    assert result.exit_code == 0, result.stderr
+    assert deployment["statuses"][-1]["state"] == "success"
+    assert CLIENT_KEY in live(target, "client")

@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..diagnostics import Diagnostic, Finding, Severity, Waiver
 from ..registry.layout import RegistryDocument, display_path
-from ..registry.models import OWNER_PATTERN
 from ..registry.policy import Policy, RuleLevel
 from ..registry.snapshot import parse_document
 from .engine import locate, read_bytes
@@ -26,26 +25,37 @@ from .rules import RULES_BY_CODE
 from .shape import finding_from_error
 
 WAIVERS_FILE = "waivers.yaml"
+LOGIN_PATTERN = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$"  # a person, not a team
 MAX_WAIVER_DAYS = 366
 _LEVEL_SEVERITY = {"erreur": Severity.ERROR, "avertissement": Severity.WARNING}
 _BECOMES = {"erreur": "une erreur", "avertissement": "un avertissement"}
 
 
 class WaiverEntry(BaseModel):
-    """One accepted exception: a code, in one registry file, until a date."""
+    """Une dérogation : un code, pour un fichier du registre, jusqu'à une date."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(description="The diagnostic code waived (e.g. N007).")
-    file: str = Field(description="The provider's registry file, from the repository root.")
-    reason: str = Field(min_length=1, description="Why the federation accepts the exception.")
-    granted_by: str = Field(
-        pattern=OWNER_PATTERN, description="The federation team member who granted it (@login)."
+    code: str = Field(
+        pattern=r"^[A-Z][0-9]{3}$", description="Le code de diagnostic accepté (ex. N007)."
     )
-    expires: datetime.date = Field(description="Last day of the exception (at most a year).")
+    file: str = Field(
+        pattern=r"^registry/[^/]+/[^/]+/[^/]+\.yaml$",
+        description="Le fichier du fournisseur, depuis la racine du dépôt.",
+    )
+    reason: str = Field(min_length=1, description="Pourquoi la fédération accepte l'exception.")
+    granted_by: str = Field(
+        pattern=LOGIN_PATTERN,
+        description="Le membre de l'équipe de la fédération qui l'accorde (@login).",
+    )
+    expires: datetime.date = Field(
+        description="Dernier jour de la dérogation (au plus un an plus tard)."
+    )
 
 
 class WaiversFile(BaseModel):
+    """Les dérogations accordées par la fédération."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     waivers: list[WaiverEntry] = Field(default_factory=list)
