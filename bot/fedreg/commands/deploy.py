@@ -419,7 +419,10 @@ def _released(
     if manifest_file is None:
         return manifests_from_worktree(policy, commit)[deployment], release
     manifest = _given_manifest(manifest_file, deployment, policy)
-    if vouched is not None and manifest["digest"] != vouched:
+    if vouched is not None and (
+        manifest["digest"] != vouched.content_digest
+        or manifest["source_commit"] != vouched.source_commit
+    ):
         raise ReleaseRefused("content", "le manifeste a changé pendant sa vérification")
     return manifest, release
 

@@ -26,6 +26,7 @@ from ..manifests.build import Manifest, build_manifests
 from ..manifests.release import (
     ENVELOPE_SUFFIX,
     UNSIGNED,
+    ReleasePredicate,
     ReleaseRefused,
     public_key,
     verify_release,
@@ -311,9 +312,9 @@ def on_main(repo: GitRepository | None, commit: str) -> bool:
 
 def verified_release(
     manifest_file: Path | None, deployment: str, policy: Policy, now: datetime
-) -> tuple[str, str | None]:
-    """The release check every deploy runs first: (what the audit says of the release, the
-    content digest it vouches for). An environment whose policy lists signing keys deploys
+) -> tuple[str, ReleasePredicate | None]:
+    """The release check every deploy runs first: (what the audit says of the release, what
+    its signed statement vouches for). An environment whose policy lists signing keys deploys
     only a manifest file signed by one of them (ReleaseRefused otherwise); one that lists
     none deploys unsigned manifests, said « non signé »."""
     environment = deployment_parts(deployment)[0]
@@ -350,7 +351,7 @@ def verified_release(
         now=now,
         on_main=lambda commit: on_main(repo, commit),
     )
-    return release.describe(), release.predicate.content_digest
+    return release.describe(), release.predicate
 
 
 def discover_repository() -> GitRepository | None:

@@ -45,6 +45,8 @@ RETIRED_AGE_RECIPIENT_KEY = "federation_age_recipient"
 POLICY_FILE_NAME = "policy.yaml"
 # Codes no waiver may bend: YAML safety, secrets in files, and what the federation core would
 # refuse (a waived value would be rendered, then excluded by the core at load).
+# What the policy itself cannot make waivable or lower: YAML safety and secrets.
+ALWAYS_UNWAIVABLE = frozenset({*(f"P00{n}" for n in range(1, 10)), "S005", "I009"})
 UNWAIVABLE_CODES = (
     *(f"P00{n}" for n in range(1, 10)),
     *(f"S00{n}" for n in range(1, 8)),

@@ -15,6 +15,7 @@ from ..registry.models import AGE_RECIPIENT_PATTERN, OWNER_PATTERN
 from ..registry.policy import (
     AGE_ENVIRONMENTS,
     ALWAYS_FEDERATION,
+    ALWAYS_UNWAIVABLE,
     DEFAULT_POLICY,
     RETIRED_AGE_RECIPIENT_KEY,
     SITUATIONS,
@@ -121,9 +122,15 @@ def _code_findings(policy: Policy) -> Iterator[Finding]:
         if code not in RULES_BY_CODE:
             problem = f"« {code} » n'est pas un code de diagnostic"
             yield Finding("Q001", ("unwaivable_codes", index), {"problem": problem})
-    for code in sorted(policy.rule_levels):
+    for code in sorted(ALWAYS_UNWAIVABLE - set(policy.unwaivable_codes)):
+        problem = f"{code} (sécurité YAML ou secret) ne peut jamais faire l'objet d'une dérogation"
+        yield Finding("Q001", ("unwaivable_codes",), {"problem": problem}, on_key=True)
+    for code, level in sorted(policy.rule_levels.items()):
         if code not in RULES_BY_CODE:
             problem = f"« {code} » n'est pas un code de diagnostic"
+            yield Finding("Q001", ("rule_levels", code), {"problem": problem}, on_key=True)
+        elif code in policy.unwaivable_codes and level.level == "avertissement":
+            problem = f"{code} ne se déroge pas : il ne peut pas devenir un avertissement"
             yield Finding("Q001", ("rule_levels", code), {"problem": problem}, on_key=True)
 
 

@@ -74,9 +74,10 @@ NO_WAIVERS = Waivers(doc=None, active={})
 
 
 def waivers_in(root: Path, policy: Policy, today: datetime.date) -> Waivers:
-    """The waivers file at the repository's root (none: no waiver)."""
+    """The waivers file at the repository's root (none: no waiver). A symbolic link is never
+    followed: it waives nothing."""
     path = root / WAIVERS_FILE
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():
         return NO_WAIVERS
     return read_waivers(read_bytes(path), policy, today, display_path(path))
 
