@@ -85,9 +85,10 @@ def test_a_malformed_waivers_file_is_located() -> None:
     found = applied(raw, [])
     assert [(d.path, d.code, d.line) for d in found] == [
         ("waivers.yaml", "S002", 2),  # expires missing
+        ("waivers.yaml", "S003", 3),  # not a registry file
         ("waivers.yaml", "S003", 5),  # granted_by is not an @login
     ]
-    assert count_errors(found) == 2
+    assert count_errors(found) == 3
 
 
 def test_a_rule_turns_from_warning_to_error_on_its_date() -> None:
