@@ -145,3 +145,16 @@ def test_a_waivers_change_goes_to_the_federation_whoever_opens_it() -> None:
     assert "waivers_change" in situations_of(plan, [], ["waivers.yaml"])
     assert "waivers_change" in ALWAYS_FEDERATION
     assert "waivers_change" not in situations_of(plan, [], ["README.md"])
+
+
+def test_the_published_schema_accepts_a_waiver_and_refuses_a_team() -> None:
+    import jsonschema
+    import yaml
+
+    from fedreg.authoring.schemas import build_waivers_schema
+
+    validator = jsonschema.Draft202012Validator(build_waivers_schema())
+    good = yaml.safe_load(waivers_yaml("N004", "2027-06-30"))
+    assert list(validator.iter_errors(good)) == []
+    team = yaml.safe_load(waivers_yaml("N004", "2027-06-30").replace(b"@agent-federation", b"@o/t"))
+    assert [e.validator for e in validator.iter_errors(team)] == ["pattern"]
