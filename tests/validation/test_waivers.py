@@ -158,3 +158,9 @@ def test_the_published_schema_accepts_a_waiver_and_refuses_a_team() -> None:
     assert list(validator.iter_errors(good)) == []
     team = yaml.safe_load(waivers_yaml("N004", "2027-06-30").replace(b"@agent-federation", b"@o/t"))
     assert [e.validator for e in validator.iter_errors(team)] == ["pattern"]
+
+
+def test_an_empty_waivers_file_waives_nothing_and_says_nothing() -> None:
+    for raw in (b"", b"# aucune derogation\n", b"waivers: []\n"):
+        assert applied(raw, [diagnostic("N004")]) == [diagnostic("N004")]
+    assert [d.code for d in applied(b"[]", [])] == ["P005"]

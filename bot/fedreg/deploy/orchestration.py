@@ -99,7 +99,7 @@ def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[s
     commit = repo.resolve(ref)
     docs = documents_at(repo, commit)
     try:
-        raw: bytes | None = repo.git("show", f"{commit}:{WAIVERS_FILE}")
+        raw: bytes | None = repo.git("cat-file", "blob", f"{commit}:{WAIVERS_FILE}")
     except GitError:
         raw = None
     today = date.today()

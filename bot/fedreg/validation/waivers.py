@@ -90,8 +90,11 @@ def root_relative(root: Path) -> Callable[[str], str]:
 def read_waivers(
     raw: bytes | None, policy: Policy, today: datetime.date, shown_as: str = WAIVERS_FILE
 ) -> Waivers:
-    """The waivers in force on `today`; every problem of the file is a finding of its doc."""
-    if raw is None:
+    """The waivers in force on `today`; every problem of the file is a finding of its doc.
+    An empty file (or only comments) waives nothing."""
+    if raw is None or all(
+        not line.strip() or line.lstrip().startswith(b"#") for line in raw.splitlines()
+    ):
         return NO_WAIVERS
     doc = RegistryDocument(
         path=Path(WAIVERS_FILE),
