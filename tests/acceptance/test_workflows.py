@@ -193,3 +193,10 @@ def test_releases_are_signed_in_their_own_job_and_verified_by_the_deploy_job() -
     assert "sign" in deploy["needs"]
     run = " ".join(s.get("run", "") for s in deploy["steps"])
     assert '--manifest "build/signed/$DEPLOYMENT.json"' in run
+    # signing needs the federation extra (securesystemslib), not the light install
+    assert ".[federation]" in " ".join(s.get("run", "") for s in sign["steps"])
+
+
+def test_ci_checks_the_registry_style_without_writing() -> None:
+    runs = _runs(_load(REPO_ROOT / ".github/workflows/ci.yml"))
+    assert "fedreg fmt --check" in runs

@@ -19,6 +19,7 @@ from test_deploy import (  # noqa: F401 - fixtures, used by name
     CLIENT_KEY,
     SP,
     audits,
+    backend,
     bot_environment,
     deploy,
     github_for,
@@ -87,6 +88,7 @@ def assert_nothing_written(target: str) -> None:
     assert audits(target, kind="deploy") == []
 
 
+@pytest.mark.parametrize("backend", ["mongodb", "file"])
 def test_a_manifest_signed_by_the_render_jobs_key_deploys(
     signed_registry, cli, target, keys, monkeypatch
 ) -> None:
@@ -122,6 +124,10 @@ def test_a_manifest_signed_by_the_render_jobs_key_deploys(
     assert audit["release"].startswith("signé (clé")
     history = cli("history", "production-internet", "--target", target).stdout
     assert "manifeste signé (clé" in history
+    entries = json.loads(
+        cli("history", "production-internet", "--target", target, "--format", "json").stdout
+    )["entries"]
+    assert [e["release"] for e in entries if e["kind"] == "deploy"] == [audit["release"]]
 
 
 def refused(cli, target, expected: str, *extra: str) -> None:
@@ -130,6 +136,9 @@ def refused(cli, target, expected: str, *extra: str) -> None:
     assert "manifeste refusé, rien n'est écrit" in result.stderr
     assert expected in result.stderr, result.stderr
     assert_nothing_written(target)
+    as_json = json.loads(deploy(cli, target, "--format", "json", *extra).stdout)
+    assert as_json["status"] == "refused" and as_json["plan"] is None
+    assert any(expected in refusal for refusal in as_json["refusals"])
 
 
 def test_a_tampered_manifest_is_refused(signed_registry, cli, target, keys, monkeypatch) -> None:
@@ -212,7 +221,10 @@ def test_key_rotation_two_keys_are_valid_at_once(registry, cli, target, keys, mo
     assert result.exit_code == 1 and "clé inconnue" in result.stderr
 
 
+@pytest.mark.parametrize("backend", ["mongodb", "file"])
 def test_an_environment_without_keys_deploys_said_unsigned(registry, cli, target) -> None:
+    planned = deploy(cli, target, "--dry-run", "--format", "json")
+    assert json.loads(planned.stdout)["release"] == "non signé"
     result = deploy(cli, target)
     assert result.exit_code == 0 and "Manifeste : non signé." in result.stdout
     [audit] = audits(target, kind="deploy")

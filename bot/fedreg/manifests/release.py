@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from securesystemslib.dsse import Envelope
 from securesystemslib.exceptions import FormatError, VerificationError
 from securesystemslib.signer import CryptoSigner, Key, SSlibKey
 
 from ..errors import FedregError
+from ..registry.keys import ed25519_public_key
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -120,13 +121,7 @@ def private_key(pem: str) -> Ed25519PrivateKey:
 def public_key(pem: str) -> Key:
     """A trusted public key (PEM), as securesystemslib verifies with it. ValueError when it
     is not an Ed25519 public key."""
-    try:
-        key = load_pem_public_key(pem.encode())
-    except (ValueError, TypeError) as error:
-        raise ValueError("ce n'est pas une clé publique PEM") from error
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("ce n'est pas une clé Ed25519")
-    return SSlibKey.from_crypto(key)
+    return SSlibKey.from_crypto(ed25519_public_key(pem))
 
 
 def file_digest(data: bytes) -> str:

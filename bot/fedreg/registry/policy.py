@@ -227,6 +227,12 @@ class Policy(BaseModel):
         "requester's e-mail verified by ProConnect, which counts as an owner when it is one of "
         "the file's contacts. Null: no such claim is honoured.",
     )
+    partner_space_key: str | None = Field(
+        None,
+        description="The partner space's Ed25519 public key (PEM): the requester it seals for "
+        "a commit (the first line of its pull request's body) is trusted only when the seal "
+        "verifies with this key and names the commit judged. Null: no requester is trusted.",
+    )
 
 
 DEFAULT_POLICY = Policy()
