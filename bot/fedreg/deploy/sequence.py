@@ -132,8 +132,8 @@ def manifest_refusals(
             manifest.get("digest") != vouched.content_digest
             or manifest.get("source_commit") != vouched.source_commit
         ):
-            refused = ReleaseRefused("content", "le manifeste a changé pendant sa vérification")
-            return [str(refused)], release
+            changed = ReleaseRefused("content", "le manifeste a changé pendant sa vérification")
+            return [str(changed)], release
     return [f"manifeste refusé : {p}" for p in manifest_problems(manifest, deployment)], release
 
 
