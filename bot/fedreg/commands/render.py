@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..adapters.files import write_all_atomic
-from ..deploy.orchestration import manifests_from_worktree
+from ..deploy.orchestration import manifests_to_ship
 from ..errors import FedregError
 from ..manifests.build import serialize
 from ..manifests.release import (
@@ -17,7 +17,7 @@ from ..manifests.release import (
     sign_release,
     workflow_from_environment,
 )
-from .common import EXIT_OK, policy_or_fail, source_commit
+from .common import EXIT_OK, policy_or_fail
 
 
 def run_render(*, out: Path, policy_file: Path, sign: bool = False) -> int:
@@ -27,7 +27,7 @@ def run_render(*, out: Path, policy_file: Path, sign: bool = False) -> int:
     if sign and not key_pem.strip():
         raise FedregError(f"--sign : la clé de signature {SIGNING_KEY_VARIABLE} est absente")
     signing_key = private_key(key_pem) if sign else None
-    manifests = manifests_from_worktree(policy, source_commit())
+    manifests = manifests_to_ship(policy, uncommitted="warn")
     files: dict[Path, str] = {}
     now = datetime.now(UTC)
     for name, manifest in manifests.items():

@@ -35,7 +35,7 @@ SITUATIONS = (
 # pushed by someone else than the pull request's author carries none of the author's rights.
 # An exception to a rule (waivers.yaml) is the federation's to grant, whoever asks.
 ALWAYS_FEDERATION = frozenset(
-    {"new_file", "shared_email_domain", "pushed_by_other", "waivers_change"}
+    {"new_file", "shared_email_domain", "pushed_by_other", "git_config_change", "waivers_change"}
 )
 # The environments that each have their own federation age key.
 AGE_ENVIRONMENTS = ("integration", "production")
