@@ -688,6 +688,25 @@ def test_changed_deployments_follows_a_file_that_moves(registry, cli) -> None:
     assert _changed(cli, head, moved) == ["integration-rie", "production-rie"]
 
 
+def test_changed_deployments_applies_the_waivers(registry, cli) -> None:
+    """A changed file's waived error is judged as a whole render judges it: waived."""
+    expires = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    registry.write(
+        "waivers.yaml",
+        f"waivers:\n  - code: N004\n    file: {SP}\n    reason: migration en cours\n"
+        f'    granted_by: "@agent-federation"\n    expires: "{expires}"\n',
+    )
+    base = registry.commit("a waiver")
+    registry.write(SP, service_provider(("145.242.17.0/28", "145.242.0.0/16")))
+    head = registry.commit("a wide range, waived")
+    assert _changed(cli, base, head) == ["production-internet"]
+    (registry.root / "waivers.yaml").unlink()
+    unwaived = registry.commit("the waiver withdrawn")
+    registry.write(SP, service_provider(("145.242.17.0/28", "145.242.0.0/15")))
+    refused = cli("changed-deployments", "--base", unwaived, "--head", registry.commit("wider"))
+    assert refused.exit_code == 1 and "N004" in refused.stdout + refused.stderr
+
+
 def test_changed_deployments_refuses_an_invalid_change(registry, cli) -> None:
     base = registry.git("rev-parse", "HEAD")
     registry.write(SP, service_provider(("active: true", "active: peut-être")))

@@ -10,6 +10,8 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,14 @@ from ..changes.plan import FieldChange
 from ..diagnostics import Diagnostic, count_errors
 from ..errors import FedregError, UsageError
 from ..manifests.build import Manifest, build_manifests
+from ..manifests.release import (
+    ENVELOPE_SUFFIX,
+    UNSIGNED,
+    ReleasePredicate,
+    ReleaseRefused,
+    public_key,
+    verify_release,
+)
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from ..registry.models import ENVIRONMENTS, NETWORKS, deployment_name, deployment_parts
 from ..registry.policy import Policy
@@ -31,6 +41,13 @@ from ..validation.engine import (
     locate,
     validate_documents,
     validate_paths,
+)
+from ..validation.waivers import (
+    WAIVERS_FILE,
+    Waivers,
+    apply_exceptions,
+    read_waivers,
+    waivers_in,
 )
 from .plan import DeployAction, DeployPlan
 from .secrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
@@ -81,29 +98,63 @@ def _manifests(
 def manifests_from_worktree(
     policy: Policy, commit: str | None, environment: str | None = None
 ) -> dict[str, Manifest]:
-    """The manifests of the files as they are: the whole registry, or one `environment`'s
-    folder alone (the other deployments' manifests are then empty: see `deployment_manifest`)."""
+    """The manifests of the files as they are (with the waivers file as it is): the whole
+    registry, or one `environment`'s folder alone (the other deployments' manifests are then
+    empty: see `deployment_manifest`)."""
     if environment is None:
         result = validate_paths([Path(REGISTRY_DIR)], policy)
     else:
         folder = Path(REGISTRY_DIR) / environment
         # lexists: a link in place of the folder is read (and refused), never taken for no files
         result = validate_paths([folder] if os.path.lexists(folder) else [], policy)
-    return _manifests(result.documents, result.diagnostics, commit)
+    today = date.today()
+    diagnostics = apply_exceptions(
+        result.diagnostics,
+        waivers_in(Path.cwd(), policy, today),
+        policy,
+        today,
+        checked=_in_folder(environment),
+    )
+    return _manifests(result.documents, diagnostics, commit)
 
 
 def manifests_at_commit(
     repo: GitRepository, ref: str, policy: Policy, environment: str | None = None
 ) -> dict[str, Manifest]:
-    """The manifests rendered from the registry as it was at `ref` (or from one
-    `environment`'s folder alone, as `manifests_from_worktree`)."""
+    """The manifests rendered from the registry as it was at `ref`, with its waivers (or
+    from one `environment`'s folder alone, as `manifests_from_worktree`)."""
     commit = repo.resolve(ref)
     docs = documents_at(repo, commit, _folder(environment))
-    return _manifests(docs, validate_documents(docs, policy), commit)
+    today = date.today()
+    diagnostics = apply_exceptions(
+        validate_documents(docs, policy),
+        waivers_at(repo, commit, policy, today),
+        policy,
+        today,
+        checked=_in_folder(environment),
+    )
+    return _manifests(docs, diagnostics, commit)
+
+
+def waivers_at(repo: GitRepository, commit: str | None, policy: Policy, today: date) -> Waivers:
+    """The waivers file of `commit`, read as a blob (None: the working tree's)."""
+    if commit is None:
+        return waivers_in(repo.root, policy, today)
+    try:
+        raw: bytes | None = repo.git("cat-file", "blob", f"{commit}:{WAIVERS_FILE}")
+    except GitError:
+        raw = None
+    return read_waivers(raw, policy, today)
 
 
 def _folder(environment: str | None) -> str:
     return REGISTRY_DIR if environment is None else f"{REGISTRY_DIR}/{environment}"
+
+
+def _in_folder(environment: str | None) -> Callable[[str], bool]:
+    """Whether a waiver's file was read (an unused waiver is reported only then)."""
+    folder = _folder(environment)
+    return lambda file: environment is None or file.startswith(f"{folder}/")
 
 
 class UncommittedRegistry(FedregError):
@@ -169,13 +220,18 @@ def changed_deployments(
     if any(not c.path.startswith(f"{REGISTRY_DIR}/") or is_git_config(c.path) for c in found):
         return _changed_by_rendering(repo, base, head, policy)
     before, after = documents_of_changes(repo, found)
+    today = date.today()  # the waivers (unchanged: waivers.yaml is outside registry/)
+    waivers = waivers_at(repo, None if head is None else repo.resolve(head), policy, today)
+    based = Waivers(doc=None, active=waivers_at(repo, repo.resolve(base), policy, today).active)
     with collector_paused():
-        diagnostics = _file_diagnostics(after, policy)
+        diagnostics = _file_diagnostics(after, policy, waivers, today)
         if count_errors(diagnostics):
             raise InvalidRegistry(diagnostics, len(after))
         new = build_manifests([(d.environment, build_provider(d)) for d in after], None)
         check_conformance(new)
-        unbuildable = [d for d in before if count_errors(_file_diagnostics([d], policy))]
+        unbuildable = [
+            d for d in before if count_errors(_file_diagnostics([d], policy, based, today))
+        ]
         old = build_manifests(
             [(d.environment, build_provider(d)) for d in before if d not in unbuildable], None
         )
@@ -187,11 +243,15 @@ def changed_deployments(
     ]
 
 
-def _file_diagnostics(docs: list[RegistryDocument], policy: Policy) -> list[Diagnostic]:
-    """The per-file diagnostics of `docs` (their layout findings included), located."""
+def _file_diagnostics(
+    docs: list[RegistryDocument], policy: Policy, waivers: Waivers, today: date
+) -> list[Diagnostic]:
+    """The per-file diagnostics of `docs` (their layout findings included), located, at
+    their level of `today` and with `waivers` applied, as a whole render has them."""
     for doc in docs:
         check_document(doc, policy)
-    return sorted(d for doc in docs for d in locate(doc))
+    located = [d for doc in docs for d in locate(doc)]
+    return apply_exceptions(located, waivers, policy, today, checked=lambda file: False)
 
 
 def _possible_deployments(doc: RegistryDocument) -> list[str]:
@@ -368,6 +428,65 @@ def registry_mismatch(
             f"(empreinte {rendered['digest'][:12]} attendue)"
         )
     return None
+
+
+MAIN_BRANCHES = ("refs/heads/main", "refs/remotes/origin/main")
+
+
+def on_main(repo: GitRepository | None, commit: str) -> bool:
+    """Whether `commit` is on main's first-parent history (the local branch, else the
+    remote-tracking one)."""
+    if repo is None:
+        return False
+    for branch in MAIN_BRANCHES:
+        found = repo.on_first_parent_history(commit, branch)
+        if found is not None:
+            return found
+    return False
+
+
+def verified_release(
+    manifest_file: Path | None, deployment: str, policy: Policy, now: datetime
+) -> tuple[str, ReleasePredicate | None]:
+    """The release check every deploy runs first: (what the audit says of the release, what
+    its signed statement vouches for). An environment whose policy lists signing keys deploys
+    only a manifest file signed by one of them (ReleaseRefused otherwise); one that lists
+    none deploys unsigned manifests, said « non signé »."""
+    environment = deployment_parts(deployment)[0]
+    keys = [public_key(pem) for pem in policy.release_signing_keys.get(environment, ())]
+    if not keys:
+        return UNSIGNED, None
+    if manifest_file is None:
+        raise ReleaseRefused(
+            "unsigned",
+            f"l'environnement {environment} n'accepte que des manifestes signés : passez "
+            f"--manifest FICHIER, rendu par « fedreg render --sign » (FICHIER{ENVELOPE_SUFFIX} "
+            "à côté)",
+        )
+    envelope_file = manifest_file.with_name(manifest_file.name + ENVELOPE_SUFFIX)
+    if not envelope_file.is_file():
+        raise ReleaseRefused(
+            "unsigned",
+            f"manifeste non signé : {envelope_file} est absent, et l'environnement "
+            f"{environment} n'accepte que des manifestes signés",
+        )
+    others = [
+        public_key(pem)
+        for name, pems in policy.release_signing_keys.items()
+        if name != environment
+        for pem in pems
+    ]
+    repo = discover_repository()
+    release = verify_release(
+        manifest_file.read_bytes(),
+        envelope_file.read_bytes(),
+        deployment=deployment,
+        trusted=keys,
+        other_environment=others,
+        now=now,
+        on_main=lambda commit: on_main(repo, commit),
+    )
+    return release.describe(), release.predicate
 
 
 def discover_repository() -> GitRepository | None:
