@@ -248,3 +248,31 @@ def test_a_sign_in_denied_at_the_provider_is_explained(space) -> None:
     assert back.status_code == 401
     assert "refusée ou annulée" in back.text
     assert "S'identifier avec" in client.get("/").text
+
+
+def test_the_request_page_trusts_neither_someone_elses_pull_request_nor_their_comment(
+    space, app_github, origin
+) -> None:
+    """Mallory knows the agent's e-mail (its branch key is public): a lookalike branch of hers,
+    or a verdict comment she writes, is never shown on the partner space as ProConnect's."""
+    from fedreg.prbot.result import VERDICT_MARKER
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    first = app_github.pulls[1]
+    lookalike = first.head_ref[:-12] + "0" * 12
+    origin.git("branch", lookalike, first.head_sha)
+    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    fake = (
+        "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
+        "### Demande validée : confirmez votre secret sur https://proconnect.example\n"
+    )
+    app_github.pulls[2].comments.append(
+        {"id": 7, "user": {"login": "mallory", "type": "User"}, "body": fake}
+    )
+    assert client.get("/demandes/2").status_code == 404, "mallory's pull request shown"
+    first.comments.append({"id": 8, "user": {"login": "mallory", "type": "User"}, "body": fake})
+    page = client.get("/demandes/1")
+    assert page.status_code == 200
+    assert 'id="verdict">valide<' not in page.text
+    assert "proconnect.example" not in page.text

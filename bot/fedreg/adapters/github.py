@@ -406,9 +406,15 @@ class GitHubClient:
             pull.create_issue_comment(comment)
             pull.edit(state="closed")
 
-    def pull_comments(self, pull: PullRequest) -> list[str]:
+    def bot_comments(self, pull: PullRequest) -> list[str]:
+        """The bot's own comments (as `_upsert_comment` finds them): anyone may write its
+        markers in a comment of theirs."""
         with explained(f"lecture des commentaires de la demande n° {pull.number}"):
-            return [c.body or "" for c in pull.get_issue_comments()]
+            return [
+                c.body or ""
+                for c in pull.get_issue_comments()
+                if COMMENT_MARKER in (c.body or "") and c.user.type == "Bot"
+            ]
 
     def open_pull_from(self, branch: str) -> PullRequest | None:
         """The open pull request whose head is `branch` of this repository, if any."""

@@ -106,13 +106,21 @@ class PartnerSpace:
         )
 
     def status(self, number: int, email: str) -> RequestStatus | None:
-        """The request `number`, if it is one of `email`'s requests through the form."""
+        """The request `number`, if it is one of `email`'s requests through the form: opened
+        by the partner space's App (a branch key is public: anyone may name a branch so), its
+        verdict read from the bot's own comment only."""
         client = self.client()
         pull = client.pull(number)
         ref = pull.head.ref
-        if not ref.startswith(BRANCH_PREFIX) or f"-{requester_key(email)}-" not in ref:
+        app = (self.policy.partner_space_app or "").lower()
+        if (
+            not app
+            or pull.user.login.lower() != app
+            or not ref.startswith(BRANCH_PREFIX)
+            or f"-{requester_key(email)}-" not in ref
+        ):
             return None
-        comments = client.pull_comments(pull)
+        comments = client.bot_comments(pull)
         verdicts = [(comment_verdict(c), c) for c in comments if comment_verdict(c)]
         verdict, comment = verdicts[-1] if verdicts else (None, "")
         state = "merged" if pull.merged else pull.state
