@@ -276,3 +276,30 @@ def test_the_request_page_trusts_neither_someone_elses_pull_request_nor_their_co
     assert page.status_code == 200
     assert 'id="verdict">valide<' not in page.text
     assert "proconnect.example" not in page.text
+
+
+def test_pages_asked_at_once_share_one_fetch_of_main(space, checkout, tmp_path) -> None:
+    """Every page reads main's tip (a fetch, then the whole registry), one at a time: an agent
+    asking for pages at once must not queue one fetch each in front of everyone else's pages
+    (a waiting request is served by a fetch that started after it arrived)."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    log = tmp_path / "fetches.log"
+    wrapper = tmp_path / "upload-pack.sh"
+    wrapper.write_text(f'#!/bin/sh\necho fetch >> "{log}"\nsleep 0.4\nexec git-upload-pack "$@"\n')
+    wrapper.chmod(0o755)
+    subprocess.run(
+        ["git", "-C", str(checkout), "config", "remote.origin.uploadpack", str(wrapper)], check=True
+    )
+    client = space.sign_in()
+    cookies = dict(client.cookies)
+
+    def page(_: int) -> int:
+        with httpx.Client(base_url=space.url, cookies=cookies, timeout=30) as other:
+            return other.get("/").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(page, range(8)))
+    assert answers == [200] * 8
+    assert len(log.read_text().splitlines()) <= 3, "one fetch per page asked at once"
