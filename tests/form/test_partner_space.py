@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlencode
 
 import httpx
-from partnerspace import AGENT, FI, FI_UID, csrf, provider, space  # noqa: F401
+from partnerspace import AGENT, FI, FI_UID, SETTINGS, csrf, provider, space  # noqa: F401
 
 from conftest import FORM_SP
 
@@ -303,3 +303,19 @@ def test_pages_asked_at_once_share_one_fetch_of_main(space, checkout, tmp_path) 
         answers = list(pool.map(page, range(8)))
     assert answers == [200] * 8
     assert len(log.read_text().splitlines()) <= 3, "one fetch per page asked at once"
+
+
+def test_request_pages_count_per_agent_so_one_cannot_spend_the_apps_github_quota(
+    space, app_github
+) -> None:
+    """Each view of a request's page costs GitHub API calls of the partner space's App, whose
+    hourly quota every agent's submissions share: views count per agent too (six times the
+    sent requests' limit), and a refused view calls GitHub no more."""
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    views = [client.get("/demandes/1").status_code for _ in range(SETTINGS.rate_limit * 6)]
+    assert views == [200] * len(views)
+    calls = len(app_github.calls)
+    limited = client.get("/demandes/1")
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert len(app_github.calls) == calls, "a refused view still called GitHub"

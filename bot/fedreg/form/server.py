@@ -161,6 +161,8 @@ class FormApp:
         self.api_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.agent_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.signin_rate = RateLimiter(settings.rate_limit, settings.rate_window)
+        # A request's page costs GitHub API calls of the App, whose quota all agents share.
+        self.view_rate = RateLimiter(settings.rate_limit * 6, settings.rate_window)
         self._one_at_a_time = threading.Lock()
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
@@ -479,6 +481,7 @@ class FormApp:
             return RedirectResponse("/", 303)
         number = request.path_params["number"]
         try:
+            self._limit(self.view_rate, agent.email)
             found = await self._background(lambda: self.backend.status(number, agent.email))
         except Refused as refusal:
             found = None if refusal.status == 502 else refusal
