@@ -313,9 +313,24 @@ def test_request_pages_count_per_agent_so_one_cannot_spend_the_apps_github_quota
     sent requests' limit), and a refused view calls GitHub no more."""
     client = space.sign_in()
     _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
-    views = [client.get("/demandes/1").status_code for _ in range(SETTINGS.rate_limit * 6)]
+    budget = SETTINGS.rate_limit * 6 - 1  # the summary `_send` asked for counted too
+    views = [client.get("/demandes/1").status_code for _ in range(budget)]
     assert views == [200] * len(views)
     calls = len(app_github.calls)
     limited = client.get("/demandes/1")
     assert limited.status_code == 429 and "Retry-After" in limited.headers
     assert len(app_github.calls) == calls, "a refused view still called GitHub"
+
+
+def test_summaries_count_per_agent_so_one_cannot_keep_the_server_validating(space) -> None:
+    """Each summary (POST /formulaire) edits and validates the whole registry: an agent
+    looping on it held the server's threads and processor; summaries share the views' budget,
+    and a refused one validates nothing."""
+    client = space.sign_in()
+    token = csrf(client.get("/").text)
+    form = {**FS_FORM, "redirect_uris": "https://demo.gouv.fr/v2/callback", "csrf": token}
+    answers = [client.post("/formulaire", data=form).status_code for _ in range(30)]
+    assert answers == [200] * 30
+    limited = client.post("/formulaire", data=form)
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert "réessayez" in limited.text and "https://demo.gouv.fr/v2/callback" in limited.text
