@@ -153,7 +153,48 @@ def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) ->
         ("identity-providers", "discovery_url"),
         ("identity-providers", "attached_email_domains[0]"),
         ("identity-providers", "ip_ranges[0]"),
+        ("identity-providers", "client_secret_age_recipient"),
     }
+
+
+def test_a_new_provider_straight_from_new_is_not_deployable(repo, cli, base) -> None:
+    """In integration the placeholders are warnings, but deploy cannot seal a secret for the
+    example recipient nor open a missing one: a new provider fresh from `fedreg new` fails
+    the check (I010, I011) rather than block its deployment once merged."""
+    for kind in ("service-provider", "identity-provider"):
+        created = cli(
+            "new", kind, "tout-neuf", "--env", "integration", "--network", "internet",
+            "--owner", "@mon-org/equipe", "--contact", "equipe@ministere.gouv.fr",
+        )  # fmt: skip
+        assert created.exit_code == 0, created.stderr
+    result = cli("validate", "--base", base, "--format", "json")
+    assert result.exit_code == 1
+    errors = {
+        (d["code"], d["field"]) for d in result.json()["diagnostics"] if d["severity"] == "error"
+    }
+    assert errors == {("I010", "secret_recipients[0]"), ("I011", "uid")}
+    placeholder = "registry/integration/service-providers/tout-neuf.yaml"
+    text = (repo.root / placeholder).read_text(encoding="utf-8")
+    repo.write(placeholder, text.replace("age1-a-remplacer", str(PARTNER)))
+    result = cli("validate", "--base", base, "--format", "json")
+    assert {d["code"] for d in result.json()["diagnostics"] if d["severity"] == "error"} == {"I011"}
+
+
+def test_new_identity_provider_names_the_federation_key_of_its_environment(repo, cli, base) -> None:
+    """`fedreg new` writes the policy's federation key for the environment, so that the
+    partner only has to seal the secret for it (I014 never fires on a fresh file)."""
+    repo.write("policy.yaml", AGE_POLICY)
+    created = cli(
+        "new", "identity-provider", "mon-fi", "--env", "production", "--network", "internet",
+        "--owner", "@mon-org/equipe", "--contact", "equipe@ministere.gouv.fr",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    text = (repo.root / "registry/production/identity-providers/mon-fi.yaml").read_text("utf-8")
+    assert f"client_secret_age_recipient: {PRODUCTION.to_public()}" in text
+    assert "age -a -r" in text
+    result = cli("validate", "--base", base, "--format", "json")
+    codes = {d["code"] for d in result.json()["diagnostics"]}
+    assert "I011" in codes and not codes & {"I008", "I014", "I015"}
 
 
 # -- finding 5: the whole file's opening, and new hosts -----------------------------------

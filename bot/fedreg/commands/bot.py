@@ -12,7 +12,7 @@ from ..adapters.github import GitHubClient
 from ..errors import UsageError
 from ..live.fetch import LiveSettings
 from ..prbot.result import BotResult
-from ..prbot.run import compute_from_event, compute_offline
+from ..prbot.run import compute_from_event, compute_offline, rejudge_after_push
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
@@ -66,6 +66,26 @@ def run_bot_pr(
     result = compute_from_event(event, client, policy, repo, remote, cache, settings)
     write_atomic(out, result.to_json())
     print(f"Verdict : {result.title} — écrit dans {out}")
+    return EXIT_OK
+
+
+def run_bot_rejudge(
+    *, event_path: Path, policy_file: Path, remote: str, cache: Path, live: bool = False
+) -> int:
+    """After a push to the default branch: judge the open pull requests again against its new
+    tip and publish each verdict that no longer holds (decided and published in this trusted
+    job, which runs no code of any pull request)."""
+    policy = policy_or_fail(policy_file, "politique invalide : le bot ne décide pas")
+    event = read_json(event_path, "événement")
+    repo = GitRepository.discover(Path.cwd())
+    client = GitHubClient.from_environment()
+    settings = LiveSettings.from_environment() if live else None
+    results = rejudge_after_push(event, client, policy, repo, remote, cache, settings)
+    for result in results:
+        client.publish(result)
+        print(f"Demande n° {result.pull_number} : {result.title} (verdict revu)")
+    if not results:
+        print("Aucun verdict à revoir.")
     return EXIT_OK
 
 

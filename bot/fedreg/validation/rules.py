@@ -323,8 +323,9 @@ _RULES = [
         title="Nouveau FS sans destinataire de son secret",
         message=(
             "Ce FS est nouveau dans le déploiement {deployment} mais n'a pas de "
-            "secret_recipients : le déploiement le refuserait, et retiendrait avec lui tous les "
-            "autres changements de {deployment}."
+            "secret_recipients (ou seulement la clé d'exemple de « fedreg new ») : le "
+            "déploiement le refuserait, et retiendrait avec lui tous les autres changements de "
+            "{deployment}."
         ),
         hint=(
             "Créez une clé age pour votre équipe (age-keygen -o ma-cle.txt) et ajoutez sa clé "
@@ -1095,14 +1096,12 @@ _RULES = [
         code="V006",
         severity=W,
         title="Serveur injoignable : non vérifié",
-        message=(
-            "{document} : {url} n'a pas pu être joint depuis le vérificateur ({problem}) : non "
-            "vérifié."
-        ),
+        message=("{document} : {url} n'a pas pu être joint depuis le vérificateur : non vérifié."),
         hint=(
-            "Cela peut venir de notre réseau : relancez plus tard ; à défaut, l'équipe de la "
-            "fédération vérifiera à la revue. Un FI joignable seulement depuis le RIE est dans ce "
-            "cas."
+            "Le vérificateur ne joint que des adresses publiques d'internet, en https sur le "
+            "port 443, et ne dit pas pourquoi une connexion a échoué. Cela peut venir de notre "
+            "réseau : relancez plus tard ; à défaut, l'équipe de la fédération vérifiera à la "
+            "revue. Un FI joignable seulement depuis le RIE est dans ce cas."
         ),
         rejects="(connexion refusée, nom inconnu)",
         accepts="(serveur joignable en https)",
