@@ -363,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--base", default="main", help="branche visée (par défaut : main)")
     _policy_argument(serve)
     _add_check_live(commands)
+    _add_watch(commands)
     apply_help(parser)
     return parser
 
@@ -429,6 +430,37 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
 
 
+def _add_watch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="radar : ce qui va casser (certificats, clés, preuves DNS, secrets, propriétaires)",
+    )
+    watch.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help=f"par défaut : {REGISTRY_DIR}/"
+    )
+    watch.add_argument(
+        "--deployment", action="append", choices=DEPLOYMENTS, default=[], help="répétable"
+    )
+    watch.add_argument("--state", type=Path, help="état du radar (JSON), lu puis réécrit")
+    watch.add_argument(
+        "--records",
+        action="append",
+        default=[],
+        metavar="DEPLOIEMENT=URI",
+        help="base d'un déploiement (lecture seule) pour l'âge des secrets ; répétable",
+    )
+    watch.add_argument(
+        "--github", action="store_true", help="tenir les issues (GITHUB_TOKEN, GITHUB_REPOSITORY)"
+    )
+    watch.add_argument("--format", choices=("text", "json"), default="text")
+    _policy_argument(watch)
+    watch.add_argument("--timeout", type=_positive, default=5.0, help="délai par requête (5 s)")
+    watch.add_argument("--budget", type=_positive, default=600.0, help="durée maximale (600 s)")
+    watch.add_argument("--ca-bundle", type=Path, help="autorités (ou FEDREG_CA_BUNDLE)")
+    watch.add_argument("--nameserver", help="résolveur DNS (ou FEDREG_NAMESERVER)")
+    watch.add_argument("--dns-port", type=_port, help="port du résolveur (ou FEDREG_DNS_PORT)")
+
+
 def _live_settings(args: argparse.Namespace) -> LiveSettings:
     from .live.fetch import LiveSettings
 
@@ -459,6 +491,21 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 registry=root / REGISTRY_DIR,
                 progress=_show_progress(args.format),
                 base=args.base,
+            )
+        )
+    if args.command == "watch":
+        from .commands.watch import WatchOptions, run_watch
+
+        return run_watch(
+            WatchOptions(
+                paths=tuple(args.paths) or (root / REGISTRY_DIR,),
+                deployments=tuple(args.deployment),
+                state_file=args.state,
+                records=tuple(args.records),
+                github=args.github,
+                output_format=args.format,
+                policy_file=args.policy,
+                settings=_live_settings(args),
             )
         )
     if args.command == "check-live":

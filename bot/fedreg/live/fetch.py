@@ -13,6 +13,7 @@ import os
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ import dns.resolver
 import httpx
 
 from ..errors import UsageError
-from .check import DnsAnswer, DnsOutcome, Evidence, Fetched, FetchError
+from .check import DnsAnswer, DnsOutcome, Evidence, Fetched, FetchError, PeerCertificate
 
 USER_AGENT = "fedreg-check-live/0.1 (federation ProConnect)"
 T = TypeVar("T")
@@ -77,6 +78,7 @@ class LiveFetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._dns = asyncio.Semaphore(settings.dns_concurrency)
         self._client: httpx.AsyncClient | None = None
+        self._tls: ssl.SSLContext | None = None
         self._resolver = dns.asyncresolver.Resolver(configure=settings.nameserver is None)
         if settings.nameserver:
             self._resolver.nameservers = [settings.nameserver]
@@ -93,6 +95,7 @@ class LiveFetcher:
                 ) from error
         else:
             context = ssl.create_default_context()
+        self._tls = context
         self._client = httpx.AsyncClient(
             verify=context,
             follow_redirects=False,
@@ -165,6 +168,47 @@ class LiveFetcher:
                     return Fetched(url, error=FetchError.TOO_LARGE, limit=limit)
             return Fetched(url, 200, bytes(body))
 
+    def certificate(self, host: str, port: int = 443) -> Awaitable[PeerCertificate]:
+        """The verified certificate `host` presents on `port` (a TLS handshake, no request)."""
+        return self._once(("TLS", f"{host}:{port}"), lambda: self._certificate(host, port))
+
+    async def _certificate(self, host: str, port: int) -> PeerCertificate:
+        assert self._tls is not None, "use LiveFetcher as an async context manager"
+        semaphore = self._hosts.setdefault(
+            f"{host}:{port}", asyncio.Semaphore(self.settings.per_host)
+        )
+        async with semaphore:
+            remaining = self._remaining()
+            if remaining <= 0:
+                return PeerCertificate(host, error=FetchError.BUDGET)
+            limit = min(self.settings.timeout, remaining)
+            try:
+                async with asyncio.timeout(limit):
+                    _, writer = await asyncio.open_connection(
+                        host, port, ssl=self._tls, server_hostname=host
+                    )
+            except TimeoutError:
+                error = FetchError.TIMEOUT if limit == self.settings.timeout else FetchError.BUDGET
+                return PeerCertificate(host, error=error)
+            except ssl.SSLCertVerificationError as exc:
+                problem = str(exc.verify_message or exc.reason or "certificat invalide")
+                return PeerCertificate(host, error=FetchError.TLS, detail=problem)
+            except (OSError, ssl.SSLError) as exc:
+                return PeerCertificate(host, error=FetchError.NETWORK, detail=str(exc))
+            try:
+                peer = writer.get_extra_info("peercert") or {}
+            finally:
+                writer.close()
+            not_after = peer.get("notAfter")
+            if not isinstance(not_after, str):
+                return PeerCertificate(host, error=FetchError.TLS, detail="certificat illisible")
+            moment = datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
+            return PeerCertificate(host, not_after=moment)
+
+    def mail_exchange(self, name: str) -> Awaitable[DnsAnswer]:
+        """Whether mail for `name` has somewhere to go: MX, else an address (RFC 5321 §5.1)."""
+        return self._once(("MX", name), lambda: self._query(name, ("MX", "A", "AAAA")))
+
     def evidence(self) -> Evidence:
         """Everything fetched so far, by URL and DNS name."""
         done = {key: task.result() for key, task in self._tasks.items() if task.done()}
@@ -176,6 +220,10 @@ class LiveFetcher:
             addresses={
                 k[1]: v for k, v in done.items() if k[0] == "A" and isinstance(v, DnsAnswer)
             },
+            certificates={
+                k[1]: v for k, v in done.items() if k[0] == "TLS" and isinstance(v, PeerCertificate)
+            },
+            mail={k[1]: v for k, v in done.items() if k[0] == "MX" and isinstance(v, DnsAnswer)},
         )
 
     def txt(self, name: str) -> Awaitable[DnsAnswer]:
