@@ -78,7 +78,6 @@ class LiveFetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._dns = asyncio.Semaphore(settings.dns_concurrency)
         self._client: httpx.AsyncClient | None = None
-        self._tls: ssl.SSLContext | None = None
         self._resolver = dns.asyncresolver.Resolver(configure=settings.nameserver is None)
         if settings.nameserver:
             self._resolver.nameservers = [settings.nameserver]
@@ -95,7 +94,6 @@ class LiveFetcher:
                 ) from error
         else:
             context = ssl.create_default_context()
-        self._tls = context
         self._client = httpx.AsyncClient(
             verify=context,
             follow_redirects=False,
@@ -168,42 +166,42 @@ class LiveFetcher:
                     return Fetched(url, error=FetchError.TOO_LARGE, limit=limit)
             return Fetched(url, 200, bytes(body))
 
-    def certificate(self, host: str, port: int = 443) -> Awaitable[PeerCertificate]:
-        """The verified certificate `host` presents on `port` (a TLS handshake, no request)."""
-        return self._once(("TLS", f"{host}:{port}"), lambda: self._certificate(host, port))
+    def certificate(self, origin: str) -> Awaitable[PeerCertificate]:
+        """The verified certificate an https origin (`https://host[:port]`) presents: one GET
+        of `/` through the same client as every fetch (its limits, its transport), whose
+        answer is not read."""
+        return self._once(("TLS", origin), lambda: self._certificate(origin))
 
-    async def _certificate(self, host: str, port: int) -> PeerCertificate:
-        assert self._tls is not None, "use LiveFetcher as an async context manager"
-        semaphore = self._hosts.setdefault(
-            f"{host}:{port}", asyncio.Semaphore(self.settings.per_host)
-        )
+    async def _certificate(self, origin: str) -> PeerCertificate:
+        assert self._client is not None, "use LiveFetcher as an async context manager"
+        parts = urlsplit(origin)
+        if parts.scheme != "https" or not parts.hostname:
+            return PeerCertificate(origin, error=FetchError.NETWORK)
+        host = f"{parts.hostname}:{parts.port or 443}"
+        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with semaphore:
             remaining = self._remaining()
             if remaining <= 0:
-                return PeerCertificate(host, error=FetchError.BUDGET)
+                return PeerCertificate(origin, error=FetchError.BUDGET)
             limit = min(self.settings.timeout, remaining)
             try:
-                async with asyncio.timeout(limit):
-                    _, writer = await asyncio.open_connection(
-                        host, port, ssl=self._tls, server_hostname=host
-                    )
+                async with asyncio.timeout(limit), self._client.stream("GET", origin + "/") as got:
+                    stream = got.extensions.get("network_stream")
+                    tls = stream.get_extra_info("ssl_object") if stream is not None else None
+                    peer = tls.getpeercert() if tls is not None else None
             except TimeoutError:
                 error = FetchError.TIMEOUT if limit == self.settings.timeout else FetchError.BUDGET
-                return PeerCertificate(host, error=error)
-            except ssl.SSLCertVerificationError as exc:
-                problem = str(exc.verify_message or exc.reason or "certificat invalide")
-                return PeerCertificate(host, error=FetchError.TLS, detail=problem)
-            except (OSError, ssl.SSLError) as exc:
-                return PeerCertificate(host, error=FetchError.NETWORK, detail=str(exc))
-            try:
-                peer = writer.get_extra_info("peercert") or {}
-            finally:
-                writer.close()
-            not_after = peer.get("notAfter")
-            if not isinstance(not_after, str):
-                return PeerCertificate(host, error=FetchError.TLS, detail="certificat illisible")
-            moment = datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
-            return PeerCertificate(host, not_after=moment)
+                return PeerCertificate(origin, error=error)
+            except httpx.HTTPError as exc:
+                problem = _tls_problem(exc)
+                if problem is not None:
+                    return PeerCertificate(origin, error=FetchError.TLS, detail=problem)
+                return PeerCertificate(origin, error=FetchError.NETWORK)
+        not_after = (peer or {}).get("notAfter")
+        if not isinstance(not_after, str):
+            return PeerCertificate(origin, error=FetchError.NETWORK)
+        moment = datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
+        return PeerCertificate(origin, not_after=moment)
 
     def mail_exchange(self, name: str) -> Awaitable[DnsAnswer]:
         """Whether mail for `name` has somewhere to go: MX, else an address (RFC 5321 §5.1)."""

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography import x509
 
@@ -27,8 +28,6 @@ from ..live.check import (
     evaluate_service_provider,
     jwks_url_of,
     proof_record,
-    redirect_hosts,
-    resolvable,
     shown,
 )
 from ..registry.layout import RegistryDocument
@@ -234,37 +233,40 @@ def _proof_findings(
     return found, frozenset(missing), frozenset(unknown)
 
 
-def _tls_findings(
-    sp: ServiceProvider, evidence: Evidence, now: datetime, policy: Policy
-) -> list[RadarFinding]:
+def _tls_findings(sp: ServiceProvider, evidence: Evidence, now: datetime) -> list[RadarFinding]:
     found = []
-    for host, (key, index) in redirect_hosts(sp).items():
-        if resolvable(host, sp.network, policy) is not None:
-            continue
-        peer = evidence.certificates.get(f"{host}:443")
-        where = f"{key}[{index}]"
+    for origin, (host, where) in https_origins(sp).items():
+        peer = evidence.certificates.get(origin)
         if peer is None:
             continue
         if peer.error == "tls":
             found.append(_finding("R021", host, where, host=host, problem=shown(peer.detail)))
         elif peer.not_after is not None and _days(peer.not_after, now) <= TLS_ERROR_DAYS:
             days = _days(peer.not_after, now)
-            found.append(
-                _finding(
-                    "R020", host, where, host=host, date=f"{peer.not_after:%d/%m/%Y}", days=days
-                )
-            )
+            date_text = f"{peer.not_after:%d/%m/%Y}"
+            found.append(_finding("R020", host, where, host=host, date=date_text, days=days))
     return found
 
 
-def https_hosts(sp: ServiceProvider, policy: Policy) -> list[str]:
-    """The return hosts whose certificate the radar reads (public names, https)."""
-    hosts = []
-    for host, (key, index) in redirect_hosts(sp).items():
-        uri = getattr(sp, key)[index]
-        if uri.startswith("https://") and resolvable(host, sp.network, policy) is None:
-            hosts.append(host)
-    return hosts
+def https_origins(sp: ServiceProvider) -> dict[str, tuple[str, str]]:
+    """The https origins of the FS's return URLs (`https://host[:port]`), with their host and
+    the first field naming them: whose certificate the radar reads. An RIE FS's hosts are
+    not reachable from the internet, and are left out."""
+    origins: dict[str, tuple[str, str]] = {}
+    if sp.network == "rie":
+        return origins
+    for key in ("redirect_uris", "post_logout_redirect_uris"):
+        for index, uri in enumerate(getattr(sp, key)):
+            parts = urlsplit(uri)
+            if parts.scheme != "https" or not parts.hostname:
+                continue
+            try:
+                port = parts.port
+            except ValueError:
+                continue
+            origin = f"https://{parts.hostname}" + (f":{port}" if port else "")
+            origins.setdefault(origin, (parts.hostname, f"{key}[{index}]"))
+    return origins
 
 
 def _secret_findings(
@@ -341,7 +343,7 @@ def watch_provider(
     else:
         checks = evaluate_service_provider(provider, doc.environment, policy, evidence)
         name = provider.name
-        findings += _tls_findings(provider, evidence, now, policy)
+        findings += _tls_findings(provider, evidence, now)
         findings += _secret_findings(doc, provider, seen, now, policy)
     live = [
         _from_live(f)

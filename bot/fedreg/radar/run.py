@@ -17,7 +17,7 @@ from ..live.run import gather_evidence
 from ..registry.layout import RegistryDocument
 from ..registry.models import MODEL_BY_KIND, IdentityProvider, Provider
 from ..registry.policy import Policy
-from .evaluate import Observations, ProviderWatch, contact_domains, https_hosts, watch_all
+from .evaluate import Observations, ProviderWatch, contact_domains, https_origins, watch_all
 from .issues import (
     MARKER_PATTERN,
     RADAR_LABEL,
@@ -78,7 +78,7 @@ async def _gather(
         jobs: list[Awaitable[object]] = []
         for _, provider in providers:
             if not isinstance(provider, IdentityProvider):
-                jobs += [fetcher.certificate(host) for host in https_hosts(provider, policy)]
+                jobs += [fetcher.certificate(origin) for origin in https_origins(provider)]
             jobs += [fetcher.mail_exchange(domain) for domain in contact_domains(provider)]
         await asyncio.gather(*jobs)
         extra = fetcher.evidence()
