@@ -202,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         "clés, preuves DNS ; FEDREG_CA_BUNDLE, FEDREG_NAMESERVER, FEDREG_DNS_PORT)",
     )
     pr.add_argument(
+        "--radar-state",
+        type=Path,
+        help="dernier état du radar (fedreg watch) : une preuve DNS absente depuis trop "
+        "longtemps envoie les changements de domaines du FI à la fédération",
+    )
+    pr.add_argument(
         "--remote",
         default=os.environ.get("FEDREG_GIT_REMOTE", "origin"),
         help="dépôt git d'où récupérer la tête de la demande (refs/pull/N/head) ; "
@@ -636,6 +642,7 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
             live=args.live,
             remote=args.remote,
             cache=args.cache or default_cache(),
+            radar_state=args.radar_state,
         )
     if args.bot_command == "publish":
         return run_bot_publish(args.result)

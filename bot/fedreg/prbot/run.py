@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from .review import (
     partner_space_review,
     review_change,
     review_email_domains,
+    review_lapsed_proofs,
     review_pushers,
     review_unverified_live_checks,
 )
@@ -155,6 +156,7 @@ def decide(
     index: CrossIndex,
     live: LiveSettings | None = None,
     owners_tree: str | None = None,
+    lapsed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> BotResult:
     """The verdict on `merged_tree` (the registry as the merge would leave it) against the
     base: per-file rules on the changed files, cross-file rules against every file; what
@@ -205,6 +207,7 @@ def decide(
     review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
     review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
+    review = review_lapsed_proofs(review, plan, lapsed or {})
     review = review_pushers(review, ref.pushers)
     uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
@@ -256,6 +259,7 @@ def compute_from_event(
     remote: str,
     cache: Path | None,
     live: LiveSettings | None = None,
+    lapsed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> BotResult:
     ref = pull_request_ref(event, client)
     if ref.base_ref != ref.default_branch:
@@ -289,7 +293,7 @@ def compute_from_event(
     index = CrossIndex(cache)
     try:
         owners_tree = f"refs/fedreg/pull/{ref.number}/base"  # the default branch, just fetched
-        return decide(repo, ref, merged_tree, policy, matches, index, live, owners_tree)
+        return decide(repo, ref, merged_tree, policy, matches, index, live, owners_tree, lapsed)
     finally:
         index.close()
 
@@ -310,6 +314,7 @@ def compute_offline(
     author: str | None,
     cache: Path | None,
     live: LiveSettings | None = None,
+    lapsed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> BotResult:
     """The verdict for the commits since `base` and the working tree, without GitHub: team
     membership is reported as not checked offline."""
@@ -319,6 +324,7 @@ def compute_offline(
     matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
     index = CrossIndex(cache)
     try:
-        return decide(repo, ref, repo.worktree_tree(), policy, matches, index, live)
+        worktree = repo.worktree_tree()
+        return decide(repo, ref, worktree, policy, matches, index, live, None, lapsed)
     finally:
         index.close()
