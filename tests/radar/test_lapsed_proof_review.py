@@ -13,8 +13,8 @@ ALICE_FI = edited(BASE_IDENTITY_PROVIDER, [('  - "@demo-org/identite"\n', '  - "
 SELF_SERVICE = "modification valide, en libre-service"
 
 
-def _state(tmp_path: Path, findings: dict) -> Path:
-    path = tmp_path / "radar.json"
+def _state(folder: Path, findings: dict) -> Path:
+    path = folder / "radar.json"  # outside the repository: not a change of the pull request
     entry = {
         "path": FI,
         "deployment": "integration-internet",
@@ -42,8 +42,9 @@ LAPSED = {
 
 
 def test_a_lapsed_proof_sends_the_domain_change_to_the_federation_and_back(
-    repo, cli, tmp_path
+    repo, cli, tmp_path_factory
 ) -> None:
+    tmp_path = tmp_path_factory.mktemp("radar")
     repo.write(FI, ALICE_FI)
     repo.commit("registry")
     repo.write(FI, ALICE_FI.replace("  - partenaire-demo.fr\n", "  - autre-partenaire.fr\n"))
@@ -60,7 +61,8 @@ def test_a_lapsed_proof_sends_the_domain_change_to_the_federation_and_back(
     assert SELF_SERVICE in restored.stdout
 
 
-def test_a_lapsed_proof_leaves_other_changes_of_the_fi_alone(repo, cli, tmp_path) -> None:
+def test_a_lapsed_proof_leaves_other_changes_of_the_fi_alone(repo, cli, tmp_path_factory) -> None:
+    tmp_path = tmp_path_factory.mktemp("radar")
     repo.write(FI, ALICE_FI)
     repo.commit("registry")
     repo.write(FI, ALICE_FI.replace("title: FI de démonstration", "title: FI de démo"))
