@@ -1,12 +1,13 @@
 """The radar's memory between passes (pure): one JSON document.
 
-Why a JSON file kept as a workflow artifact rather than a branch or the deploy database: the
-radar then needs no write access to any deployment's database nor to the repository's
-contents (a branch would let anyone who may push branches forge it without protection rules);
-the scheduled workflow alone, running from the default branch, produces it, and the bot reads
-the latest one from that workflow's successful runs on the default branch. Losing it (artifacts
-expire after 90 days, a pass runs every working day) costs a fresh start: findings are new
-again and the issues are found again by their marker.
+Where it lives: a file in the Actions cache of the default branch (`radar.yml` saves it under
+`radar-state-<run>`, `pr-bot.yml` restores the latest). Not the deploy database: the radar
+would need write credentials to the four deployments, and the bot database access at all. Not
+a branch: anyone who may push branches could forge it without extra protection rules. The
+cache scope of the default branch is written only by workflows running there (schedules,
+pushes to main, `workflow_run`), never by a pull request. Losing it (a week unused) costs a
+fresh start: findings are new again, a proof's absence is counted from that pass, and the
+issues are found again by their marker.
 """
 
 from __future__ import annotations
