@@ -294,8 +294,23 @@ def build_parser() -> argparse.ArgumentParser:
     drift = commands.add_parser("drift", help="écarts entre la base et le registre")
     target_arguments(drift)
     drift.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
-    history_command = commands.add_parser("history", help="déploiements enregistrés")
-    target_arguments(history_command)
+    history_command = commands.add_parser(
+        "history", help="déploiements enregistrés, ou la vie d'un fournisseur (--provider)"
+    )
+    history_command.add_argument(
+        "deployment", nargs="?", choices=DEPLOYMENTS, metavar="DEPLOYMENT", help="déploiement"
+    )
+    history_command.add_argument("--target", help="mongodb://… de ce déploiement")
+    _policy_argument(history_command)
+    history_command.add_argument(
+        "--provider", metavar="FICHIER-OU-ID", help="un fournisseur : son fichier, client_id ou uid"
+    )
+    history_command.add_argument(
+        "--radar-state", type=Path, help="avec --provider : état du radar (fedreg watch)"
+    )
+    history_command.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json : un événement par ligne"
+    )
     importer = commands.add_parser("import", help="importer les documents de la base")
     importer.add_argument("--from", dest="source", help="mongodb://… d'un déploiement")
     importer.add_argument("--from-json", type=Path, help="export mongoexport --jsonArray")
@@ -498,6 +513,16 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 progress=_show_progress(args.format),
                 base=args.base,
             )
+        )
+    if args.command == "history" and args.provider:
+        from .commands.providerhistory import run_provider_history
+
+        return run_provider_history(
+            root=root,
+            wanted=args.provider,
+            target=args.target,
+            radar_state=args.radar_state,
+            output_format=args.format,
         )
     if args.command == "watch":
         from .commands.watch import WatchOptions, run_watch
@@ -706,6 +731,8 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             policy_file=args.policy,
         )
     if args.command == "history":
+        if args.deployment is None or args.target is None:
+            raise UsageError("history : donnez DEPLOYMENT et --target, ou --provider")
         return run_history(deployment=args.deployment, target=args.target)
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(
