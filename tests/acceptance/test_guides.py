@@ -59,7 +59,7 @@ def test_the_read_guard_tells_inside_from_beside() -> None:
 
 
 def _markdown_files() -> list[Path]:
-    return [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    return [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").rglob("*.md"))]
 
 
 def test_every_markdown_link_is_a_file_of_the_repository() -> None:

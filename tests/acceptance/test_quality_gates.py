@@ -49,13 +49,12 @@ def test_no_test_walks_the_live_registry() -> None:
         assert not [pattern for pattern in live if pattern in text], path.name
 
 
-# -- the README's module map matches the package tree ----------------------------------------
+# -- the module map (docs/development.md) matches the package tree ---------------------------
 
 
 def _module_map() -> set[str]:
-    """The paths the README's "Development" map names under bot/fedreg/, from its indentation."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Development") :]
+    """The paths docs/development.md's map names under bot/fedreg/, from its indentation."""
+    section = (REPO_ROOT / "docs/development.md").read_text(encoding="utf-8")
     start = section.index("```\nbot/fedreg/") + 4
     block = section[start : section.index("\n```", start)]
     named: set[str] = set()
@@ -86,8 +85,10 @@ def _package_tree() -> set[str]:
 
 def test_the_module_map_names_every_module_and_only_those() -> None:
     named, tree = _module_map(), _package_tree()
-    assert sorted(tree - named) == [], "modules missing from README's module map"
-    assert sorted(named - tree) == [], "README's module map names modules that do not exist"
+    assert sorted(tree - named) == [], "modules missing from the module map (docs/development.md)"
+    assert sorted(named - tree) == [], (
+        "the module map (docs/development.md) names modules that do not exist"
+    )
     assert {"validation/engine.py", "validation/checks/uris.py", "cli.py"} <= named
 
 
@@ -142,4 +143,4 @@ def test_imports_point_down_the_pipeline() -> None:
         if LAYER[target] > LAYER[module.split("/")[0].removesuffix(".py")]
         and (module, target) not in UPWARD_ALLOWED
     )
-    assert upward == [], "imports that point up the pipeline (README, module map)"
+    assert upward == [], "imports that point up the pipeline (docs/development.md)"

@@ -169,17 +169,18 @@ def test_every_secret_lives_in_an_environment(path: Path) -> None:
     """Anyone who may push a branch may push a workflow on it, which reads every repository
     secret: the bot's App key (an approval in the bot's name) and the databases' credentials
     are environment secrets, in environments whose deployment branches are the default
-    branch only (README, "Installing it on a repository")."""
+    branch only (docs/bot.md, "Installing it on a repository")."""
     for name, job in _load(path)["jobs"].items():
         text = yaml.safe_dump(job)
         uses_secret = re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+", text)
         assert not uses_secret or "environment" in job, f"{path.name}:{name} reads a secret"
 
 
-def test_the_readme_restricts_every_environment_to_the_default_branch() -> None:
-    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "environment secret of the `fedreg-bot` environment" in readme
-    assert "in all of them *Deployment branches: main only*" in readme
+def test_the_docs_restrict_every_environment_to_the_default_branch() -> None:
+    bot = " ".join((REPO_ROOT / "docs/bot.md").read_text(encoding="utf-8").split())
+    deploy = " ".join((REPO_ROOT / "docs/deploy.md").read_text(encoding="utf-8").split())
+    assert "environment secret of the `fedreg-bot` environment" in bot
+    assert "in all of them *Deployment branches: main only*" in deploy
 
 
 def test_the_radar_runs_on_working_days_and_hands_its_state_to_the_bot() -> None:

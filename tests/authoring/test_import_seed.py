@@ -77,7 +77,7 @@ NOT_CARRIED_WITH_DISCOVERY = ("url",)
 CARRIED_ELSEWHERE = {"email", "collaborators", "mfaComplianceNote"}
 MANAGED = {"_id", "__v", "createdAt", "updatedAt", "updatedBy"}
 
-# The seed breaks these registry rules, legitimately (see the README, "Importing the core's
+# The seed breaks these registry rules, legitimately (see docs/deploy.md, "Importing the core's
 # seed"): made-up SIRETs fail the Luhn key, one FI has no support address hence no contact,
 # LemonLDAP's encryption settings name an enc without an alg (and a signing algorithm as an
 # enc), polyfi.fr and polyfi2.fr are shared by FIs, FSA1 signs with HS256 and leaves userinfo
