@@ -108,6 +108,7 @@ LAYER = {
     "deploy": 5,
     "prbot": 5,
     "form": 5,
+    "radar": 5,
     "commands": 6,
     "cli": 7,
     "__main__": 7,

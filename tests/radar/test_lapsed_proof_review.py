@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from conftest import BASE_IDENTITY_PROVIDER, edited
 
@@ -13,7 +14,7 @@ ALICE_FI = edited(BASE_IDENTITY_PROVIDER, [('  - "@demo-org/identite"\n', '  - "
 SELF_SERVICE = "modification valide, en libre-service"
 
 
-def _state(folder: Path, findings: dict) -> Path:
+def _state(folder: Path, findings: dict[str, Any]) -> Path:
     path = folder / "radar.json"  # outside the repository: not a change of the pull request
     entry = {
         "path": FI,

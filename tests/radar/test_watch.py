@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import mongomock
 import pytest
@@ -145,7 +146,7 @@ def _watch(cli, live_servers: LiveServers, *extra: str):
     return result.json()
 
 
-def _codes(report: dict, path: str) -> list[str]:
+def _codes(report: dict[str, Any], path: str) -> list[str]:
     provider = next(p for p in report["providers"] if p["path"] == path)
     return [f["code"] for f in provider["findings"]]
 
