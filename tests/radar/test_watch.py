@@ -335,3 +335,23 @@ def test_a_damaged_state_is_refused_and_left_untouched(registry, live_servers, c
     assert result.exit_code == 1
     assert "état du radar illisible" in result.stderr
     assert Path("radar.json").read_text() == "{pas du json"
+
+
+def test_a_return_host_whose_certificate_is_refused(registry, live_servers, cli) -> None:
+    untrusted = live_servers.untrusted.url("/callback")
+    text = Path(SP_LATER).read_text()
+    Path(SP_LATER).write_text(text.replace(registry_url(text), untrusted))
+    report = _watch(cli, live_servers)
+    provider = next(p for p in report["providers"] if p["path"] == SP_LATER)
+    assert [f["code"] for f in provider["findings"]] == ["R021"]
+    assert provider["findings"][0]["subject"] == "localhost"
+
+
+def test_an_owner_who_left_github(registry, live_servers, cli, github) -> None:
+    github.users.discard("alice")
+    report = _watch(cli, live_servers, "--github")
+    assert _codes(report, SP_SOON) == ["R020", "R040", "R041"]
+    soon = next(p for p in report["providers"] if p["path"] == SP_SOON)
+    assert "Le propriétaire @alice n'existe plus sur GitHub." in [
+        f["message"] for f in soon["findings"]
+    ]
