@@ -355,3 +355,16 @@ def test_an_owner_who_left_github(registry, live_servers, cli, github) -> None:
     assert "Le propriétaire @alice n'existe plus sur GitHub." in [
         f["message"] for f in soon["findings"]
     ]
+
+
+def test_two_files_with_one_identifier_are_watched_once(registry, live_servers, cli) -> None:
+    twin = FI.replace("fi-radar.yaml", "fi-jumeau.yaml")
+    Path(twin).write_text(Path(FI).read_text())
+    Path("registry/integration/service-providers").mkdir(parents=True)
+    Path("registry/integration/service-providers/casse.yaml").write_text("kind: [\n")
+    report = _watch(cli, live_servers)
+    assert sorted(report["skipped"]) == [
+        "registry/integration/identity-providers/fi-radar.yaml",
+        "registry/integration/service-providers/casse.yaml",
+    ]
+    assert [p["path"] for p in report["providers"]].count(twin) == 1

@@ -17,7 +17,14 @@ from ..live.run import gather_evidence
 from ..registry.layout import RegistryDocument
 from ..registry.models import MODEL_BY_KIND, IdentityProvider, Provider
 from ..registry.policy import Policy
-from .evaluate import Observations, ProviderWatch, contact_domains, https_origins, watch_all
+from .evaluate import (
+    Observations,
+    ProviderWatch,
+    contact_domains,
+    https_origins,
+    provider_key,
+    watch_all,
+)
 from .issues import (
     MARKER_PATTERN,
     RADAR_LABEL,
@@ -58,15 +65,24 @@ class PassResult:
 def parsed(
     docs: Iterable[RegistryDocument],
 ) -> tuple[list[tuple[RegistryDocument, Provider]], list[str]]:
-    providers, skipped = [], []
+    """The providers the radar can watch, and the files it cannot: unreadable, or a second
+    file with the same identifier in a deployment (validate reports both)."""
+    providers, skipped, keys = [], [], set()
     for doc in docs:
         model = MODEL_BY_KIND.get(str((doc.data or {}).get("kind")))
         try:
             if doc.data is None or model is None:
                 raise ValueError
-            providers.append((doc, model.model_validate(doc.data)))
+            provider = model.model_validate(doc.data)
         except (ValueError, ValidationError):
             skipped.append(doc.display_path)
+            continue
+        key = provider_key(doc, provider)
+        if key in keys:
+            skipped.append(doc.display_path)
+            continue
+        keys.add(key)
+        providers.append((doc, provider))
     return providers, skipped
 
 
