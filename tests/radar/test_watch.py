@@ -368,3 +368,41 @@ def test_two_files_with_one_identifier_are_watched_once(registry, live_servers, 
         "registry/integration/service-providers/casse.yaml",
     ]
     assert [p["path"] for p in report["providers"]].count(twin) == 1
+
+
+def test_github_failing_midway_keeps_what_was_written(registry, live_servers, cli, github) -> None:
+    _watch(cli, live_servers, "--github")
+    # Next pass: the FI's domain loses its proof (an edit), a new FS has findings (a
+    # creation), in that order; the creation fails.
+    live_servers.dns.zone.records[("radar.gouv.fr", "TXT")] = ["v=spf1 -all"]
+    third = SP_SOON.replace("bientot", "troisieme")
+    Path(third).write_text(
+        Path(SP_SOON).read_text().replace("a" * 64, "c" * 64).replace("Service a", "Service c")
+    )
+    github.fail("post", r"/issues$", 422, "Validation Failed", count=1)
+    calls = len(github.calls)
+    failed = cli("watch", "--state", "radar.json", "--github", *live_servers.options()[2:])
+    assert failed.exit_code == 1
+    assert "le prochain passage reprend sans doublon" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    fi_issue = next(n for n, i in github.issues.items() if "fi-radar" in i["body"])
+    edits = [c for c in github.calls[calls:] if c[0] == "patch" and c[1].endswith(f"/{fi_issue}")]
+    assert len(edits) == 1
+    calls = len(github.calls)
+    _watch(cli, live_servers, "--github")
+    made = [(m, p) for m, p, _ in github.calls[calls:] if m != "get"]
+    assert ("post", f"/repos/{github.full_name}/issues") in made
+    assert ("patch", f"/repos/{github.full_name}/issues/{fi_issue}") not in made  # done before
+    radar_issues = [i for i in github.issues.values() if "fedreg:radar=" in i["body"]]
+    assert len(radar_issues) == 3  # each provider once
+
+
+def test_a_jwks_of_many_keys_makes_a_short_finding(registry, live_servers, cli) -> None:
+    _watch(cli, live_servers)
+    keys = [_signing_key(f"cle-{i:03d}", 300) for i in range(12)]
+    live_servers.https.serve_json("/radar/jwks", {"keys": keys})
+    report = _watch(cli, live_servers)
+    [finding] = next(p for p in report["providers"] if p["path"] == FI)["findings"]
+    assert finding["code"] == "R003"
+    assert "cle-000, cle-001, cle-002, cle-003, cle-004 et 7 autre(s)" in finding["message"]
+    assert len(finding["subject"]) == 16

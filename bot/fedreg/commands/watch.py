@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..adapters.files import write_atomic
-from ..errors import UsageError
+from ..errors import FedregError, UsageError
 from ..live.fetch import LiveSettings
 from ..radar.evaluate import ProviderWatch
 from ..radar.run import PassResult, radar_pass
@@ -95,6 +95,11 @@ def run_watch(options: WatchOptions, now: datetime | None = None) -> int:
     sys.stdout.write(
         render_json(result) if options.output_format == "json" else render_text(result)
     )
+    if result.github_failure:
+        raise FedregError(
+            f"{result.github_failure} ; l'état garde les {len(result.actions)} écriture(s) "
+            "faites : le prochain passage reprend sans doublon"
+        )
     return EXIT_OK
 
 

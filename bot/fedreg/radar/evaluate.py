@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -179,16 +180,29 @@ def _key_findings(
         change = "; ".join(
             part
             for part in (
-                f"clé(s) apparue(s) : {', '.join(added)}" if added else "",
-                f"clé(s) disparue(s) : {', '.join(removed)}" if removed else "",
+                f"clé(s) apparue(s) : {_few(added)}" if added else "",
+                f"clé(s) disparue(s) : {_few(removed)}" if removed else "",
             )
             if part
         )
         since = memory.kids_seen.get(key, "")
         found.append(
-            _finding("R003", ",".join(kids), "jwks", since=_french_date(since), change=change)
+            _finding("R003", _digest(kids), "jwks", since=_french_date(since), change=change)
         )
     return found, kids
+
+
+KIDS_SHOWN = 5
+
+
+def _few(kids: list[str]) -> str:
+    """At most a few key ids: a JWKS may hold thousands, the issue's body must stay short."""
+    listed = ", ".join(kids[:KIDS_SHOWN])
+    return listed + (f" et {len(kids) - KIDS_SHOWN} autre(s)" if len(kids) > KIDS_SHOWN else "")
+
+
+def _digest(kids: tuple[str, ...]) -> str:
+    return hashlib.sha256("\x00".join(kids).encode()).hexdigest()[:16]
 
 
 def _french_date(iso: str) -> str:

@@ -20,6 +20,7 @@ MARKER_PATTERN = re.compile(r"\A<!-- fedreg:radar=(?P<key>[^\s<>]+) -->")
 SUMMARY_MARKER = "<!-- fedreg:radar-synthese -->"
 SUMMARY_TITLE = "Radar : synthèse de la fédération"
 RADAR_LABEL = "radar"
+BODY_LIMIT = 50_000
 SEVERITY_LABELS = {"error": "radar:erreur", "warning": "radar:avertissement"}
 SEVERITY_FR = {"error": "erreur", "warning": "avertissement"}
 KIND_FR = {"ServiceProvider": "FS", "IdentityProvider": "FI"}
@@ -76,7 +77,10 @@ def body_for(key: str, entry: Mapping[str, Any]) -> str:
         entry["findings"].values(),
         key=lambda f: (f["severity"] != "error", f["code"], f["subject"]),
     )
-    for finding in findings:
+    for index, finding in enumerate(findings):
+        if sum(map(len, lines)) > BODY_LIMIT:  # GitHub refuses a body over 65,536 characters
+            lines.append(f"- … et {len(findings) - index} autre(s) constat(s) (fedreg watch)")
+            break
         lines.append(
             f"- **{SEVERITY_FR[finding['severity']]}** `{finding['code']}` "
             f"(`{finding['field']}`, depuis le {_date(finding['since'])}) : {finding['message']}"
@@ -166,6 +170,7 @@ def summary_body(providers: Mapping[str, Mapping[str, Any]], today: str) -> str:
             f"| {entry['deployment']} | `{entry['path']}` | {len(findings)} | {codes} | {issue} |"
         )
     lines = [SUMMARY_MARKER, f"Passage du {_date(today)}.", ""]
+    room = BODY_LIMIT  # GitHub refuses a body over 65,536 characters: errors take room first
     for severity, title in (("error", "Erreurs"), ("warning", "Avertissements")):
         lines.append(f"### {title} ({len(rows[severity])} fournisseurs)")
         lines.append("")
@@ -174,7 +179,13 @@ def summary_body(providers: Mapping[str, Mapping[str, Any]], today: str) -> str:
                 "| Déploiement | Fichier | Constats | Codes | Issue |",
                 "|---|---|---|---|---|",
             ]
-            lines += rows[severity]
+            for index, row in enumerate(rows[severity]):
+                room -= len(row) + 1
+                if room < 0:
+                    left = len(rows[severity]) - index
+                    lines.append(f"| … | et {left} autre(s) : voir leurs issues | | | |")
+                    break
+                lines.append(row)
         else:
             lines.append("Aucun.")
         lines.append("")

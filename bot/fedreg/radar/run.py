@@ -7,10 +7,11 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from ..errors import FedregError
 from ..live.check import Evidence
 from ..live.fetch import LiveFetcher, LiveSettings
 from ..live.run import gather_evidence
@@ -60,6 +61,7 @@ class PassResult:
     changes: tuple[Change, ...]
     actions: tuple[IssueAction, ...]
     skipped: tuple[str, ...]  # files the radar could not read (validate reports them)
+    github_failure: str = ""  # why the issues could not all be written (the state says what was)
 
 
 def parsed(
@@ -137,9 +139,12 @@ def radar_pass(
     watches = watch_all(providers, policy, evidence, seen, previous.memory(), now)
     state, changes = advance(previous, watches, now, checked)
     actions: list[IssueAction] = []
+    failure = ""
     if tracker is not None:
-        actions = sync_issues(tracker, previous, state, now.date().isoformat())
-    return PassResult(state, tuple(watches), tuple(changes), tuple(actions), tuple(skipped))
+        actions, failure = sync_issues(tracker, previous, state, now.date().isoformat())
+    return PassResult(
+        state, tuple(watches), tuple(changes), tuple(actions), tuple(skipped), failure
+    )
 
 
 def _recover_numbers(tracker: IssueTracker, state: RadarState) -> None:
@@ -161,37 +166,44 @@ def _recover_numbers(tracker: IssueTracker, state: RadarState) -> None:
 
 def sync_issues(
     tracker: IssueTracker, previous: RadarState, state: RadarState, today: str
-) -> list[IssueAction]:
-    """Apply the issue plan; record numbers, open states and digests in `state`. One write per
-    provider whose issue changes (two when owners must be told), plus the summary's."""
+) -> tuple[list[IssueAction], str]:
+    """Apply the issue plan; record numbers, open states and digests in `state` as each write
+    succeeds. One write per provider whose issue changes (two when owners must be told), plus
+    the summary's. A write that fails stops the writes (GitHub is down, or refuses) and is
+    returned as text: the state keeps what was done, so the next pass creates no duplicate."""
     fresh = previous.summary_issue is None and all(
         e.get("issue") is None for e in previous.providers.values()
     )
-    if fresh:
-        _recover_numbers(tracker, state)
-    actions = plan_issues(state.providers, previous.providers, today)
-    for action in actions:
-        entry = state.providers[action.key]
-        if action.action == "create":
-            entry["issue"] = tracker.create_issue(action.title, action.body, list(action.labels))
-        elif action.action == "edit":
-            assert action.number is not None
-            tracker.edit_issue(
-                action.number, action.title, action.body, list(action.labels), "open"
-            )
-        elif action.action == "close":
-            assert action.number is not None
-            tracker.edit_issue(action.number, action.title, action.body, None, "closed")
-        else:
-            assert action.number is not None
-            tracker.comment_issue(action.number, action.body)
-        if action.action in ("create", "edit"):
-            entry["issue_open"] = True
-            entry["issue_digest"] = digest(action.title, action.body, *action.labels)
-        elif action.action == "close":
-            entry["issue_open"], entry["issue_digest"] = False, ""
-    _sync_summary(tracker, state, today)
-    return actions
+    done: list[IssueAction] = []
+    try:
+        if fresh:
+            _recover_numbers(tracker, state)
+        for action in plan_issues(state.providers, previous.providers, today):
+            _apply(tracker, state.providers[action.key], action)
+            done.append(action)
+        _sync_summary(tracker, state, today)
+    except FedregError as error:
+        return done, str(error)
+    return done, ""
+
+
+def _apply(tracker: IssueTracker, entry: dict[str, Any], action: IssueAction) -> None:
+    if action.action == "create":
+        entry["issue"] = tracker.create_issue(action.title, action.body, list(action.labels))
+    elif action.action == "edit":
+        assert action.number is not None
+        tracker.edit_issue(action.number, action.title, action.body, list(action.labels), "open")
+    elif action.action == "close":
+        assert action.number is not None
+        tracker.edit_issue(action.number, action.title, action.body, None, "closed")
+    else:
+        assert action.number is not None
+        tracker.comment_issue(action.number, action.body)
+    if action.action in ("create", "edit"):
+        entry["issue_open"] = True
+        entry["issue_digest"] = digest(action.title, action.body, *action.labels)
+    elif action.action == "close":
+        entry["issue_open"], entry["issue_digest"] = False, ""
 
 
 def _sync_summary(tracker: IssueTracker, state: RadarState, today: str) -> None:
