@@ -473,7 +473,12 @@ def _add_watch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     watch.add_argument(
         "--github", action="store_true", help="tenir les issues (GITHUB_TOKEN, GITHUB_REPOSITORY)"
     )
-    watch.add_argument("--format", choices=("text", "json"), default="text")
+    watch.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text pour vous, json pour un programme",
+    )
     _policy_argument(watch)
     watch.add_argument("--timeout", type=_positive, default=5.0, help="délai par requête (5 s)")
     watch.add_argument("--budget", type=_positive, default=600.0, help="durée maximale (600 s)")

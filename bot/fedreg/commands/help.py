@@ -38,6 +38,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "render": {1: "registre invalide : rien n'est écrit"},
     "schema": {1: "avec --check : schémas périmés"},
     "rules": {2: "code inconnu"},
+    "watch": {
+        0: "passage fait, quels que soient ses constats (ils vont dans les issues)",
+        1: "passage impossible (état illisible, base d'un autre déploiement, GitHub en échec)",
+    },
 }
 
 EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -139,6 +143,20 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             "les écarts entre la base et le registre",
         ),
     ),
+    "watch": (
+        (
+            "fedreg watch --state radar.json",
+            "un passage du radar sur tout le registre, sans rien écrire sur GitHub",
+        ),
+        (
+            "fedreg watch --deployment production-internet --format json",
+            "un déploiement, en JSON",
+        ),
+        (
+            'fedreg watch --state radar.json --github --records "production-internet=$URI"',
+            "ce que fait radar.yml : issues tenues à jour, âge des secrets lu dans la base",
+        ),
+    ),
     "check-live": (
         (
             "fedreg check-live registry/production/identity-providers/fi-ecologie.yaml",
@@ -172,6 +190,14 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "history": (
         ('fedreg history production-internet --target "$MONGODB_URI"', "les déploiements"),
+        (
+            "fedreg history --provider registry/production/service-providers/egapro.yaml",
+            "la vie d'un fournisseur : création, modifications fusionnées (qui, demande, champs)",
+        ),
+        (
+            'fedreg history --provider CLIENT_ID --target "$MONGODB_URI" --format json',
+            "avec ses déploiements et secrets, un événement JSON par ligne",
+        ),
     ),
     "import": (
         (
