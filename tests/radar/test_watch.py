@@ -325,8 +325,11 @@ def test_a_lost_state_finds_the_issues_again(registry, live_servers, cli, github
     _watch(cli, live_servers, "--github")
     count = len(github.issues)
     Path("radar.json").unlink()
+    calls = len(github.calls)
     _watch(cli, live_servers, "--github")
     assert len(github.issues) == count  # no duplicate
+    reads = [p for m, p, _ in github.calls[calls:] if m == "get" and "/issues" in p]
+    assert reads == [f"/repos/{github.full_name}/issues"]  # one listing, not one read per issue
 
 
 def test_a_damaged_state_is_refused_and_left_untouched(registry, live_servers, cli) -> None:

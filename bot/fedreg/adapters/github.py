@@ -439,5 +439,5 @@ class GitHubClient:
             return [
                 (issue.number, issue.state, issue.user.login, issue.body or "")
                 for issue in self.repo.get_issues(state="all", labels=[label])
-                if issue.pull_request is None
+                if "/pull/" not in issue.html_url  # a pull request is an issue too
             ]
