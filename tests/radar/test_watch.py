@@ -409,3 +409,40 @@ def test_a_jwks_of_many_keys_makes_a_short_finding(registry, live_servers, cli) 
     assert finding["code"] == "R003"
     assert "cle-000, cle-001, cle-002, cle-003, cle-004 et 7 autre(s)" in finding["message"]
     assert len(finding["subject"]) == 16
+
+
+def test_the_text_report_and_usage_errors(registry, live_servers, cli) -> None:
+    Path("registry/integration/service-providers").mkdir(parents=True)
+    Path("registry/integration/service-providers/casse.yaml").write_text("kind: [\n")
+    result = cli("watch", *live_servers.options()[2:])
+    assert result.exit_code == 0
+    assert (
+        "registry/production/service-providers/bientot.yaml (production-internet)" in result.stdout
+    )
+    assert "  R020 erreur        redirect_uris[0] : Le certificat TLS de localhost expire" in (
+        result.stdout
+    )
+    assert "casse.yaml : fichier invalide, non surveillé" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Radar : 3 fournisseurs surveillés, 2 avec")
+    assert not Path("radar.json").exists()  # no --state: nothing remembered
+    bad = cli("watch", "--records", "production=mongodb://x")
+    assert bad.exit_code == 2 and "--records attend DEPLOIEMENT=mongodb://" in bad.stderr
+    missing = cli("watch", "registry/absent")
+    assert missing.exit_code == 2 and "n'existe pas" in missing.stderr
+
+
+def test_only_issues_written_by_a_bot_are_found_again(registry, live_servers, cli, github) -> None:
+    _watch(cli, live_servers, "--github")
+    fi_issue = next(n for n, i in github.issues.items() if "fi-radar" in i["body"])
+    forged = dict(github.issues[fi_issue])
+    forged.update(number=900, user={"login": "mallory", "type": "User"}, comments=[])
+    github.issues[900] = forged
+    Path("radar.json").unlink()
+    _watch(cli, live_servers, "--github")
+    state = json.loads(Path("radar.json").read_text())
+    assert {e["issue"] for e in state["providers"].values() if e.get("issue")} == {
+        n
+        for n, i in github.issues.items()
+        if i["user"]["login"] == BOT["login"] and "radar-synthese" not in i["body"]
+    }
+    assert state["summary_issue"] in github.issues and github.issues[900]["body"] == forged["body"]

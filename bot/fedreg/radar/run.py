@@ -4,7 +4,7 @@ remember, and keep the issues in line. The I/O around `evaluate`, `state` and `i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -124,11 +124,9 @@ def radar_pass(
     now: datetime,
     secrets: Mapping[tuple[str, str], datetime],
     tracker: IssueTracker | None,
-    on_progress: Callable[[str], None] = lambda _: None,
 ) -> PassResult:
     """Watch `docs`, advance the state, and (with a tracker) bring the issues in line."""
     providers, skipped = parsed(docs)
-    on_progress(f"{len(providers)} fournisseurs à vérifier")
     evidence = asyncio.run(_gather(providers, policy, settings))
     checked: dict[str, bool] = {}
     if tracker is not None:
