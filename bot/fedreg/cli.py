@@ -738,6 +738,8 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
     if args.command == "history":
         if args.deployment is None or args.target is None:
             raise UsageError("history : donnez DEPLOYMENT et --target, ou --provider")
+        if args.format != "text" or args.radar_state is not None:
+            raise UsageError("history : --format json et --radar-state vont avec --provider")
         return run_history(deployment=args.deployment, target=args.target)
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(

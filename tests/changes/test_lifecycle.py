@@ -72,3 +72,9 @@ def test_pull_request_numbers_from_subjects() -> None:
     assert pull_request_of("Merge pull request #42 from org/branche") == 42
     assert pull_request_of("Corrige l'URL (#7)") == 7
     assert pull_request_of("voir #7 plus tard") is None
+
+
+def test_the_text_line_shows_no_control_character() -> None:
+    [event] = revision_events([_rev(0, None, {"name": "A"})])
+    hostile = type(event)(event.at, event.event, event.description, actor="Eve\x1b[2J\n")
+    assert text_line(hostile).endswith("par Eve?[2J?")

@@ -144,3 +144,9 @@ def test_history_without_provider_still_needs_a_deployment(repo, cli) -> None:
     result = cli("history")
     assert result.exit_code == 2
     assert "donnez DEPLOYMENT et --target, ou --provider" in result.stderr
+
+
+def test_provider_options_without_provider_are_refused(repo, cli) -> None:
+    result = cli("history", "production-internet", "--target", "mongodb://x", "--format", "json")
+    assert result.exit_code == 2
+    assert "vont avec --provider" in result.stderr

@@ -220,4 +220,5 @@ def text_line(event: ProviderEvent) -> str:
         parts.append(f"par {event.actor}")
     if event.commit and event.event != "deployed":
         parts.append(f"commit {event.commit[:12]}")
-    return "  ".join(parts)
+    # git authors and subjects are anyone's text: no control character reaches the terminal
+    return "".join(c if c.isprintable() else "?" for c in "  ".join(parts))
