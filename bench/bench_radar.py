@@ -38,22 +38,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from bench_checklive import _Temp
 from conftest import BASE_SERVICE_PROVIDER, edited
 from fakegithub import FakeGitHub
 from fedreg.cli import main
 from liveservers import UID, running_live_servers
 
 NOW = datetime.now(UTC)
-
-
-class _Temp:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def mktemp(self, name: str) -> Path:
-        path = self.root / name
-        path.mkdir()
-        return path
 
 
 def _x5c(days: int) -> str:
@@ -154,11 +145,7 @@ def run(providers: int, changed: int) -> None:
             github.teams.add(("org", f"equipe-{number}"))
         github.start()
         environment = {
-            "GITHUB_TOKEN": "bench-token",
-            "GITHUB_API_URL": github.base_url,
-            "GITHUB_REPOSITORY": github.full_name,
-            "FEDREG_GITHUB_REQUEST_INTERVAL": "0",
-            "FEDREG_GITHUB_WRITE_INTERVAL": "0",
+            **github.client_environment("bench-token"),
             "FEDREG_CA_BUNDLE": str(servers.ca_bundle),
         }
         saved = {k: os.environ.get(k) for k in environment}

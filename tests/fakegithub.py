@@ -332,6 +332,17 @@ class FakeGitHub:
     def api_calls(self, since: int = 0) -> list[tuple[str, str, int]]:
         return self.calls[since:]
 
+    def client_environment(self, token: str) -> dict[str, str]:
+        """What a fedreg command needs to talk to this server with `token`, without pauses."""
+        return {
+            "GITHUB_TOKEN": token,
+            "GITHUB_API_URL": self.base_url,
+            "GITHUB_REPOSITORY": self.full_name,
+            "FEDREG_GITHUB_BACKOFF": "0.01",
+            "FEDREG_GITHUB_REQUEST_INTERVAL": "0",
+            "FEDREG_GITHUB_WRITE_INTERVAL": "0",
+        }
+
     def add_member(self, org: str, team: str, login: str) -> None:
         self.team_members.setdefault((org, team), set()).add(login)
 

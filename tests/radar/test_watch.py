@@ -127,12 +127,8 @@ def github(tmp_path: Path, monkeypatch) -> Iterator[FakeGitHub]:
     server.users |= {"alice"}
     server.teams |= {("demo-org", "equipe"), ("demo-org", "identite")}
     server.start()
-    monkeypatch.setenv("GITHUB_TOKEN", "radar-token")
-    monkeypatch.setenv("GITHUB_API_URL", server.base_url)
-    monkeypatch.setenv("GITHUB_REPOSITORY", server.full_name)
-    monkeypatch.setenv("FEDREG_GITHUB_REQUEST_INTERVAL", "0")
-    monkeypatch.setenv("FEDREG_GITHUB_WRITE_INTERVAL", "0")
-    monkeypatch.setenv("FEDREG_GITHUB_BACKOFF", "0.01")
+    for name, value in server.client_environment("radar-token").items():
+        monkeypatch.setenv(name, value)
     yield server
     server.stop()
     assert server.violations == [], "calls outside GitHub's published contract"
