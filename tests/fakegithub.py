@@ -103,6 +103,8 @@ class PullState:
     title: str = ""
     body: str = ""
     author_type: str = "User"  # "Bot" for a GitHub App
+    state: str = "open"  # "open" or "closed"
+    merged: bool = False
 
 
 class FakeGitHub:
@@ -504,7 +506,8 @@ class FakeGitHub:
         data = example("/repos/{owner}/{repo}/pulls/{pull_number}", "get", "200")
         data.update(
             number=pull.number,
-            state="open",
+            state=pull.state,
+            merged=pull.merged,
             url=self._url(f"/pulls/{pull.number}"),
             issue_url=self._url(f"/issues/{pull.number}"),
             comments_url=self._url(f"/issues/{pull.number}/comments"),
@@ -533,6 +536,8 @@ class FakeGitHub:
         item = example("/repos/{owner}/{repo}/pulls", "get", "200")[0]
         found = []
         for pull in self.pulls.values():
+            if query.get("state", "open") not in ("all", pull.state):
+                continue
             if query.get("head") in (None, f"{pull.head_owner}:{pull.head_ref}"):
                 data = self._pull_json(pull)
                 found.append({k: data.get(k, v) for k, v in item.items()})
@@ -1069,6 +1074,7 @@ class FakeGitHub:
         pull = self.pulls[int(number)]
         pull.title = payload.get("title", pull.title)
         pull.body = payload.get("body", pull.body)
+        pull.state = payload.get("state", pull.state)
         return 200, self._pull_json(pull)
 
     # -- issues (not pull requests), users and teams --------------------------------------------

@@ -1,15 +1,17 @@
 """A small Language Server Protocol client: drives a real server over stdio JSON-RPC, as an
-editor does, for the editor-parity tests (tests/authoring/test_editor.py)."""
+editor does, for the editor-parity tests (tests/authoring/test_editor.py, tests/editor/)."""
 
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 TIMEOUT = 30.0
 
@@ -18,31 +20,78 @@ class LspError(Exception):
     pass
 
 
+def _started(target: Callable[[], None]) -> threading.Thread:
+    """A daemon thread running `target`, returned once it runs (its start-up is over)."""
+    running = threading.Event()
+
+    def run() -> None:
+        running.set()
+        target()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    if not running.wait(timeout=TIMEOUT):
+        raise LspError("a thread of the test client did not start")
+    return thread
+
+
 class LspClient:
     """One server process. `settings` answers the server's workspace/configuration requests,
     as an editor answers them from its settings files."""
 
-    def __init__(self, command: list[str], root: Path, settings: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        command: list[str] | None,
+        root: Path,
+        settings: dict[str, Any],
+        serve: Callable[[IO[bytes], IO[bytes]], None] | None = None,
+    ) -> None:
+        """Run `command`, or `serve(stdin, stdout)` in a thread of this process (over pipes,
+        so that the server's code is measured by coverage)."""
         self.root = root
         self.settings = settings
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=root,
-        )
+        self._process: subprocess.Popen[bytes] | None = None
+        self._thread: threading.Thread | None = None
         self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._next_id = 0
         self._versions: dict[str, int] = {}
         self._closing: dict[str, int] = {}
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self.notifications: list[dict[str, Any]] = []
+        self.server_requests: list[dict[str, Any]] = []
+        if command is not None:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=root,
+            )
+            assert self._process.stdin is not None and self._process.stdout is not None
+            self._stdin: IO[bytes] = self._process.stdin
+            self._stdout: IO[bytes] = self._process.stdout
+            self._reader = _started(self._read)
+            return
+        assert serve is not None
+        to_server, from_client = os.pipe()
+        to_client, from_server = os.pipe()
+        server_in, server_out = os.fdopen(to_server, "rb"), os.fdopen(from_server, "wb")
+        self._stdin, self._stdout = os.fdopen(from_client, "wb"), os.fdopen(to_client, "rb")
+
+        def run() -> None:
+            try:
+                serve(server_in, server_out)
+            finally:
+                server_in.close()
+                server_out.close()
+
+        # One thread starts at a time: under coverage on Python 3.11, two threads installing
+        # their trace function at once make one of them fail (python/cpython#98257).
+        self._reader = _started(self._read)
+        self._thread = _started(run)
 
     # -- wire ---------------------------------------------------------------------------------
     def _read(self) -> None:
-        stream = self._process.stdout
-        assert stream is not None
+        stream = self._stdout
         while True:
             length = None
             line = stream.readline()
@@ -58,10 +107,8 @@ class LspClient:
 
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
-        stdin = self._process.stdin
-        assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        stdin.flush()
+        self._stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self._stdin.flush()
 
     def notify(self, method: str, params: dict[str, Any]) -> None:
         self._send({"method": method, "params": params})
@@ -78,6 +125,7 @@ class LspClient:
     def _answer(self, message: dict[str, Any]) -> None:
         """Answer a request from the server the way an editor would."""
         result: Any = None
+        self.server_requests.append(message)
         if message["method"] == "workspace/configuration":
             result = [
                 self.settings.get(item.get("section", "")) for item in message["params"]["items"]
@@ -100,9 +148,11 @@ class LspClient:
                 self._answer(message)
             elif wanted(message):
                 return message
+            elif "method" in message:
+                self.notifications.append(message)
 
     # -- editor actions -----------------------------------------------------------------------
-    def start(self, locale: str = "fr") -> None:
+    def start(self, locale: str = "fr", watch_files: bool = False) -> None:
         root = self.root.as_uri()
         self.request(
             "initialize",
@@ -112,7 +162,10 @@ class LspClient:
                 "locale": locale,
                 "workspaceFolders": [{"uri": root, "name": self.root.name}],
                 "capabilities": {
-                    "workspace": {"configuration": True},
+                    "workspace": {
+                        "configuration": True,
+                        "didChangeWatchedFiles": {"dynamicRegistration": watch_files},
+                    },
                     "textDocument": {
                         "completion": {
                             "completionItem": {
@@ -179,6 +232,17 @@ class LspClient:
         items = result["items"] if isinstance(result, dict) else result or []
         return list(items)
 
+    def code_actions(self, path: Path, span: dict[str, Any]) -> list[dict[str, Any]]:
+        result = self.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": path.as_uri()},
+                "range": span,
+                "context": {"diagnostics": []},
+            },
+        )
+        return list(result or [])
+
     def hover(self, path: Path, line: int, character: int) -> str:
         result = self.request(
             "textDocument/hover",
@@ -190,6 +254,9 @@ class LspClient:
         return str(result["contents"]["value"]) if result else ""
 
     def stop(self) -> None:
+        if self._process is None:
+            self._stop_thread()
+            return
         try:
             self.request("shutdown", {})
             self.notify("exit", {})
@@ -199,6 +266,16 @@ class LspClient:
             self._process.wait()
         finally:
             self._reader.join(timeout=10)  # it ends at the end of the server's output
-            for stream in (self._process.stdin, self._process.stdout):
-                if stream is not None:
-                    stream.close()
+            for stream in (self._stdin, self._stdout):
+                stream.close()
+
+    def _stop_thread(self) -> None:
+        assert self._thread is not None
+        try:
+            self.request("shutdown", {})
+            self.notify("exit", {})
+        finally:
+            self._thread.join(timeout=10)
+            self._reader.join(timeout=10)
+            for stream in (self._stdin, self._stdout):
+                stream.close()

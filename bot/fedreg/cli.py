@@ -20,6 +20,7 @@ from .authoring.scaffold import KIND_BY_COMMAND
 from .changes.report import PLAN_RENDERERS_BY_NAME
 from .commands.argparse_fr import french_messages
 from .commands.common import EXIT_BUG, EXIT_OK
+from .commands.extras import missing_extra
 from .commands.formrequest import add_request_arguments, request_fields
 from .commands.help import HelpFormatter, apply_help, subcommands
 from .errors import FedregError, UsageError
@@ -51,6 +52,11 @@ def _use_colour(choice: str) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stdout.isatty()
+
+
+TARGET_HELP = (
+    "mongodb://… de ce déploiement, ou file:CHEMIN.json (un export, pour répéter sans serveur)"
+)
 
 
 def _show_progress(output_format: str) -> bool:
@@ -120,6 +126,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="révision git de départ (ex. origin/main) : les fournisseurs absents de son "
         "registre sont nouveaux, et ce que le déploiement exige d'eux est vérifié",
+    )
+
+    lsp = commands.add_parser(
+        "lsp", help="serveur de langage pour votre éditeur (diagnostics de validate en direct)"
+    )
+    lsp.add_argument(
+        "--base",
+        metavar="REF",
+        help="révision git de départ des règles de déploiement (par défaut : la branche par "
+        "défaut du dépôt, origin/HEAD, main ou master, quand git la connaît)",
+    )
+
+    fmt = commands.add_parser("fmt", help="mettre les fichiers du registre au format commun")
+    fmt.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help=f"fichiers ou dossiers (par défaut : {REGISTRY_DIR}/)",
+    )
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="ne rien écrire ; échouer si un fichier n'est pas au format (pour la CI)",
     )
 
     new = commands.add_parser("new", help="créer le squelette d'un nouveau fournisseur")
@@ -232,8 +262,16 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DEPLOYMENT",
             help="déploiement : " + ", ".join(DEPLOYMENTS),
         )
-        command.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+        command.add_argument("--target", required=True, help=TARGET_HELP)
         _policy_argument(command)
+
+    def format_argument(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="json : un objet décrit par docs/schemas/ (pour l'outillage et les alertes)",
+        )
 
     def apply_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument("--dry-run", action="store_true", help="afficher le plan seulement")
@@ -274,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy = commands.add_parser("deploy", help="déployer un manifeste dans sa base")
     target_arguments(deploy)
     apply_arguments(deploy)
+    format_argument(deploy)
     deploy.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
     deploy.add_argument(
         "--init",
@@ -288,19 +327,27 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="redéployer la configuration d'un commit")
     target_arguments(rollback)
     apply_arguments(rollback)
+    format_argument(rollback)
     rollback.add_argument(
         "--to", required=True, metavar="COMMIT", help="le commit dont redéployer le registre"
     )
     drift = commands.add_parser("drift", help="écarts entre la base et le registre")
     target_arguments(drift)
     drift.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
+    format_argument(drift)
     history_command = commands.add_parser(
         "history", help="déploiements enregistrés, ou la vie d'un fournisseur (--provider)"
     )
     history_command.add_argument(
-        "deployment", nargs="?", choices=DEPLOYMENTS, metavar="DEPLOYMENT", help="déploiement"
+        "deployment",
+        nargs="?",
+        choices=DEPLOYMENTS,
+        metavar="DEPLOYMENT",
+        help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
-    history_command.add_argument("--target", help="mongodb://… de ce déploiement")
+    history_command.add_argument(
+        "--target", help=TARGET_HELP + " (avec --provider : ses déploiements et secrets)"
+    )
     _policy_argument(history_command)
     history_command.add_argument(
         "--provider", metavar="FICHIER-OU-ID", help="un fournisseur : son fichier, client_id ou uid"
@@ -308,11 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     history_command.add_argument(
         "--radar-state", type=Path, help="avec --provider : état du radar (fedreg watch)"
     )
-    history_command.add_argument(
-        "--format", choices=("text", "json"), default="text", help="json : un événement par ligne"
-    )
+    format_argument(history_command)
     importer = commands.add_parser("import", help="importer les documents de la base")
-    importer.add_argument("--from", dest="source", help="mongodb://… d'un déploiement")
+    importer.add_argument(
+        "--from", dest="source", help="mongodb://… d'un déploiement, ou file:CHEMIN.json"
+    )
     importer.add_argument("--from-json", type=Path, help="export mongoexport --jsonArray")
     importer.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environnement")
     importer.add_argument("--network", required=True, choices=NETWORKS, help="réseau")
@@ -321,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         help="@compte ou @org/équipe propriétaire des fichiers (répétable)",
+    )
+    importer.add_argument(
+        "--only-foreign",
+        action="store_true",
+        help="seulement les documents que `fedreg drift` dit hors du registre",
     )
     _policy_argument(importer)
     secret = commands.add_parser("secret", help="secrets clients")
@@ -332,7 +384,22 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--deployment", required=True, choices=DEPLOYMENTS, help="déploiement du FS"
     )
-    rotate.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    rotate.add_argument("--target", required=True, help=TARGET_HELP)
+    rotate.add_argument(
+        "--dry-run", action="store_true", help="afficher ce que ferait la rotation seulement"
+    )
+    rotate.add_argument("--yes", action="store_true", help="renouveler sans confirmation")
+    rotate.add_argument(
+        "--include-inactive",
+        action="store_true",
+        help="renouveler aussi le secret d'un FS désactivé",
+    )
+    rotate.add_argument(
+        "--publish",
+        action="store_true",
+        help="remettre le nouveau secret (publication GitHub, variables GITHUB_*) avant qu'il "
+        "remplace l'ancien",
+    )
     secrets_out_argument(rotate)
     _policy_argument(rotate)
     pending = secret_commands.add_parser(
@@ -344,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DEPLOYMENT",
         help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
-    pending.add_argument("--target", required=True, help="mongodb://… de ce déploiement")
+    pending.add_argument("--target", required=True, help=TARGET_HELP)
     secrets_out_argument(pending)
     pending.add_argument(
         "--publish",
@@ -376,7 +443,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="servir le formulaire de modification (API de l'espace partenaires et page web)",
+        help="servir l'espace partenaires (connexion ProConnect, formulaires, API signée)",
+        description="Variables d'environnement : FEDREG_OIDC_ISSUER, FEDREG_OIDC_CLIENT_ID, "
+        "FEDREG_OIDC_CLIENT_SECRET (le client OIDC de l'espace auprès de ProConnect), "
+        "FEDREG_SESSION_SECRET (32 caractères au moins), FEDREG_PUBLIC_URL (adresse publique "
+        "en https ; le retour de connexion est <FEDREG_PUBLIC_URL>/connexion/retour), "
+        "FEDREG_REQUESTER_SIGNING_KEY (clé privée Ed25519, PEM, qui scelle le demandeur), "
+        "FEDREG_PARTNER_SPACE_SECRET (secret de l'API signée), GITHUB_TOKEN, "
+        "GITHUB_REPOSITORY, FEDREG_TRUSTED_PROXIES (adresses du mandataire inverse).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
     serve.add_argument("--port", type=int, default=8080, help="port d'écoute")
@@ -408,7 +482,8 @@ def _port(text: str) -> int:
 def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     live = commands.add_parser(
         "check-live",
-        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des FS",
+        help="recette en ligne : découverte et clés des FI, preuves DNS des domaines, hôtes des "
+        "FS (extra « live »)",
     )
     live.add_argument(
         "paths",
@@ -556,6 +631,14 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 colour=_use_colour(args.color),
             )
         )
+    if args.command == "lsp":
+        from .commands.lsp import run_lsp
+
+        return run_lsp(args.base)
+    if args.command == "fmt":
+        from .commands.fmt import run_fmt
+
+        return run_fmt(tuple(args.paths) or (root / REGISTRY_DIR,), check=args.check)
     if args.command == "rules":
         from .commands.rules import run_rules
 
@@ -615,6 +698,7 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
             environment=args.env,
             network=args.network,
             owners=args.owner,
+            only_foreign=args.only_foreign,
             policy_file=args.policy,
         )
     if args.command in ("edit", "propose", "serve"):
@@ -682,6 +766,7 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
 def _dispatch_deploy(args: argparse.Namespace) -> int:
     from .commands.deploy import (
         DeployOptions,
+        RotateOptions,
         run_bot_deploy,
         run_changed_deployments,
         run_deploy,
@@ -716,6 +801,8 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             allow_large_change=args.allow_large_change,
             secrets_out=args.secrets_out / args.deployment,
             break_lock=args.break_lock,
+            output_format=args.format,
+            progress=_show_progress(args.format),
         )
         if args.command == "deploy" and (args.init or args.adopt):
             return run_init(
@@ -734,13 +821,16 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             target=args.target,
             manifest_file=args.manifest,
             policy_file=args.policy,
+            output_format=args.format,
         )
     if args.command == "history":
         if args.deployment is None or args.target is None:
             raise UsageError("history : donnez DEPLOYMENT et --target, ou --provider")
-        if args.format != "text" or args.radar_state is not None:
-            raise UsageError("history : --format json et --radar-state vont avec --provider")
-        return run_history(deployment=args.deployment, target=args.target)
+        if args.radar_state is not None:
+            raise UsageError("history : --radar-state va avec --provider")
+        return run_history(
+            deployment=args.deployment, target=args.target, output_format=args.format
+        )
     if args.command == "secret" and args.secret_command == "pending":
         return run_pending(
             DeployOptions(
@@ -755,10 +845,16 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
         )
     if args.command == "secret":
         return run_rotate(
-            client_id=args.client_id,
-            deployment=args.deployment,
-            target=args.target,
-            secrets_out=args.secrets_out / args.deployment,
+            RotateOptions(
+                client_id=args.client_id,
+                deployment=args.deployment,
+                target=args.target,
+                secrets_out=args.secrets_out / args.deployment,
+                dry_run=args.dry_run,
+                yes=args.yes,
+                include_inactive=args.include_inactive,
+                publish=args.publish,
+            ),
             policy_file=args.policy,
         )
     raise AssertionError(args.command)
@@ -800,13 +896,24 @@ def resolve_paths(args: argparse.Namespace, defaults: AbstractSet[int] = frozens
     return root
 
 
+def _dispatch_installed(args: argparse.Namespace, root: Path) -> int:
+    """Dispatch; a library of an uninstalled extra is a user error naming the extra."""
+    try:
+        return dispatch(args, root)
+    except ModuleNotFoundError as error:
+        missing = missing_extra(error, args)
+        if missing is None:
+            raise
+        raise missing from error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with french_messages():
         parser = build_parser()
         args = parser.parse_args(argv)
     try:
         root = resolve_paths(args, _path_defaults(parser))
-        return dispatch(args, root)
+        return _dispatch_installed(args, root)
     except FedregError as error:
         diagnostics = getattr(error, "diagnostics", None)  # deployment.InvalidRegistry
         if diagnostics is not None:

@@ -302,8 +302,10 @@ def _hooks() -> list[dict]:  # type: ignore[type-arg]
 
 def test_pre_commit_manifest_is_valid() -> None:
     hooks = {hook["id"]: hook for hook in _hooks()}
-    assert set(hooks) == {"fedreg-validate", "fedreg-validate-policy"}
+    assert set(hooks) == {"fedreg-validate", "fedreg-validate-policy", "fedreg-fmt"}
     assert re.search(hooks["fedreg-validate"]["files"], SP)
+    assert re.search(hooks["fedreg-fmt"]["files"], SP)
+    assert not re.search(hooks["fedreg-fmt"]["files"], "registry/notes.md")
     assert not re.search(hooks["fedreg-validate"]["files"], "docs/guide-fs.md")
     assert re.search(hooks["fedreg-validate-policy"]["files"], "policy.yaml")
 
@@ -347,6 +349,11 @@ def test_pre_commit_runs_the_hooks_on_a_real_commit(tmp_path, monkeypatch) -> No
     assert "X001" in run.stdout and "copy.yaml" in run.stdout
     assert "old.yaml" not in run.stdout  # an unchanged file's warning is not this commit's
     assert "(tout le registre, la politique a changé)" in run.stdout and "Skipped" in run.stdout
+    # fedreg-fmt put the staged file in the registry's style (pre-commit then fails the
+    # commit, so that the author stages the result).
+    assert "reformaté : registry/production/service-providers/copy.yaml" in run.stdout
+    copy = tmp_path / "registry/production/service-providers/copy.yaml"
+    assert "scopes: [openid, email]\n" in copy.read_text(encoding="utf-8")
 
 
 # -- the composite action ---------------------------------------------------------------------

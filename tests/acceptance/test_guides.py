@@ -21,6 +21,7 @@ GUIDES = {
     "fs": REPO_ROOT / "docs/guide-fs.md",
     "fi": REPO_ROOT / "docs/guide-fi.md",
     "operators": REPO_ROOT / "docs/guide-operateurs.md",
+    "migration": REPO_ROOT / "docs/migration.md",
 }
 # Written by another branch (the live checks of an identity provider); linked from here.
 PENDING_FROM_OTHER_BRANCHES = {REPO_ROOT / "docs/recette.md"}
@@ -132,7 +133,12 @@ FS_ANSWERS = {
     "DataPass timing": ["DataPass", "5 jours ouvrés"],
 }
 FI_ANSWERS = {
-    "the federation's age key": ["federation_age_recipient", "age -a -r", "client_secret_age:"],
+    "the federation's age key": [
+        "federation_age_recipients",
+        "age -a -r",
+        "client_secret_age:",
+        "client_secret_age_recipient:",
+    ],
     "who turns the flags on": [
         "`active: true`",
         "`routing_enabled: true`",
@@ -184,3 +190,36 @@ def test_new_skeletons_point_to_their_guide(kind: str) -> None:
     text = render_skeleton(spec)
     assert GUIDE_BY_KIND[kind] in text.split("\n")[1]
     assert (REPO_ROOT / GUIDE_BY_KIND[kind]).is_file()
+
+
+def test_the_fi_guides_secret_step_works_as_written(workspace, cli) -> None:
+    """Section 5 of the FI guide, followed literally: the environment's key from policy.yaml
+    (found with the guide's grep), the secret sealed with age, the key named in the file."""
+    import pyrage
+    from pyrage import x25519
+
+    from conftest import BASE_IDENTITY_PROVIDER
+
+    keys = {env: x25519.Identity.generate().to_public() for env in ("integration", "production")}
+    policy = (REPO_ROOT / "policy.yaml").read_text(encoding="utf-8")
+    policy = policy.replace("  integration: null", f"  integration: {keys['integration']}")
+    policy = policy.replace("  production: null", f"  production: {keys['production']}")
+    workspace.write("policy.yaml", policy)
+    [grep] = [c for c in re.findall(r"^grep .*$", GUIDES["fi"].read_text(), re.M)]
+    found = subprocess.run(
+        shlex.split(grep.split("  #")[0]), cwd=workspace.root, capture_output=True, text=True
+    ).stdout
+    [line] = [line for line in found.splitlines() if line.strip().startswith("integration:")]
+    recipient = line.split(":", 1)[1].strip()
+    assert recipient == str(keys["integration"])
+    sealed = pyrage.encrypt(b"secret-du-fi", [x25519.Recipient.from_str(recipient)], armored=True)
+    block = "".join(f"  {row}\n" for row in sealed.decode().splitlines())
+    path = "registry/integration/identity-providers/fi-demo.yaml"
+    for declared, expected in ((recipient, set()), (str(keys["production"]), {"I015"})):
+        workspace.write(
+            path,
+            BASE_IDENTITY_PROVIDER
+            + f"client_secret_age_recipient: {declared}\nclient_secret_age: |\n{block}",
+        )
+        report = cli("validate", "--format", "json").json()
+        assert {d["code"] for d in report["diagnostics"]} == expected, report

@@ -192,7 +192,14 @@ def test_the_radar_runs_on_working_days_and_hands_its_state_to_the_bot() -> None
     keys = {s["with"]["key"] for s in steps if s.get("uses", "").startswith("actions/cache/")}
     assert keys == {"radar-state-${{ github.run_id }}"}
     assert "fedreg watch --state radar-state/radar.json --github" in _runs(radar)
+    # The radar fetches (live extra) and reads the deploy records (federation extra).
+    assert "pip install -q '.[federation]'" in _runs(radar)
     bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")["jobs"]["verdict"]["steps"]
     restore = next(s for s in bot if s.get("with", {}).get("path") == "radar-state")
     assert restore["with"]["restore-keys"] == "radar-state-"
     assert "--radar-state radar-state/radar.json" in _runs({"jobs": {"v": {"steps": bot}}})
+
+
+def test_ci_checks_the_registry_style_without_writing() -> None:
+    runs = _runs(_load(REPO_ROOT / ".github/workflows/ci.yml"))
+    assert "fedreg fmt --check" in runs

@@ -94,8 +94,8 @@ EXPECTED_DIAGNOSTICS = [
     ("identity-providers/fia3-desactive.yaml", "I003"),
     ("identity-providers/lemonldap-ng.yaml", "I003"),
     ("identity-providers/lemonldap-ng.yaml", "O006"),
-    ("identity-providers/lemonldap-ng.yaml", "O007"),
-    ("identity-providers/lemonldap-ng.yaml", "O007"),
+    ("identity-providers/lemonldap-ng.yaml", "O008"),
+    ("identity-providers/lemonldap-ng.yaml", "O008"),
     ("identity-providers/moncomptepro.yaml", "D006"),
     ("identity-providers/moncomptepro.yaml", "I003"),
     ("service-providers/fsa-fsa1-low.yaml", "O004"),
@@ -185,7 +185,7 @@ def test_seed_round_trip_gives_back_every_field_the_core_reads(workspace, cli) -
     fia2.write_text(fia2.read_text().replace("contacts: []", 'contacts:\n  - "fi@fia2.fr"'))
     report = cli("validate", "--format", "json").json()
     errors = {d["code"] for d in report["diagnostics"] if d["severity"] == "error"}
-    assert errors == {"I003", "O006", "O007"}  # the seed's own values, not the import's
+    assert errors == {"I003", "O006"}  # the seed's own values, not the import's
     assert cli("render").exit_code == 1  # `fedreg render` refuses them, and writes nothing
     assert not (workspace.root / "build").exists()
     result = validate_paths([workspace.root / "registry"], DEFAULT_POLICY)

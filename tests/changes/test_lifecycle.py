@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fedreg.changes.lifecycle import (
     Revision,
     deploy_events,
-    feed_line,
+    event_json,
     ordered,
     pull_request_of,
     revision_events,
@@ -43,7 +42,7 @@ def test_deactivation_reactivation_and_removal() -> None:
     assert events[3].description == "fichier retiré : désactivé au déploiement"
 
 
-def test_deploys_of_other_providers_and_undelivered_secrets_are_left_out() -> None:
+def test_deploys_and_secrets_of_other_providers_are_left_out() -> None:
     records: list[dict[str, Any]] = [
         {"at": T0, "commit": "c1", "deployment": "d", "applied": ["create client autre"]},
         {"at": T0.replace(tzinfo=None), "commit": None, "deployment": "d",
@@ -55,15 +54,22 @@ def test_deploys_of_other_providers_and_undelivered_secrets_are_left_out() -> No
         "status": "applied",
     }
     assert "commit -" in deployed.description
-    issued = secret_events(
-        [
-            {"createdAt": T0 + timedelta(days=2), "state": "delivered"},
-            {"createdAt": T0 + timedelta(days=1), "state": "obsolete"},
-            {"createdAt": T0, "state": "delivered", "actor": "ops"},
-        ]
-    )
-    assert [e.event for e in issued] == ["secret_issued", "secret_rotated"]
-    line = json.loads(feed_line(ordered(issued)[0], "moi", "ServiceProvider", "a.yaml"))
+    audit: list[dict[str, Any]] = [
+        {"at": T0, "kind": "deploy", "status": "applied", "actor": "ops",
+         "applied": ["create client moi"]},
+        {"at": T0 + timedelta(days=1), "kind": "secret-rotation", "status": "applied",
+         "rotated": "autre", "applied": ["secret client autre"]},
+        {"at": T0 + timedelta(days=2), "kind": "secret-rotation", "status": "failed",
+         "rotated": "moi", "applied": ["secret client moi"]},
+    ]  # fmt: skip
+    issued = secret_events(audit, "moi")
+    assert [(e.event, e.description) for e in issued] == [
+        ("secret_issued", "secret client émis (appliqué)"),
+        ("secret_rotated", "secret client renouvelé (échoué)"),
+    ]
+    # A rotation's audit entry is a secret event, never a deploy of the document.
+    assert [e.event for e in deploy_events(audit, "client", "moi")] == ["deployed"]
+    line = event_json(ordered(issued)[0], "moi")
     assert line["actor"] == "ops" and "commit" not in line and line["iat"] == int(T0.timestamp())
     assert text_line(issued[0]).endswith("par ops")
 

@@ -1,14 +1,15 @@
-"""`fedreg history --provider`: a provider's life from git (a real repository), the deploy
-records (the deploy test target, mongomock, written by real deploys and a real rotation) and
-the radar's state; `--format json` as a feed of one event per line."""
+"""`fedreg history --provider`: a provider's life from git (a real repository), the audit trail
+(a file target, written by real deploys and a real rotation) and the radar's state;
+`--format json` checked against its published schema."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-import mongomock
+import jsonschema
 import pytest
 from pyrage import x25519
 
@@ -18,6 +19,15 @@ CIPHER_PASS = "JZBlwxfKnbn/RV025aw+dQxk+xoQT+Yr"  # the core's public developmen
 SP = "registry/production/service-providers/demo.yaml"
 CLIENT_KEY = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 PARTNER = x25519.Identity.generate()
+SCHEMA = Path(__file__).parents[2] / "docs/schemas/provider-history.schema.json"
+
+
+def _schema_checked(output: str) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(output)
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(value, schema, cls=jsonschema.Draft202012Validator)
+    return value
 
 
 def _sp(*edits: tuple[str, str]) -> str:
@@ -27,14 +37,11 @@ def _sp(*edits: tuple[str, str]) -> str:
 
 
 @pytest.fixture
-def target(repo, cli, monkeypatch) -> Iterator[str]:
+def target(repo, cli, monkeypatch, tmp_path_factory) -> str:
     monkeypatch.setenv("CLIENT_SECRET_CIPHER_PASS", CIPHER_PASS)
-    with mongomock.patch(servers=(("mongo.test", 27017),)):
-        uri = "mongodb://mongo.test:27017/core-fca-low"
-        assert (
-            cli("deploy", "production-internet", "--target", uri, "--init", "--yes").exit_code == 0
-        )
-        yield uri
+    uri = f"file:{tmp_path_factory.mktemp('target') / 'production-internet.json'}"
+    assert cli("deploy", "production-internet", "--target", uri, "--init", "--yes").exit_code == 0
+    return uri
 
 
 def _deploy(cli, uri: str) -> None:
@@ -54,7 +61,8 @@ def test_the_life_of_a_service_provider(repo, cli, target, tmp_path_factory) -> 
     changed = repo.commit("Merge pull request #13 from demo/callback")
     _deploy(cli, target)
     rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet")
-    assert cli(*rotate, "--target", target).exit_code == 0
+    rotated = cli(*rotate, "--target", target, "--yes")
+    assert rotated.exit_code == 0 and "Nouveau secret" in rotated.stdout, rotated.stderr
     time.sleep(1.05)
     repo.write(SP, _sp(moved, ("active: true", "active: false")))
     repo.commit("Désactivation (#14)")
@@ -101,7 +109,10 @@ def test_the_life_of_a_service_provider(repo, cli, target, tmp_path_factory) -> 
         "json",
     )
     assert result.exit_code == 0, result.stderr
-    feed = [json.loads(line) for line in result.stdout.splitlines()]
+    document = _schema_checked(result.stdout)
+    assert document["sub"] == CLIENT_KEY and document["path"] == SP
+    assert (document["kind"], document["deployment"]) == ("ServiceProvider", "production-internet")
+    feed = document["events"]
     assert [e["event"] for e in feed] == [
         "created",
         "deployed",
@@ -114,14 +125,12 @@ def test_the_life_of_a_service_provider(repo, cli, target, tmp_path_factory) -> 
         "radar_opened",
         "radar_resolved",
     ]
-    assert all(e["sub"] == CLIENT_KEY and e["path"] == SP for e in feed)
-    assert all(
-        isinstance(e["iat"], int) and e["schema"].endswith("/provider-event/1") for e in feed
-    )
+    assert all(e["sub"] == CLIENT_KEY and isinstance(e["iat"], int) for e in feed)
     assert feed[0]["commit"] == created and feed[0]["pull_request"] == 12
     assert feed[3]["commit"] == changed and feed[3]["pull_request"] == 13
     assert feed[3]["fields"] == ["redirect_uris"] and feed[3]["actor"] == "fedreg tests"
     assert feed[4]["commit"] == changed and feed[4]["action"] == "update"
+    assert feed[5]["event_description"] == "secret client renouvelé (appliqué)"
     assert feed[6]["fields"] == ["active"]
     assert "R040" not in result.stdout  # another provider's finding
     assert "client_secret" not in result.stdout and "sealed" not in result.stdout
@@ -146,7 +155,16 @@ def test_history_without_provider_still_needs_a_deployment(repo, cli) -> None:
     assert "donnez DEPLOYMENT et --target, ou --provider" in result.stderr
 
 
-def test_provider_options_without_provider_are_refused(repo, cli) -> None:
-    result = cli("history", "production-internet", "--target", "mongodb://x", "--format", "json")
+def test_radar_state_without_provider_is_refused(repo, cli) -> None:
+    result = cli(
+        *("history", "production-internet", "--target", "mongodb://x"),
+        *("--radar-state", "radar.json"),
+    )
     assert result.exit_code == 2
-    assert "vont avec --provider" in result.stderr
+    assert "--radar-state va avec --provider" in result.stderr
+
+
+def test_a_target_that_is_not_one_is_refused_before_anything_is_read(repo, cli) -> None:
+    result = cli("history", "--provider", "inconnu", "--target", "prod.yaml")
+    assert result.exit_code == 2
+    assert "n'est pas une cible" in result.stderr

@@ -1,8 +1,10 @@
 """`fedreg deploy`, `drift`, `history`, `rollback`, `secret rotate` and `import`, through the
 real CLI, on real git repositories.
 
-MongoDB cannot be installed from this project's package sources, so the target is mongomock
-(patched in for pymongo's MongoClient, as the CLI connects with a mongodb:// URI). Set
+Every test runs on two targets: a real file (`--target file:PATH.json`, nothing patched), and
+MongoDB. MongoDB cannot be installed from this project's package sources, so that target is
+mongomock (patched in for pymongo's MongoClient, as the CLI connects with a mongodb:// URI);
+tests about what only a server does are marked `mongodb` and run there only. Set
 FEDREG_TEST_MONGODB_URI=mongodb://host:port to run the same module against a real server
 (a replica set, as the core needs for its change streams): each test uses its own database,
 dropped afterwards.
@@ -30,7 +32,8 @@ from pyrage import x25519
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from fedreg.cli import main
-from fedreg.deploy.orchestration import connect
+from fedreg.deploy import mongostore
+from fedreg.deploy.filestore import FileStore
 from fedreg.deploy.redaction import redact_text, redact_uri
 from fedreg.deploy.state import acquire_lock
 from fedreg.manifests.build import content_digest
@@ -67,12 +70,65 @@ def identity_provider(*edits: tuple[str, str]) -> str:
     return edited(BASE_IDENTITY_PROVIDER, list(edits)) + sealed_for_federation(FI_SECRET)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of this module runs on the file target too, unless it is about what only a
+    MongoDB server does (marked `mongodb`: URIs, credentials, the driver's connection)."""
+    if "raw_target" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
+        "mongodb"
+    ):
+        metafunc.parametrize("backend", ["mongodb", "file"])
+
+
 @pytest.fixture
-def raw_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A fresh database, not yet marked as any deployment's."""
+def backend() -> str:
+    return "mongodb"
+
+
+class _FileCollection:
+    """One collection of a file target, each call in its own open-and-save of the file (the
+    CLI then finds the file unlocked)."""
+
+    def __init__(self, path: str, name: str) -> None:
+        self.path, self.name = path, name
+
+    def __getattr__(self, operation: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with FileStore.opened(self.path) as store:
+                result = getattr(store.db[self.name], operation)(*args, **kwargs)
+                return list(result) if operation == "find" else result
+
+        return call
+
+
+class _FileDatabase:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __getitem__(self, name: str) -> _FileCollection:
+        return _FileCollection(self.path, name)
+
+
+def connect(target: str) -> Any:
+    """The target's collections, for a test to read or change behind fedreg's back."""
+    if target.startswith("file:"):
+        return _FileDatabase(target.removeprefix("file:"))
+    return mongostore.connect(target)
+
+
+@pytest.fixture
+def raw_target(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    backend: str,
+) -> Iterator[str]:
+    """A fresh database, not yet marked as any deployment's (a MongoDB database, or a file)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLIENT_SECRET_CIPHER_PASS", CIPHER_PASS)
     monkeypatch.setenv("FEDREG_AGE_IDENTITY", str(FEDERATION))
+    if backend == "file":  # beside the repository, never committed with it
+        yield f"file:{tmp_path_factory.mktemp('cible') / 'core-fca-low.json'}"
+        return
     name = f"core-fca-low-{uuid.uuid4().hex[:8]}"
     real = os.environ.get("FEDREG_TEST_MONGODB_URI")
     if real:
@@ -100,8 +156,23 @@ def registry(repo):
     return repo
 
 
+def client_collection_class(target: str) -> Any:
+    """The driver's collection class the deploy code writes through (a file target's is
+    mongomock's, like the patched-in client's)."""
+    if target.startswith("file:"):
+        return mongomock.Collection
+    return type(connect(target)["client"])
+
+
+def all_or_nothing(target: str) -> bool:
+    """Whether a deploy to `target` writes all of it or nothing: a replica set, or a file."""
+    return target.startswith("file:") or replica_set(target)
+
+
 def replica_set(target: str) -> bool:
     """Whether the test server is a replica set member, asked of the server itself."""
+    if target.startswith("file:"):
+        return False
     try:
         return "setName" in connect(target).client.admin.command("hello")
     except NotImplementedError:  # mongomock
@@ -242,7 +313,7 @@ def drop_connection_at_client_write(
 ) -> Callable[[], None]:
     """The database connection drops once, at the `nth` write to `client` (the driver's, as
     the deploy code calls it: nothing of fedreg is replaced). Returns what restores writes."""
-    collection_class = type(connect(target)["client"])
+    collection_class = client_collection_class(target)
     real_update = collection_class.update_one
     writes = {"client": 0}
 
@@ -264,8 +335,8 @@ def test_failure_midway_then_a_rerun_completes(registry, cli, target, monkeypatc
     assert failed.exit_code == 1
     statuses = [a["status"] for a in connect(target)["fedreg_deployments"].find({"kind": "deploy"})]
     assert statuses == ["failed"]
-    if replica_set(target):  # one transaction: all or nothing
-        assert "transaction annulée : rien n'est écrit" in failed.stderr
+    if all_or_nothing(target):  # one transaction, or one rewrite of the file
+        assert "rien n'est écrit" in failed.stderr
         assert live(target, "client") == {}
     else:
         assert "déploiement interrompu après 2 écriture(s) sur 5" in failed.stderr
@@ -314,7 +385,7 @@ def test_drift_reports_changes_made_outside_git(registry, cli, target) -> None:
     )
     connect(target)["provider"].insert_one({"uid": "autre", "name": "fi-fantome", "active": True})
     result = cli("drift", "production-internet", "--target", target)
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # drift found: a code of its own (1 is a failure)
     assert 'redirect_uris: ["https://pirate.example.com/cb"]' in result.stdout
     assert "modifiée hors de git depuis le déploiement de" in result.stdout
     assert "documents hors du registre" in result.stdout
@@ -334,7 +405,14 @@ def test_secret_rotation(registry, cli, target) -> None:
     deploy(cli, target)
     old = decrypt_core_secret(live(target, "client")[CLIENT_KEY]["client_secret"])
     result = cli(
-        "secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", target
+        "secret",
+        "rotate",
+        CLIENT_KEY,
+        "--deployment",
+        "production-internet",
+        "--target",
+        target,
+        "--yes",
     )
     assert result.exit_code == 0, result.stderr
     stored = live(target, "client")[CLIENT_KEY]
@@ -488,11 +566,15 @@ def test_import_from_a_live_database_never_overwrites(workspace, cli, target) ->
         "@demo-org/equipe",
     )
     assert cli(*args).exit_code == 0
-    assert cli(*args).exit_code == 0
+    again = cli(*args)
+    assert again.exit_code == 0
     names = sorted(
         p.name for p in (workspace.root / "registry/integration/service-providers").iterdir()
     )
-    assert names == ["service-importe-2.yaml", "service-importe.yaml"]
+    assert names == ["service-importe.yaml"]  # a provider is never imported twice
+    assert "Déjà présent : Service importé" in again.stdout
+    assert "registry/integration/service-providers/service-importe.yaml" in again.stdout
+    assert "0 fichier(s) écrit(s), 1 déjà présent(s)" in again.stdout
 
 
 def test_changed_deployments_compares_rendered_content(registry, cli) -> None:
@@ -697,6 +779,7 @@ def test_an_older_commit_is_refused_and_rollback_is_the_way_back(registry, cli, 
     ]
 
 
+@pytest.mark.mongodb  # two runs at once: a file target's lock refuses the second outright
 def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
     registry,
     cli,
@@ -705,7 +788,7 @@ def test_a_second_deploy_fails_fast_while_the_first_holds_the_lock(
 ) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
-    collection_class = type(connect(target)["client"])
+    collection_class = client_collection_class(target)
     real_update = collection_class.update_one
     concurrent: list[tuple[int, str]] = []
 
@@ -742,7 +825,8 @@ def test_a_crashed_runs_lock_expires_and_break_lock_is_audited(registry, cli, ta
     held = deploy(cli, target)
     assert held.exit_code == 1 and "l'exécution github-42-1 (ops-en-cours)" in held.stderr
     rotation = cli(
-        "secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--target", target
+        *("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet"),
+        *("--target", target, "--yes", "--include-inactive"),
     )
     assert rotation.exit_code == 1 and "l'exécution github-42-1" in rotation.stderr
     assert live(target, "client")[CLIENT_KEY]["active"] is True
@@ -994,7 +1078,10 @@ def test_uris_are_shown_as_host_and_port() -> None:
 def test_the_write_mode_is_said_and_audited(registry, cli, target) -> None:
     result = deploy(cli, target)
     assert result.exit_code == 0
-    if replica_set(target):
+    if target.startswith("file:"):
+        assert "Mode : fichier réécrit d'un bloc (écriture atomique)." in result.stdout
+        expected = "file"
+    elif replica_set(target):
         assert "Mode : transaction unique (jeu de réplicas)." in result.stdout
         expected = "transaction"
     else:
@@ -1020,7 +1107,7 @@ def test_drift_tells_a_commit_not_yet_deployed_from_a_change_outside_git(
         {"key": CLIENT_KEY}, {"$set": {"scopes": ["openid", "email", "phone"]}}
     )
     changed = cli("drift", "production-internet", "--target", target)
-    assert changed.exit_code == 1
+    assert changed.exit_code == 4
     assert "modifiée hors de git depuis le déploiement de" in changed.stdout
     assert 'scopes: ["openid", "email", "phone"] → ["email", "openid"]' in changed.stdout
 
@@ -1078,10 +1165,11 @@ def test_a_database_deployed_before_markers_keeps_its_order(registry, cli, targe
     assert refused.exit_code == 1 and "ne descend pas du dernier commit déployé" in refused.stderr
 
 
+@pytest.mark.mongodb  # two runs at once: a file target's lock refuses the second outright
 def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkeypatch) -> None:
     _many_clients(registry, 3)
     registry.commit("three more")
-    collection_class = type(connect(target)["client"])
+    collection_class = client_collection_class(target)
     real_update = collection_class.update_one
     broken: list[bool] = []
 
@@ -1105,7 +1193,7 @@ def test_a_run_whose_lock_was_broken_stops_writing(registry, cli, target, monkey
     result = deploy(cli, target)
     assert result.exit_code == 1
     assert "a été repris par une autre exécution pendant ce déploiement" in result.stderr
-    if not replica_set(target):
+    if not all_or_nothing(target):
         assert len(live(target, "client")) == 1  # stopped right after the first write
 
 
@@ -1142,7 +1230,7 @@ def test_a_failed_rotation_never_loses_the_secret_still_to_deliver(
     deliverable, or the partner never gets the secret that works."""
     assert deploy(cli, target).exit_code == 0
     restore = drop_connection_at_client_write(monkeypatch, target, 1)
-    rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet")
+    rotate = ("secret", "rotate", CLIENT_KEY, "--deployment", "production-internet", "--yes")
     assert cli(*rotate, "--target", target).exit_code != 0
     restore()
     shutil.rmtree("build")

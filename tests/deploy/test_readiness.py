@@ -10,6 +10,7 @@ from pyrage import x25519
 from test_deploy import (  # noqa: F401 - fixtures, used by name
     CIPHER_PASS,
     IDP_UID,
+    backend,
     live,
     raw_target,
     target,
@@ -148,6 +149,7 @@ def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) ->
         ("service-providers", "redirect_uris[0]"),
         ("service-providers", "post_logout_redirect_uris[0]"),
         ("service-providers", "ip_ranges[0]"),
+        ("service-providers", "secret_recipients[0]"),
         ("identity-providers", "discovery_url"),
         ("identity-providers", "attached_email_domains[0]"),
         ("identity-providers", "ip_ranges[0]"),

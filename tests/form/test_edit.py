@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
@@ -112,7 +112,10 @@ def test_edit_replaces_the_list_wholesale_and_leaves_empty_fields_unchanged(work
         "https://demo.gouv.fr/v2/callback",
     )
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == f"Modifié : {SP} (redirect_uris)\n"
+    assert result.stdout == (
+        f"Modifié : {SP} (redirect_uris)\n"
+        "  redirect_uris : + https://demo.gouv.fr/v2/callback  (ajouté)\n"
+    )
     assert path.read_text() == edited(
         COMMENTED_SP,
         [
@@ -332,6 +335,7 @@ _plain_values = st.one_of(
     ),
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
 )
+@example(fields={"_": None}, note="\xa0")  # a no-break space: content for YAML, not for strip()
 def test_new_files_read_back_as_written_by_the_registry_loader(fields, note) -> None:
     """Whatever text a database or a partner gives (`:`, `#`, quotes, `yes`, `0x1`, leading
     `-` or `*`, …), the registry's own strict loader reads back exactly the values written."""
@@ -340,3 +344,14 @@ def test_new_files_read_back_as_written_by_the_registry_loader(fields, note) -> 
     assert document.findings == [], text
     assert document.data == fields, text
     assert load_fast(text) in (fields, None)  # None: the fast path leaves it to the located one
+
+
+def test_edit_says_what_each_list_loses(workspace, cli) -> None:
+    """The form replaces a whole list: what it removes is printed, not left to be noticed."""
+    workspace.provider("sp", COMMENTED_SP)
+    result = _edit(cli, "--client-id", CLIENT_ID, "--redirect-uri", "https://demo.gouv.fr/v3/cb")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[1:] == [
+        "  redirect_uris : + https://demo.gouv.fr/v3/cb  (ajouté)",
+        "  redirect_uris : - https://demo.gouv.fr/callback  (retiré)",
+    ]

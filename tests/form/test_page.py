@@ -1,22 +1,25 @@
-"""The form's page in a real headless browser: Debian's chromium, driven by Playwright.
-
-The page is plain HTML (no script): the browser fills the fields, posts the form, and shows
-the pull request's link or the diagnostics. Skipped only where no chromium is installed
-(`.ci/run` installs it).
+"""The partner space in a real browser: Debian's chromium driven by Playwright, signed in through
+the real OIDC provider on loopback. Sign in, list your providers, change an FS and an FI, see
+the errors and the request's page, sign out; axe-core (tests/data/axe, from the npm registry)
+finds no serious or critical violation on any of these pages, and the screenshots used by
+docs/formulaire.md are taken on the way. There is no way round the sign-in: every step after
+it needs the session it opens.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from test_serve import LiveServer, build_form_app
+from partnerspace import AGENT, FI_UID, provider, space  # noqa: F401
+from playwright.sync_api import sync_playwright
 
-from conftest import APP
+from conftest import REPO_ROOT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -26,64 +29,95 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+AXE = (REPO_ROOT / "tests/data/axe/axe.min.js").read_text()
+IMAGES = REPO_ROOT / "docs/images"
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not shutil.which("chromium"):
-        pytest.skip("chromium introuvable : installez le paquet Debian chromium (.ci/run le fait)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    assert Path(CHROMIUM).exists(), "chromium manque : apt-get install chromium (.ci/run le fait)"
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def page_server(app_github, checkout) -> Iterator[LiveServer]:
-    live = LiveServer(build_form_app(checkout))
-    yield live
-    live.stop()
+def _accessible(page: Any, name: str) -> None:
+    """axe-core on the page as shown: no serious or critical violation. The script is added
+    through the DevTools protocol, which the page's Content-Security-Policy does not govern."""
+    page.evaluate(AXE)
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"{name}: {bad}"
 
 
-def _fill(page: Any, redirect_uris: str) -> None:
-    page.fill("#email", "equipe@demo.gouv.fr")
-    page.fill("#siret", "13002526500013")
-    page.fill("#organisation", "Ministère de la démo")
-    page.fill("#client_id", CLIENT_ID)
-    page.check("input[name=network][value=internet]")
-    page.check("input[name=environment][value=integration]")
-    page.fill("#redirect_uris", redirect_uris)
+def _shot(page: Any, name: str) -> None:
+    if os.environ.get("FEDREG_SCREENSHOTS"):  # refreshes docs/images/ when asked
+        IMAGES.mkdir(exist_ok=True)
+        page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
 
 
-def test_the_page_opens_a_pull_request_and_shows_its_link(browser, page_server, app_github) -> None:
-    page = browser.new_page()
-    page.goto(page_server.url + "/")
-    assert page.title().startswith("Demande de modification d'un fournisseur de services")
-    _fill(page, "https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v2/callback\n")
-    page.click("button[type=submit]")
-    link = page.locator("#lien-demande")
-    assert link.get_attribute("href") == "https://github.com/proconnect-gouv/registre/pull/1"
-    assert "Demande de fusion ouverte" in page.locator("#resultat").inner_text()
-    pull = app_github.pulls[1]
-    assert pull.author == APP["login"]
-    # declared, not verified: no claim the bot would honour
-    assert "fedreg:demandeur" not in pull.body
-    assert "adresse déclarée, non vérifiée" in pull.body
-
-
-def test_the_page_shows_the_diagnostics_and_keeps_the_fields(
-    browser, page_server, app_github
+def test_sign_in_change_an_fs_and_an_fi_follow_the_request_sign_out(
+    browser, space, app_github
 ) -> None:
-    page = browser.new_page()
-    page.goto(page_server.url + "/")
-    _fill(page, "https://demo.gouv.fr/callback\nhttps://*.demo.gouv.fr/callback\n")
-    page.click("button[type=submit]")
-    items = page.locator("#diagnostics li").all_inner_texts()
-    assert len(items) == 1
-    assert items[0].startswith("F005 (URLs de redirection post connexion, ligne 2)")
-    assert "jokers" in items[0]
-    assert page.input_value("#client_id") == CLIENT_ID
-    assert "https://*.demo.gouv.fr/callback" in page.input_value("#redirect_uris")
-    assert app_github.pulls == {}
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-FR")
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    page.goto(space.url + "/")
+    assert page.locator("h1").inner_text() == "Espace partenaires ProConnect"
+    _accessible(page, "connexion")
+    _shot(page, "connexion")
+
+    # sign in on the provider's own page
+    page.click("#connexion")
+    assert page.url.startswith(space.provider_url)
+    page.fill("input[name=sub]", AGENT)
+    page.click("button[type=submit]:not([name=action])")
+    page.wait_for_url(space.url + "/")
+    assert page.locator("h1").inner_text() == "Vos fournisseurs"
+    assert page.locator("#fournisseurs tbody tr").count() == 2
+    _accessible(page, "fournisseurs")
+
+    # an FS, with errors first: every one at its field, the typed values kept
+    page.click("a[href*='kind=fs']")
+    assert "https://demo.gouv.fr/callback" in page.input_value("#redirect_uris")
+    _accessible(page, "formulaire")
+    _shot(page, "formulaire")
+    page.fill("#redirect_uris", "https://demo.gouv.fr/callback\nftp://demo.gouv.fr/retour")
+    page.fill("#post_logout_redirect_uris", "ftp://demo.gouv.fr/")
+    page.click("#verifier")
+    summary = page.locator("#erreurs")
+    assert "2 points à corriger" in summary.inner_text()
+    assert summary.locator("a[href='#redirect_uris']").inner_text().endswith("ligne 2")
+    assert "ftp://demo.gouv.fr/retour" in page.input_value("#redirect_uris")
+    _accessible(page, "erreurs")
+    _shot(page, "erreurs")
+    page.fill("#redirect_uris", "https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v2/callback")
+    page.fill("#post_logout_redirect_uris", "https://demo.gouv.fr/")
+    page.click("#verifier")
+    assert "+ https://demo.gouv.fr/v2/callback" in page.locator("#recapitulatif").inner_text()
+    page.click("#envoyer")
+    page.wait_for_url(space.url + "/demandes/1")
+    assert page.locator("#etat").text_content() == "en cours"
+    _accessible(page, "demande")
+    _shot(page, "demande")
+
+    # an FI: its e-mail domains, with the DNS proof to publish
+    page.goto(space.url + "/")
+    page.click("a[href*='kind=fi']")
+    page.fill("#email_domains", "demo.gouv.fr\nsport.demo.gouv.fr")
+    page.click("#verifier")
+    assert f"proconnect-identity-provider-{FI_UID}" in page.content()
+    page.click("#envoyer")
+    page.wait_for_url(space.url + "/demandes/2")
+    assert sorted(app_github.pulls) == [1, 2]
+
+    page.click("#deconnexion")
+    page.wait_for_url(space.url + "/")
+    assert page.locator("#connexion").count() == 1
+    assert blocked == [], "the page asked for something its CSP refuses"
+    page.close()

@@ -4,14 +4,18 @@ only read. The fake's repository is a real git repository; the checkout is a rea
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
+
+import pytest
+from joserfc.jwk import OKPKey
 
 from conftest import APP, BASE_SERVICE_PROVIDER, edited
 
 SP = "registry/integration/service-providers/demo.yaml"
 CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-BRANCH = "fedreg-formulaire-integration-internet-demo"
+BRANCH = "fedreg-formulaire-integration-internet-fs-demo-"
 WRITES = {"post", "patch", "put", "delete"}
 
 
@@ -21,9 +25,15 @@ def _state(path: Path) -> str:
             ["git", *args], cwd=path, capture_output=True, text=True, check=True
         ).stdout
 
-    return (
-        git("status", "--porcelain", "--ignored") + git("for-each-ref") + git("rev-parse", "HEAD")
-    )
+    # fedreg's own ref of main's tip (refs/fedreg/formulaire/main) is the one thing it writes.
+    refs = [r for r in git("for-each-ref").splitlines() if "refs/fedreg/" not in r]
+    return git("status", "--porcelain", "--ignored") + "\n".join(refs) + git("rev-parse", "HEAD")
+
+
+@pytest.fixture(autouse=True)
+def _signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = OKPKey.generate_key("Ed25519").as_pem(private=True).decode()
+    monkeypatch.setenv("FEDREG_REQUESTER_SIGNING_KEY", key)
 
 
 def _propose(cli, *uris: str, extra: tuple[str, ...] = ()):
@@ -55,7 +65,7 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
     result = _propose(cli, "https://demo.gouv.fr/callback", "https://demo.gouv.fr/v2/callback")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout == (
-        "Demande de fusion ouverte : https://github.com/proconnect-gouv/registre/pull/1\n"
+        "Demande envoyée : https://github.com/proconnect-gouv/registre/pull/1\n"
     )
     writes = [(m, p) for m, p, _ in app_github.calls if m in WRITES]
     base = "/repos/proconnect-gouv/registre"
@@ -67,11 +77,11 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
         ("post", f"{base}/pulls"),
     ]
     pull = app_github.pulls[1]
-    assert (pull.author, pull.head_ref, pull.title) == (
+    assert (pull.author, pull.title) == (
         APP["login"],
-        BRANCH,
         "Formulaire : Service de démonstration (integration, internet)",
     )
+    assert pull.head_ref.startswith(BRANCH)
     assert origin.git("diff", "--name-only", pull.base_sha, pull.head_sha) == SP
     assert origin.git("show", f"{pull.head_sha}:{SP}") + "\n" == edited(
         BASE_SERVICE_PROVIDER,
@@ -82,15 +92,12 @@ def test_propose_opens_a_pull_request_through_the_git_data_api(
             )
         ],
     )
-    assert pull.body.startswith("<!-- fedreg:demandeur=equipe@demo.gouv.fr -->\n")
+    assert pull.body.startswith("<!-- fedreg:demandeur=eyJ")
     for text in (
-        "**Demandeur** : equipe@demo.gouv.fr (adresse vérifiée",
-        "**Établissement** : Ministère de la démo — SIRET 13002526500013",
+        "**Demandeur** : `equipe@demo.gouv.fr` (adresse vérifiée",
+        "**Établissement** : Organisation `Ministère de la démo` · SIRET `13002526500013`",
         f"**client_id** : `{CLIENT_ID}`",
-        "| URLs de redirection après connexion | remplacées par : "
-        "`https://demo.gouv.fr/callback`<br>`https://demo.gouv.fr/v2/callback` |",
-        "| URLs de redirection après déconnexion | inchangées (champ laissé vide) |",
-        "| Plages ou adresses IP | inchangées (champ laissé vide) |",
+        "| URL de redirection après connexion | `https://demo.gouv.fr/v2/callback` | — |",
     ):
         assert text in pull.body
     assert _state(checkout) == before
@@ -101,25 +108,29 @@ def test_the_same_request_twice_opens_one_pull_request(app_github, origin, check
     again = _propose(cli, "https://demo.gouv.fr/v2/callback")
     assert again.exit_code == 0
     assert again.stdout == (
-        "Cette demande existe déjà, inchangée : "
+        "Cette demande est déjà en cours, inchangée : "
         "https://github.com/proconnect-gouv/registre/pull/1\n"
     )
     assert list(app_github.pulls) == [1]
     assert len(app_github.commits_created) == 1
 
 
-def test_a_later_request_updates_the_open_pull_request(app_github, origin, checkout, cli) -> None:
+def test_a_later_request_supersedes_the_open_one_without_rewriting_it(
+    app_github, origin, checkout, cli
+) -> None:
     assert _propose(cli, "https://demo.gouv.fr/v2/callback").exit_code == 0
-    first = app_github.pulls[1].head_sha
+    first = app_github.pulls[1]
+    first_head, first_ref = first.head_sha, first.head_ref
     later = _propose(cli, "https://demo.gouv.fr/v3/callback")
     assert later.exit_code == 0, later.stdout + later.stderr
-    assert later.stdout.startswith("Demande de fusion existante mise à jour avec cette demande : ")
-    pull = app_github.pulls[1]
-    assert list(app_github.pulls) == [1] and pull.head_sha != first
-    content = origin.git("show", f"{pull.head_sha}:{SP}")
+    assert later.stdout.endswith("/pull/2\n")
+    second = app_github.pulls[2]
+    assert (first.head_sha, first.head_ref, first.state) == (first_head, first_ref, "closed")
+    assert origin.git("rev-parse", f"refs/heads/{first_ref}") == first_head
+    assert "https://github.com/proconnect-gouv/registre/pull/2" in first.comments[-1]["body"]
+    content = origin.git("show", f"{second.head_sha}:{SP}")
     assert "v3/callback" in content and "v2/callback" not in content
-    assert "`https://demo.gouv.fr/v3/callback`" in pull.body
-    assert origin.git("rev-parse", f"{pull.head_sha}^") == origin.git("rev-parse", "main")
+    assert origin.git("rev-parse", f"{second.head_sha}^") == origin.git("rev-parse", "main")
 
 
 def test_an_invalid_request_writes_nothing(app_github, checkout, cli) -> None:
@@ -162,23 +173,35 @@ def test_a_provider_not_yet_on_the_default_branch_is_refused(app_github, checkou
     assert app_github.pulls == {}
 
 
-def test_free_text_cannot_forge_the_requester_claim() -> None:
+def test_typed_text_is_inert_in_the_pull_request_body() -> None:
+    """Links, images, mentions, HTML and a forged seal typed by a requester stay text: each
+    typed value is inside a code span no backtick or pipe can break."""
     from fedreg.form.editing import Edit, parse_request
     from fedreg.form.proposal import pull_body
-    from fedreg.prbot.review import requester_claim
+    from fedreg.prbot.requesterseal import check_seal
 
     forged = "<!-- fedreg:demandeur=equipe@demo.gouv.fr -->"
+    typed = f"{forged} @federation ![x](https://evil.example/x.png) <img src=x> ` | [a](b)"
     request, problems = parse_request(
         {
             "environment": "integration",
             "network": "internet",
             "client_id": CLIENT_ID,
             "redirect_uris": ["https://demo.gouv.fr/cb"],
-            "requester": {"email": "mallory@demo.gouv.fr", "organisation": f"\n{forged}\n"},
+            "requester": {
+                "email": "mallory@demo.gouv.fr",
+                "organisation": typed,
+                "legal_form": typed,
+            },
         },
         require_requester=True,
     )
     assert problems == [] and request is not None
-    body = pull_body(Edit(path=SP, kind="ServiceProvider", name=f"{forged}"), request)
-    assert requester_claim(body) is None
-    assert "<!-- fedreg:demandeur" not in body
+    body = pull_body(Edit(path=SP, kind="ServiceProvider", name=typed), request, [])
+    assert check_seal(body, None, "r", "c").email == ""
+    assert not body.startswith("<!--") or body.startswith("<!-- fedreg:formulaire -->")
+    for line in body.splitlines():
+        if "evil.example" in line:
+            outside = re.sub(r"`[^`]*`", "", line)
+            assert "@federation" not in outside and "<img" not in outside
+            assert "](" not in outside

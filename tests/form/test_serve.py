@@ -19,21 +19,20 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import pytest
 import uvicorn
+from joserfc.jwk import OKPKey
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from conftest import APP, FORM_SP, REPO_ROOT
 from fedreg.adapters.github import GitHubClient
-from fedreg.commands.edit import registry_documents
-from fedreg.form.editing import ChangeRequest
-from fedreg.form.proposal import Proposal, propose
+from fedreg.form.partnerspace import PartnerSpace
 from fedreg.form.requestauth import sign
 from fedreg.form.server import ServeSettings, build_app
+from fedreg.prbot.requesterseal import seal
 from fedreg.registry.policy import DEFAULT_POLICY
 
 SECRET = b"s" * 40  # a test secret, not a real one
@@ -67,13 +66,17 @@ class LiveServer:
         self.server.should_exit = True
 
 
-def build_form_app(root: Path, settings: ServeSettings = SETTINGS) -> Any:
-    def submit(request: ChangeRequest) -> Proposal:
-        return propose(
-            GitHubClient.from_environment(), registry_documents(root), request, DEFAULT_POLICY
-        )
+TEST_KEY = OKPKey.generate_key("Ed25519")
 
-    return build_app(submit, SECRET, settings)
+
+def build_form_app(root: Path, settings: ServeSettings = SETTINGS) -> Any:
+    private = TEST_KEY.as_pem(private=True)
+
+    def sealer(repository: str, commit: str, email: str) -> str:
+        return seal(private, repository, commit, email)
+
+    backend = PartnerSpace(root, DEFAULT_POLICY, GitHubClient.from_environment, "main", sealer)
+    return build_app(backend, SECRET, settings, session_secret="t" * 40)
 
 
 @pytest.fixture
@@ -149,10 +152,10 @@ def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, 
     answer = response.json()
     assert answer["outcome"] == "created"
     assert answer["url"] == "https://github.com/proconnect-gouv/registre/pull/1"
-    assert answer["message"].startswith("Demande de fusion ouverte : ")
+    assert answer["message"].startswith("Demande envoyée : ")
     pull = app_github.pulls[1]
     assert pull.author == APP["login"]
-    assert pull.body.startswith("<!-- fedreg:demandeur=equipe@demo.gouv.fr -->\n")
+    assert pull.body.startswith("<!-- fedreg:demandeur=eyJ")
     # sent again a second later (the same signature would be a replay)
     again = call(server, request, timestamp=str(int(time.time()) + 1))
     assert (again.status_code, again.json()["outcome"]) == (200, "exists")
@@ -218,17 +221,52 @@ def test_body_size_and_content_type_limits(server, app_github) -> None:
     assert app_github.pulls == {}
 
 
-def test_requests_are_limited_per_requester(server, app_github) -> None:
-    for attempt in range(3):  # distinct bodies: the same body twice would be a replay
+def test_requests_are_limited_per_requester_and_refusals_never_count(server, app_github) -> None:
+    for attempt in range(5):  # distinct bodies: the same body twice would be a replay
         wildcard = form(redirect_uris=[f"https://demo.gouv.fr/{attempt}/*"])
         assert call(server, wildcard).status_code == 422
-    limited = call(server, form(redirect_uris=["https://demo.gouv.fr/4/*"]))
+    for attempt in range(3):
+        sent = call(server, form(redirect_uris=[f"https://demo.gouv.fr/{attempt}/cb"]))
+        assert sent.status_code == 201, sent.text
+    limited = call(server, form(redirect_uris=["https://demo.gouv.fr/4/cb"]))
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) > 0
     other = form(
-        requester={"email": "autre@demo.gouv.fr"}, redirect_uris=["https://demo.gouv.fr/*"]
+        requester={"email": "autre@demo.gouv.fr"}, redirect_uris=["https://demo.gouv.fr/5/cb"]
     )
-    assert call(server, other).status_code == 422
+    assert call(server, other).status_code == 201
+
+
+def test_malformed_headers_get_a_4xx_never_a_500(server, app_github) -> None:
+    """Issue 23: `X-Timestamp: ²` (a digit to str.isdigit) and a non-ASCII signature."""
+    body = json.dumps(form()).encode()
+    for headers in (
+        {"x-timestamp": "²", "x-signature": "0" * 64},
+        {"x-timestamp": str(int(time.time())), "x-signature": "é" * 64},
+    ):
+        raw = {k.encode(): v.encode("utf-8") for k, v in headers.items()}
+        response = httpx.post(
+            f"{server.url}/api/demandes",
+            content=body,
+            headers={b"content-type": b"application/json", **raw},
+            timeout=10,
+        )
+        assert response.status_code in (400, 401), response.text
+    assert app_github.pulls == {}
+
+
+def test_a_body_github_would_refuse_is_refused_before_any_write(server, app_github) -> None:
+    """Issue 23: padded so that GitHub would refuse the body, nothing is written at all."""
+    uris = [f"https://demo.gouv.fr/{i:04d}/" + "a" * 612 for i in range(100)]
+    settings = ServeSettings(max_body=1024 * 1024)
+    big = LiveServer(build_form_app(Path.cwd(), settings))
+    try:
+        response = call(big, form(redirect_uris=uris))
+    finally:
+        big.stop()
+    assert response.status_code == 422
+    assert [d["code"] for d in response.json()["diagnostics"]] == ["F015"]
+    assert [c for c in app_github.calls if c[0] != "get"] == []
 
 
 def _read_reply(connection: socket.socket) -> str:
@@ -263,52 +301,6 @@ def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:
     assert "trop lentement" in json.loads(body)["message"], status
 
 
-def _checked(response: httpx.Response, method: str, path: str, body: bytes = b"") -> httpx.Response:
-    content_type = "application/x-www-form-urlencoded" if body else "application/json"
-    openapi().validate_response(
-        MockRequest(
-            "http://127.0.0.1:8080", method, path, data=body or None, content_type=content_type
-        ),
-        MockResponse(
-            response.content,
-            status_code=response.status_code,
-            content_type=response.headers["content-type"].split(";")[0],
-        ),
-    )
-    return response
-
-
-def test_the_page_is_served_in_french(server) -> None:
-    page = _checked(httpx.get(server.url + "/", timeout=10), "get", "/")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert '<html lang="fr">' in page.text and "<script" not in page.text
-    assert 'action="/formulaire"' in page.text
-    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-
-
-def test_the_page_submission_without_a_browser(server, app_github) -> None:
-    fields = {
-        "email": "equipe@demo.gouv.fr",
-        "client_id": CLIENT_ID,
-        "network": "internet",
-        "environment": "integration",
-        "redirect_uris": "https://demo.gouv.fr/callback\r\nhttps://demo.gouv.fr/<b>*</b>",
-    }
-    body = urlencode(fields).encode()
-    headers = {"content-type": "application/x-www-form-urlencoded"}
-    refused = httpx.post(f"{server.url}/formulaire", content=body, headers=headers, timeout=30)
-    _checked(refused, "post", "/formulaire", body)
-    assert refused.status_code == 422
-    assert "<b>" not in refused.text and "&lt;b&gt;*&lt;/b&gt;" in refused.text
-    assert "F005" in refused.text and "ligne 2" in refused.text
-    fields["redirect_uris"] = "https://demo.gouv.fr/callback\r\nhttps://demo.gouv.fr/v2/callback"
-    body = urlencode(fields).encode()
-    created = httpx.post(f"{server.url}/formulaire", content=body, headers=headers, timeout=30)
-    _checked(created, "post", "/formulaire", body)
-    assert created.status_code == 201
-    assert 'href="https://github.com/proconnect-gouv/registre/pull/1"' in created.text
-
-
 def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:
     monkeypatch.delenv("FEDREG_PARTNER_SPACE_SECRET", raising=False)
     result = cli("serve", "--port", "1")
@@ -320,7 +312,16 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "FEDREG_PARTNER_SPACE_SECRET": SECRET.decode()}
+    env = {
+        **os.environ,
+        "FEDREG_PARTNER_SPACE_SECRET": SECRET.decode(),
+        "FEDREG_OIDC_ISSUER": "http://127.0.0.1:9",
+        "FEDREG_OIDC_CLIENT_ID": "fedreg",
+        "FEDREG_OIDC_CLIENT_SECRET": "secret-oidc-de-test",
+        "FEDREG_SESSION_SECRET": "k" * 40,
+        "FEDREG_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "FEDREG_REQUESTER_SIGNING_KEY": TEST_KEY.as_pem(private=True).decode(),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "fedreg", "serve", "--port", str(port)],
         cwd=checkout,
@@ -338,7 +339,16 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
                 assert process.poll() is None, process.stdout.read()  # type: ignore[union-attr]
                 assert time.monotonic() < deadline, "fedreg serve did not start"
                 time.sleep(0.1)
-        assert page.status_code == 200 and "Demande de modification" in page.text
+        assert page.status_code == 200 and "S'identifier avec" in page.text
+        # 40 connections that never finish their headers do not turn anyone else away
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        for connection in idle:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        try:
+            assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+        finally:
+            for connection in idle:
+                connection.close()
         unsigned = httpx.post(
             f"http://127.0.0.1:{port}/api/demandes",
             content=b"{}",
@@ -349,4 +359,35 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
     finally:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode()
-    assert SECRET.decode() not in output
+    assert SECRET.decode() not in output and "secret-oidc-de-test" not in output
+
+
+def test_the_signature_checker_alone_refuses_non_ascii_digits_and_signatures() -> None:
+    from fedreg.form.requestauth import SignatureChecker
+
+    checker = SignatureChecker(SECRET)
+    now = time.time()
+    assert "heure Unix" in checker.refusal("²", "0" * 64, b"{}", now)
+    assert checker.refusal(str(int(now)), "é" * 64, b"{}", now) == "signature invalide"
+
+
+def test_a_github_that_never_answers_gets_a_503_in_time_and_stalls_no_one(
+    app_github, checkout, monkeypatch
+) -> None:
+    """Issue 23: the submit time limit is enforced, for that request alone."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts connections, never answers
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+    live = LiveServer(build_form_app(checkout, ServeSettings(submit_timeout=1.0)))
+    try:
+        started = time.monotonic()
+        response = call(live, form())
+        waited = time.monotonic() - started
+        assert response.status_code == 503 and "GitHub ne répond pas" in response.text
+        assert waited < 10
+        page = httpx.get(live.url + "/", timeout=5)
+        assert page.status_code == 200
+    finally:
+        live.stop()
+        silent.close()

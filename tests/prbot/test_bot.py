@@ -9,10 +9,12 @@ request's files are fetched as git data from the fake's bare repository (`refs/p
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from joserfc.jwk import OKPKey
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, REPO_ROOT, edited
 from fakegithub import FakeGitHub
@@ -551,8 +553,24 @@ APP = {"login": "proconnect-espace-partenaires[bot]", "type": "Bot"}
 INTEG_CLIENT_ID = "1f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
+def _partner_space_key(scenario, monkeypatch) -> bytes:
+    """The partner space's key pair: the public key in main's policy, the private one in the
+    environment `fedreg propose` reads."""
+    key = OKPKey.generate_key("Ed25519")
+    public = textwrap.indent(key.as_pem(private=False).decode(), "  ")
+    policy = (REPO_ROOT / "policy.yaml").read_text() + f"partner_space_key: |\n{public}"
+    scenario.repo.write("policy.yaml", policy)
+    scenario.repo.commit("the partner space's key")
+    private = key.as_pem(private=True)
+    monkeypatch.setenv("FEDREG_REQUESTER_SIGNING_KEY", private.decode())
+    return private
+
+
 def _form_request(scenario, monkeypatch, requester: str) -> None:
     """The partner space opens a pull request for `requester`'s verified e-mail."""
+    _partner_space_key(scenario, monkeypatch)
+    # The partner space reads main's tip from the repository GitHub holds.
+    monkeypatch.setenv("FEDREG_GIT_REMOTE", str(scenario.repo.root))
     scenario.github.tokens["app-token"] = APP
     monkeypatch.setenv("GITHUB_TOKEN", "app-token")
     result = scenario.cli(
@@ -572,6 +590,7 @@ def _form_request(scenario, monkeypatch, requester: str) -> None:
         "https://demo.gouv.fr/v2/callback",
     )
     assert result.exit_code == 0, result.stdout + result.stderr
+    monkeypatch.setenv("FEDREG_GIT_REMOTE", scenario.github.remote_url)
     monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
     assert scenario.github.pulls[1].author == APP["login"]
 
@@ -614,13 +633,15 @@ def test_a_requester_claim_from_any_other_author_is_ignored(scenario) -> None:
     assert pull.reviews == [] and "libre-service" not in pull.labels
     [comment] = scenario.comments()
     assert "⛔ fedreg : modification refusée" in comment
-    assert "Demandeur déclaré (equipe@demo.gouv.fr) ignoré" in comment
+    assert "Demandeur déclaré ignoré" in comment
     assert "contact du fichier" not in comment
 
 
 def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation(
     scenario, monkeypatch
 ) -> None:
+    _partner_space_key(scenario, monkeypatch)
+    monkeypatch.setenv("FEDREG_GIT_REMOTE", str(scenario.repo.root))
     scenario.github.tokens["app-token"] = APP
     monkeypatch.setenv("GITHUB_TOKEN", "app-token")
     result = scenario.cli(
@@ -638,6 +659,7 @@ def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation
         "145.242.17.0/29",
     )
     assert result.exit_code == 0, result.stdout + result.stderr
+    monkeypatch.setenv("FEDREG_GIT_REMOTE", scenario.github.remote_url)
     monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
     assert scenario.run()[:2] == (0, 0)
     pull = scenario.github.pulls[1]
@@ -645,3 +667,21 @@ def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation
     [comment] = scenario.comments()
     assert f"`{SP_PROD}` : ✓ contact du fichier (equipe@demo.gouv.fr)" in comment
     assert "- changement en production" in comment
+
+
+def test_a_push_after_the_partner_space_request_voids_its_requester(scenario, monkeypatch) -> None:
+    """Issue 23's attack: the branch moves after the partner space sealed its requester; the
+    body still carries the seal, which now names another commit."""
+    _form_request(scenario, monkeypatch, "equipe@demo.gouv.fr")
+    sealed_body = scenario.github.pulls[1].body
+    scenario.propose(
+        {SP_INTEG: _integration_edit("  - https://mallory.example/cb\n")},
+        author=APP["login"],
+    )
+    assert scenario.github.pulls[1].body == sealed_body
+    scenario.run()
+    pull = scenario.github.pulls[1]
+    assert pull.reviews == [] and "libre-service" not in pull.labels
+    [comment] = scenario.comments()
+    assert "autre commit" in comment and "✓ contact du fichier" not in comment
+    assert "revue de la fédération requise" in comment

@@ -1,7 +1,7 @@
 """`fedreg watch` against real servers: loopback https (trustme certificates expiring in 5 and
 20 days, a JWKS whose x5c certificates expire likewise), a loopback DNS server, the
-contract-checked fake GitHub for owners and issues, and the deploy test target (mongomock) for
-secret ages."""
+contract-checked fake GitHub for owners and issues, and a file target (written by a real
+`deploy --init`) for secret ages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import mongomock
 import pytest
 import trustme
 from cryptography import x509
@@ -23,7 +22,7 @@ from joserfc.jwk import ECKey
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, edited
 from fakegithub import FakeGitHub
-from fedreg.deploy.orchestration import connect
+from fedreg.deploy.filestore import FileStore
 from liveservers import DISCOVERY, UID, HttpsServer, LiveServers, discovery
 
 NOW = datetime.now(UTC)
@@ -211,15 +210,13 @@ def test_contacts_domain_without_mail(registry, live_servers, cli) -> None:
     assert _codes(report, SP_LATER) == ["R042"]
 
 
-def test_secret_ages_from_the_deploy_records(registry, live_servers, cli) -> None:
-    with mongomock.patch(servers=(("mongo.test", 27017),)):
-        uri = "mongodb://mongo.test:27017/core-fca-low"
-        assert (
-            cli("deploy", "production-internet", "--target", uri, "--init", "--yes").exit_code == 0
-        )
-        db = connect(uri)
+def test_secret_ages_from_the_deploy_records(registry, live_servers, cli, tmp_path) -> None:
+    path = tmp_path / "production-internet.json"
+    uri = f"file:{path}"
+    assert cli("deploy", "production-internet", "--target", uri, "--init", "--yes").exit_code == 0
+    with FileStore.opened(str(path)) as store:
         for client_id, age in (("a" * 64, 800), ("b" * 64, 710)):
-            db["client"].insert_one(
+            store.db["client"].insert_one(
                 {
                     "key": client_id,
                     "fedregDeployment": "production-internet",
@@ -227,13 +224,17 @@ def test_secret_ages_from_the_deploy_records(registry, live_servers, cli) -> Non
                     "secretCreatedAt": NOW - timedelta(days=age),
                 }
             )
-        report = _watch(cli, live_servers, "--records", f"production-internet={uri}")
-        # The wrong deployment's database is refused (its marker names another one).
-        refused = cli("watch", "--records", f"production-rie={uri}", *live_servers.options())
+    written = path.read_bytes()
+    report = _watch(cli, live_servers, "--records", f"production-internet={uri}")
+    # The wrong deployment's database is refused (its marker names another one).
+    refused = cli("watch", "--records", f"production-rie={uri}", *live_servers.options())
+    not_a_target = cli("watch", "--records", "production-rie=prod.yaml", *live_servers.options())
     assert "R031" in _codes(report, SP_SOON)
     assert "R030" in _codes(report, SP_LATER)
     assert "SECRET-EN-BASE-42" not in json.dumps(report)  # never the secret itself
     assert refused.exit_code == 1
+    assert not_a_target.exit_code == 2 and "n'est pas une cible" in not_a_target.stderr
+    assert path.read_bytes() == written  # the radar only reads
 
 
 def test_issues_one_per_provider_edited_closed_and_mentions_only_on_open_and_escalation(

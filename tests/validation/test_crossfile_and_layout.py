@@ -190,3 +190,26 @@ def test_missing_kind_is_checked_as_the_folder_says(workspace, cli) -> None:
         ),
     )
     assert [c for _, c, _, _ in _diagnostics(cli)] == ["S002", "O002"]
+
+
+def test_a_misplaced_file_names_the_registry_folder_and_keeps_its_other_errors(
+    workspace, cli
+) -> None:
+    """L001 names the folder inside registry/ (never the clone's own folders), and a file
+    whose path still names its environment is checked for it (http refused in production)."""
+    workspace.write(
+        "registry/production/demo.yaml",
+        BASE_SERVICE_PROVIDER.replace("https://demo.gouv.fr/callback", "http://demo.gouv.fr/cb"),
+    )
+    workspace.write("registry/autre.yaml", edited(BASE_SERVICE_PROVIDER, OTHER_CLIENT))
+    report = cli("validate", "--format", "json").json()
+    found = {(d["path"].removeprefix("registry/"), d["code"]) for d in report["diagnostics"]}
+    assert found == {
+        ("production/demo.yaml", "L001"),
+        ("production/demo.yaml", "U011"),
+        ("autre.yaml", "L001"),
+    }
+    messages = [d["message"] for d in report["diagnostics"] if d["code"] == "L001"]
+    assert any("« registry/production »" in m for m in messages)
+    assert any("« registry »" in m for m in messages)
+    assert not any(workspace.root.name in m for m in messages)

@@ -219,11 +219,12 @@ CASES = [
         [('siret: "13002526500013"', "siret: 13002526500013")],
     ),
     Case(
-        "typographic-apostrophe",
+        "name-charset",
         "I004",
-        [("name: Service de démonstration", "name: Ministère de l’Intérieur")],
+        [("name: Service de démonstration", "name: Ministère de l’Intérieur ★")],
         (2, 7),
-        [("name: Service de démonstration", "name: Ministère de l'Intérieur")],
+        # ordinary French typography is accepted (the core reads any string)
+        [("name: Service de démonstration", "name: Ministère de l’Intérieur « Démarches »")],
     ),
     Case(
         "title-charset",
@@ -664,7 +665,7 @@ CASES = [
     ),
     Case(
         "encryption-enc-without-alg",
-        "O007",
+        "O008",
         _encryption(id_token_encrypted_response_enc="A256GCM"),
         (16, 34),
         _encryption(

@@ -379,6 +379,37 @@ class GitHubClient:
                 "PATCH", f"{base}/refs/heads/{branch}", input={"sha": sha, "force": True}
             )
 
+    def create_branch(self, branch: str, sha: str) -> None:
+        """Create `branch` at `sha`; never moves an existing branch (GitHub answers 422)."""
+        with explained(f"création de la branche {branch}"):
+            self.github.requester.requestJsonAndCheck(
+                "POST",
+                f"/repos/{self.repository}/git/refs",
+                input={"ref": f"refs/heads/{branch}", "sha": sha},
+            )
+
+    def open_pulls_under(self, prefix: str) -> list[PullRequest]:
+        """The open pull requests whose head is a branch of this repository starting with
+        `prefix`."""
+        owner = self.repository.split("/", 1)[0]
+        with explained("recherche des demandes ouvertes"):
+            return [
+                pull
+                for pull in self.repo.get_pulls(state="open")
+                if pull.head.ref.startswith(prefix)
+                and pull.head.repo is not None
+                and pull.head.repo.owner.login == owner
+            ]
+
+    def close_with_comment(self, pull: PullRequest, comment: str) -> None:
+        with explained(f"fermeture de la demande n° {pull.number}"):
+            pull.create_issue_comment(comment)
+            pull.edit(state="closed")
+
+    def pull_comments(self, pull: PullRequest) -> list[str]:
+        with explained(f"lecture des commentaires de la demande n° {pull.number}"):
+            return [c.body or "" for c in pull.get_issue_comments()]
+
     def open_pull_from(self, branch: str) -> PullRequest | None:
         """The open pull request whose head is `branch` of this repository, if any."""
         owner = self.repository.split("/", 1)[0]

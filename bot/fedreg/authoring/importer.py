@@ -51,6 +51,12 @@ def slugify(name: str) -> str:
     return slug if len(slug) >= 2 else f"fournisseur-{slug or 'x'}"
 
 
+def _nfc(value: Any) -> Any:
+    """Text in composed form: an accent typed as a separate combining character (NFD, as some
+    tools store it) becomes the accented letter the registry's rules accept."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
 def _text_list(value: Any) -> list[str]:
     return [str(v) for v in value if str(v).strip()] if isinstance(value, list) else []
 
@@ -76,7 +82,7 @@ def client_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, Any
         contacts = [e.strip() for e in doc["email"].splitlines() if e.strip()]
     fields: dict[str, Any] = {
         "kind": SERVICE_PROVIDER,
-        "name": doc.get("name", ""),
+        "name": _nfc(doc.get("name", "")),
         "network": None,  # set by the caller
         "client_id": doc.get("key", ""),
         "active": doc.get("active", True) is not False,
@@ -117,8 +123,8 @@ def provider_fields(doc: dict[str, Any], owners: list[str]) -> tuple[dict[str, A
     fields: dict[str, Any] = {
         "kind": IDENTITY_PROVIDER,
         "uid": doc.get("uid", ""),
-        "name": doc.get("name", ""),
-        "title": doc.get("title", ""),
+        "name": _nfc(doc.get("name", "")),
+        "title": _nfc(doc.get("title", "")),
         "network": None,
         "active": doc.get("active", True) is not False,
         "owners": owners,
@@ -208,6 +214,16 @@ def render_file(fields: dict[str, Any], notes: list[str], source: str) -> str:
     return dump_new(fields, start_comment="\n".join(header))
 
 
+Identity = tuple[str, str, str, str]  # environment, network, kind, client_id or uid
+
+
+@dataclass
+class ImportResult:
+    files: list[ImportedFile] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not for the registry, with the reason
+    present: list[str] = field(default_factory=list)  # already in the registry: never twice
+
+
 def import_documents(
     clients: list[dict[str, Any]],
     providers: list[dict[str, Any]],
@@ -216,17 +232,27 @@ def import_documents(
     owners: list[str],
     source: str,
     taken: set[str],
-) -> tuple[list[ImportedFile], list[str]]:
-    """Files for the documents (paths relative to the repository root) and what was skipped.
-    `taken` holds the paths that already exist: they are never overwritten."""
-    files: list[ImportedFile] = []
-    skipped: list[str] = []
+    known: dict[Identity, str] | None = None,
+) -> ImportResult:
+    """Files for the documents (paths relative to the repository root), what was skipped and
+    what the registry already holds. `taken` holds the paths that already exist: they are
+    never overwritten. `known` maps the registry's identities to their files: a document
+    whose identity is there (or earlier in this import) is reported, never written twice."""
+    result = ImportResult()
+    known = dict(known or {})
     for kind, docs in ((SERVICE_PROVIDER, clients), (IDENTITY_PROVIDER, providers)):
+        identifier_field = "key" if kind == SERVICE_PROVIDER else "uid"
         for doc in sorted(docs, key=lambda d: str(d.get("name", ""))):
             if kind == SERVICE_PROVIDER and is_resource_server(doc):
-                skipped.append(
+                result.skipped.append(
                     f"{doc.get('name')} ({doc.get('key')}) : sans redirect_uris, "
                     "c'est un serveur de ressources, hors du registre"
+                )
+                continue
+            identity = (environment, network, kind, str(doc.get(identifier_field, "")))
+            if identity in known:
+                result.present.append(
+                    f"{doc.get('name')} ({identity[3]}) : déjà présent, {known[identity]}"
                 )
                 continue
             fields, notes = (client_fields if kind == SERVICE_PROVIDER else provider_fields)(
@@ -240,5 +266,6 @@ def import_documents(
                 suffix += 1
                 path = f"{folder}/{slug}-{suffix}{YAML_SUFFIX}"
             taken.add(path)
-            files.append(ImportedFile(path, render_file(fields, notes, source), notes))
-    return files, skipped
+            known[identity] = path
+            result.files.append(ImportedFile(path, render_file(fields, notes, source), notes))
+    return result

@@ -130,6 +130,16 @@ def _null(representer: Any, _: None) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
+def _commented(comment: str) -> str:
+    """`comment` with `# ` before each line that has any content. ruamel adds it itself only
+    where Python's `strip` leaves something, and Python's whitespace is wider than YAML's: a
+    line of no-break spaces would be written bare, as content."""
+    return "\n".join(
+        line if not line.strip(" \t") or line.lstrip(" \t").startswith("#") else f"# {line}"
+        for line in comment.split("\n")
+    )
+
+
 def dump_new(
     data: Mapping[str, Any],
     *,
@@ -149,7 +159,7 @@ def dump_new(
     for key, value in data.items():
         document[key] = CommentedSeq(value) if isinstance(value, list | tuple) else value
     if start_comment:
-        document.yaml_set_start_comment(start_comment)
+        document.yaml_set_start_comment(_commented(start_comment))
     for key, comment in (before or {}).items():
         document.yaml_set_comment_before_after_key(key, before=comment)
     for key, comment in (after or {}).items():

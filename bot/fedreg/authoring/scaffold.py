@@ -9,7 +9,11 @@ from typing import Any
 
 from ..registry.layout import REGISTRY_DIR, YAML_SUFFIX
 from ..registry.models import FOLDER_BY_KIND, IDENTITY_PROVIDER, SERVICE_PROVIDER
-from ..validation.checks.readiness import PLACEHOLDER_DOMAIN, PLACEHOLDER_RIE_RANGE
+from ..validation.checks.readiness import (
+    PLACEHOLDER_DOMAIN,
+    PLACEHOLDER_RECIPIENT,
+    PLACEHOLDER_RIE_RANGE,
+)
 
 KIND_BY_COMMAND = {"service-provider": SERVICE_PROVIDER, "identity-provider": IDENTITY_PROVIDER}
 GUIDE_BY_KIND = {
@@ -53,13 +57,14 @@ def relative_path(spec: NewProvider) -> str:
 
 
 def render_skeleton(spec: NewProvider) -> str:
-    """The file's text, written by the round-trip writer. Placeholders are marked « À REMPLACER »
-    in comments and carry the placeholder label or range, which rules I012/I013 catch until
-    they are replaced."""
+    """The file's text, written by the round-trip writer in `fedreg fmt`'s style. Placeholders
+    are marked « À REMPLACER » in comments and carry the placeholder label or range, which
+    rules I012/I013 catch until they are replaced."""
     # The round-trip writer (ruamel.yaml) is imported here: the CLI imports this module to
     # build its parser, and `fedreg validate` must start fast.
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+    from .formatting import format_text
     from .roundtrip import dump_new
 
     start = (
@@ -85,9 +90,15 @@ def render_skeleton(spec: NewProvider) -> str:
             "id_token_signed_response_alg": "ES256",
             "userinfo_signed_response_alg": "ES256",
             "accepts_private_sector": False,
+            "secret_recipients": [PLACEHOLDER_RECIPIENT],
         }
-        before = {"redirect_uris": "À REMPLACER : les URL exactes de votre application"}
-        return dump_new(fields, start_comment=start, before=before, after=after)
+        before = {
+            "redirect_uris": "À REMPLACER : les URL exactes de votre application",
+            "secret_recipients": "À REMPLACER : la clé publique age de votre équipe "
+            "(age-keygen -o ma-cle.txt) ; le secret généré au déploiement vous est remis "
+            "chiffré pour elle",
+        }
+        return format_text(dump_new(fields, start_comment=start, before=before, after=after))
     host = f"{spec.slug}.{PLACEHOLDER_DOMAIN}"
     fields = {
         **head,
@@ -115,4 +126,4 @@ def render_skeleton(spec: NewProvider) -> str:
         "attached_email_domains": "À REMPLACER : les domaines de vos agents",
         **after,
     }
-    return dump_new(fields, start_comment=start, before=before, after=after)
+    return format_text(dump_new(fields, start_comment=start, before=before, after=after))

@@ -1,15 +1,14 @@
-"""A provider's life as events (pure): from its file's git revisions, the deploy records and
-the radar's memory, to one ordered list, told in French or given as a JSON-lines feed.
+"""A provider's life as events (pure): from its file's git revisions, its deployment's audit
+trail (deploys and secret rotations) and the radar's memory, to one ordered list, told in
+French or given as JSON (`docs/schemas/provider-history.schema.json`).
 
-The feed (one JSON object per line, `FEED_SCHEMA`) is shaped to follow the OpenID Federation
-subordinate-events draft later: `sub` (the provider's identifier), `iat` (seconds since the
-epoch), `event` (a stable type name), `event_description` (text for people), and fedreg's own
-members beside them.
+Each JSON event is shaped to follow the OpenID Federation subordinate-events draft later:
+`sub` (the provider's identifier), `iat` (seconds since the epoch), `event` (a stable type
+name), `event_description` (text for people), and fedreg's own members beside them.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 
 from .plan import FieldChange, field_changes
 
-FEED_SCHEMA = "https://fedreg.proconnect.gouv.fr/schemas/provider-event/1"
+FORMAT_VERSION = 1  # of the JSON output, as `fedreg history DEPLOYMENT --format json`
 EVENT_TYPES = (
     "created",
     "modified",
@@ -34,6 +33,8 @@ EVENT_TYPES = (
 )
 _PULL = re.compile(r"(?:Merge pull request #(\d+)|\(#(\d+)\)\s*$)")
 DEPLOY_ACTIONS_FR = {"create": "créé", "update": "mis à jour", "deactivate": "désactivé"}
+ROTATION_KIND = "secret-rotation"  # the audit kind of `fedreg secret rotate`
+STATUS_FR = {"applied": "appliqué", "failed": "échoué"}
 RADAR_FR = {"opened": "constat ouvert", "escalated": "constat devenu erreur", "resolved": "résolu"}
 
 
@@ -119,6 +120,8 @@ def deploy_events(
     """The deploys that wrote this provider's document (from each record's `applied`)."""
     events = []
     for record in records:
+        if record.get("kind") == ROTATION_KIND:  # told by `secret_events`
+            continue
         for applied in record.get("applied", []):
             action, _, rest = str(applied).partition(" ")
             if rest != f"{collection} {identifier}":
@@ -140,22 +143,26 @@ def deploy_events(
     return events
 
 
-def secret_events(issuances: Iterable[Mapping[str, Any]]) -> list[ProviderEvent]:
-    """Each secret issued to the provider (the first, then rotations); never the secret."""
+def secret_events(records: Iterable[Mapping[str, Any]], identifier: str) -> list[ProviderEvent]:
+    """Each secret issued to the client, from the audit trail: the deploy that created its
+    document issued the first, each `secret-rotation` entry naming it (`rotated`) a new one.
+    Never the secret."""
     events = []
-    ordered = sorted(
-        (i for i in issuances if i.get("state") != "obsolete"), key=lambda i: _aware(i["createdAt"])
-    )
-    for index, issuance in enumerate(ordered):
-        kind = "secret_issued" if index == 0 else "secret_rotated"
-        text = "secret client émis" if index == 0 else "secret client renouvelé"
+    for record in records:
+        applied = {str(a) for a in record.get("applied", [])}
+        if record.get("kind") == ROTATION_KIND and record.get("rotated") == identifier:
+            kind, text = "secret_rotated", "secret client renouvelé"
+        elif record.get("kind") != ROTATION_KIND and f"create client {identifier}" in applied:
+            kind, text = "secret_issued", "secret client émis"
+        else:
+            continue
         events.append(
             ProviderEvent(
-                _aware(issuance["createdAt"]),
+                _aware(record["at"]),
                 kind,
-                f"{text} (remise : {issuance.get('state', '?')})",
-                actor=issuance.get("actor"),
-                deployment=issuance.get("deployment"),
+                f"{text} ({STATUS_FR.get(str(record.get('status')), record.get('status'))})",
+                actor=record.get("actor"),
+                deployment=record.get("deployment"),
             )
         )
     return events
@@ -187,17 +194,14 @@ def ordered(*groups: Iterable[ProviderEvent]) -> list[ProviderEvent]:
     return sorted((e for group in groups for e in group), key=lambda e: e.at)
 
 
-def feed_line(event: ProviderEvent, subject: str, kind: str, path: str) -> str:
-    """One event of the feed (FEED_SCHEMA)."""
+def event_json(event: ProviderEvent, subject: str) -> dict[str, Any]:
+    """One event of the JSON output."""
     document: dict[str, Any] = {
-        "schema": FEED_SCHEMA,
         "sub": subject,
         "iat": int(event.at.timestamp()),
         "at": event.at.isoformat(timespec="seconds"),
         "event": event.event,
         "event_description": event.description,
-        "kind": kind,
-        "path": path,
     }
     optional = {
         "commit": event.commit,
@@ -209,7 +213,22 @@ def feed_line(event: ProviderEvent, subject: str, kind: str, path: str) -> str:
     }
     document.update({k: v for k, v in optional.items() if v is not None})
     document.update(event.extra)
-    return json.dumps(document, ensure_ascii=False, sort_keys=True)
+    return document
+
+
+def provider_history_json(
+    events: Iterable[ProviderEvent], subject: str, kind: str, path: str, deployment: str
+) -> dict[str, Any]:
+    """`fedreg history --provider … --format json`: the provider, then its events oldest
+    first (`docs/schemas/provider-history.schema.json`)."""
+    return {
+        "format": FORMAT_VERSION,
+        "sub": subject,
+        "kind": kind,
+        "path": path,
+        "deployment": deployment,
+        "events": [event_json(event, subject) for event in events],
+    }
 
 
 def text_line(event: ProviderEvent) -> str:

@@ -1,5 +1,6 @@
 """`fedreg deploy` (and `--init`, `--adopt`), `rollback`, `drift`, `history`, `secret rotate`,
-`secret pending`, `bot deploy` and `changed-deployments`: the federation's databases."""
+`secret pending`, `bot deploy` and `changed-deployments`: options, confirmation, printing.
+The sequences themselves are in `deploy/sequence.py`."""
 
 from __future__ import annotations
 
@@ -13,67 +14,51 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from pymongo.database import Database
-
-from ..adapters.files import write_atomic_bytes
 from ..adapters.git import GitRepository
 from ..adapters.github import GitHubClient
-from ..deploy.mongostore import (
-    AUDIT_COLLECTION,
-    MODE_TEXT,
-    Provenance,
-    SecretKeys,
-    adopt,
-    apply_plan,
-    history,
-    last_deployed_commit,
-    live_documents,
-    record,
-    rotate_secret,
-)
+from ..deploy.mongostore import AUDIT_COLLECTION, SecretKeys, history
 from ..deploy.orchestration import (
     actor,
     changed_deployments,
-    connect,
     discover_repository,
     load_manifest,
     manifests_at_commit,
     manifests_from_worktree,
-    ordering_problem,
     registry_mismatch,
     render_deploy_plan,
-    rollback_problem,
     run_id,
-    sealed_secret_problems,
-    where,
 )
-from ..deploy.plan import (
-    COLLECTIONS,
-    ChangeLimits,
-    DeployPlan,
-    is_managed,
-    plan_deploy,
-    unmanaged_documents,
-)
+from ..deploy.plan import DeployPlan
 from ..deploy.redaction import redact_text
 from ..deploy.secrets import AGE_IDENTITY_VARIABLE, CIPHER_KEY_VARIABLE, cipher_key
-from ..deploy.state import (
-    acquire_lock,
-    check_marker,
-    mark_delivered,
-    pending_secrets,
-    read_marker,
-    release_lock,
-    renew_lock,
-    write_marker,
+from ..deploy.sequence import (
+    DeployRequest,
+    DeployResult,
+    RotationPlan,
+    apply_adoption,
+    collection_sizes,
+    deliver_pending,
+    deploy,
+    drift,
+    is_marked,
+    manifest_refusals,
+    mark,
+    plan_adoption,
+    plan_rotation,
+    rotate,
+    write_pending,
 )
+from ..deploy.state import check_marker
+from ..deploy.store import FILE_SCHEME, MODE_TEXT, Store, check_target, open_store
 from ..errors import FedregError
-from ..manifests.build import Manifest, manifest_documents
+from ..manifests.build import Manifest
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
-from ..validation.coreconformance import is_resource_server
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
+from .deployjson import deploy_json, drift_json, history_json
+from .progress import TerminalProgress
 
+EXIT_DRIFT = 4  # drift: like terraform plan -detailed-exitcode, a code of its own
 STATUS_TEXT = {"applied": "appliqué", "failed": "échoué"}
 KIND_TEXT = {
     "deploy": "déploiement",
@@ -81,6 +66,7 @@ KIND_TEXT = {
     "init": "initialisation",
     "adopt": "adoption",
     "break-lock": "verrou-forcé",
+    "secret-rotation": "rotation-secret",
 }
 SUMMARY_TEXT = {
     "create": "créé(s)",
@@ -100,6 +86,8 @@ class DeployOptions:
     allow_large_change: bool
     secrets_out: Path
     break_lock: bool = False
+    output_format: str = "text"
+    progress: bool = False  # a progress line on stderr (a terminal, text output)
 
 
 def _secret_keys(secrets_out: Path) -> SecretKeys:
@@ -110,11 +98,15 @@ def _secret_keys(secrets_out: Path) -> SecretKeys:
 
 
 @contextmanager
-def _redacted(target: str) -> Iterator[None]:
-    """Whatever error escapes names the target as host:port only."""
+def open_target(target: str) -> Iterator[Store]:
+    """The target's store; whatever error escapes names it as host:port only."""
+    check_target(target)
     try:
-        yield
+        with open_store(target) as store:
+            yield store
     except FedregError as error:
+        if target.startswith(FILE_SCHEME):
+            raise  # a path, no credential: said as it is
         cleaned = redact_text(str(error), target)
         if cleaned == str(error):
             raise
@@ -123,201 +115,120 @@ def _redacted(target: str) -> Iterator[None]:
         raise replacement from None
 
 
-def _open(target: str, deployment: str) -> tuple[Database[dict[str, Any]], str]:
-    """The deployment's database, once its marker says it is that deployment's."""
-    db = connect(target)
-    place = where(target, db)
-    check_marker(db, deployment, place)
-    return db, place
-
-
-def _limits(policy: Policy) -> ChangeLimits:
-    return ChangeLimits(
-        max_updates=policy.max_updates_per_deploy,
-        max_deactivations=policy.max_deactivations_per_deploy,
-        max_share=policy.max_change_share,
-        min_records_for_share=policy.min_records_for_change_share,
-    )
-
-
-def _refuse(reasons: list[str], title: str) -> DeployOutcome:
-    for reason in reasons:
-        print(f"fedreg : {reason}", file=sys.stderr)
-    return DeployOutcome(EXIT_FAILED, f"refusé : {title}", [])
-
-
 def _summary(plan: DeployPlan) -> str:
     return ", ".join(
         f"{count} {SUMMARY_TEXT[action]}" for action, count in plan.summary.items() if count
     )
 
 
-@dataclass
-class DeployOutcome:
-    exit_code: int
-    summary: str
-    sealed_files: list[Path]
+def _outcome_summary(result: DeployResult) -> str:
+    """One line for the GitHub Deployment's status."""
+    if result.status == "refused":
+        return f"refusé : {result.refusals[0] if result.refusals else 'manifeste invalide'}"
+    if result.status == "up-to-date":
+        return "déjà à jour"
+    assert result.plan is not None
+    if result.status == "failed":
+        return f"échec : {result.error}"
+    prefix = "simulation : " if result.status == "planned" else ""
+    return prefix + _summary(result.plan)
+
+
+def _print_result(result: DeployResult, output_format: str) -> int:
+    """Print what the deploy did, in text or JSON; its exit code."""
+    exit_code = EXIT_OK if result.status in ("up-to-date", "planned", "applied") else EXIT_FAILED
+    if output_format == "json":
+        print(json.dumps(deploy_json(result), ensure_ascii=False, indent=2))
+        if result.error:
+            print(f"fedreg : {result.error}", file=sys.stderr)
+        return exit_code
+    if result.lock_taken_over is not None:
+        held = result.lock_taken_over.describe()
+        if result.lock_broken:
+            print(f"Verrou forcé (--break-lock) : il était tenu par {held}.")
+        else:
+            print(f"Verrou expiré repris : il était tenu par {held}.")
+    if result.plan is not None:
+        sys.stdout.write(render_deploy_plan(result.plan))
+    for refusal in result.refusals:
+        print(f"fedreg : {refusal}", file=sys.stderr)
+    if result.status == "refused":
+        if result.over_limits:
+            print(
+                "fedreg : relancez avec --allow-large-change si c'est voulu (ce sera tracé).",
+                file=sys.stderr,
+            )
+        return exit_code
+    if result.status == "up-to-date":
+        print("Rien à faire : le déploiement est déjà à jour.")
+        return exit_code
+    for breach in result.overrides:
+        print(f"Limite dépassée, autorisée par --allow-large-change (tracé) : {breach}.")
+    if result.status == "planned":
+        print("Simulation : rien n'est écrit. Relancez avec --yes pour appliquer.")
+        return exit_code
+    print(f"Mode : {MODE_TEXT[result.mode]}.")
+    if result.status == "failed":
+        print(f"fedreg : {result.error}", file=sys.stderr)
+        return exit_code
+    print(f"Appliqué : {len(result.applied)} écriture(s), enregistré dans {AUDIT_COLLECTION}.")
+    for sealed in result.sealed_files:
+        print(f"Secret chiffré pour ses destinataires : {sealed}")
+    return exit_code
+
+
+def _request(options: DeployOptions, kind: str = "deploy") -> DeployRequest:
+    progress = (
+        TerminalProgress(sys.stderr, min_files=1, label="Écriture", unit="écritures", delay=2.0)
+        if options.progress
+        else None
+    )
+    return DeployRequest(
+        deployment=options.deployment,
+        kind=kind,
+        apply=options.yes and not options.dry_run,
+        allow_large_change=options.allow_large_change,
+        break_lock=options.break_lock,
+        keys=_secret_keys(options.secrets_out),
+        actor=actor(),
+        run_id=run_id(),
+        progress=progress,
+    )
 
 
 def _deploy(
     manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
-) -> int:
-    with _redacted(options.target):
-        return _deploy_outcome(manifest, options, policy, kind).exit_code
+) -> DeployResult:
+    request = _request(options, kind)
+    with open_target(options.target) as store:
+        try:
+            return deploy(store, manifest, request, policy, discover_repository())
+        finally:
+            if isinstance(request.progress, TerminalProgress):
+                request.progress.close()
 
 
-def _deploy_outcome(
-    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
-) -> DeployOutcome:
-    """Check the manifest and the target, plan, and apply under the deployment's lock."""
-    problems = manifest_problems(manifest, options.deployment)
-    if problems:
-        return _refuse(
-            [f"manifeste refusé : {p}" for p in problems],
-            f"manifeste invalide ({len(problems)} problème(s))",
+def _publisher(client: GitHubClient, deployment: str, label: str) -> Any:
+    def publish(files: list[Path]) -> str:
+        now = datetime.now(UTC)
+        return client.attach_files(
+            f"secrets-{deployment}-{label}-{now:%Y%m%d%H%M%S}",
+            f"Secrets chiffrés (age) — {deployment} @ {label}",
+            files,
         )
-    db, place = _open(options.target, options.deployment)
-    applying = options.yes and not options.dry_run
-    holder, who = run_id(), actor()
-    if applying:
-        previous = acquire_lock(
-            db,
-            options.deployment,
-            holder,
-            who,
-            datetime.now(UTC),
-            policy.deploy_lock_minutes,
-            options.break_lock,
-        )
-        if previous is not None:
-            _report_taken_lock(db, options, previous, holder, who, place)
-    try:
-        return _plan_and_apply(db, place, manifest, options, policy, kind, holder, who)
-    finally:
-        if applying:
-            release_lock(db, options.deployment, holder)
 
-
-def _report_taken_lock(
-    db: Database[dict[str, Any]],
-    options: DeployOptions,
-    previous: Any,
-    holder: str,
-    who: str,
-    place: str,
-) -> None:
-    if options.break_lock:
-        print(f"Verrou forcé (--break-lock) : il était tenu par {previous.describe()}.")
-        record(
-            db,
-            None,
-            Provenance(None, "", who, kind="break-lock", run_id=holder, target=place),
-            "applied",
-            [],
-            datetime.now(UTC),
-            deployment=options.deployment,
-            details={
-                "brokenLock": {
-                    "holder": previous.holder,
-                    "actor": previous.actor,
-                    "since": previous.since,
-                    "expires": previous.expires,
-                }
-            },
-        )
-    else:
-        print(f"Verrou expiré repris : il était tenu par {previous.describe()}.")
-
-
-def _plan_and_apply(
-    db: Database[dict[str, Any]],
-    place: str,
-    manifest: Manifest,
-    options: DeployOptions,
-    policy: Policy,
-    kind: str,
-    holder: str,
-    who: str,
-) -> DeployOutcome:
-    if kind == "deploy":
-        last = last_deployed_commit(db, options.deployment)
-        problem = ordering_problem(discover_repository(), last, manifest.get("source_commit"))
-        if problem is not None:
-            return _refuse([problem], "retour en arrière refusé")
-    if kind == "rollback":
-        furthest = last_deployed_commit(db, options.deployment, kinds=("deploy", None))
-        problem = rollback_problem(discover_repository(), furthest, manifest.get("source_commit"))
-        if problem is not None:
-            return _refuse([problem], "retour arrière refusé")
-    plan = plan_deploy(manifest, live_documents(db))
-    sys.stdout.write(render_deploy_plan(plan))
-    problems = plan.problems() + sealed_secret_problems(
-        plan, policy, os.environ.get(AGE_IDENTITY_VARIABLE)
-    )
-    if problems:
-        return _refuse(problems, problems[0])
-    if not plan.effective:
-        print("Rien à faire : le déploiement est déjà à jour.")
-        return DeployOutcome(EXIT_OK, "déjà à jour", [])
-    breaches = plan.threshold_breaches(_limits(policy))
-    if breaches and not options.allow_large_change:
-        outcome = _refuse(breaches, breaches[0])
-        print(
-            "fedreg : relancez avec --allow-large-change si c'est voulu (ce sera tracé).",
-            file=sys.stderr,
-        )
-        return outcome
-    for breach in breaches:
-        print(f"Limite dépassée, autorisée par --allow-large-change (tracé) : {breach}.")
-    summary = _summary(plan)
-    if options.dry_run or not options.yes:
-        print("Simulation : rien n'est écrit. Relancez avec --yes pour appliquer.")
-        return DeployOutcome(EXIT_OK, "simulation : " + summary, [])
-    provenance = Provenance(
-        commit=manifest.get("source_commit"),
-        digest=manifest["digest"],
-        actor=who,
-        kind=kind,
-        run_id=holder,
-        target=place,
-        overrides=tuple(breaches),
-    )
-    minutes = policy.deploy_lock_minutes
-    report = apply_plan(
-        db,
-        plan,
-        provenance,
-        _secret_keys(options.secrets_out),
-        after_each=lambda _: renew_lock(db, options.deployment, holder, datetime.now(UTC), minutes),
-    )
-    print(f"Mode : {MODE_TEXT[report.mode]}.")
-    print(f"Appliqué : {len(report.applied)} écriture(s), enregistré dans {AUDIT_COLLECTION}.")
-    for sealed in report.sealed_files:
-        print(f"Secret chiffré pour ses destinataires : {sealed}")
-    return DeployOutcome(EXIT_OK, summary, report.sealed_files)
+    return publish
 
 
 def _deliver_pending(client: GitHubClient, options: DeployOptions, label: str) -> tuple[str, int]:
-    """Attach every sealed secret not yet delivered to a new release, then mark them
-    delivered: (the release's URL, how many). Nothing pending: ("", 0)."""
-    db, _ = _open(options.target, options.deployment)
-    pending = pending_secrets(db, options.deployment)
-    if not pending:
-        return "", 0
-    folder = options.secrets_out
-    files = []
-    for secret in pending:
-        path = folder / f"{secret.client_id}.age"
-        write_atomic_bytes(path, secret.sealed)
-        files.append(path)
-    now = datetime.now(UTC)
-    url = client.attach_files(
-        f"secrets-{options.deployment}-{label}-{now:%Y%m%d%H%M%S}",
-        f"Secrets chiffrés (age) — {options.deployment} @ {label}",
-        files,
-    )
-    mark_delivered(db, [s.record_id for s in pending], url, now)
-    return url, len(pending)
+    with open_target(options.target) as store:
+        check_marker(store.db, options.deployment, store.place)
+        return deliver_pending(
+            store,
+            options.deployment,
+            options.secrets_out,
+            _publisher(client, options.deployment, label),
+        )
 
 
 def _github_text(text: str, target: str) -> str:
@@ -344,31 +255,29 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     )
     deployment = client.deployment_for(sha, options.deployment)
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
-    with _redacted(options.target):
-        try:
-            manifest = manifests_from_worktree(policy, sha)[options.deployment]
-            outcome = _deploy_outcome(manifest, options, policy)
-        except FedregError as error:
-            message = redact_text(str(error), options.target)
-            # A run that failed midway may have stored secrets: deliver them now.
-            with suppress(FedregError):
-                _deliver_pending(client, options, sha[:12])
-            client.deployment_status(
-                deployment, "failure", _github_text(f"échec : {message}", ""), log_url=run_url
-            )
-            raise
-        attachments, delivered = _deliver_pending(client, options, sha[:12])
+    try:
+        manifest = manifests_from_worktree(policy, sha)[options.deployment]
+        result = _deploy(manifest, options, policy)
+    except FedregError as error:
+        message = redact_text(str(error), options.target)
+        with suppress(FedregError):  # a run that failed midway may have stored secrets
+            _deliver_pending(client, options, sha[:12])
+        client.deployment_status(
+            deployment, "failure", _github_text(f"échec : {message}", ""), log_url=run_url
+        )
+        raise
+    exit_code = _print_result(result, options.output_format)
+    attachments, delivered = _deliver_pending(client, options, sha[:12])
     if delivered:
         print(f"{delivered} secret(s) chiffré(s) remis : {attachments}")
-    state = "success" if outcome.exit_code == EXIT_OK else "failure"
     client.deployment_status(
         deployment,
-        state,
-        _github_text(outcome.summary, options.target),
+        "success" if exit_code == EXIT_OK else "failure",
+        _github_text(_outcome_summary(result), options.target),
         log_url=run_url,
         environment_url=attachments,
     )
-    return outcome.exit_code
+    return exit_code
 
 
 def run_changed_deployments(*, base: str, head: str | None, policy_file: Path) -> int:
@@ -393,13 +302,17 @@ def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Man
     return cast(Manifest, manifest)  # manifest_problems checked its shape and digest
 
 
-def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
-    policy = policy_or_fail(policy_file)
+def _manifest(manifest_file: Path | None, deployment: str, policy: Policy) -> Manifest:
     if manifest_file is not None:
-        manifest = _given_manifest(manifest_file, options.deployment, policy)
-    else:
-        manifest = manifests_from_worktree(policy, source_commit())[options.deployment]
-    return _deploy(manifest, options, policy)
+        return _given_manifest(manifest_file, deployment, policy)
+    return manifests_from_worktree(policy, source_commit())[deployment]
+
+
+def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
+    check_target(options.target)
+    policy = policy_or_fail(policy_file)
+    manifest = _manifest(manifest_file, options.deployment, policy)
+    return _print_result(_deploy(manifest, options, policy), options.output_format)
 
 
 def _confirmed(options: DeployOptions, question: str) -> bool:
@@ -424,194 +337,132 @@ def run_init(
 ) -> int:
     """`deploy --init`: mark a database as the deployment's, once; `--adopt`: give the
     registry's provenance to the documents the registry names (after `fedreg import`)."""
+    check_target(options.target)
     policy = policy_or_fail(policy_file)
-    with _redacted(options.target):
-        db = connect(options.target)
-        place = where(options.target, db)
+    with open_target(options.target) as store:
         who, holder = actor(), run_id()
-        marker = read_marker(db)
-        if init and marker is None:
-            counts = {name: db[name].count_documents({}) for name, _ in COLLECTIONS}
+        if init and not is_marked(store):
+            counts = collection_sizes(store)
             print(
-                f"La base {place} sera marquée comme celle de {options.deployment} "
+                f"La base {store.place} sera marquée comme celle de {options.deployment} "
                 f"(elle contient {counts['client']} document(s) client et "
                 f"{counts['provider']} provider)."
             )
             if not _confirmed(options, "Marquer cette base ?"):
                 print("Simulation : rien n'est écrit. Relancez avec --yes pour marquer la base.")
                 return EXIT_OK
-            now = datetime.now(UTC)
-            write_marker(db, options.deployment, who, now)
-            record(
-                db,
-                None,
-                Provenance(None, "", who, kind="init", run_id=holder, target=place),
-                "applied",
-                [],
-                now,
-                deployment=options.deployment,
-            )
-            print(f"Base marquée : {place} est désormais celle de {options.deployment}.")
+            mark(store, options.deployment, who, holder)
+            print(f"Base marquée : {store.place} est désormais celle de {options.deployment}.")
         elif init:
-            check_marker(db, options.deployment, place)
-            print(f"La base {place} est déjà marquée comme celle de {options.deployment}.")
+            check_marker(store.db, options.deployment, store.place)
+            print(f"La base {store.place} est déjà marquée comme celle de {options.deployment}.")
         if not adopt_documents:
             return EXIT_OK
-        check_marker(db, options.deployment, place)
-        manifest = (
-            _given_manifest(manifest_file, options.deployment, policy)
-            if manifest_file is not None
-            else manifests_from_worktree(policy, source_commit())[options.deployment]
-        )
-        return _adopt(db, place, manifest, options, who, holder)
+        check_marker(store.db, options.deployment, store.place)
+        manifest = _manifest(manifest_file, options.deployment, policy)
+        return _adopt(store, manifest, options, who, holder)
 
 
-def _adopt(
-    db: Database[dict[str, Any]],
-    place: str,
-    manifest: Manifest,
-    options: DeployOptions,
-    who: str,
-    holder: str,
-) -> int:
-    problems = manifest_problems(manifest, options.deployment)
-    if problems:
-        for problem in problems:
-            print(f"fedreg : manifeste refusé : {problem}", file=sys.stderr)
+def _adopt(store: Store, manifest: Manifest, options: DeployOptions, who: str, holder: str) -> int:
+    refusals = manifest_refusals(manifest, options.deployment)
+    for refusal in refusals:
+        print(f"fedreg : {refusal}", file=sys.stderr)
+    if refusals:
         return EXIT_FAILED
-    live = live_documents(db)
-    wanted: dict[str, list[str]] = {}
-    refused = []
-    for collection, key_field in COLLECTIONS:
-        named = {doc[key_field] for doc in manifest_documents(manifest, collection)}
-        for doc in live[collection]:
-            if doc.get(key_field) not in named or is_managed(doc, options.deployment):
-                continue
-            if collection == "client" and is_resource_server(doc):
-                refused.append(f"{collection} {doc[key_field]} est un serveur de ressources")
-            else:
-                wanted.setdefault(collection, []).append(doc[key_field])
-    for reason in refused:
+    adoption = plan_adoption(store, manifest, options.deployment)
+    for reason in adoption.refused:
         print(f"fedreg : adoption refusée : {reason}", file=sys.stderr)
-    if refused:
+    if adoption.refused:
         return EXIT_FAILED
-    names = [f"{c} {k}" for c, keys in wanted.items() for k in keys]
-    if not names:
+    if not adoption.names:
         print("Rien à adopter : chaque document nommé par le registre est déjà géré.")
         return EXIT_OK
     print(f"Documents que le registre de {options.deployment} gérera désormais :")
-    for name in names:
+    for name in adoption.names:
         print(f"  {name}")
     if not _confirmed(options, "Adopter ces documents ?"):
         print("Simulation : rien n'est écrit. Relancez avec --yes pour les adopter.")
         return EXIT_OK
-    provenance = Provenance(
-        manifest.get("source_commit"),
-        manifest["digest"],
-        who,
-        kind="adopt",
-        run_id=holder,
-        target=place,
-    )
-    adopted = adopt(db, options.deployment, wanted, provenance)
-    record(
-        db, None, provenance, "applied", adopted, datetime.now(UTC), deployment=options.deployment
-    )
+    adopted = apply_adoption(store, manifest, options.deployment, adoption, who, holder)
     print(f"Adopté(s) : {len(adopted)} document(s). Le prochain déploiement les alignera.")
     return EXIT_OK
 
 
 def run_rollback(options: DeployOptions, *, to: str, policy_file: Path) -> int:
+    check_target(options.target)
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
     manifest = manifests_at_commit(repo, to, policy)[options.deployment]
-    print(
-        f"Retour arrière de {options.deployment} à la configuration de "
-        f"{manifest['source_commit']} (tracé comme retour arrière)."
-    )
-    return _deploy(manifest, options, policy, kind="rollback")
+    if options.output_format == "text":
+        print(
+            f"Retour arrière de {options.deployment} à la configuration de "
+            f"{manifest['source_commit']} (tracé comme retour arrière)."
+        )
+    result = _deploy(manifest, options, policy, kind="rollback")
+    return _print_result(result, options.output_format)
 
 
 def run_drift(
-    *, deployment: str, target: str, manifest_file: Path | None, policy_file: Path
+    *,
+    deployment: str,
+    target: str,
+    manifest_file: Path | None,
+    policy_file: Path,
+    output_format: str = "text",
 ) -> int:
+    check_target(target)
     policy = policy_or_fail(policy_file)
-    manifest = (
-        _given_manifest(manifest_file, deployment, policy)
-        if manifest_file is not None
-        else manifests_from_worktree(policy, source_commit())[deployment]
-    )
-    with _redacted(target):
-        db, _ = _open(target, deployment)
-        live = live_documents(db)
-        last = last_deployed_commit(db, deployment)
-    plan = plan_deploy(manifest, live)
-    foreign = unmanaged_documents(deployment, live)
-    exit_code = EXIT_OK
-    if not plan.effective:
+    manifest = _manifest(manifest_file, deployment, policy)
+    with open_target(target) as store:
+        report = drift(store, manifest, policy, discover_repository())
+    exit_code = EXIT_DRIFT if report.status == "drift" else EXIT_OK
+    if output_format == "json":
+        print(json.dumps(drift_json(report), ensure_ascii=False, indent=2))
+        return exit_code
+    last = report.last_deployed[:12] if report.last_deployed else "-"
+    if report.status == "not-deployed":
+        print(
+            f"Pas de dérive hors de git : {deployment} correspond au dernier commit déployé "
+            f"({last}) ; le registre a des changements pas encore déployés :"
+        )
+        sys.stdout.write(render_deploy_plan(report.plan))
+    elif report.outside_git is not None and report.explained:
+        print(
+            f"Dérive : la base de {deployment} a été modifiée hors de git depuis le "
+            f"déploiement de {last} :"
+        )
+        sys.stdout.write(render_deploy_plan(report.outside_git))
+    elif report.outside_git is not None:
+        print(
+            f"Dérive : la base de {deployment} diffère du registre (aucun déploiement connu "
+            "pour distinguer un commit pas encore déployé d'une modification hors de git) :"
+        )
+        sys.stdout.write(render_deploy_plan(report.plan))
+    elif not report.plan.effective:
         print(f"Aucune dérive : {deployment} correspond au registre.")
-    else:
-        exit_code = _report_drift(deployment, plan, manifest, live, last, policy)
-    if foreign:
+    if report.foreign:
         print("Dérive : documents hors du registre (sans sa provenance, écrits hors de git) :")
-        for collection, key, name in foreign:
+        for collection, key, name in report.foreign:
             print(f"  ? {collection} {key} « {name} »")
-        exit_code = EXIT_FAILED
     return exit_code
 
 
-def _report_drift(
-    deployment: str,
-    plan: DeployPlan,
-    manifest: Manifest,
-    live: dict[str, list[dict[str, Any]]],
-    last: str | None,
-    policy: Policy,
-) -> int:
-    """Tell a commit not yet deployed from a change made outside git: compare the database
-    with the registry as it was at the last deployed commit."""
-    repo = discover_repository()
-    deployed: DeployPlan | None = None
-    if last is not None and repo is not None and last != manifest.get("source_commit"):
-        try:
-            deployed = plan_deploy(manifests_at_commit(repo, last, policy)[deployment], live)
-        except FedregError:
-            deployed = None
-    elif last is not None and last == manifest.get("source_commit"):
-        deployed = plan
-    if deployed is not None and not deployed.effective:
-        print(
-            f"Pas de dérive hors de git : {deployment} correspond au dernier commit déployé "
-            f"({last[:12] if last else '-'}) ; le registre a des changements pas encore "
-            "déployés :"
-        )
-        sys.stdout.write(render_deploy_plan(plan))
+def run_history(*, deployment: str, target: str, output_format: str = "text") -> int:
+    check_target(target)
+    with open_target(target) as store:
+        check_marker(store.db, deployment, store.place)
+        entries = history(store.db, deployment)
+    if output_format == "json":
+        print(json.dumps(history_json(deployment, entries), ensure_ascii=False, indent=2))
         return EXIT_OK
-    if deployed is not None:
-        print(
-            f"Dérive : la base de {deployment} a été modifiée hors de git depuis le déploiement "
-            f"de {last[:12] if last else '-'} :"
-        )
-        sys.stdout.write(render_deploy_plan(deployed))
-        return EXIT_FAILED
-    print(
-        f"Dérive : la base de {deployment} diffère du registre (aucun déploiement connu pour "
-        "distinguer un commit pas encore déployé d'une modification hors de git) :"
-    )
-    sys.stdout.write(render_deploy_plan(plan))
-    return EXIT_FAILED
-
-
-def run_history(*, deployment: str, target: str) -> int:
-    with _redacted(target):
-        db, _ = _open(target, deployment)
-        entries = history(db, deployment)
     for entry in entries:
         summary = ", ".join(
             f"{v} {SUMMARY_TEXT.get(k, k)}" for k, v in entry.get("summary", {}).items() if v
         )
         kind = entry.get("kind", "deploy")
         notes = []
+        if entry.get("rotated"):
+            notes.append(f"secret de {entry['rotated']} renouvelé")
         if entry.get("overrides"):
             notes.append("limites dépassées autorisées (--allow-large-change)")
         if entry.get("brokenLock"):
@@ -621,65 +472,124 @@ def run_history(*, deployment: str, target: str) -> int:
         print(
             f"{entry['at']:%Y-%m-%d %H:%M:%S}  "
             f"{STATUS_TEXT.get(entry['status'], entry['status']):8s}  "
-            f"{KIND_TEXT.get(kind, kind):14s}  "
+            f"{KIND_TEXT.get(kind, kind):15s}  "
             f"{(entry['commit'] or '-')[:12]:12s}  {(entry['digest'] or '-')[:12]:12s}  "
             f"{entry['actor']}  {'  '.join([summary, *notes]).strip()}".rstrip()
         )
     return EXIT_OK
 
 
-def run_rotate(
-    *, client_id: str, deployment: str, target: str, secrets_out: Path, policy_file: Path
-) -> int:
+@dataclass(frozen=True, kw_only=True)
+class RotateOptions:
+    client_id: str
+    deployment: str
+    target: str
+    secrets_out: Path
+    dry_run: bool = False
+    yes: bool = False
+    include_inactive: bool = False
+    publish: bool = False
+
+
+def _print_rotation(rotation: RotationPlan, options: RotateOptions) -> None:
+    state = "" if rotation.active else " (désactivé)"
+    print(
+        f"Rotation du secret du FS « {rotation.name} »{state} ({rotation.client_id}) "
+        f"dans {rotation.deployment} :"
+    )
+    print(
+        f"  - un nouveau secret est généré, chiffré (age) pour {len(rotation.recipients)} "
+        "destinataire(s) du fichier (secret_recipients) :"
+    )
+    for recipient in rotation.recipients:
+        print(f"      {recipient}")
+    folder = options.secrets_out
+    if options.publish:
+        print(
+            "  - il est remis (publication GitHub) AVANT de remplacer l'ancien secret, puis "
+            "marqué remis"
+        )
+    else:
+        print(
+            f"  - il est écrit dans {folder}/{rotation.client_id}.age et enregistré pour remise "
+            f"(`fedreg secret pending {rotation.deployment} --target … --publish`)"
+        )
+    print(
+        "  - l'ancien secret cesse de fonctionner dès le remplacement, à la fin de cette "
+        "commande : prévenez le partenaire, qui installe le nouveau aussitôt"
+    )
+    print("  - la rotation est tracée dans l'historique (`fedreg history`).")
+
+
+def run_rotate(options: RotateOptions, *, policy_file: Path) -> int:
+    check_target(options.target)
     policy = policy_or_fail(policy_file)
-    manifest = manifests_from_worktree(policy, source_commit())[deployment]
-    recipients = manifest["secret_recipients"].get(client_id, [])
-    with _redacted(target):
-        db, place = _open(target, deployment)
-        provenance = Provenance(
-            commit=manifest["source_commit"],
-            digest=manifest["digest"],
-            actor=actor(),
-            run_id=run_id(),
-            target=place,
+    manifest = manifests_from_worktree(policy, source_commit())[options.deployment]
+    with open_target(options.target) as store:
+        rotation = plan_rotation(store, manifest, options.client_id, options.include_inactive)
+        _print_rotation(rotation, options)
+        for refusal in rotation.refusals:
+            print(f"fedreg : {refusal}", file=sys.stderr)
+        if rotation.refusals:
+            return EXIT_FAILED
+        confirm = DeployOptions(
+            deployment=options.deployment,
+            target=options.target,
+            dry_run=options.dry_run,
+            yes=options.yes,
+            allow_large_change=False,
+            secrets_out=options.secrets_out,
         )
-        # A rotation writes a client document: it waits for no deploy, it fails fast.
-        now = datetime.now(UTC)
-        acquire_lock(
-            db, deployment, provenance.run_id, provenance.actor, now, policy.deploy_lock_minutes
+        if not _confirmed(confirm, "Renouveler ce secret ?"):
+            print("Simulation : rien n'est écrit. Relancez avec --yes pour renouveler le secret.")
+            return EXIT_OK
+        publish = (
+            _publisher(GitHubClient.from_environment(), options.deployment, "rotation")
+            if options.publish
+            else None
         )
-        try:
-            sealed = rotate_secret(
-                db, deployment, client_id, recipients, provenance, _secret_keys(secrets_out)
-            )
-        finally:
-            release_lock(db, deployment, provenance.run_id)
-    print(f"Nouveau secret de {client_id} enregistré ; chiffré pour ses destinataires : {sealed}")
-    print(f"Il reste à remettre : `fedreg secret pending {deployment} --target … --publish`.")
+        sealed, delivered = rotate(
+            store,
+            manifest,
+            rotation,
+            _secret_keys(options.secrets_out),
+            actor(),
+            run_id(),
+            policy.deploy_lock_minutes,
+            publish,
+        )
+    print(
+        f"Nouveau secret de {options.client_id} enregistré ; chiffré pour ses destinataires : "
+        f"{sealed}"
+    )
+    if delivered:
+        print(f"Remis avant le remplacement : {delivered}")
+    else:
+        print(
+            f"Il reste à remettre : `fedreg secret pending {options.deployment} --target … "
+            "--publish`."
+        )
     return EXIT_OK
 
 
 def run_pending(options: DeployOptions, *, publish: bool) -> int:
     """`fedreg secret pending`: list (and write) every sealed secret not yet delivered;
     `--publish` attaches them to a release and marks them delivered."""
-    with _redacted(options.target):
-        if publish:
-            url, count = _deliver_pending(GitHubClient.from_environment(), options, "remise")
-            print(
-                f"{count} secret(s) chiffré(s) remis : {url}"
-                if count
-                else "Aucun secret en attente."
-            )
-            return EXIT_OK
-        db, _ = _open(options.target, options.deployment)
-        pending = pending_secrets(db, options.deployment)
-    if not pending:
+    check_target(options.target)
+    if publish:
+        url, count = _deliver_pending(GitHubClient.from_environment(), options, "remise")
+        print(
+            f"{count} secret(s) chiffré(s) remis : {url}" if count else "Aucun secret en attente."
+        )
+        return EXIT_OK
+    with open_target(options.target) as store:
+        check_marker(store.db, options.deployment, store.place)
+        written = write_pending(store, options.deployment, options.secrets_out)
+    if not written:
         print(f"Aucun secret en attente de remise pour {options.deployment}.")
         return EXIT_OK
-    print(f"{len(pending)} secret(s) chiffré(s) pas encore remis pour {options.deployment} :")
-    for secret in pending:
-        path = options.secrets_out / f"{secret.client_id}.age"
-        write_atomic_bytes(path, secret.sealed)
+    print(f"{len(written)} secret(s) chiffré(s) pas encore remis pour {options.deployment} :")
+    for secret, path in written:
         print(
             f"  {secret.client_id}  enregistré le {secret.created_at:%Y-%m-%d %H:%M:%S}  → {path}"
         )

@@ -40,6 +40,13 @@ def run_edit(*, fields: dict[str, Any], root: Path, output_format: str, policy_f
     write_atomic(root / edit.path, edit.after)
     if output_format == "text":
         print(f"Modifié : {edit.path} ({', '.join(edit.changed)})")
+        for key, added, removed in edit.list_changes:
+            for value in added:
+                print(f"  {key} : + {value}  (ajouté)")
+            for value in removed:
+                print(f"  {key} : - {value}  (retiré)")
+            if not added and not removed:
+                print(f"  {key} : mêmes entrées, dans un autre ordre")
     else:
         sys.stdout.write(RENDERERS_BY_NAME[output_format](list(edit.diagnostics), 1, False))
     return EXIT_OK

@@ -12,20 +12,30 @@ _INTERVAL = 0.1  # seconds between two redraws
 class TerminalProgress:
     """Called with (files done, files in all); draws « Vérification : 45 % (9 000/20 000) »."""
 
-    def __init__(self, stream: TextIO, min_files: int = PROGRESS_MIN_FILES) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        min_files: int = PROGRESS_MIN_FILES,
+        *,
+        label: str = "Vérification",
+        unit: str = "fichiers",
+        delay: float = 0.0,
+    ) -> None:
         self.stream = stream
         self.min_files = min_files
+        self.label, self.unit = label, unit
         self.drawn = False
         self.last = 0.0
+        self.quiet_until = time.monotonic() + delay  # a run shorter than this draws nothing
 
     def __call__(self, done: int, total: int) -> None:
         if total < self.min_files:
             return
         now = time.monotonic()
-        if done < total and now - self.last < _INTERVAL:
+        if now < self.quiet_until or (done < total and now - self.last < _INTERVAL):
             return
         self.last = now
-        line = f"Vérification : {done * 100 // total} % ({done:,}/{total:,} fichiers)"
+        line = f"{self.label} : {done * 100 // total} % ({done:,}/{total:,} {self.unit})"
         self.stream.write("\r" + line.replace(",", "\u202f") + "\033[K")
         self.stream.flush()
         self.drawn = True

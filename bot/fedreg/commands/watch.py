@@ -27,7 +27,7 @@ class WatchOptions:
     paths: tuple[Path, ...]
     deployments: tuple[str, ...]  # empty: all four
     state_file: Path | None
-    records: tuple[str, ...]  # DEPLOYMENT=mongodb://… (read-only is enough)
+    records: tuple[str, ...]  # DEPLOYMENT=mongodb://… or file:PATH.json (read-only is enough)
     github: bool
     output_format: str
     policy_file: Path
@@ -35,28 +35,32 @@ class WatchOptions:
 
 
 def _records_targets(records: Sequence[str]) -> dict[str, str]:
+    from ..deploy.store import check_target
+
     targets = {}
     for item in records:
         deployment, sep, target = item.partition("=")
         if not sep or deployment not in DEPLOYMENTS or not target:
             names = ", ".join(DEPLOYMENTS)
-            raise UsageError(f"--records attend DEPLOIEMENT=mongodb://… (déploiements : {names})")
+            raise UsageError(
+                "--records attend DEPLOIEMENT=mongodb://… ou DEPLOIEMENT=file:CHEMIN.json "
+                f"(déploiements : {names})"
+            )
+        check_target(target)
         targets[deployment] = target
     return targets
 
 
 def _secret_dates(targets: dict[str, str]) -> dict[tuple[str, str], datetime]:
     """Secret dates from each deployment's records (its identity marker checked first)."""
-    from ..deploy.mongostore import secret_dates
-    from ..deploy.orchestration import connect, where
-    from ..deploy.state import check_marker
+    from ..deploy.sequence import secret_dates
+    from .deploy import open_target
 
     dates = {}
     for deployment, target in targets.items():
-        db = connect(target)
-        check_marker(db, deployment, where(target, db))
-        for client_id, issued in secret_dates(db, deployment).items():
-            dates[(deployment, client_id)] = issued
+        with open_target(target) as store:
+            for client_id, issued in secret_dates(store, deployment).items():
+                dates[(deployment, client_id)] = issued
     return dates
 
 

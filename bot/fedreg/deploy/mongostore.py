@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pymongo
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
@@ -33,6 +34,7 @@ from .plan import (
     DocumentChange,
     sealed_digest,
 )
+from .redaction import redact_uri
 from .secrets import (
     encrypt_for_core,
     generate_client_secret,
@@ -40,17 +42,12 @@ from .secrets import (
     seal_for,
 )
 from .state import record_sealed
+from .store import PER_DOCUMENT, TRANSACTION, WHOLE_FILE, Store, Work
 
 AUDIT_COLLECTION = "fedreg_deployments"
 DEFAULT_DATABASE = "core-fca-low"
 KEY_FIELD_BY_COLLECTION = dict(COLLECTIONS)
-
-
-TRANSACTION, PER_DOCUMENT = "transaction", "per-document"
-MODE_TEXT = {
-    TRANSACTION: "transaction unique (jeu de réplicas)",
-    PER_DOCUMENT: "écritures idempotentes document par document (pas de jeu de réplicas)",
-}
+CONNECT_TIMEOUT_MS = 5_000  # an unreachable server fails within 5 s, named
 
 
 @dataclass(frozen=True)
@@ -85,6 +82,67 @@ class ApplyReport:
 
 class DeployFailed(FedregError):
     pass
+
+
+def connect(target: str) -> Database[dict[str, Any]]:
+    """The deployment's database: the one named in the URI, else `core-fca-low`. Errors name
+    the server as host:port only (the URI may carry credentials)."""
+    try:
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            target,
+            serverSelectionTimeoutMS=CONNECT_TIMEOUT_MS,
+            connectTimeoutMS=CONNECT_TIMEOUT_MS,
+        )
+    except (PyMongoError, ValueError) as error:  # a URI the driver cannot read
+        raise FedregError(
+            f"MongoDB injoignable ({redact_uri(target)}) : {type(error).__name__}"
+        ) from None
+    try:
+        db = client.get_default_database(default=DEFAULT_DATABASE)
+        client.admin.command("ping")
+    except (PyMongoError, ValueError) as error:  # mongomock: ValueError for unknown servers
+        client.close()
+        raise FedregError(
+            f"MongoDB injoignable ({redact_uri(target)}) en {CONNECT_TIMEOUT_MS // 1000} s : "
+            f"{type(error).__name__}"
+        ) from None
+    return db
+
+
+class MongoStore:
+    """The Store of a MongoDB server: one transaction on a replica set, else per document."""
+
+    def __init__(self, db: Database[dict[str, Any]], place: str) -> None:
+        self._db = db
+        self._place = place
+        self._mode = TRANSACTION if supports_transactions(db) else PER_DOCUMENT
+
+    @classmethod
+    def connect(cls, target: str) -> MongoStore:
+        db = connect(target)
+        return cls(db, f"{redact_uri(target)}/{db.name}")
+
+    @property
+    def db(self) -> Database[dict[str, Any]]:
+        return self._db
+
+    @property
+    def place(self) -> str:
+        return self._place
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def atomically(self, work: Work) -> None:
+        if self._mode == TRANSACTION:
+            with self._db.client.start_session() as session:
+                session.with_transaction(work)
+        else:
+            work(None)
+
+    def save(self) -> None:
+        """Every write is already on the server."""
 
 
 def live_documents(db: Database[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -184,17 +242,17 @@ def supports_transactions(db: Database[dict[str, Any]]) -> bool:
 
 
 def apply_plan(
-    db: Database[dict[str, Any]],
+    store: Store,
     plan: DeployPlan,
     provenance: Provenance,
     keys: SecretKeys,
     after_each: Callable[[DocumentChange], None] | None = None,
 ) -> ApplyReport:
-    """Apply every effective change and record the deployment: in one transaction where the
-    server allows it, else write by write. On failure, record what was applied and raise
-    DeployFailed: running again completes the deployment."""
+    """Apply every effective change and record the deployment: all of it or nothing where the
+    store allows it (a replica set, a file), else write by write. On failure, record what was
+    applied and raise DeployFailed: running again completes the deployment."""
     now = datetime.now(UTC)
-    mode = TRANSACTION if supports_transactions(db) else PER_DOCUMENT
+    db, mode = store.db, store.mode
     report = ApplyReport(mode)
 
     def apply_all(session: ClientSession | None) -> None:
@@ -208,17 +266,16 @@ def apply_plan(
         record(db, plan, provenance, "applied", report.applied, now, mode=mode, session=session)
 
     try:
-        if mode == TRANSACTION:
-            with db.client.start_session() as session:
-                session.with_transaction(apply_all)
-        else:
-            apply_all(None)
+        store.atomically(apply_all)
     except Exception as error:
-        written = [] if mode == TRANSACTION else report.applied
+        all_or_nothing = mode in (TRANSACTION, WHOLE_FILE)
+        written = [] if all_or_nothing else report.applied
         record(db, plan, provenance, "failed", written, now, str(error), mode=mode)
         done = (
-            "transaction annulée : rien n'est écrit"
-            if mode == TRANSACTION
+            "fichier laissé tel quel : rien n'est écrit"
+            if mode == WHOLE_FILE
+            else "transaction annulée : rien n'est écrit"
+            if all_or_nothing
             else f"déploiement interrompu après {len(written)} écriture(s) sur "
             f"{len(plan.effective)}"
         )
@@ -302,19 +359,28 @@ def adopt(
     adopted = []
     for collection, keys in keys_by_collection.items():
         key_field = KEY_FIELD_BY_COLLECTION[collection]
-        for key in keys:
-            result = db[collection].update_one(
-                {key_field: key, PROVENANCE_FIELD: {"$exists": False}},
-                {"$set": {PROVENANCE_FIELD: deployment, **_stamp(provenance, now)}},
-            )
-            if result.modified_count:
-                adopted.append(f"{collection} {key}")
+        # One query per collection, not one per document: an import adopts them all at once.
+        selector = {key_field: {"$in": list(keys)}, PROVENANCE_FIELD: {"$exists": False}}
+        found = [doc[key_field] for doc in db[collection].find(selector, {key_field: True})]
+        db[collection].update_many(
+            selector, {"$set": {PROVENANCE_FIELD: deployment, **_stamp(provenance, now)}}
+        )
+        adopted += [f"{collection} {key}" for key in found]
     return adopted
 
 
-def history(db: Database[dict[str, Any]], deployment: str, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest audit entries of `deployment`, newest first."""
-    cursor = db[AUDIT_COLLECTION].find({"deployment": deployment}, {"_id": False})
+def history(
+    db: Database[dict[str, Any]],
+    deployment: str,
+    limit: int = 50,
+    kinds: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """The latest audit entries of `deployment` (of `kinds`, default all), newest first: the
+    deploys, rollbacks, operator actions and secret rotations (`rotated`: the client_id)."""
+    query: dict[str, Any] = {"deployment": deployment}
+    if kinds:
+        query["kind"] = {"$in": list(kinds)}
+    cursor = db[AUDIT_COLLECTION].find(query, {"_id": False})
     return list(cursor.sort("at", -1).limit(limit))
 
 
@@ -325,9 +391,11 @@ def rotate_secret(
     recipients: list[str],
     provenance: Provenance,
     keys: SecretKeys,
+    before_replacing: Callable[[Path], None] | None = None,
 ) -> Path:
     """A new secret for an existing service provider, sealed to `recipients` and recorded for
-    delivery before the client document holds it."""
+    delivery (and handed to `before_replacing`, which may deliver it) before the client
+    document holds it."""
     if not recipients:
         raise DeployFailed(
             f"{client_id} n'a pas de secret_recipients : personne ne recevrait le nouveau secret"
@@ -338,6 +406,8 @@ def rotate_secret(
     encrypted, sealed_file = _issue_secret(
         db, deployment, client_id, recipients, provenance, keys, now, None
     )
+    if before_replacing is not None:
+        before_replacing(sealed_file)
     db["client"].update_one(
         {"key": client_id, PROVENANCE_FIELD: deployment},
         {
@@ -352,7 +422,7 @@ def rotate_secret(
     return sealed_file
 
 
-def secret_dates(db: Database[dict[str, Any]], deployment: str) -> dict[str, datetime]:
+def issued_dates(db: Database[dict[str, Any]], deployment: str) -> dict[str, datetime]:
     """When each managed client's current secret was issued (rotated, else created), by
     client_id: what the radar reads for secret ages. Never reads the secret itself."""
     dates = {}

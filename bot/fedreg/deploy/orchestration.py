@@ -12,10 +12,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pymongo
-from pymongo.database import Database
-from pymongo.errors import PyMongoError
-
 from ..adapters.files import read_json
 from ..adapters.git import GitError, GitRepository
 from ..changes.plan import FieldChange
@@ -28,9 +24,7 @@ from ..registry.policy import Policy
 from ..registry.snapshot import documents_at
 from ..validation.coreconformance import CoreViolation, manifest_violations
 from ..validation.engine import build_provider, validate_documents, validate_paths
-from .mongostore import DEFAULT_DATABASE
 from .plan import DeployAction, DeployPlan
-from .redaction import redact_uri
 from .secrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
 
 
@@ -142,27 +136,6 @@ def load_manifest(path: Path, deployment: str) -> dict[str, Any]:
             f"{path} est le manifeste de {manifest.get('deployment')}, pas de {deployment}"
         )
     return manifest
-
-
-def connect(target: str) -> Database[dict[str, Any]]:
-    """The deployment's database: the one named in the URI, else `core-fca-low`. Errors name
-    the server as host:port only (the URI may carry credentials)."""
-    try:
-        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-            target, serverSelectionTimeoutMS=10_000
-        )
-        db = client.get_default_database(default=DEFAULT_DATABASE)
-        client.admin.command("ping")
-    except (PyMongoError, ValueError) as error:  # mongomock: ValueError for unknown servers
-        raise FedregError(
-            f"MongoDB injoignable ({redact_uri(target)}) : {type(error).__name__}"
-        ) from None
-    return db
-
-
-def where(target: str, db: Database[dict[str, Any]]) -> str:
-    """How a target is named in messages and in the audit: host:port/database."""
-    return f"{redact_uri(target)}/{db.name}"
 
 
 def actor() -> str:

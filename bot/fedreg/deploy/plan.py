@@ -11,13 +11,22 @@ and a manifest record with the same identifier is refused.
 from __future__ import annotations
 
 import hashlib
+import json
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ..changes.plan import FieldChange
 from ..manifests.build import Manifest, manifest_documents
-from ..validation.coreconformance import is_resource_server
+from ..validation.checks.identifiers import is_age_recipient
+from ..validation.coreconformance import (
+    DISCOVERY_FIELDS,
+    FIELDS_BY_COLLECTION,
+    NO_DISCOVERY_FIELDS,
+    Constraint,
+    is_resource_server,
+)
 
 COLLECTIONS = (("client", "key"), ("provider", "uid"))  # (collection, identifying field)
 SEALED_DIGEST_FIELD = "fedregSealedSecretDigest"  # which client_secret_age is stored
@@ -143,6 +152,13 @@ class DeployPlan:
                     "de secret_recipients : son secret ne pourrait être remis à "
                     "personne"
                 )
+            unusable = [r for r in change.recipients if not is_age_recipient(r)]
+            if change.collection == "client" and unusable:
+                found.append(
+                    f"le FS « {change.name} » ({change.key}) est nouveau mais "
+                    f"secret_recipients contient « {unusable[0]} », qui n'est pas une clé "
+                    "publique age : remplacez-la par celle de l'équipe (age-keygen)"
+                )
             if change.collection == "provider" and change.sealed_secret is None:
                 found.append(
                     f"le FI « {change.name} » ({change.key}) est nouveau mais n'a pas "
@@ -155,21 +171,74 @@ def sealed_digest(sealed: str) -> str:
     return hashlib.sha256(sealed.encode("utf-8")).hexdigest()
 
 
-def _changed_fields(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[FieldChange, ...]:
+def _empty_is_absent(fields: dict[str, Constraint]) -> frozenset[str]:
+    """The optional fields where the core accepts "" and reads it as no value (an FI's
+    encryption settings, a falsy SP algorithm). Not a URL field: "" there breaks the core's
+    URL check, so it is a real value to remove."""
+    return frozenset(
+        name for name, rule in fields.items() if not rule.required and rule.check("") is None
+    )
+
+
+_EMPTY_IS_ABSENT = {
+    "client": _empty_is_absent(FIELDS_BY_COLLECTION["client"]),
+    "provider": _empty_is_absent(
+        {**FIELDS_BY_COLLECTION["provider"], **DISCOVERY_FIELDS, **NO_DISCOVERY_FIELDS}
+    ),
+}
+
+
+def as_core_reads(collection: str, name: str, value: Any) -> Any:
+    """A field's value as the core reads it, so that the plan shows only real changes: the
+    core treats lists as sets, an optional field that is null or "" as absent, and a name
+    displays the same in composed (NFC) or decomposed (NFD) form."""
+    if isinstance(value, list):
+        return sorted({json.dumps(item, sort_keys=True, default=str) for item in value})
+    if value == "" and name in _EMPTY_IS_ABSENT[collection]:
+        return None
+    if name in ("name", "title") and isinstance(value, str):
+        return unicodedata.normalize("NFC", value)  # one text, whichever form it is stored in
+    return value
+
+
+def _live_value(collection: str, name: str, current: dict[str, Any]) -> Any:
+    """A live field's value, read through the admin app's legacy field where the current one
+    is absent: a service provider's contacts were once `email`, one address per line (what
+    `fedreg import` reads them from)."""
+    if (
+        collection == "client"
+        and name == "collaborators"
+        and name not in current
+        and isinstance(current.get("email"), str)
+    ):
+        return [line.strip() for line in current["email"].splitlines() if line.strip()]
+    return current.get(name)
+
+
+def _changed_fields(
+    collection: str, current: dict[str, Any], wanted: dict[str, Any]
+) -> tuple[FieldChange, ...]:
     return tuple(
         FieldChange(name, before=current.get(name), after=value)
         for name, value in wanted.items()
-        if current.get(name) != value
+        if as_core_reads(collection, name, _live_value(collection, name, current))
+        != as_core_reads(collection, name, value)
     )
 
 
 def _removed_fields(
     collection: str, current: dict[str, Any], wanted: dict[str, Any]
 ) -> tuple[str, ...]:
+    """Optional owned fields the live document sets and the manifest no longer does (a null
+    or "" there is already absent for the core: no change)."""
     owned = OPTIONAL_OWNED.get(collection, ())
     if collection == "provider" and wanted.get("discovery") is False:
         owned += OPTIONAL_OWNED_WITHOUT_DISCOVERY
-    return tuple(name for name in owned if name in current and name not in wanted)
+    return tuple(
+        name
+        for name in owned
+        if name not in wanted and as_core_reads(collection, name, current.get(name)) is not None
+    )
 
 
 def is_managed(document: dict[str, Any], deployment: str) -> bool:
@@ -229,7 +298,7 @@ def plan_deploy(manifest: Manifest, live: dict[str, list[dict[str, Any]]]) -> De
                 )
                 continue
             unset = _removed_fields(collection, current, wanted)
-            fields = _changed_fields(current, wanted) + tuple(
+            fields = _changed_fields(collection, current, wanted) + tuple(
                 FieldChange(name, before=current[name], after=None) for name in unset
             )
             new_secret = sealed is not None and current.get(SEALED_DIGEST_FIELD) != (

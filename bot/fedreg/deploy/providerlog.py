@@ -1,5 +1,6 @@
 """What a provider's history reads: its file's revisions in git (first-parent history, so a
-merged pull request is one revision named by its merge), and its deploy and secret records.
+merged pull request is one revision named by its merge), and its deployment's audit trail
+(deploys and secret rotations), on any store.
 The events themselves are built by `changes/lifecycle.py` (pure)."""
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from ..errors import UsageError
 from ..registry.layout import REGISTRY_DIR
 from ..registry.snapshot import document, read_blobs, read_document, worktree_paths
 from .mongostore import history
-from .orchestration import connect, where
-from .state import check_marker, secret_issuances
+from .state import check_marker
+from .store import Store
 
 ABSENT = "0" * 40
 COLLECTION_BY_KIND = {"ServiceProvider": "client", "IdentityProvider": "provider"}
@@ -112,16 +113,8 @@ def _parsed(path: str, raw: bytes | None) -> dict[str, Any] | None:
     return normalized(document(Path(path), path, "100644", raw))
 
 
-def provider_records(
-    target: str, provider: ProviderIdentity
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The deploy records of the provider's deployment, and the secrets issued to it."""
-    db = connect(target)
-    check_marker(db, provider.deployment, where(target, db))
-    records = history(db, provider.deployment, limit=0)
-    issuances = (
-        secret_issuances(db, provider.deployment, provider.identifier)
-        if provider.kind == "ServiceProvider"
-        else []
-    )
-    return records, issuances
+def provider_records(store: Store, provider: ProviderIdentity) -> list[dict[str, Any]]:
+    """Every audit entry of the provider's deployment (its marker checked first): the deploys
+    that wrote its document and the rotations of its secret are among them."""
+    check_marker(store.db, provider.deployment, store.place)
+    return history(store.db, provider.deployment, limit=0)

@@ -233,13 +233,3 @@ def mark_delivered(
         {"_id": {"$in": record_ids}, "state": {"$in": list(UNDELIVERED)}},
         {"$set": {"state": "delivered", "deliveredAt": now, "deliveredTo": where}},
     )
-
-
-def secret_issuances(
-    db: Database[dict[str, Any]], deployment: str, client_id: str
-) -> list[dict[str, Any]]:
-    """Every secret issued to a client (its record's dates, state and actor; never the sealed
-    file nor the digest): the provider history's secret events."""
-    projection = {"_id": False, "createdAt": True, "state": True, "actor": True, "deployment": True}
-    query = {"deployment": deployment, "client_id": client_id}
-    return list(db[SECRETS_COLLECTION].find(query, projection))

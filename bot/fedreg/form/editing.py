@@ -89,6 +89,8 @@ class Edit:
     after: str = ""
     changed: tuple[str, ...] = ()  # file keys whose value changes
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # (file key, entries added, entries removed) of each list replaced, in file key order
+    list_changes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -308,4 +310,19 @@ def edit_provider(
     others = [_copy(doc, doc.text) for doc in docs if doc is not target and doc.text is not None]
     diagnostics = validate_documents([*others, edited], policy)
     own = tuple(d for d in diagnostics if d.path == target.display_path)
-    return replace(found, after=after, changed=tuple(sorted(changes)), diagnostics=own)
+    old_lists = {key: [str(v) for v in data.get(key) or []] for key in changes}
+    list_changes = tuple(
+        (
+            key,
+            tuple(v for v in changes[key] if v not in old_lists[key]),
+            tuple(v for v in old_lists[key] if v not in changes[key]),
+        )
+        for key in sorted(changes)
+    )
+    return replace(
+        found,
+        after=after,
+        changed=tuple(sorted(changes)),
+        diagnostics=own,
+        list_changes=list_changes,
+    )

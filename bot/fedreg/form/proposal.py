@@ -1,55 +1,88 @@
-"""A form request as a pull request: the branch, the French body, and opening it once.
+"""A form request as a pull request: its own branch, the French body, opening it once.
 
-The edit is computed on the default branch's current content (read through the API), then
-committed with the git data API (blob, tree, commit, ref) on a branch named after the provider,
-and proposed as a pull request. The same request twice opens one pull request; a later request
-for the same provider replaces the branch's commit and the body of its open pull request. The
-local checkout is only read (to find the provider's file and for the rules across files).
+The provider is resolved by identity (environment, network, kind, client ID or uid) on the
+default branch's tip read at the moment of the request (`MainTip`), never by a path in a
+checkout. Each request gets its own branch, created (never moved) from a commit made with the
+git data API; no request ever rewrites another's. A new request by the same requester for the
+same provider supersedes their own open one, which is closed with a link to the new one. The
+body is checked against GitHub's limits before anything is written, every typed value is shown
+inside a code span (no link, image, mention or HTML), and a verified requester is sealed for
+the exact commit (`prbot.requesterseal`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
+from ..adapters.git import GitRepository
 from ..adapters.github import GitHubClient
-from ..diagnostics import Diagnostic
 from ..registry.layout import RegistryDocument
+from ..registry.models import SERVICE_PROVIDER
 from ..registry.policy import Policy
-from .editing import KIND_FR, ChangeRequest, Edit, edit_provider, find_provider, request_diagnostic
+from ..registry.snapshot import documents_at
+from .editing import (
+    FILE_KEY_BY_KIND,
+    KIND_FR,
+    ChangeRequest,
+    Edit,
+    edit_provider,
+    find_provider,
+    request_diagnostic,
+)
 
 BRANCH_PREFIX = "fedreg-formulaire"
 FORM_MARKER = "<!-- fedreg:formulaire -->"
-# The requester's verified e-mail, first line of the body: the bot honours it only on a pull
-# request authored by the partner space's GitHub App (review.partner_space_review).
-REQUESTER_MARKER = "<!-- fedreg:demandeur={email} -->"
+MAX_BODY = 65_536  # characters: GitHub refuses a longer pull-request body
+MAX_TITLE = 256
+SEAL_ROOM = 1_000  # characters kept for the requester's seal, added once the commit exists
 FIELD_FR = {
-    "redirect_uris": "URLs de redirection après connexion",
-    "post_logout_redirect_uris": "URLs de redirection après déconnexion",
-    "ip_ranges": "Plages ou adresses IP",
+    "redirect_uris": "URL de redirection après connexion",
+    "post_logout_redirect_uris": "URL de redirection après déconnexion",
+    "ip_ranges": "Plages ou adresses IP (RIE)",
     "email_domains": "Domaines e-mail rattachés",
 }
-FIELDS_BY_KIND_FR = {
-    "ServiceProvider": ("redirect_uris", "post_logout_redirect_uris", "ip_ranges"),
-    "IdentityProvider": ("ip_ranges", "email_domains"),
-}
+# (repository, commit, e-mail) -> the seal line; None: requesters are never sealed.
+Sealer = Callable[[str, str, str], str]
 
 
 class Outcome(StrEnum):
     CREATED = "created"  # a new pull request
-    UPDATED = "updated"  # the open pull request for this provider now carries this request
-    EXISTS = "exists"  # the open pull request already carries exactly this change
+    EXISTS = "exists"  # the requester's open pull request already carries exactly this change
     REFUSED = "refused"  # the request or its result is invalid: nothing was written
 
 
 OUTCOME_FR = {
-    Outcome.CREATED: "Demande de fusion ouverte",
-    Outcome.UPDATED: "Demande de fusion existante mise à jour avec cette demande",
-    Outcome.EXISTS: "Cette demande existe déjà, inchangée",
+    Outcome.CREATED: "Demande envoyée",
+    Outcome.EXISTS: "Cette demande est déjà en cours, inchangée",
     Outcome.REFUSED: "Demande refusée : rien n'a été écrit",
 }
+
+
+@dataclass(frozen=True)
+class MainTip:
+    """The default branch as it is now: its commit, tree and registry documents."""
+
+    sha: str
+    tree: str
+    docs: Sequence[RegistryDocument]
+
+
+def read_main_tip(
+    root: Path, base_branch: str, token: str | None, remote: str = "origin"
+) -> MainTip:
+    """Fetch `base_branch` from `remote` into the clone at `root` (objects and one private ref;
+    nothing checked out) and read its registry."""
+    repo = GitRepository.discover(root)
+    local = f"refs/fedreg/formulaire/{base_branch}"
+    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token)
+    sha = repo.resolve(local)
+    return MainTip(sha, repo.resolve_tree(sha), documents_at(repo, sha))
 
 
 @dataclass(frozen=True)
@@ -58,7 +91,9 @@ class Proposal:
     url: str = ""
     number: int = 0
     path: str = ""
-    diagnostics: tuple[Diagnostic, ...] = ()
+    diagnostics: tuple[Any, ...] = ()
+    superseded: tuple[int, ...] = ()  # the requester's earlier requests, now closed
+    federation_review: str = ""  # why the federation reviews it, known before the bot runs
 
     @property
     def message(self) -> str:
@@ -66,109 +101,182 @@ class Proposal:
         return f"{text} : {self.url}" if self.url else text
 
 
-def branch_name(edit: Edit, request: ChangeRequest) -> str:
-    """One branch per provider: `fedreg-formulaire-<environment>-<network>-<slug>`."""
+def code(text: str, limit: int = 2_100) -> str:
+    """A typed value shown in Markdown as inert text: a code span (no link, image, mention or
+    HTML is rendered inside one) that neither a backtick nor a table pipe can break."""
+    flat = re.sub(r"[`|\\\x00-\x1f\x7f]", " ", text)[:limit].strip()
+    return f"`{flat}`" if flat else "—"
+
+
+def requester_key(email: str) -> str:
+    """The requester in branch names, without writing their address there."""
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:10]
+
+
+def request_prefix(edit: Edit, request: ChangeRequest) -> str:
+    """Branches of one requester's requests for one provider (kind and slug included: an FS
+    and an FI may share a slug)."""
     slug = edit.path.rsplit("/", 1)[-1].removesuffix(".yaml")
-    return f"{BRANCH_PREFIX}-{request.environment}-{request.network}-{slug}"
+    kind = "fs" if edit.kind == SERVICE_PROVIDER else "fi"
+    who = requester_key(request.requester.email) if request.requester else "anonyme"
+    return f"{BRANCH_PREFIX}-{request.environment}-{request.network}-{kind}-{slug}-{who}-"
 
 
-def _plain(text: str) -> str:
-    """Free text shown in Markdown as text: no HTML, no code span breaking out."""
-    return re.sub(r"[<>`|\r\n]", " ", text).strip()
+def list_changes(
+    target: RegistryDocument, request: ChangeRequest
+) -> list[tuple[str, list[str], list[str]]]:
+    """(request field, added, removed) for each list the request replaces."""
+    data = target.data or {}
+    keys = FILE_KEY_BY_KIND.get(target.kind, {})
+    found = []
+    for name, values in request.lists.items():
+        current = data.get(keys.get(name, name))
+        old = [v for v in current if isinstance(v, str)] if isinstance(current, list) else []
+        found.append(
+            (name, [v for v in values if v not in old], [v for v in old if v not in values])
+        )
+    return found
+
+
+def contacts_of(doc: RegistryDocument) -> set[str]:
+    contacts = (doc.data or {}).get("contacts")
+    if not isinstance(contacts, list):
+        return set()
+    return {c.lower() for c in contacts if isinstance(c, str)}
+
+
+def federation_reason(target: RegistryDocument, request: ChangeRequest) -> str:
+    """Why the federation will review the request whatever it changes, or ""."""
+    requester = request.requester
+    if requester is None or not requester.verified:
+        return "l'adresse du demandeur n'est pas vérifiée par ProConnect"
+    if requester.email not in contacts_of(target):
+        return f"le demandeur ({requester.email}) n'est pas parmi les contacts de ce fournisseur"
+    return ""
 
 
 def pull_title(edit: Edit, request: ChangeRequest) -> str:
-    return f"Formulaire : {_plain(edit.name)} ({request.environment}, {request.network})"
+    name = re.sub(r"[\x00-\x1f\x7f]", " ", edit.name)[:120]
+    return f"Formulaire : {name} ({request.environment}, {request.network})"
 
 
-def pull_body(edit: Edit, request: ChangeRequest) -> str:
-    """The request restated field by field, in French, and who made it."""
+def pull_body(
+    edit: Edit,
+    request: ChangeRequest,
+    changes: Sequence[tuple[str, list[str], list[str]]],
+    reason: str = "",
+) -> str:
+    """The request restated list by list (what is added and removed), in French, and who made
+    it. Every value a requester typed is inside a code span."""
     requester = request.requester
-    lines = []
-    if requester is not None and requester.verified:
-        lines.append(REQUESTER_MARKER.format(email=requester.email))
-    lines += [FORM_MARKER, "### Demande de modification (formulaire)", ""]
+    lines = [FORM_MARKER, "### Demande de modification (espace partenaires)", ""]
     if requester is None:
         lines.append("**Demandeur** : non indiqué")
     else:
         how = (
-            "adresse vérifiée par la connexion ProConnect à l'espace partenaires"
+            "adresse vérifiée par sa connexion ProConnect"
             if requester.verified
             else "adresse déclarée, non vérifiée"
         )
-        lines.append(f"**Demandeur** : {_plain(requester.email)} ({how})")
-        company = " — ".join(
-            _plain(part)
-            for part in (
-                requester.organisation,
-                f"SIRET {requester.siret}" if requester.siret else "",
-                requester.legal_form,
+        lines.append(f"**Demandeur** : {code(requester.email)} ({how})")
+        parts = [
+            (label, value)
+            for label, value in (
+                ("Organisation", requester.organisation),
+                ("SIRET", requester.siret),
+                ("Forme juridique", requester.legal_form),
             )
-            if part
-        )
-        if company:
-            lines.append(f"**Établissement** : {company}")
+            if value
+        ]
+        if parts:
+            shown = " · ".join(f"{label} {code(value)}" for label, value in parts)
+            lines.append(f"**Établissement** : {shown}")
     lines += [
-        f"**Fournisseur** : {_plain(edit.name)} ({KIND_FR.get(edit.kind, edit.kind)}) — "
-        f"`{edit.path}`",
+        f"**Fournisseur** : {code(edit.name)} ({KIND_FR.get(edit.kind, edit.kind)}) — "
+        f"{code(edit.path)}",
         f"**Environnement** : {request.environment} · **Réseau** : {request.network}",
-        f"**{request.identifier_key}** : `{_plain(request.identifier)}`",
+        f"**{request.identifier_key}** : {code(request.identifier)}",
         "",
-        "| Champ | Demande |",
-        "|---|---|",
     ]
-    for name in FIELDS_BY_KIND_FR.get(edit.kind, ()):
-        values = request.lists.get(name)
-        if values:
-            shown = "<br>".join(f"`{_plain(v)}`" for v in values)
-            lines.append(f"| {FIELD_FR[name]} | remplacées par : {shown} |")
-        else:
-            lines.append(f"| {FIELD_FR[name]} | inchangées (champ laissé vide) |")
+    if reason:
+        lines += [f"**Revue de la fédération** : {reason}.", ""]
+    lines += ["| Liste | Ajouté | Retiré |", "|---|---|---|"]
+    for name, added, removed in changes:
+        plus = "<br>".join(code(v) for v in added) or "—"
+        minus = "<br>".join(code(v) for v in removed) or "—"
+        lines.append(f"| {FIELD_FR.get(name, name)} | {plus} | {minus} |")
     lines += [
         "",
-        "Chaque liste remplie remplace l'ancienne en entier ; un champ vide ne change rien. "
+        "Chaque liste envoyée remplace l'ancienne ; une liste non envoyée ne change pas. "
         "fedreg vérifie cette demande comme toute autre : son verdict suit en commentaire.",
     ]
     return "\n".join(lines) + "\n"
 
 
+def _too_long(title: str, body: str) -> Proposal | None:
+    problem = ""
+    if len(body) + SEAL_ROOM > MAX_BODY:
+        problem = f"description de {len(body)} caractères, au plus {MAX_BODY - SEAL_ROOM}"
+    elif len(title) > MAX_TITLE:
+        problem = f"titre de {len(title)} caractères, au plus {MAX_TITLE}"
+    if not problem:
+        return None
+    return Proposal(Outcome.REFUSED, diagnostics=(request_diagnostic("F015", problem=problem),))
+
+
 def propose(
     client: GitHubClient,
-    docs: Sequence[RegistryDocument],
+    tip: MainTip,
     request: ChangeRequest,
     policy: Policy,
     base_branch: str = "main",
+    sealer: Sealer | None = None,
 ) -> Proposal:
-    """Open (or update) the pull request carrying `request`; nothing is written when the
-    request or its result is invalid."""
-    target, problems = find_provider(docs, request, policy.support_contact)
+    """Open the pull request carrying `request` on its own branch; nothing is written when the
+    request or its result is invalid, or when it would not fit GitHub's limits."""
+    target, problems = find_provider(tip.docs, request, policy.support_contact)
     if target is None:
         return Proposal(Outcome.REFUSED, diagnostics=tuple(problems))
-    base_sha, base_tree = client.branch_head(base_branch)
-    current = client.read_file(target.display_path, base_sha)
-    if current is None:
-        missing = request_diagnostic("F014", path=target.display_path, branch=base_branch)
-        return Proposal(Outcome.REFUSED, path=target.display_path, diagnostics=(missing,))
-    edit = edit_provider(docs, request, policy, current.decode("utf-8", errors="replace"))
+    edit = edit_provider(tip.docs, request, policy)
     if not edit.ok:
         return Proposal(Outcome.REFUSED, path=edit.path, diagnostics=edit.diagnostics)
-    branch = branch_name(edit, request)
-    title, body = pull_title(edit, request), pull_body(edit, request)
-    existing = client.open_pull_from(branch)
-    if existing is not None:
-        proposed = client.read_file(edit.path, existing.head.sha)
-        if proposed == edit.after.encode("utf-8") and existing.body == body:
+    reason = federation_reason(target, request)
+    title = pull_title(edit, request)
+    body = pull_body(edit, request, list_changes(target, request), reason)
+    refused = _too_long(title, body)
+    if refused is not None:
+        return refused
+    prefix = request_prefix(edit, request)
+    # Only the partner space's own pull requests: a branch someone else named like ours is
+    # neither reused nor closed.
+    app = (policy.partner_space_app or "").lower()
+    own = [p for p in client.open_pulls_under(prefix) if p.user.login.lower() == app]
+    wanted = edit.after.encode("utf-8")
+    for pull in own:
+        if pull.base.sha == tip.sha and client.read_file(edit.path, pull.head.sha) == wanted:
             return Proposal(
-                Outcome.EXISTS, existing.html_url, existing.number, edit.path, edit.diagnostics
+                Outcome.EXISTS, pull.html_url, pull.number, edit.path, edit.diagnostics, (), reason
             )
-    requester = request.requester.email if request.requester else "non indiqué"
-    message = f"{title}\n\nDemandé par {requester} par le formulaire de modification."
-    commit = client.commit_file(base_sha, base_tree, edit.path, edit.after, message)
-    client.set_branch(branch, commit)
-    if existing is not None:
-        client.update_pull(existing, title, body)
-        return Proposal(
-            Outcome.UPDATED, existing.html_url, existing.number, edit.path, edit.diagnostics
+    who = request.requester.email if request.requester else "non indiqué"
+    message = f"{title}\n\nDemandé par {who} par le formulaire de modification."
+    commit = client.commit_file(tip.sha, tip.tree, edit.path, edit.after, message)
+    requester = request.requester
+    if sealer is not None and requester is not None and requester.verified:
+        body = sealer(client.repository, commit, requester.email) + "\n" + body
+    client.create_branch(prefix + commit[:12], commit)
+    pull = client.create_pull(prefix + commit[:12], base_branch, title, body)
+    for old in own:
+        client.close_with_comment(
+            old,
+            f"Remplacée par la demande n° {pull.number} du même demandeur pour ce fournisseur : "
+            f"{pull.html_url}",
         )
-    pull = client.create_pull(branch, base_branch, title, body)
-    return Proposal(Outcome.CREATED, pull.html_url, pull.number, edit.path, edit.diagnostics)
+    return Proposal(
+        Outcome.CREATED,
+        pull.html_url,
+        pull.number,
+        edit.path,
+        edit.diagnostics,
+        tuple(old.number for old in own),
+        reason,
+    )

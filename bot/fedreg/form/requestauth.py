@@ -36,12 +36,13 @@ class SignatureChecker:
         """Why the request is refused (French), or "" when it is authentic and new."""
         if not timestamp or not signature:
             return "en-têtes X-Timestamp et X-Signature obligatoires"
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
             return "X-Timestamp doit être l'heure Unix en secondes"
         if abs(now - int(timestamp)) > self.tolerance:
             return "X-Timestamp trop éloigné de l'heure du serveur"
         expected = sign(self._secret, timestamp, body)
-        if not hmac.compare_digest(expected, signature.strip().lower()):
+        given = signature.strip().lower()
+        if not given.isascii() or not hmac.compare_digest(expected, given):
             return "signature invalide"
         self._seen = {s: t for s, t in self._seen.items() if now - t <= 2 * self.tolerance}
         if expected in self._seen:

@@ -1,58 +1,92 @@
-"""`fedreg serve`: the modification form over HTTP (an ASGI app), for the partner space and a page.
+"""`fedreg serve`: the partner space (an ASGI app) and the partner space's signed API.
 
+- Pages (DSFR, Jinja2 templates, one per page): sign in with ProConnect (`signin`), the agent's
+  providers read from the default branch's tip, a form per provider (FS or FI) prefilled with
+  its current lists, a summary of what is added and removed, then the request's own page.
+  Sessions are signed cookies (Starlette's SessionMiddleware, itsdangerous), every POST carries
+  the session's CSRF token, and nothing runs for a submission without a session.
 - `POST /api/demandes`: the form's fields as JSON, signed by the partner space (requestauth),
-  whose requester e-mail is verified by its ProConnect login. Answers with the pull request's
-  URL or the located diagnostics, in French; described by `docs/openapi.yaml`.
-- `GET /` and `POST /formulaire`: a plain HTML page for partners without the partner space
-  (their e-mail is declared, not verified: the federation reviews what they ask).
+  described by `docs/openapi.yaml`.
 
-Limits: body size, requests per requester (per address for the page), and a time limit on
-reading the body and on opening the pull request. Proposals run one at a time, so that the
-same request sent twice at once still opens one pull request.
+Limits: body size and nesting, headers, requests per agent (sign-ins and sent requests, never
+refusals), a time limit on reading the body and on GitHub. Proposals run one at a time.
 """
 
 from __future__ import annotations
 
-import html
+import hmac
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qsl
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode
 
 import anyio
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..diagnostics import Diagnostic
 from ..errors import FedregError
-from .editing import ChangeRequest, parse_request
-from .proposal import Outcome, Proposal
+from ..registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
+from .editing import FILE_KEY_BY_KIND, ChangeRequest, edit_provider, find_provider, parse_request
+from .partnerspace import RequestStatus
+from .proposal import FIELD_FR, MainTip, Outcome, Proposal, federation_reason, list_changes
 from .requestauth import SIGNATURE_HEADER, TIMESTAMP_HEADER, RateLimiter, SignatureChecker
+from .signin import Agent, OidcClient, SignInError
 
-Submit = Callable[[ChangeRequest], Proposal]
-# The page needs nothing but itself: no script, no outside resource, no framing by others.
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+# Only what the server itself serves: its style sheet (and what it names), no script at all.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
 }
-STATUS_BY_OUTCOME = {Outcome.CREATED: 201, Outcome.UPDATED: 200, Outcome.EXISTS: 200}
+KIND_BY_CODE = {"fs": SERVICE_PROVIDER, "fi": IDENTITY_PROVIDER}
+CODE_BY_KIND = {v: k for k, v in KIND_BY_CODE.items()}
+KIND_FR = {SERVICE_PROVIDER: "Service", IDENTITY_PROVIDER: "Fournisseur d'identité"}
+ENVIRONMENT_FR = {"integration": "Intégration", "production": "Production"}
+NETWORK_FR = {"internet": "Internet", "rie": "RIE"}
+HINT_FR = {
+    "redirect_uris": "Où ProConnect renvoie l'agent après sa connexion (https en production).",
+    "post_logout_redirect_uris": "Où ProConnect renvoie l'agent après sa déconnexion.",
+    "ip_ranges": "Adresses ou plages (CIDR) d'où votre service appelle ProConnect sur le RIE.",
+    "email_domains": "Les domaines dont les agents se connectent par ce fournisseur d'identité.",
+}
+DNS_PROOF = "proconnect-identity-provider-{uid}"
+
+
+class Backend(Protocol):
+    def tip(self) -> MainTip: ...
+
+    def submit(self, request: ChangeRequest) -> Proposal: ...
+
+    def status(self, number: int, email: str) -> RequestStatus | None: ...
 
 
 @dataclass(frozen=True)
 class ServeSettings:
     max_body: int = 64 * 1024  # bytes
-    rate_limit: int = 10  # requests per requester (or address) per window
+    rate_limit: int = 10  # sign-ins, or requests sent, per agent per window
     rate_window: float = 600.0  # seconds
     read_timeout: float = 10.0  # seconds to receive the body
-    submit_timeout: float = 60.0  # seconds to open the pull request
+    submit_timeout: float = 10.0  # seconds for GitHub (and the tip's fetch)
     tolerance: float = 300.0  # seconds between the partner space's clock and ours
+    session_max_age: int = 8 * 3600  # seconds
+    support: str = "support.partenaires@proconnect.gouv.fr"
 
 
 class Refused(Exception):
@@ -61,19 +95,34 @@ class Refused(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
+class HeaderGuard:
+    """Refuses, before anything else runs, a request whose headers are not plain ASCII."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not all(
+            value.isascii() and name.isascii() for name, value in scope["headers"]
+        ):
+            response = Response("en-têtes non ASCII refusés", 400, media_type="text/plain")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 async def _read_body(request: Request, settings: ServeSettings) -> bytes:
+    too_big = Refused(413, f"corps de requête trop gros (au plus {settings.max_body} octets)")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > settings.max_body:
-        raise Refused(413, f"corps de requête trop gros (au plus {settings.max_body} octets)")
+    if declared.isascii() and declared.isdigit() and int(declared) > settings.max_body:
+        raise too_big
     body = b""
     try:
         with anyio.fail_after(settings.read_timeout):
             async for chunk in request.stream():
                 body += chunk
                 if len(body) > settings.max_body:
-                    raise Refused(
-                        413, f"corps de requête trop gros (au plus {settings.max_body} octets)"
-                    )
+                    raise too_big
     except TimeoutError as error:
         raise Refused(408, "corps de requête reçu trop lentement") from error
     except ClientDisconnect as error:
@@ -85,45 +134,369 @@ def _diagnostics_json(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) ->
     return [d.as_dict() for d in diagnostics]
 
 
-class FormApp:
-    """The endpoints, over a `submit` function that turns a request into a pull request."""
+def _lines(values: Any) -> str:
+    return "\n".join(v for v in values if isinstance(v, str)) if isinstance(values, list) else ""
 
+
+@dataclass(frozen=True)
+class ShownError:
+    anchor: str  # the form field's id
+    where: str  # the field (and line) in words
+    message: str
+    hint: str
+    field: str
+
+
+class FormApp:
     def __init__(
         self,
-        submit: Submit,
-        secret: bytes,
+        backend: Backend,
+        oidc: OidcClient | None,
+        api_secret: bytes,
         settings: ServeSettings,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.submit, self.settings, self.clock = submit, settings, clock
-        self.signatures = SignatureChecker(secret, settings.tolerance)
+        self.backend, self.oidc, self.settings, self.clock = backend, oidc, settings, clock
+        self.signatures = SignatureChecker(api_secret, settings.tolerance)
         self.api_rate = RateLimiter(settings.rate_limit, settings.rate_window)
-        self.page_rate = RateLimiter(settings.rate_limit, settings.rate_window)
+        self.agent_rate = RateLimiter(settings.rate_limit, settings.rate_window)
+        self.signin_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self._one_at_a_time = threading.Lock()
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(["html"]),
+            auto_reload=False,
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
 
     def _limit(self, limiter: RateLimiter, key: str) -> None:
         wait = limiter.retry_after(key, self.clock())
         if wait:
             raise Refused(
                 429,
-                f"trop de demandes : réessayez dans {wait} secondes",
+                f"Trop de demandes : réessayez dans {wait} secondes. Vos saisies sont conservées.",
                 {"Retry-After": str(wait)},
             )
 
-    def _propose(self, request: ChangeRequest) -> Proposal:
-        with self._one_at_a_time:
-            return self.submit(request)
+    def _locked(self, work: Callable[[], Any]) -> Any:
+        if not self._one_at_a_time.acquire(timeout=self.settings.submit_timeout):
+            raise TimeoutError
+        try:
+            return work()
+        finally:
+            self._one_at_a_time.release()
 
-    async def _run(self, request: ChangeRequest) -> Proposal:
+    async def _background(self, work: Callable[[], Any], exclusive: bool = False) -> Any:
+        """`work` in a thread, abandoned (the answer is 503) past the submit time limit;
+        `exclusive`: one at a time (proposals), so that the same request sent twice at once
+        still opens one pull request."""
+        run = (lambda: self._locked(work)) if exclusive else work
         try:
             with anyio.fail_after(self.settings.submit_timeout):
-                return await anyio.to_thread.run_sync(self._propose, request)
+                return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
         except TimeoutError as error:
-            raise Refused(504, "GitHub n'a pas répondu à temps : réessayez plus tard") from error
+            raise Refused(
+                503, "GitHub ne répond pas à temps : réessayez dans quelques minutes."
+            ) from error
         except FedregError as error:
             raise Refused(502, str(error)) from error
 
-    # -- the partner space's API ------------------------------------------------------------
+    def page(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        agent = _agent(request)
+        html = self.templates.get_template(template).render(
+            agent=agent,
+            csrf=request.session.get("csrf", "") if agent else "",
+            support=self.settings.support,
+            session_hours=self.settings.session_max_age // 3600,
+            errors=context.pop("errors", []),
+            notice=context.pop("notice", ""),
+            errors_by_field=context.pop("errors_by_field", {}),
+            **context,
+        )
+        return HTMLResponse(html, status, headers={**PAGE_HEADERS, **context.get("headers", {})})
+
+    def error_page(self, request: Request, refusal: Refused) -> HTMLResponse:
+        response = self.page(
+            request, "erreur.html", refusal.status, title="Demande refusée", message=refusal.message
+        )
+        response.headers.update(refusal.headers)
+        return response
+
+    async def _form_fields(self, request: Request) -> dict[str, str]:
+        """A signed-in agent's posted form, its CSRF token checked; refused before anything
+        else runs otherwise."""
+        if _agent(request) is None:
+            raise Refused(401, "Session absente ou expirée : connectez-vous avec ProConnect.")
+        kind = request.headers.get("content-type", "").split(";")[0].strip()
+        if kind != "application/x-www-form-urlencoded":
+            raise Refused(415, "formulaire attendu")
+        body = await _read_body(request, self.settings)
+        try:
+            fields = dict(parse_qsl(body.decode("utf-8"), max_num_fields=50))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise Refused(400, "formulaire illisible") from error
+        expected = str(request.session.get("csrf", ""))
+        given = fields.get("csrf", "")
+        if not expected or not given.isascii() or not hmac.compare_digest(expected, given):
+            raise Refused(403, "Jeton de formulaire invalide : rechargez la page.")
+        return fields
+
+    # -- sign-in ------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        agent = _agent(request)
+        if agent is None:
+            return self.page(request, "accueil.html")
+        try:
+            tip = await self._background(self.backend.tip)
+        except Refused as refusal:
+            return self.error_page(request, refusal)
+        providers = [
+            _provider_view(doc, agent.email)
+            for doc in tip.docs
+            if doc.data is not None
+            and doc.kind in CODE_BY_KIND
+            and agent.email in _contacts(doc.data)
+        ]
+        providers.sort(key=lambda p: (p["name"].lower(), p["environment"], p["network"]))
+        return self.page(request, "fournisseurs.html", providers=providers)
+
+    async def signin(self, request: Request) -> Response:
+        if self.oidc is None:
+            return self.error_page(request, Refused(503, "Connexion ProConnect non configurée."))
+        if _agent(request) is not None:  # already signed in: a link elsewhere cannot sign out
+            return RedirectResponse("/", 303)
+        client = request.client.host if request.client else "?"
+        try:
+            self._limit(self.signin_rate, f"adresse:{client}")
+            url, pending = await self._background(self.oidc.start)
+        except (Refused, SignInError) as error:
+            refusal = error if isinstance(error, Refused) else Refused(502, str(error))
+            return self.error_page(request, refusal)
+        request.session.clear()
+        request.session["pending"] = pending
+        return RedirectResponse(url, 303, headers={"Cache-Control": "no-store"})
+
+    async def callback(self, request: Request) -> Response:
+        pending = request.session.pop("pending", None)
+        query = {k: v for k, v in request.query_params.items() if k in ("code", "state", "error")}
+        try:
+            if not isinstance(pending, dict) or self.oidc is None:
+                raise SignInError("connexion expirée : recommencez")
+            oidc = self.oidc
+            agent: Agent = await self._background(lambda: oidc.finish(pending, query))
+            self._limit(self.agent_rate, agent.email)
+        except (Refused, SignInError) as error:
+            refusal = error if isinstance(error, Refused) else Refused(401, str(error))
+            return self.error_page(request, refusal)
+        request.session.clear()
+        request.session.update(
+            agent={
+                "sub": agent.sub,
+                "email": agent.email,
+                "given_name": agent.given_name,
+                "usual_name": agent.usual_name,
+                "siret": agent.siret,
+            },
+            csrf=secrets.token_urlsafe(32),
+            since=int(self.clock()),
+        )
+        return RedirectResponse("/", 303)
+
+    async def signout(self, request: Request) -> Response:
+        try:
+            await self._form_fields(request)
+        except Refused as refusal:
+            return self.error_page(request, refusal)
+        request.session.clear()
+        return RedirectResponse("/", 303)
+
+    async def privacy(self, request: Request) -> Response:
+        return self.page(request, "confidentialite.html")
+
+    # -- the form -----------------------------------------------------------------------------
+
+    def _target(self, tip: MainTip, fields: dict[str, str]) -> Any:
+        kind = KIND_BY_CODE.get(fields.get("kind", ""))
+        key = "client_id" if kind == SERVICE_PROVIDER else "uid"
+        identifier = fields.get("identifier", "").strip()
+        for doc in tip.docs:
+            data = doc.data
+            if (
+                data is not None
+                and doc.kind == kind
+                and doc.environment == fields.get("environment")
+                and data.get("network") == fields.get("network")
+                and data.get(key) == identifier
+            ):
+                return doc
+        raise Refused(
+            404,
+            "Aucun fournisseur ne porte cet identifiant dans cet environnement et ce réseau "
+            "sur la branche principale du registre.",
+        )
+
+    async def form(self, request: Request) -> Response:
+        agent = _agent(request)
+        if agent is None:
+            return RedirectResponse("/", 303)
+        fields = {k: v for k, v in request.query_params.items()}
+        try:
+            tip = await self._background(self.backend.tip)
+            doc = self._target(tip, fields)
+        except Refused as refusal:
+            return self.error_page(request, refusal)
+        provider = _provider_view(doc, agent.email)
+        data = doc.data or {}
+        values = {name: _lines(data.get(key)) for name, key in FILE_KEY_BY_KIND[doc.kind].items()}
+        return self.page(
+            request, "formulaire.html", provider=provider, fields=_fields(doc.kind), values=values
+        )
+
+    def _change(
+        self, fields: dict[str, str], agent: Agent, kind: str
+    ) -> tuple[Any, list[Diagnostic]]:
+        data: dict[str, Any] = {
+            "environment": fields.get("environment", ""),
+            "network": fields.get("network", ""),
+            "client_id" if kind == SERVICE_PROVIDER else "uid": fields.get("identifier", ""),
+            "requester": {"email": agent.email, "siret": agent.siret},
+        }
+        for name in FILE_KEY_BY_KIND[kind]:
+            lines = fields.get(name, "").splitlines()
+            data[name] = lines if any(v.strip() for v in lines) else None
+        return parse_request(data, require_requester=True, verified=True)
+
+    async def check(self, request: Request) -> Response:
+        """The form posted: every problem at its field, or the summary before sending."""
+        try:
+            fields = await self._form_fields(request)
+            agent = _agent(request)
+            assert agent is not None
+            tip = await self._background(self.backend.tip)
+            doc = self._target(tip, fields)
+        except Refused as refusal:
+            return self.error_page(request, refusal)
+        return self._checked(request, fields, agent, tip, doc)
+
+    def _checked(
+        self,
+        request: Request,
+        fields: dict[str, str],
+        agent: Agent,
+        tip: MainTip,
+        doc: Any,
+        notice: str = "",
+        status: int = 200,
+    ) -> HTMLResponse:
+        provider = _provider_view(doc, agent.email)
+        names = list(FILE_KEY_BY_KIND[doc.kind])
+        values = {name: fields.get(name, "") for name in names}
+        change, problems = self._change(fields, agent, doc.kind)
+        edit = None
+        if change is not None and fields.get("action") != "modifier":
+            edit = edit_provider(tip.docs, change, _policy(self.backend))
+            problems = [d for d in edit.diagnostics if d.severity == "error"]
+        if change is None or edit is None or not edit.ok:
+            errors = [_shown(d, doc) for d in problems]
+            by_field: dict[str, list[ShownError]] = {}
+            for error in errors:
+                by_field.setdefault(error.anchor, []).append(error)
+            return self.page(
+                request,
+                "formulaire.html",
+                422 if errors else status,
+                provider=provider,
+                fields=_fields(doc.kind),
+                values=values,
+                errors=errors,
+                errors_by_field=by_field,
+                notice=notice,
+            )
+        target, _ = find_provider(tip.docs, change, "")
+        assert target is not None
+        changes = [
+            (FIELD_FR.get(name, name), added, removed)
+            for name, added, removed in list_changes(target, change)
+            if added or removed
+        ]
+        domains = [
+            d
+            for name, added, _ in list_changes(target, change)
+            if name == "email_domains"
+            for d in added
+        ]
+        warnings = [f"{d.message} {d.hint}" for d in edit.diagnostics if d.severity != "error"]
+        hidden = [(k, fields.get(k, "")) for k in ("kind", "environment", "network", "identifier")]
+        hidden += [(name, values[name]) for name in names]
+        return self.page(
+            request,
+            "recapitulatif.html",
+            status,
+            provider=provider,
+            changes=changes,
+            warnings=warnings,
+            domains=domains,
+            dns_proof=DNS_PROOF.format(uid=(doc.data or {}).get("uid", "")),
+            review_reason=federation_reason(target, change),
+            hidden=hidden,
+            notice=notice,
+        )
+
+    async def send(self, request: Request) -> Response:
+        """The summary confirmed: the pull request, then the request's page."""
+        try:
+            fields = await self._form_fields(request)
+            agent = _agent(request)
+            assert agent is not None
+            tip = await self._background(self.backend.tip)
+            doc = self._target(tip, fields)
+        except Refused as refusal:
+            return self.error_page(request, refusal)
+        change, _ = self._change(fields, agent, doc.kind)
+        if change is None:
+            return self._checked(request, fields, agent, tip, doc)
+        try:
+            self._limit(self.agent_rate, agent.email)
+            proposal: Proposal = await self._background(
+                lambda: self.backend.submit(change), exclusive=True
+            )
+        except Refused as refusal:
+            return self._checked(request, fields, agent, tip, doc, refusal.message, refusal.status)
+        if proposal.outcome is Outcome.REFUSED:
+            return self._checked(request, fields, agent, tip, doc)
+        target = f"/demandes/{proposal.number}"
+        if proposal.superseded:
+            target += "?" + urlencode({"remplace": proposal.superseded[-1]})
+        return RedirectResponse(target, 303)
+
+    async def status(self, request: Request) -> Response:
+        agent = _agent(request)
+        if agent is None:
+            return RedirectResponse("/", 303)
+        number = request.path_params["number"]
+        try:
+            found = await self._background(lambda: self.backend.status(number, agent.email))
+        except Refused as refusal:
+            found = None if refusal.status == 502 else refusal
+            if isinstance(found, Refused):
+                return self.error_page(request, found)
+        if found is None:
+            return self.error_page(
+                request, Refused(404, "Aucune de vos demandes ne porte ce numéro.")
+            )
+        superseded = request.query_params.get("remplace", "")
+        return self.page(
+            request,
+            "demande.html",
+            request_status=found,
+            superseded=superseded if superseded.isdigit() else "",
+        )
+
+    # -- the partner space's API --------------------------------------------------------------
 
     async def api(self, request: Request) -> Response:
         try:
@@ -147,13 +520,14 @@ class FormApp:
             data = json.loads(body)
         except (ValueError, RecursionError) as error:  # RecursionError: absurd nesting
             raise Refused(400, "JSON illisible") from error
-        requester = data.get("requester") if isinstance(data, dict) else None
-        email = requester.get("email") if isinstance(requester, dict) else None
-        self._limit(self.api_rate, str(email).lower())
         change, problems = parse_request(data, require_requester=True, verified=True)
         if change is None:
             return self._refused_json(problems)
-        proposal = await self._run(change)
+        assert change.requester is not None
+        self._limit(self.api_rate, change.requester.email)
+        proposal: Proposal = await self._background(
+            lambda: self.backend.submit(change), exclusive=True
+        )
         if proposal.outcome is Outcome.REFUSED:
             return self._refused_json(list(proposal.diagnostics))
         return JSONResponse(
@@ -165,7 +539,7 @@ class FormApp:
                 "path": proposal.path,
                 "diagnostics": _diagnostics_json(proposal.diagnostics),
             },
-            STATUS_BY_OUTCOME[proposal.outcome],
+            201 if proposal.outcome is Outcome.CREATED else 200,
         )
 
     @staticmethod
@@ -179,172 +553,107 @@ class FormApp:
             422,
         )
 
-    # -- the page ---------------------------------------------------------------------------
 
-    async def page(self, request: Request) -> Response:
-        return HTMLResponse(render_page(), headers=PAGE_HEADERS)
-
-    async def submit_page(self, request: Request) -> Response:
-        try:
-            if not request.headers.get("content-type", "").startswith(
-                "application/x-www-form-urlencoded"
-            ):
-                raise Refused(415, "formulaire attendu")
-            body = await _read_body(request, self.settings)
-            self._limit(self.page_rate, request.client.host if request.client else "?")
-            fields = dict(parse_qsl(body.decode("utf-8", errors="replace")))
-            change, problems = parse_request(page_request(fields), require_requester=True)
-            if change is None:
-                return HTMLResponse(render_page(fields, diagnostics=problems), 422)
-            proposal = await self._run(change)
-        except Refused as refusal:
-            return HTMLResponse(render_page(error=refusal.message), refusal.status, refusal.headers)
-        if proposal.outcome is Outcome.REFUSED:
-            return HTMLResponse(render_page(fields, diagnostics=list(proposal.diagnostics)), 422)
-        return HTMLResponse(render_page(proposal=proposal), STATUS_BY_OUTCOME[proposal.outcome])
+def _policy(backend: Backend) -> Any:
+    return backend.policy  # type: ignore[attr-defined]
 
 
-def page_request(fields: dict[str, str]) -> dict[str, Any]:
-    """The page's fields as the API's request: text areas hold one value per line."""
-    request: dict[str, Any] = {
-        "environment": fields.get("environment", ""),
-        "network": fields.get("network", ""),
-        "client_id": fields.get("client_id", ""),
-        "requester": {
-            "email": fields.get("email", ""),
-            "siret": fields.get("siret", ""),
-            "organisation": fields.get("organisation", ""),
-            "legal_form": fields.get("legal_form", ""),
-        },
+def _agent(request: Request) -> Agent | None:
+    data = request.session.get("agent")
+    if not isinstance(data, dict) or not isinstance(data.get("email"), str):
+        return None
+    keys = ("sub", "email", "given_name", "usual_name", "siret")
+    return Agent(**{k: str(data.get(k, "")) for k in keys})
+
+
+def _contacts(data: dict[str, Any]) -> set[str]:
+    contacts = data.get("contacts")
+    if not isinstance(contacts, list):
+        return set()
+    return {c.lower() for c in contacts if isinstance(c, str)}
+
+
+def _fields(kind: str) -> list[tuple[str, str, str]]:
+    return [(name, FIELD_FR[name], HINT_FR[name]) for name in FILE_KEY_BY_KIND[kind]]
+
+
+def _provider_view(doc: Any, email: str) -> dict[str, Any]:
+    data = doc.data or {}
+    key = "client_id" if doc.kind == SERVICE_PROVIDER else "uid"
+    network = str(data.get("network", ""))
+    identifier = str(data.get(key, ""))
+    query = {
+        "kind": CODE_BY_KIND[doc.kind],
+        "environment": doc.environment,
+        "network": network,
+        "identifier": identifier,
     }
-    for name in ("redirect_uris", "post_logout_redirect_uris", "ip_ranges"):
-        request[name] = fields.get(name, "")
-    return request
+    return {
+        "name": str(data.get("title") or data.get("name") or doc.slug),
+        "kind_fr": KIND_FR[doc.kind],
+        "kind_code": CODE_BY_KIND[doc.kind],
+        "environment": doc.environment,
+        "environment_fr": ENVIRONMENT_FR.get(doc.environment, doc.environment),
+        "network": network,
+        "network_fr": NETWORK_FR.get(network, network),
+        "identifier": identifier,
+        "is_contact": email in _contacts(data),
+        "form_url": "/formulaire?" + urlencode(query),
+        "lists": [
+            (FIELD_FR[name], [v for v in data.get(file_key) or [] if isinstance(v, str)])
+            for name, file_key in FILE_KEY_BY_KIND[doc.kind].items()
+        ],
+    }
 
 
-LABEL_FR = {
-    "environment": "Environnement",
-    "network": "Réseau",
-    "client_id": "CLIENT ID",
-    "redirect_uris": "URLs de redirection post connexion",
-    "post_logout_redirect_uris": "URLs de redirection post déconnexion",
-    "ip_ranges": "Plages / adresses IP",
-    "requester.email": "Email",
-}
-
-
-def _where(diagnostic: Diagnostic) -> str:
-    """Where a diagnostic points, for a person reading the page."""
-    if diagnostic.path != "demande":
-        return f"{diagnostic.path}, ligne {diagnostic.line}, colonne {diagnostic.column}"
+def _shown(diagnostic: Diagnostic, doc: Any) -> ShownError:
+    """A diagnostic at the form's field (and line within a list): the request's own field, or
+    the file key the rule points at, mapped back to the form's list."""
+    by_file_key = {v: k for k, v in FILE_KEY_BY_KIND.get(doc.kind, {}).items()}
     name, _, index = diagnostic.field.partition("[")
-    label = LABEL_FR.get(name, name or "demande")
-    return f"{label}, ligne {int(index.rstrip(']')) + 1}" if index else label
-
-
-def _radio(name: str, value: str, label: str, chosen: str) -> str:
-    checked = " checked" if chosen == value else ""
-    return (
-        f'<label><input type="radio" name="{name}" value="{value}" required{checked}> '
-        f"{label}</label>"
-    )
-
-
-def render_page(
-    fields: dict[str, str] | None = None,
-    diagnostics: list[Diagnostic] | None = None,
-    proposal: Proposal | None = None,
-    error: str = "",
-) -> str:
-    """The page: the form (filled with `fields` again after a refusal), and the answer."""
-    values = {k: html.escape(v) for k, v in (fields or {}).items()}
-
-    def text(name: str, label: str, kind: str = "text", required: bool = False) -> str:
-        need = " required" if required else ""
-        return (
-            f'<p><label for="{name}">{label}</label><br>'
-            f'<input id="{name}" name="{name}" type="{kind}" value="{values.get(name, "")}"'
-            f"{need}></p>"
-        )
-
-    def area(name: str, label: str, help_text: str) -> str:
-        return (
-            f'<p><label for="{name}">{label}</label><br><small>{help_text}</small><br>'
-            f'<textarea id="{name}" name="{name}" rows="4" cols="80">{values.get(name, "")}'
-            "</textarea></p>"
-        )
-
-    answer = ""
-    if proposal is not None:
-        url = html.escape(proposal.url)
-        answer = (
-            f'<section id="resultat" role="status"><h2>{html.escape(proposal.message)}</h2>'
-            f'<p>Suivez la vérification sur <a id="lien-demande" href="{url}">{url}</a>. '
-            "Votre adresse n'étant pas vérifiée par ProConnect, l'équipe de la fédération "
-            "relit la demande avant son déploiement.</p></section>"
-        )
-    elif diagnostics:
-        items = "".join(
-            f"<li><strong>{html.escape(d.code)}</strong> ({html.escape(_where(d))}) : "
-            f"{html.escape(d.message)} <em>{html.escape(d.hint)}</em></li>"
-            for d in diagnostics
-        )
-        answer = (
-            '<section id="resultat" role="alert"><h2>Demande refusée : rien n\'a été '
-            f'écrit</h2><ul id="diagnostics">{items}</ul></section>'
-        )
-    elif error:
-        answer = f'<section id="resultat" role="alert"><h2>{html.escape(error)}</h2></section>'
-    network, environment = values.get("network", ""), values.get("environment", "")
-    separator = "une URL par ligne ; la liste remplace l'ancienne en entier ; vide : inchangé"
-    return f"""<!DOCTYPE html>
-<html lang="fr">
-<head><meta charset="utf-8"><title>Demande de modification d'un fournisseur de services
-ProConnect</title></head>
-<body>
-<main>
-<h1>Demande de modification d'un fournisseur de services ProConnect</h1>
-{answer}
-<p>Cette demande devient une demande de fusion sur le registre de la fédération, vérifiée
-par fedreg en moins d'une minute. Les jokers (*) ne sont pas pris en compte.</p>
-<form method="post" action="/formulaire">
-<fieldset><legend>Identité du demandeur</legend>
-{text("email", "Email", "email", required=True)}
-{text("siret", "SIRET")}
-{text("organisation", "Dénomination")}
-{text("legal_form", "Forme juridique")}
-</fieldset>
-<fieldset><legend>Votre fournisseur de services</legend>
-{text("client_id", "CLIENT ID", required=True)}
-<p>Réseau : {_radio("network", "rie", "RIE", network)}
-{_radio("network", "internet", "Internet", network)}</p>
-<p>Environnement : {_radio("environment", "integration", "Intégration", environment)}
-{_radio("environment", "production", "Production", environment)}</p>
-</fieldset>
-<fieldset><legend>Configuration</legend>
-{area("redirect_uris", "URLs de redirection post CONNEXION", separator)}
-{area("post_logout_redirect_uris", "URLs de redirection post DÉCONNEXION", separator)}
-{area("ip_ranges", "Plages / adresses IP (RIE)", "une plage par ligne ; vide : inchangé")}
-</fieldset>
-<p><button type="submit">Envoyer la demande</button></p>
-</form>
-</main>
-</body>
-</html>
-"""
+    field = by_file_key.get(name, name)
+    label = FIELD_FR.get(field)
+    if label is None:
+        return ShownError("contenu", "Demande", diagnostic.message, diagnostic.hint, field)
+    line = f", ligne {int(index.split(']')[0]) + 1}" if index[:1].isdigit() else ""
+    return ShownError(field, f"{label}{line}", diagnostic.message, diagnostic.hint, field)
 
 
 def build_app(
-    submit: Submit,
-    secret: bytes,
+    backend: Backend,
+    api_secret: bytes,
     settings: ServeSettings | None = None,
+    *,
+    oidc: OidcClient | None = None,
+    session_secret: str = "",
+    secure_cookies: bool = True,
     clock: Callable[[], float] = time.time,
 ) -> Starlette:
-    form = FormApp(submit, secret, settings or ServeSettings(), clock)
+    settings = settings or ServeSettings()
+    form = FormApp(backend, oidc, api_secret, settings, clock)
     return Starlette(
         routes=[
-            Route("/", form.page, methods=["GET"]),
-            Route("/formulaire", form.submit_page, methods=["POST"]),
+            Route("/", form.home, methods=["GET"]),
+            Route("/connexion", form.signin, methods=["GET"]),
+            Route("/connexion/retour", form.callback, methods=["GET"]),
+            Route("/deconnexion", form.signout, methods=["POST"]),
+            Route("/confidentialite", form.privacy, methods=["GET"]),
+            Route("/formulaire", form.form, methods=["GET"]),
+            Route("/formulaire", form.check, methods=["POST"]),
+            Route("/demandes", form.send, methods=["POST"]),
+            Route("/demandes/{number:int}", form.status, methods=["GET"]),
             Route("/api/demandes", form.api, methods=["POST"]),
-        ]
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[
+            Middleware(HeaderGuard),
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_secret or secrets.token_urlsafe(32),
+                session_cookie="fedreg_session",
+                max_age=settings.session_max_age,
+                same_site="lax",
+                https_only=secure_cookies,
+            ),
+        ],
     )

@@ -7,7 +7,6 @@ review rules, to the federation team's review or to self-service, where the bot 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -17,6 +16,7 @@ from ..diagnostics import count_errors
 from ..registry.layout import REGISTRY_DIR
 from ..registry.models import IDENTITY_PROVIDER
 from ..registry.policy import ALWAYS_FEDERATION, Policy
+from .requesterseal import check_seal
 
 SITUATION_FR = {
     "outside_registry": "changement hors du registre (code, schémas, workflows ou politique)",
@@ -345,16 +345,7 @@ def review_unverified_live_checks(review: Review, unverified_paths: Iterable[str
 
 # -- requests from the partner space (the modification form) -------------------------------
 
-# First line of the body of a pull request opened by the partner space's GitHub App: the
-# requester's e-mail, verified by their ProConnect login (written by proposal.pull_body).
-REQUESTER_CLAIM = re.compile(r"\A<!-- fedreg:demandeur=(?P<email>[^\s<>]+) -->\r?\n")
 NOT_CONTACT_SITUATION = "partner_space_requester_not_contact"
-
-
-def requester_claim(body: str) -> str | None:
-    """The e-mail a pull request's body claims for its requester, if it carries one."""
-    match = REQUESTER_CLAIM.match(body or "")
-    return match.group("email").lower() if match else None
 
 
 def partner_space_review(
@@ -362,17 +353,23 @@ def partner_space_review(
     body: str,
     app: str | None,
     base_contacts: Mapping[str, tuple[str, ...]],
+    *,
+    key: str | None = None,
+    repository: str = "",
+    commit: str = "",
 ) -> Review:
     """Who may self-serve through the partner space: on a pull request authored by its GitHub
-    App (`app`), the requester's verified e-mail claimed in `body` counts as an owner of each
-    file whose base version lists it among `contacts`; any other file needs the federation.
-    The same claim from any other author is ignored, and the review says so."""
-    claim = requester_claim(body)
+    App (`app`), the requester sealed in `body` for this `commit` (requesterseal, verified with
+    the policy's `key`) counts as an owner of each file whose base version lists it among
+    `contacts`; any other file needs the federation. A seal from any other author, for another
+    commit, or that does not verify is ignored, and the review says so."""
+    check = check_seal(body, key, repository, commit)
+    claim = check.email or None
     if app is None or review.author.lower() != app.lower():
-        if claim is None:
+        if claim is None and not check.problem:
             return review
         note = (
-            f"Demandeur déclaré ({claim}) ignoré : seule l'application de l'espace "
+            "Demandeur déclaré ignoré : seule l'application de l'espace "
             f"partenaires ({app or 'aucune configurée'}) peut en porter un. "
             f"@{review.author} est traité comme tout auteur."
         )
@@ -388,7 +385,10 @@ def partner_space_review(
     outsiders = [a.path for a in accesses if a.access is Access.NOT_CONTACT]
     situations = set(review.situations) | ({NOT_CONTACT_SITUATION} if outsiders else set())
     if claim is None:
-        note = "Demande de l'espace partenaires sans demandeur vérifié : revue de la fédération."
+        why = f" ({check.problem})" if check.problem else ""
+        note = (
+            f"Demande de l'espace partenaires sans demandeur vérifié{why} : revue de la fédération."
+        )
     elif outsiders:
         note = (
             f"Demande de l'espace partenaires au nom de {claim} (adresse vérifiée par "

@@ -204,7 +204,15 @@ def decide(
         type_changes=[c.path for c in registry if c.mode_changed],
     )
     contacts = {doc.display_path: contacts_of(doc) for doc in trusted}
-    review = partner_space_review(review, ref.body, policy.partner_space_app, contacts)
+    review = partner_space_review(
+        review,
+        ref.body,
+        policy.partner_space_app,
+        contacts,
+        key=policy.partner_space_key,
+        repository=ref.repository,
+        commit=ref.head_sha,
+    )
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
     review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
     review = review_lapsed_proofs(review, plan, lapsed or {})

@@ -54,20 +54,39 @@ def display_path(path: Path, base: Path | None = None) -> str:
     return path.as_posix()
 
 
+def _folders_in_registry(path: Path) -> list[str] | None:
+    """The folders between the registry folder and the file (None: not under one)."""
+    parts = path.parts[:-1]
+    if REGISTRY_DIR not in parts:
+        return None
+    last = len(parts) - 1 - parts[::-1].index(REGISTRY_DIR)
+    return list(parts[last + 1 :])
+
+
 def classify(path: Path) -> tuple[str, str, str, list[Finding]]:
-    """(environment, kind, slug, layout findings) from a registry file's path."""
+    """(environment, kind, slug, layout findings) from a registry file's path. A misplaced
+    file still gets the environment its path names, when it names one, so that its other
+    findings are reported as for that environment."""
     findings: list[Finding] = []
     environment, folder, name = path.parent.parent.name, path.parent.name, path.name
     kind = KIND_BY_FOLDER.get(folder, "")
     slug = name[: -len(YAML_SUFFIX)] if name.endswith(YAML_SUFFIX) else path.stem
+    folders = _folders_in_registry(path)
+    if folders is not None and len(folders) != 2:
+        kind = ""
+        environment = folders[0] if folders and folders[0] in ENVIRONMENTS else ""
     if environment not in ENVIRONMENTS or not kind:
+        shown = (
+            "/".join([REGISTRY_DIR, *folders]) if folders is not None else f"{environment}/{folder}"
+        )
         findings.append(
             Finding(
                 "L001",
                 params={
                     "reason": (
-                        f"le dossier « {environment}/{folder} » n'est pas "
-                        "<integration|production>/<service-providers|identity-providers>"
+                        f"le dossier « {shown} » n'est pas "
+                        f"{REGISTRY_DIR}/<integration|production>/"
+                        "<service-providers|identity-providers>"
                     )
                 },
                 line=1,

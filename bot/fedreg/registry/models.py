@@ -18,7 +18,9 @@ CLIENT_ID_PATTERN = (
     r"^(?:[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-NAME_PATTERN = r"^[A-Za-zÀ-žØ-öø-ÿ0-9 ,.:!()_'\-&/]+$"
+# Letters, digits and ordinary French typography: the typographic apostrophe, guillemets and
+# (narrow) non-breaking spaces, as the admin app's users type them.
+NAME_PATTERN = r"^[A-Za-zÀ-žØ-öø-ÿ0-9 ,.:!()_'\-&/\u2019\u00ab\u00bb\u00a0\u202f]+$"
 OWNER_PATTERN = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?$"
 SIRET_PATTERN = r"^[0-9]{14}$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"

@@ -192,6 +192,12 @@ class Policy(BaseModel):
     radar_secret_max_age_days: int = Field(
         730, ge=1, description="Oldest a service provider's client secret may be (R031)."
     )
+    partner_space_key: str | None = Field(
+        None,
+        description="The partner space's Ed25519 public key (PEM): the requester it seals for "
+        "a commit (the first line of its pull request's body) is trusted only when the seal "
+        "verifies with this key and names the commit judged. Null: no requester is trusted.",
+    )
 
 
 DEFAULT_POLICY = Policy()

@@ -112,10 +112,18 @@ def load_policy(path: Path, base: Path | None = None) -> tuple[Policy, list[Diag
     """
     if not path.is_file():
         return DEFAULT_POLICY, []
+    return check_policy(path, read_bytes(path), base)
+
+
+def check_policy(
+    path: Path, raw: bytes, base: Path | None = None
+) -> tuple[Policy, list[Diagnostic]]:
+    """The policy `raw` holds (the defaults when it is invalid) and its diagnostics, reported
+    at `path` (the editor's unsaved text, or the file's content)."""
     doc = RegistryDocument(
         path=path, display_path=display_path(path, base), environment="", kind="", slug=path.stem
     )
-    parse_document(doc, read_bytes(path))
+    parse_document(doc, raw)
     policy = DEFAULT_POLICY
     if doc.data is not None and RETIRED_AGE_RECIPIENT_KEY in doc.data:
         doc.findings.append(Finding("Q007", (RETIRED_AGE_RECIPIENT_KEY,), on_key=True))

@@ -249,8 +249,8 @@ _RULES = [
         title="Caractère non accepté dans un nom",
         message="« {field} » contient un caractère non accepté : « {char} ».",
         hint=(
-            "Caractères acceptés : lettres (accentuées comprises), chiffres, espaces et "
-            ", . : ! ( ) _ ' - & /"
+            "Caractères acceptés : lettres (accentuées comprises), chiffres, espaces (insécables "
+            "comprises) et , . : ! ( ) _ ' ’ « » - & /"
         ),
         rejects="name: Mon service <test>",
         accepts="name: Mon service (test)",
@@ -857,8 +857,9 @@ _RULES = [
             "l'extension d'un domaine rattaché doit faire de 2 à 10 lettres."
         ),
         hint=(
-            "Vérifiez le domaine ; s'il est juste, voyez avec l'équipe de la fédération : le "
-            "cœur ne pourrait pas le charger tel quel."
+            "Vérifiez le domaine ; s'il est juste, voyez avec l'équipe de la fédération : c'est "
+            "le formulaire d'administration qui refuse ce domaine (le cœur, lui, le chargerait), "
+            "et un FI ainsi configuré ne pourrait plus y être modifié."
         ),
         rejects="- mairie.construction",
         accepts="- mairie.fr",
@@ -930,6 +931,20 @@ _RULES = [
         title="Chiffrement incomplet",
         message="« {present} » est renseigné sans « {missing} ».",
         hint="{detail}",
+        rejects="userinfo_encrypted_response_enc: A256GCM\n(sans userinfo_encrypted_response_alg)",
+        accepts=(
+            "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM"
+        ),
+    ),
+    Rule(
+        code="O008",
+        severity=W,
+        title="Contenu chiffré sans algorithme : ignoré",
+        message=(
+            "« {present} » est renseigné sans « {missing} » : le cœur ne chiffre rien sans "
+            "algorithme, cette valeur est ignorée."
+        ),
+        hint="Retirez {present}, ou indiquez {missing} ({algs}) pour chiffrer vraiment.",
         rejects="userinfo_encrypted_response_enc: A256GCM\n(sans userinfo_encrypted_response_alg)",
         accepts=(
             "userinfo_encrypted_response_alg: RSA-OAEP\nuserinfo_encrypted_response_enc: A256GCM"
@@ -1636,6 +1651,15 @@ _RULES = [
         hint="Le fournisseur n'est pas encore fusionné : attendez la fusion de sa création.",
         rejects="(fournisseur seulement dans une branche locale)",
         accepts="(fournisseur fusionné dans main)",
+    ),
+    Rule(
+        code="F015",
+        severity=E,
+        title="Demande trop longue",
+        message="La demande dépasse ce que GitHub accepte ({problem}) : rien n'a été écrit.",
+        hint="Raccourcissez les listes ou les textes saisis, ou envoyez plusieurs demandes.",
+        rejects="(200 URL de 2 000 caractères)",
+        accepts="(quelques URL)",
     ),
 ]
 

@@ -51,14 +51,14 @@ def _block(yaml_text: str) -> str:
     return "```yaml\n" + yaml_text + "\n```"
 
 
-def render_rule(rule: Rule) -> str:
+def render_rule(rule: Rule, heading: str = "###") -> str:
     """One rule's section of the reference: code, title, message, hint and examples."""
     if rule.retired:
-        return f"### {rule.code} — {rule.title} (retiré)\n\n{rule.retired}"
+        return f"{heading} {rule.code} — {rule.title} (retiré)\n\n{rule.retired}"
     hint = HINTS_IN_REFERENCE.get(rule.code) or _template(rule.hint)
     return "\n\n".join(
         [
-            f"### {rule.code} — {rule.title} ({SEVERITY_FR[rule.severity]})",
+            f"{heading} {rule.code} — {rule.title} ({SEVERITY_FR[rule.severity]})",
             f"Message : {_template(rule.message)}",
             f"Correction : {hint}",
             "Refusé :\n\n" + _block(rule.rejects),
@@ -83,3 +83,36 @@ def render_rules_markdown() -> str:
                 parts.append(render_rule(rule))
                 parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+RULE_PAGES_DIR = "regles"
+
+
+def rule_page_path(code: str) -> str:
+    """Where the documentation site shows one rule, or one family (by its letter)."""
+    return f"{RULE_PAGES_DIR}/{code}.md"
+
+
+def render_rule_pages() -> dict[str, str]:
+    """The documentation site's rule pages, by path under docs/: one per family, listing its
+    rules, and one per rule (a page of its own, to link to from a question or a ticket)."""
+    pages = {}
+    for prefix, title in _GROUPS.items():
+        rules = [rule for code, rule in RULES_BY_CODE.items() if code[0] == prefix]
+        family = f"[{prefix} — {title}]({prefix}.md)"
+        lines = [f"# {prefix} — {title}", ""]
+        for rule in rules:
+            state = "retiré" if rule.retired else SEVERITY_FR[rule.severity]
+            lines.append(f"- [{rule.code} — {rule.title}]({rule.code}.md) ({state})")
+            footer = (
+                f"Famille : {family}. Sur votre poste : `fedreg rules {rule.code}`. "
+                "[Toutes les règles](../rules.md)."
+            )
+            pages[rule_page_path(rule.code)] = f"{render_rule(rule, '#')}\n\n{footer}\n"
+        pages[rule_page_path(prefix)] = "\n".join(lines) + "\n"
+    return pages
+
+
+def rule_families_nav() -> list[str]:
+    """The family pages, in the reference's order, as MkDocs navigation entries."""
+    return [rule_page_path(prefix) for prefix in _GROUPS]

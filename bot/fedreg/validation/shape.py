@@ -57,15 +57,21 @@ def _type_hint(error_type: str, value: Any) -> str:
     return "Corrigez la valeur."
 
 
+def suggested_key(key: str, known: list[str]) -> str | None:
+    """The known key an unknown one most likely misspells (what S001 suggests)."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def unknown_key_hint(key: str, known: list[str]) -> str:
     if key.lower() in _ENVIRONMENT_KEYS:
         return (
             "L'environnement vient du dossier (registry/integration/ ou "
             "registry/production/) : retirez cette clé."
         )
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    if close:
-        return f"Vouliez-vous dire « {close[0]} » ?"
+    close = suggested_key(key, known)
+    if close is not None:
+        return f"Vouliez-vous dire « {close} » ?"
     return "Clés acceptées : " + ", ".join(sorted(known)) + "."
 
 

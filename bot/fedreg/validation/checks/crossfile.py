@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 
 from ...diagnostics import Finding
 from ...registry.layout import RegistryDocument
-from ...registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
+from ...registry.models import ENVIRONMENTS, IDENTITY_PROVIDER, SERVICE_PROVIDER
 from .context import text_items, text_value
 
 CrossFinding = tuple[RegistryDocument, Finding]
@@ -138,7 +138,8 @@ KEYS_BY_RULE = (
 
 
 def cross_file_findings(docs: Sequence[RegistryDocument]) -> Iterator[CrossFinding]:
-    readable = [doc for doc in docs if doc.data is not None]
+    # A file whose path names no environment (L001) belongs to no deployment: nothing to clash.
+    readable = [doc for doc in docs if doc.data is not None and doc.environment in ENVIRONMENTS]
     for code, keys_of in KEYS_BY_RULE:
         if code != "D006":
             yield from _clashes(readable, keys_of, code)

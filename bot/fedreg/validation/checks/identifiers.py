@@ -23,6 +23,7 @@ from ...registry.models import (
     UUID_PATTERN,
 )
 from .context import FileContext, duplicate_findings, text_items, text_value
+from .readiness import PLACEHOLDER_RECIPIENT
 from .uris import has_invisible
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
@@ -33,6 +34,11 @@ _OWNER = re.compile(OWNER_PATTERN)
 _SIRET = re.compile(SIRET_PATTERN)
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
 _AGE_RECIPIENT = re.compile(AGE_RECIPIENT_PATTERN)
+
+
+def is_age_recipient(text: str) -> bool:
+    """Whether `text` is an age X25519 public key (age1…)."""
+    return _AGE_RECIPIENT.match(text) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -123,7 +129,7 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
         # Optional in the core (a seed FI has none), but agents then have nowhere to write.
         yield Finding("S008", ("support_email",) if "support_email" in data else ())
     for index, recipient in text_items(data, "secret_recipients"):
-        if not _AGE_RECIPIENT.match(recipient):
+        if not _AGE_RECIPIENT.match(recipient) and recipient != PLACEHOLDER_RECIPIENT:
             yield Finding("I008", ("secret_recipients", index), {"value": recipient})
     declared = text_value(data, "client_secret_age_recipient")
     if declared is not None and not _AGE_RECIPIENT.match(declared):

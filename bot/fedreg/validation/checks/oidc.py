@@ -91,12 +91,12 @@ def check_encryption(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding
                 )
         alg, enc = data.get(alg_key), data.get(enc_key)
         if enc is not None and alg is None:
-            detail = (
-                f"Sans algorithme, rien n'est chiffré : indiquez {alg_key} "
-                f"({', '.join(ENCRYPTION_ALGS)}), ou retirez {enc_key}."
-            )
+            # The core encrypts nothing without an algorithm: the enc is ignored (the seed's
+            # LemonLDAP has one), a warning rather than a refusal.
             yield Finding(
-                "O007", (enc_key,), {"present": enc_key, "missing": alg_key, "detail": detail}
+                "O008",
+                (enc_key,),
+                {"present": enc_key, "missing": alg_key, "algs": ", ".join(ENCRYPTION_ALGS)},
             )
         elif alg is not None and enc is None:
             # Without enc, A128CBC-HS256 would apply, which the federation does not enable.

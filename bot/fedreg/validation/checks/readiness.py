@@ -30,6 +30,7 @@ from .uris import IDP_URL_KEYS, url_host
 PLACEHOLDER_LABEL = "a-remplacer"
 PLACEHOLDER_DOMAIN = f"{PLACEHOLDER_LABEL}.example.fr"
 PLACEHOLDER_RIE_RANGE = "100.127.255.240/28"
+PLACEHOLDER_RECIPIENT = f"age1-{PLACEHOLDER_LABEL}"  # where the team's age public key goes
 _URL_KEYS = ("redirect_uris", "post_logout_redirect_uris")
 _DOMAIN_KEYS = ("attached_email_domains", "extra_accepted_email_domains")
 _UNKNOWN_KEY = "<clé demandée à l'équipe de la fédération>"
@@ -58,6 +59,9 @@ def _placeholder_fields(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int,
     for index, text in text_items(data, "ip_ranges"):
         if text == PLACEHOLDER_RIE_RANGE:
             yield ("ip_ranges", index), text
+    for index, text in text_items(data, "secret_recipients"):
+        if text == PLACEHOLDER_RECIPIENT:
+            yield ("secret_recipients", index), text
 
 
 def check_placeholders(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:

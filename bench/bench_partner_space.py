@@ -1,0 +1,155 @@
+"""Benchmark the partner space: from "Envoyer la demande" to the pull request, and page weight.
+
+    .venv/bin/python bench/bench_partner_space.py [--repeat 5]
+
+Runs the real app (uvicorn, loopback) over the contract-checked fake GitHub (tests/fakegithub.py)
+and a real clone of a small registry, with a session made as the sign-in makes it; times each
+POST /demandes up to its 303 (main's tip fetched, edit validated, commit, branch, pull request,
+the previous request closed), and prints the bytes of each page and of its style sheet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from itsdangerous import TimestampSigner  # noqa: E402
+from joserfc.jwk import OKPKey  # noqa: E402
+
+from fakegithub import FakeGitHub  # noqa: E402
+from fedreg.adapters.github import GitHubClient  # noqa: E402
+from fedreg.form.partnerspace import PartnerSpace  # noqa: E402
+from fedreg.form.server import ServeSettings, build_app  # noqa: E402
+from fedreg.prbot.requesterseal import seal  # noqa: E402
+from fedreg.registry.policy import DEFAULT_POLICY  # noqa: E402
+
+CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+PROVIDER = """\
+kind: ServiceProvider
+name: Service de démonstration
+network: internet
+client_id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+active: true
+owners:
+  - "@demo-org/equipe"
+contacts:
+  - equipe@demo.gouv.fr
+redirect_uris:
+  - https://demo.gouv.fr/callback
+scopes:
+  - openid
+  - email
+id_token_signed_response_alg: ES256
+userinfo_signed_response_alg: ES256
+accepts_private_sector: false
+"""
+SESSION_SECRET = "b" * 40
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _session_cookie() -> str:
+    """The cookie SessionMiddleware sets after a sign-in (same format, same signer)."""
+    import base64
+    import json
+
+    data = {"agent": {"sub": "b", "email": "equipe@demo.gouv.fr"}, "csrf": "jeton"}
+    payload = base64.b64encode(json.dumps(data).encode())
+    return TimestampSigner(SESSION_SECRET).sign(payload).decode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        origin, clone = Path(folder) / "origin", Path(folder) / "clone"
+        (origin / "registry/integration/service-providers").mkdir(parents=True)
+        (origin / "registry/integration/service-providers/demo.yaml").write_text(PROVIDER)
+        _git(origin, "init", "-q", "-b", "main")
+        _git(origin, "add", ".")
+        _git(origin, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "r")
+        _git(Path(folder), "clone", "-q", str(origin), str(clone))
+        github = FakeGitHub(origin)
+        github.tokens["app-token"] = {"login": "proconnect-espace-partenaires[bot]", "type": "Bot"}
+        github.start()
+        os.environ.update(
+            GITHUB_TOKEN="app-token",
+            GITHUB_API_URL=github.base_url,
+            GITHUB_REPOSITORY=github.full_name,
+            FEDREG_GITHUB_REQUEST_INTERVAL="0",
+            FEDREG_GITHUB_WRITE_INTERVAL="0",
+        )
+        private = OKPKey.generate_key("Ed25519").as_pem(private=True)
+        backend = PartnerSpace(
+            clone,
+            DEFAULT_POLICY,
+            GitHubClient.from_environment,
+            "main",
+            lambda repository, commit, email: seal(private, repository, commit, email),
+        )
+        settings = ServeSettings(rate_limit=1000)
+        app = build_app(
+            backend, b"s" * 40, settings, session_secret=SESSION_SECRET, secure_cookies=False
+        )
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+        while not server.started:
+            time.sleep(0.01)
+        cookies = {"fedreg_session": _session_cookie()}
+        form = {
+            "kind": "fs",
+            "environment": "integration",
+            "network": "internet",
+            "identifier": CLIENT_ID,
+            "csrf": "jeton",
+        }
+        times = []
+        with httpx.Client(base_url=url, cookies=cookies, timeout=30) as client:
+            for attempt in range(args.repeat):
+                uris = f"https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v{attempt}/cb"
+                start = time.perf_counter()
+                sent = client.post("/demandes", data={**form, "redirect_uris": uris})
+                times.append(time.perf_counter() - start)
+                assert sent.status_code == 303, sent.text
+            pages = {
+                "accueil (connecté)": client.get("/").content,
+                "formulaire": client.get("/formulaire", params=form).content,
+                "demande": client.get(f"/demandes/{args.repeat}").content,
+            }
+            css = client.get("/static/dsfr/dsfr.min.css").content
+        with httpx.Client(base_url=url, timeout=30) as anonymous:
+            pages["connexion"] = anonymous.get("/").content
+        server.should_exit = True
+        github.stop()
+    print(f"submit → pull request ({args.repeat} requests, each superseding the previous):")
+    print(
+        f"  median {statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms,"
+        f" worst {max(times) * 1000:.0f} ms"
+    )
+    print("page weight (HTML; plus the one style sheet, cached across pages):")
+    for name, body in pages.items():
+        print(f"  {name:<20} {len(body) / 1024:6.1f} KiB")
+    print(f"  {'dsfr.min.css':<20} {len(css) / 1024:6.1f} KiB (no script, no font, no image)")
+
+
+if __name__ == "__main__":
+    main()

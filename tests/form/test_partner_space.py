@@ -1,0 +1,250 @@
+"""The partner space over real HTTP: sign in with a real OIDC provider on loopback, the agent's
+providers, an FS and an FI change, requests that never overwrite each other, the request's page,
+sign-out, and the attacks of issue 23."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import httpx
+from partnerspace import AGENT, FI, FI_UID, csrf, provider, space  # noqa: F401
+
+from conftest import FORM_SP
+
+CLIENT_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+WRITES = {"post", "patch", "put", "delete"}
+FS_FORM = {
+    "kind": "fs",
+    "environment": "integration",
+    "network": "internet",
+    "identifier": CLIENT_ID,
+}
+FI_FORM = {"kind": "fi", "environment": "integration", "network": "internet", "identifier": FI_UID}
+
+
+def _writes(app_github) -> list[tuple[str, str]]:
+    return [(m, p) for m, p, _ in app_github.calls if m in WRITES]
+
+
+def test_anonymous_home_offers_the_proconnect_sign_in(space) -> None:
+    page = space.client().get("/")
+    assert page.status_code == 200
+    assert "S'identifier avec" in page.text and 'href="/connexion"' in page.text
+    assert "République<br>française" in page.text
+    assert "ProConnect — Espace partenaires" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_sign_in_lists_both_kinds_and_the_form_is_prefilled(space) -> None:
+    client = space.sign_in()
+    cookie = client.cookies.jar
+    [session] = [c for c in cookie if c.name == "fedreg_session"]
+    assert session.has_nonstandard_attr("HttpOnly") or "httponly" in str(session._rest).lower()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert AGENT in home.text and 'id="deconnexion"' in home.text
+    assert "Service de démonstration" in home.text and "FI de démonstration" in home.text
+    form = client.get("/formulaire?" + urlencode(FS_FORM))
+    assert form.status_code == 200
+    assert "https://demo.gouv.fr/callback</textarea>" in form.text
+    fi_form = client.get("/formulaire?" + urlencode(FI_FORM))
+    assert "demo.gouv.fr</textarea>" in fi_form.text
+    assert "Domaines e-mail rattachés" in fi_form.text
+
+
+def test_without_a_session_nothing_runs(space, app_github) -> None:
+    client = space.client()
+    for path in ("/formulaire", "/demandes", "/deconnexion"):
+        answer = client.post(path, data={**FS_FORM, "redirect_uris": "https://x.gouv.fr/cb"})
+        assert answer.status_code == 401, path
+        assert "connectez-vous" in answer.text
+    assert app_github.calls == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(space, app_github) -> None:
+    client = space.sign_in()
+    answer = client.post("/demandes", data={**FS_FORM, "redirect_uris": "https://x.gouv.fr/cb"})
+    assert answer.status_code == 403
+    assert _writes(app_github) == []
+
+
+def _send(client, form: dict[str, str], **lists: str):
+    token = csrf(client.get("/").text)
+    summary = client.post(
+        "/formulaire", data={**form, **lists, "csrf": token, "action": "verifier"}
+    )
+    assert summary.status_code == 200, summary.text
+    return summary, client.post("/demandes", data={**form, **lists, "csrf": token})
+
+
+def test_an_fs_request_opens_its_own_pull_request_and_a_new_one_supersedes_it(
+    space, app_github, origin
+) -> None:
+    client = space.sign_in()
+    summary, sent = _send(
+        client,
+        FS_FORM,
+        redirect_uris="https://demo.gouv.fr/callback\nhttps://demo.gouv.fr/v2/callback",
+    )
+    assert "+ https://demo.gouv.fr/v2/callback" in summary.text
+    assert sent.status_code == 303 and sent.headers["location"] == "/demandes/1"
+    first = app_github.pulls[1]
+    assert first.head_ref.startswith("fedreg-formulaire-integration-internet-fs-demo-")
+    assert origin.git("diff", "--name-only", first.base_sha, first.head_sha) == FORM_SP
+    first_head = first.head_sha
+    _, again = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v3/callback")
+    assert again.headers["location"] == "/demandes/2?remplace=1"
+    second = app_github.pulls[2]
+    assert second.head_ref != first.head_ref
+    assert first.head_sha == first_head, "a request never rewrites another's branch"
+    assert first.state == "closed"
+    assert "pull/2" in first.comments[-1]["body"]
+    page = client.get("/demandes/2?remplace=1")
+    assert page.status_code == 200
+    assert "remplace votre demande précédente n° 1" in page.text
+    assert 'id="lien-demande" href="https://github.com/proconnect-gouv/registre/pull/2"' in (
+        page.text
+    )
+
+
+def test_an_fi_request_edits_the_fi_not_the_fs_with_the_same_slug(space, app_github, origin):
+    client = space.sign_in()
+    summary, sent = _send(client, FI_FORM, email_domains="demo.gouv.fr\nsport.demo.gouv.fr")
+    assert "proconnect-identity-provider-" + FI_UID in summary.text
+    assert sent.status_code == 303
+    pull = app_github.pulls[1]
+    assert "-fi-demo-" in pull.head_ref
+    assert origin.git("diff", "--name-only", pull.base_sha, pull.head_sha) == FI
+
+
+def test_every_error_is_shown_at_its_field_and_line_and_nothing_counts(space, app_github) -> None:
+    client = space.sign_in()
+    token = csrf(client.get("/").text)
+    for _ in range(5):  # more than the rate limit: refusals never count
+        answer = client.post(
+            "/formulaire",
+            data={
+                **FS_FORM,
+                "csrf": token,
+                "action": "verifier",
+                "redirect_uris": "https://demo.gouv.fr/callback\nftp://demo.gouv.fr/cb",
+                "post_logout_redirect_uris": "ftp://demo.gouv.fr/",
+            },
+        )
+        assert answer.status_code == 422
+    assert 'href="#redirect_uris"' in answer.text and "ligne 2" in answer.text
+    assert 'href="#post_logout_redirect_uris"' in answer.text
+    assert "ftp://demo.gouv.fr/cb</textarea>" in answer.text, "typed values are kept"
+    _, sent = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert sent.status_code == 303
+    assert _writes(app_github) != []
+
+
+def test_a_request_for_a_provider_one_is_not_contact_of_goes_to_the_federation(
+    space, app_github
+) -> None:
+    client = space.sign_in(email="inconnu@autre.gouv.fr", sub="agent-2")
+    assert "Aucun fournisseur ne vous a pour contact" in client.get("/").text
+    summary, sent = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert "pas parmi les contacts" in summary.text
+    assert sent.status_code == 303
+    assert "**Revue de la fédération** : le demandeur" in app_github.pulls[1].body
+
+
+def test_one_cannot_see_another_agents_request(space, app_github) -> None:
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    other = space.sign_in(email="inconnu@autre.gouv.fr", sub="agent-2")
+    assert other.get("/demandes/1").status_code == 404
+    assert other.get("/demandes/99").status_code == 404
+
+
+def test_sign_out_ends_the_session(space) -> None:
+    client = space.sign_in()
+    token = csrf(client.get("/").text)
+    out = client.post("/deconnexion", data={"csrf": token})
+    assert out.status_code == 303
+    assert "S'identifier avec" in client.get("/").text
+
+
+def test_a_forged_callback_is_refused(space) -> None:
+    client = space.client()
+    client.get("/connexion")
+    answer = client.get("/connexion/retour?code=abc&state=forged")
+    assert answer.status_code == 401
+    assert "recommencez" in answer.text
+
+
+def test_a_branch_named_like_ours_by_someone_else_is_neither_reused_nor_closed(
+    space, app_github, origin
+) -> None:
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    first = app_github.pulls[1]
+    lookalike = first.head_ref[:-12] + "0" * 12
+    origin.git("branch", lookalike, first.head_sha)
+    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    _, same = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert same.status_code == 303, re.sub(r"\s+", " ", same.text)[-1500:]
+    assert same.status_code == 303, re.sub(r"\s+", " ", same.text)[-1500:]
+    assert same.headers["location"] == "/demandes/1", "never pointed at mallory's request"
+    _, later = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v3/callback")
+    assert later.headers["location"] == "/demandes/3?remplace=1"
+    assert (app_github.pulls[1].state, app_github.pulls[2].state) == ("closed", "open")
+
+
+def test_a_link_to_the_sign_in_does_not_sign_a_signed_in_agent_out(space) -> None:
+    client = space.sign_in()
+    assert client.get("/connexion").headers["location"] == "/"
+    assert 'id="deconnexion"' in client.get("/").text
+
+
+def test_sign_ins_and_sent_requests_count_per_agent_and_a_429_keeps_what_was_typed(
+    space, app_github
+) -> None:
+    client = space.sign_in()  # 1
+    for version in range(4):  # 2 to 5
+        _, sent = _send(client, FS_FORM, redirect_uris=f"https://demo.gouv.fr/v{version}/cb")
+        assert sent.status_code == 303
+    _, limited = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v9/cb")
+    assert limited.status_code == 429
+    assert "Vos saisies sont conservées" in limited.text
+    assert 'value="https://demo.gouv.fr/v9/cb"' in limited.text
+
+
+def test_the_request_page_shows_the_bots_verdict_and_comment_as_text(space, app_github) -> None:
+    from fedreg.prbot.result import VERDICT_MARKER
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    pull = app_github.pulls[1]
+    pull.labels.append("revue-fédération-requise")
+    pull.comments.append(
+        {
+            "id": 1,
+            "user": {"login": "fedreg[bot]", "type": "Bot"},
+            "body": "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
+            "### ✅ fedreg : modification valide, revue de la fédération requise\n\n"
+            "| Liste | Ajouté |\n|---|---|\n| redirect_uris | `<img src=x>` |\n",
+        }
+    )
+    page = client.get("/demandes/1")
+    assert 'id="verdict">valide<' in page.text
+    assert 'id="revue">requise<' in page.text
+    assert "modification valide, revue de la fédération requise" in page.text
+    assert "<img" not in page.text, page.text[page.text.find("<img") - 200 :][:400]
+    assert "&lt;img src=x" in page.text
+    pull.state = "closed"
+    pull.merged = True
+    assert "acceptée et fusionnée" in client.get("/demandes/1").text
+
+
+def test_a_sign_in_denied_at_the_provider_is_explained(space) -> None:
+    client = space.client()
+    authorize = client.get("/connexion").headers["location"]
+    denied = httpx.post(authorize, data={"action": "deny"}, follow_redirects=False)
+    back = client.get(denied.headers["location"])
+    assert back.status_code == 401
+    assert "refusée ou annulée" in back.text
+    assert "S'identifier avec" in client.get("/").text
