@@ -156,6 +156,29 @@ def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) ->
     }
 
 
+def test_a_new_provider_straight_from_new_is_not_deployable(repo, cli, base) -> None:
+    """In integration the placeholders are warnings, but deploy cannot seal a secret for the
+    example recipient nor open a missing one: a new provider fresh from `fedreg new` fails
+    the check (I010, I011) rather than block its deployment once merged."""
+    for kind in ("service-provider", "identity-provider"):
+        created = cli(
+            "new", kind, "tout-neuf", "--env", "integration", "--network", "internet",
+            "--owner", "@mon-org/equipe", "--contact", "equipe@ministere.gouv.fr",
+        )  # fmt: skip
+        assert created.exit_code == 0, created.stderr
+    result = cli("validate", "--base", base, "--format", "json")
+    assert result.exit_code == 1
+    errors = {
+        (d["code"], d["field"]) for d in result.json()["diagnostics"] if d["severity"] == "error"
+    }
+    assert errors == {("I010", "secret_recipients[0]"), ("I011", "uid")}
+    placeholder = "registry/integration/service-providers/tout-neuf.yaml"
+    text = (repo.root / placeholder).read_text(encoding="utf-8")
+    repo.write(placeholder, text.replace("age1-a-remplacer", str(PARTNER)))
+    result = cli("validate", "--base", base, "--format", "json")
+    assert {d["code"] for d in result.json()["diagnostics"] if d["severity"] == "error"} == {"I011"}
+
+
 # -- finding 5: the whole file's opening, and new hosts -----------------------------------
 
 

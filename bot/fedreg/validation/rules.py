@@ -323,8 +323,9 @@ _RULES = [
         title="Nouveau FS sans destinataire de son secret",
         message=(
             "Ce FS est nouveau dans le déploiement {deployment} mais n'a pas de "
-            "secret_recipients : le déploiement le refuserait, et retiendrait avec lui tous les "
-            "autres changements de {deployment}."
+            "secret_recipients (ou seulement la clé d'exemple de « fedreg new ») : le "
+            "déploiement le refuserait, et retiendrait avec lui tous les autres changements de "
+            "{deployment}."
         ),
         hint=(
             "Créez une clé age pour votre équipe (age-keygen -o ma-cle.txt) et ajoutez sa clé "

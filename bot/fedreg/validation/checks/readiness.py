@@ -147,9 +147,18 @@ def known_identities(documents: Iterable[tuple[str, str, dict[str, Any] | None]]
 def new_provider_findings(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
     """What deploy requires of a provider it will create in its deployment."""
     deployment = deployment_name(ctx.environment, text_value(data, "network"))
-    if ctx.kind == SERVICE_PROVIDER and not data.get("secret_recipients"):
-        where = ("secret_recipients",) if "secret_recipients" in data else ("client_id",)
-        yield Finding("I010", where, {"deployment": deployment})
+    if ctx.kind == SERVICE_PROVIDER:
+        recipients = [text for _, text in text_items(data, "secret_recipients")]
+        if PLACEHOLDER_RECIPIENT in recipients:
+            # Deploy cannot seal the new secret for `fedreg new`'s example recipient.
+            where: tuple[str | int, ...] = (
+                "secret_recipients",
+                recipients.index(PLACEHOLDER_RECIPIENT),
+            )
+            yield Finding("I010", where, {"deployment": deployment})
+        elif not data.get("secret_recipients"):
+            where = ("secret_recipients",) if "secret_recipients" in data else ("client_id",)
+            yield Finding("I010", where, {"deployment": deployment})
     if ctx.kind == IDENTITY_PROVIDER and not text_value(data, "client_secret_age"):
         where = ("client_secret_age",) if "client_secret_age" in data else ("uid",)
         recipient = ctx.policy.age_recipient(ctx.environment) or _UNKNOWN_KEY
