@@ -346,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="déploiement : " + ", ".join(DEPLOYMENTS),
     )
     history_command.add_argument(
-        "--target", help=TARGET_HELP + " (avec --provider : ses déploiements et secrets)"
+        "--target", help=TARGET_HELP + " ; avec --provider : ses déploiements et secrets"
     )
     _policy_argument(history_command)
     history_command.add_argument(
