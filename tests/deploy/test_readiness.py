@@ -153,6 +153,7 @@ def test_placeholders_of_new_are_caught(workspace, cli, env, code, exit_code) ->
         ("identity-providers", "discovery_url"),
         ("identity-providers", "attached_email_domains[0]"),
         ("identity-providers", "ip_ranges[0]"),
+        ("identity-providers", "client_secret_age_recipient"),
     }
 
 
@@ -177,6 +178,23 @@ def test_a_new_provider_straight_from_new_is_not_deployable(repo, cli, base) -> 
     repo.write(placeholder, text.replace("age1-a-remplacer", str(PARTNER)))
     result = cli("validate", "--base", base, "--format", "json")
     assert {d["code"] for d in result.json()["diagnostics"] if d["severity"] == "error"} == {"I011"}
+
+
+def test_new_identity_provider_names_the_federation_key_of_its_environment(repo, cli, base) -> None:
+    """`fedreg new` writes the policy's federation key for the environment, so that the
+    partner only has to seal the secret for it (I014 never fires on a fresh file)."""
+    repo.write("policy.yaml", AGE_POLICY)
+    created = cli(
+        "new", "identity-provider", "mon-fi", "--env", "production", "--network", "internet",
+        "--owner", "@mon-org/equipe", "--contact", "equipe@ministere.gouv.fr",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    text = (repo.root / "registry/production/identity-providers/mon-fi.yaml").read_text("utf-8")
+    assert f"client_secret_age_recipient: {PRODUCTION.to_public()}" in text
+    assert "age -a -r" in text
+    result = cli("validate", "--base", base, "--format", "json")
+    codes = {d["code"] for d in result.json()["diagnostics"]}
+    assert "I011" in codes and not codes & {"I008", "I014", "I015"}
 
 
 # -- finding 5: the whole file's opening, and new hosts -----------------------------------

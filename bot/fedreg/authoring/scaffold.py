@@ -41,6 +41,9 @@ class NewProvider:
     name: str
     owners: tuple[str, ...]
     contacts: tuple[str, ...]
+    # The federation's age public key for the environment (policy.yaml), for which an
+    # identity provider seals the secret it made for the federation; None when not set.
+    federation_age_recipient: str | None = None
 
 
 def new_client_id() -> str:
@@ -119,8 +122,14 @@ def render_skeleton(spec: NewProvider) -> str:
         "entra_id": False,
         "uses_hybridge": False,
         "mfa_compliant": False,
+        "client_secret_age_recipient": spec.federation_age_recipient or PLACEHOLDER_RECIPIENT,
     }
-    before = {"discovery_url": "À REMPLACER : l'URL de découverte publique de votre FI"}
+    before = {
+        "discovery_url": "À REMPLACER : l'URL de découverte publique de votre FI",
+        "client_secret_age_recipient": "À COMPLÉTER : le secret que votre FI a créé pour la "
+        "fédération, chiffré pour cette clé (age -a -r <la clé ci-dessous>), collé sous "
+        "client_secret_age: |",
+    }
     after = {
         "client_id": "créé par votre FI pour la fédération",
         "attached_email_domains": "À REMPLACER : les domaines de vos agents",

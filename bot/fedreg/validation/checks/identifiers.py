@@ -132,7 +132,11 @@ def check_identifiers(data: dict[str, Any], ctx: FileContext) -> Iterator[Findin
         if not _AGE_RECIPIENT.match(recipient) and recipient != PLACEHOLDER_RECIPIENT:
             yield Finding("I008", ("secret_recipients", index), {"value": recipient})
     declared = text_value(data, "client_secret_age_recipient")
-    if declared is not None and not _AGE_RECIPIENT.match(declared):
+    if (
+        declared is not None
+        and not _AGE_RECIPIENT.match(declared)
+        and declared != PLACEHOLDER_RECIPIENT
+    ):
         yield Finding("I008", ("client_secret_age_recipient",), {"value": declared})
     sealed = text_value(data, "client_secret_age")
     if sealed is not None and not sealed.strip().startswith(AGE_ARMOR_HEADER):

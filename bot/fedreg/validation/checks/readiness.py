@@ -62,6 +62,8 @@ def _placeholder_fields(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int,
     for index, text in text_items(data, "secret_recipients"):
         if text == PLACEHOLDER_RECIPIENT:
             yield ("secret_recipients", index), text
+    if text_value(data, "client_secret_age_recipient") == PLACEHOLDER_RECIPIENT:
+        yield ("client_secret_age_recipient",), PLACEHOLDER_RECIPIENT
 
 
 def check_placeholders(data: dict[str, Any], ctx: FileContext) -> Iterator[Finding]:
