@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import uvicorn
 from openapi_core import Config, OpenAPI
@@ -136,6 +136,7 @@ class FakeGitHub:
         self.commits_created: list[str] = []
         self._ids = iter(range(1000, 10**9))
         self.base_url = ""
+        self._next_link = ""  # the Link header of the page being answered, when there is more
         self._server: uvicorn.Server | None = None
         self._routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any]]] = []
         self._route("get", r"/repos/{o}/{r}/pulls", "/repos/{owner}/{repo}/pulls", self._list_pulls)
@@ -331,6 +332,33 @@ class FakeGitHub:
         pull.base_ref, pull.base_sha = base_ref, self._git("rev-parse", commit)
         self._publish_refs(pull)
 
+    def merge(self, number: int) -> str:
+        """Merge pull request `number` into its base branch as GitHub's merge button does (a
+        merge commit), close it, and publish the branch; returns the new tip."""
+        pull = self.pulls[number]
+        self._git("checkout", "-q", pull.base_ref)
+        self._git("merge", "-q", "--no-ff", "-m", f"Merge pull request #{number}", pull.head_sha)
+        pull.state, pull.merged = "closed", True
+        self._publish_refs(pull)
+        return self._git("rev-parse", "HEAD")
+
+    def merge_group(self, numbers: list[int], base_ref: str = "main") -> tuple[str, str, str]:
+        """The merge queue's commit for `numbers` (queued in that order) on the base branch's
+        tip, as GitHub builds it on `refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>`:
+        (head_sha, head_ref, base_sha). The base branch does not move."""
+        base = self._git("rev-parse", base_ref)
+        head = base
+        for number in numbers:
+            pull = self.pulls[number]
+            tree = self._git("merge-tree", "--write-tree", head, pull.head_sha).split()[0]
+            head = self._git(
+                "commit-tree", tree, "-p", head, "-p", pull.head_sha, "-m", f"Merge #{number}"
+            )
+        last = numbers[-1]
+        ref = f"refs/heads/gh-readonly-queue/{base_ref}/pr-{last}-{self.pulls[last].head_sha}"
+        self._git("push", "-q", "--force", str(self.remote), f"{head}:{ref}")
+        return head, ref, base
+
     def api_calls(self, since: int = 0) -> list[tuple[str, str, int]]:
         return self.calls[since:]
 
@@ -488,7 +516,9 @@ class FakeGitHub:
 
     def _reply(self, method: str, path: str, status: int, data: Any) -> Response:
         self.calls.append((method, path, status))
-        return Response(json.dumps(data), status, media_type="application/json")
+        headers = {"Link": f'<{self._next_link}>; rel="next"'} if self._next_link else {}
+        self._next_link = ""
+        return Response(json.dumps(data), status, headers=headers, media_type="application/json")
 
     # -- git -------------------------------------------------------------------------------
 
@@ -533,15 +563,28 @@ class FakeGitHub:
         return data
 
     def _list_pulls(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
+        """As GitHub lists them: `state` (default open), `head` and `base` filters, newest
+        first, `per_page` (default 30, at most 100) and `page`, with a `Link` header."""
         item = example("/repos/{owner}/{repo}/pulls", "get", "200")[0]
+        state = query.get("state", "open")
         found = []
-        for pull in self.pulls.values():
-            if query.get("state", "open") not in ("all", pull.state):
+        for pull in sorted(self.pulls.values(), key=lambda p: -p.number):
+            if state != "all" and pull.state != state:
                 continue
-            if query.get("head") in (None, f"{pull.head_owner}:{pull.head_ref}"):
-                data = self._pull_json(pull)
-                found.append({k: data.get(k, v) for k, v in item.items()})
-        return 200, found
+            if query.get("head") not in (None, f"{pull.head_owner}:{pull.head_ref}"):
+                continue
+            if query.get("base") not in (None, pull.base_ref):
+                continue
+            data = self._pull_json(pull)
+            found.append({k: data.get(k, v) for k, v in item.items()})
+        per_page = min(int(query.get("per_page", "30")), 100)
+        page = int(query.get("page", "1"))
+        self._next_link = (
+            self._url(f"/pulls?{urlencode({**query, 'page': page + 1})}")
+            if page * per_page < len(found)
+            else ""
+        )
+        return 200, found[(page - 1) * per_page : page * per_page]
 
     def _get_pull(self, payload: Any, query: Any, user: Any, number: str) -> tuple[int, Any]:
         pull = self.pulls.get(int(number))

@@ -6,6 +6,7 @@ authority (trustme) serving discovery documents and key sets, good and broken, a
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import threading
 import time
@@ -27,8 +28,10 @@ from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, RSAKey
 
 from conftest import BASE_IDENTITY_PROVIDER, edited
+from fedreg.live.addresspolicy import TEST_OPENING_VARIABLE
 
 LOOPBACK = "127.0.0.1"
+LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128"
 DISCOVERY = "/.well-known/openid-configuration"
 UID = "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11"  # BASE_IDENTITY_PROVIDER's uid
 PROOF = f"proconnect-identity-provider-{UID}"
@@ -242,6 +245,7 @@ def install_variants(server: HttpsServer, keys: dict[str, dict[str, Any]]) -> No
     fi("nested-jwks", None)
     server.routes["/nested-jwks/jwks"] = Route(body=b'{"keys": ' + b"[" * 100_000)
     fi("markdown-issuer", issuer="https://a.fr\n\n@proconnect-gouv/federation <img src=x>")
+    fi("link-issuer", issuer="[cliquez ici](https://pieges.example/)")
 
 
 @dataclass
@@ -299,8 +303,15 @@ def running_live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[L
     dns.zone.failing.add("panne.gouv.fr")
     for server in (https, untrusted, dns):
         server.start()
+    # The test-only opening of the live checks' address policy: loopback, on any port.
+    previous = os.environ.get(TEST_OPENING_VARIABLE)
+    os.environ[TEST_OPENING_VARIABLE] = LOOPBACK_NETWORKS
     try:
         yield LiveServers(https, untrusted, dns, bundle)
     finally:
+        if previous is None:
+            os.environ.pop(TEST_OPENING_VARIABLE, None)
+        else:
+            os.environ[TEST_OPENING_VARIABLE] = previous
         for server in (https, untrusted, dns):
             server.stop()

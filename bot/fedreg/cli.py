@@ -250,6 +250,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="fichier des résultats réutilisés d'une exécution à l'autre (par identifiant de "
         "blob git) ; défaut : $XDG_CACHE_HOME/fedreg/index.sqlite",
     )
+    rejudge = bot_commands.add_parser(
+        "rejudge",
+        help="après un push sur la branche par défaut : juger à nouveau les demandes ouvertes "
+        "et retirer les approbations qui ne tiennent plus",
+    )
+    rejudge.add_argument(
+        "--event", type=Path, required=True, help="charge utile du push (GITHUB_EVENT_PATH)"
+    )
+    _policy_argument(rejudge)
+    rejudge.add_argument(
+        "--remote",
+        default=os.environ.get("FEDREG_GIT_REMOTE", "origin"),
+        help="dépôt git d'où récupérer les demandes (refs/pull/N/head) ; "
+        "défaut : FEDREG_GIT_REMOTE, sinon origin",
+    )
+    rejudge.add_argument("--cache", type=Path, default=None, help="comme pour « fedreg bot pr »")
+    rejudge.add_argument(
+        "--live",
+        action="store_true",
+        help="comme pour « fedreg bot pr » : sans elles, un domaine prouvé en ligne ne l'est plus",
+    )
     publish = bot_commands.add_parser("publish", help="publier un verdict sur GitHub")
     publish.add_argument(
         "result", type=Path, metavar="RESULT", help="le verdict écrit par « fedreg bot pr »"
@@ -572,6 +593,7 @@ def _live_settings(args: argparse.Namespace) -> LiveSettings:
         ca_bundle=args.ca_bundle or from_env.ca_bundle,
         nameserver=args.nameserver or from_env.nameserver,
         dns_port=args.dns_port or from_env.dns_port,
+        addresses=from_env.addresses,
     )
 
 
@@ -743,7 +765,7 @@ def _dispatch_form(args: argparse.Namespace) -> int:
 
 
 def _dispatch_bot(args: argparse.Namespace) -> int:
-    from .commands.bot import default_cache, run_bot_pr, run_bot_publish
+    from .commands.bot import default_cache, run_bot_pr, run_bot_publish, run_bot_rejudge
 
     if args.bot_command == "pr":
         return run_bot_pr(
@@ -760,6 +782,14 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
         )
     if args.bot_command == "publish":
         return run_bot_publish(args.result)
+    if args.bot_command == "rejudge":
+        return run_bot_rejudge(
+            event_path=args.event,
+            policy_file=args.policy,
+            remote=args.remote,
+            cache=args.cache or default_cache(),
+            live=args.live,
+        )
     return _dispatch_deploy(args)
 
 

@@ -203,3 +203,37 @@ def test_the_radar_runs_on_working_days_and_hands_its_state_to_the_bot() -> None
 def test_ci_checks_the_registry_style_without_writing() -> None:
     runs = _runs(_load(REPO_ROOT / ".github/workflows/ci.yml"))
     assert "fedreg fmt --check" in runs
+
+
+# -- issue 18: the verdict holds at merge time ------------------------------------------------
+
+
+def test_the_merge_queue_reaches_the_bot_through_the_trusted_split() -> None:
+    """The queue's commit carries the pull requests' code: its own run only triggers; the
+    verdict runs from the default branch (workflow_run), like a pull request's."""
+    bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")
+    [trigger_name] = bot["on"]["workflow_run"]["workflows"]
+    [trigger] = [w for w in map(_load, WORKFLOWS) if w["name"] == trigger_name]
+    assert trigger["on"]["merge_group"]["types"] == ["checks_requested"]
+    condition = bot["jobs"]["verdict"]["if"]
+    assert "'merge_group'" in condition and "'pull_request'" in condition
+    for path in WORKFLOWS:
+        workflow = _load(path)
+        if "merge_group" in workflow["on"]:
+            assert not [j for j in workflow["jobs"].values() if "environment" in j], path.name
+            assert "fedreg" not in _runs(workflow).replace("fedreg jugera", ""), path.name
+
+
+def test_a_push_to_main_rejudges_open_pull_requests() -> None:
+    workflow = _load(REPO_ROOT / ".github/workflows/rejudge.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    [job] = workflow["jobs"].values()
+    assert job["environment"] == "fedreg-bot"
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert "ref" not in checkout.get("with", {}) and checkout["with"]["fetch-depth"] == "0"
+    assert "fedreg bot rejudge --event" in _runs(workflow)
+
+
+def test_the_docs_say_how_to_turn_the_merge_queue_on() -> None:
+    bot = " ".join((REPO_ROOT / "docs/bot.md").read_text(encoding="utf-8").split())
+    assert "Require merge queue" in bot and "`merge_group`" in bot

@@ -3,6 +3,7 @@ a test certificate authority, and a DNS server, both reached through explicit op
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,6 +271,21 @@ def test_remote_text_is_shown_tamed_in_messages(workspace, cli, live_servers) ->
     message = diagnostic["message"]
     assert "\n" not in message and "@proconnect" not in message and "<img" not in message
     assert "https://a.fr" in message
+
+
+def test_remote_text_is_escaped_in_every_format(workspace, cli, live_servers) -> None:
+    """A hostile issuer written as a Markdown link stays text in the recette's Markdown (no
+    link, no bare URL GitHub would link), and plain in the other formats."""
+    workspace.provider("idp", live_servers.identity_provider("link-issuer"), env="integration")
+    markdown = cli("check-live", *live_servers.options(), "--format", "markdown").stdout
+    assert "V010" in markdown
+    assert not re.search(r"(?<!\\)\]\(", markdown), markdown  # no "](" left unescaped
+    assert "\\[cliquez?ici\\](https:\u2060//pieges.example/)" in markdown
+    assert "https://" not in markdown.split("### Problèmes")[1]
+    for output_format in ("text", "github", "json"):
+        output = cli("check-live", *live_servers.options(), "--format", output_format).stdout
+        assert "[cliquez?ici](https://pieges.example/)" in output  # tamed, not rewritten
+        assert not re.search(r"^::(?!error|warning)", output, re.M)
 
 
 def test_an_identity_provider_without_discovery_is_checked_from_its_file(

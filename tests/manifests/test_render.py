@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -263,11 +264,39 @@ def test_provenance_and_digest(repo, cli) -> None:
     again = _manifests(repo.root / "build/manifests")["production-internet"]
     assert again["source_commit"] == second
     assert again["digest"] == manifest["digest"]  # same content, same digest
+    # Uncommitted changes are not rendered: render ships commits, read from their blobs.
     repo.provider("sp", BASE_SERVICE_PROVIDER.replace("active: true", "active: false"))
-    cli("render")
+    result = cli("render")
+    assert result.exit_code == 0 and "modifications non validées" in result.stderr
     dirty = _manifests(repo.root / "build/manifests")["production-internet"]
-    assert dirty["source_commit"] == f"{second}+modifications"
-    assert dirty["digest"] != manifest["digest"]
+    assert (dirty["source_commit"], dirty["digest"]) == (second, manifest["digest"])
+    repo.commit("deactivated")
+    cli("render")
+    assert (
+        _manifests(repo.root / "build/manifests")["production-internet"]["digest"]
+        != (manifest["digest"])
+    )
+
+
+def test_render_reads_the_commit_not_a_checkout_transformed_by_attributes(repo, cli) -> None:
+    """Issue 18: a `.gitattributes` under registry/ re-encodes every checkout in UTF-16; the
+    deploy job's fresh clone then held UTF-16 files and render failed P006 (nothing deployed).
+    Render reads the commit's blobs: what git stores, whatever a checkout makes of it."""
+    repo.provider("sp", BASE_SERVICE_PROVIDER)
+    repo.commit("provider")
+    repo.write("registry/.gitattributes", "*.yaml working-tree-encoding=UTF-16\n")
+    repo.git("add", "registry/.gitattributes")
+    repo.git("commit", "-q", "-m", "attributes")
+    clone = repo.root / "clone"
+    repo.git("clone", "-q", str(repo.root), str(clone))
+    on_disk = (clone / "registry/production/service-providers/demo.yaml").read_bytes()
+    assert on_disk.startswith((b"\xff\xfe", b"\xfe\xff"))  # the checkout is UTF-16
+    os.chdir(clone)
+    assert cli("validate").exit_code == 1  # the working tree is unreadable as UTF-8 (P006)
+    result = cli("render")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    manifest = _manifests(clone / "build/manifests")["production-internet"]
+    assert [c["name"] for c in manifest["client"]] == ["Service de démonstration"]
 
 
 @pytest.mark.parametrize("deployment", DEPLOYMENTS)

@@ -150,3 +150,70 @@ def test_a_domain_written_as_markdown_stays_text_in_the_recette(
     assert "Domaine x.fr" in prose
     assert not re.search(r"(?<!\\)\]\(https://evil", prose), "a link in the bot's voice"
     assert not re.search(r"(?<!\\)&#64;", prose), "an entity GitHub decodes to a mention"
+
+
+def test_a_file_failing_a_url_rule_is_never_fetched(live_scenario, live_servers) -> None:
+    """Issue 18: a production FI whose discovery URL is on loopback fails U012; the bot used to
+    fetch it anyway (and any jwks_uri it named). Now nothing is fetched, even though the
+    tests' opening would let the checker reach loopback."""
+    before = sum(live_servers.https.hits.values())
+    production = IDP_INTEG.replace("integration", "production")
+    live_scenario.propose({production: _fi(live_servers, ["demo.gouv.fr"])})
+    result = _run(live_scenario, "--live")
+    assert live_scenario.check()["conclusion"] == "failure"
+    assert "U012" in {a["title"] for a in result["annotations"]}
+    assert sum(live_servers.https.hits.values()) == before
+    [comment] = live_scenario.comments()
+    assert "fichier invalide, non vérifié" in comment
+
+
+def test_network_failures_read_the_same_in_the_comment(
+    live_scenario, live_servers, monkeypatch
+) -> None:
+    """No oracle: without the tests' opening, the loopback server (a TLS service) reads in the
+    comment exactly as a closed port does."""
+    from fedreg.live.addresspolicy import TEST_OPENING_VARIABLE
+
+    monkeypatch.delenv(TEST_OPENING_VARIABLE)
+    before = sum(live_servers.https.hits.values())
+    live_scenario.propose({IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "autre.gouv.fr"])})
+    result = _run(live_scenario, "--live")
+    assert sum(live_servers.https.hits.values()) == before
+    [v006] = [a for a in result["annotations"] if a["title"] == "V006"]
+    assert re.fullmatch(
+        r"Découverte : https://localhost:\d+/good/\.well-known/openid-configuration n'a pas pu "
+        r"être joint depuis le vérificateur : non vérifié\.",
+        v006["message"],
+        re.S,
+    ), v006["message"]
+    assert result["approve"] is False
+
+
+def test_rejudging_after_a_push_keeps_a_live_proven_domain(live_scenario, live_servers) -> None:
+    """A push to main re-judges open pull requests with the live checks, as the first
+    verdict did: a domain proven by DNS stays proven, and its approval stands."""
+    from payloads import event
+
+    live_servers.dns.zone.records[("prouve3.gouv.fr", "TXT")] = [PROOF]
+    live_scenario.propose(
+        {IDP_INTEG: _fi(live_servers, ["demo.gouv.fr", "ancien.gouv.fr", "prouve3.gouv.fr"])}
+    )
+    assert _run(live_scenario, "--live")["approve"] is True
+    before = live_scenario.repo.git("rev-parse", "main")
+    live_scenario.repo.write("note.md", "# note\n")
+    after = live_scenario.repo.commit("unrelated")
+    push = event(
+        "push$event",
+        ref="refs/heads/main",
+        before=before,
+        after=after,
+        repository={"full_name": live_scenario.github.full_name, "default_branch": "main"},
+    )
+    path = live_scenario.tmp / "push.json"
+    path.write_text(json.dumps(push))
+    with_live = live_scenario.cli("bot", "rejudge", "--event", str(path), "--live")
+    assert (with_live.exit_code, with_live.stdout.strip()) == (0, "Aucun verdict à revoir.")
+    assert live_scenario.github.approvals(1)
+    without = live_scenario.cli("bot", "rejudge", "--event", str(path))
+    assert "Demande n° 1" in without.stdout  # unproven without them: the approval goes
+    assert live_scenario.github.approvals(1) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -59,13 +60,22 @@ class GitRepository:
         return tree, sorted(set(conflicts)) if process.returncode == 1 else []
 
     def worktree_tree(self) -> str:
-        """A tree object of the working tree as it is (untracked files included), written
-        through a temporary index: the repository's own index is left alone."""
+        """A tree object of the checkout as the bot would see it once committed: the
+        index's entries and modes (a gitlink, which has no file in the work tree, stays a
+        gitlink), updated with the work tree's changes and untracked files. Written through
+        a temporary copy of the index: the repository's own index is left alone."""
         with tempfile.TemporaryDirectory() as folder:
             env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
-            if self.head_commit() is not None:
+            real_index = Path(self.git("rev-parse", "--git-path", "index").decode().strip())
+            real_index = real_index if real_index.is_absolute() else self.root / real_index
+            if real_index.is_file():
+                shutil.copyfile(real_index, env["GIT_INDEX_FILE"])
+            elif self.head_commit() is not None:
                 self.git("read-tree", "HEAD", env=env)
-            self.git("add", "-A", "--", ".", env=env)
+            staged = self.git("ls-files", "--stage", "-z", env=env).split(b"\0")
+            gitlinks = [e.split(b"\t", 1)[1].decode() for e in staged if e.startswith(b"160000 ")]
+            keep = [f":(exclude,literal){path}" for path in gitlinks]
+            self.git("add", "-A", "--", ".", *keep, env=env)
             return self.git("write-tree", env=env).decode().strip()
 
     def resolve(self, ref: str) -> str:
@@ -90,6 +100,26 @@ class GitRepository:
             check=False,
         )
         return {0: True, 1: False}.get(process.returncode)
+
+    def on_first_parent_history(self, commit: str, tip: str) -> bool | None:
+        """Whether `commit` is `tip` or one of its first-parent ancestors (the commits a
+        branch itself went through, not those its merges brought in); None when either is
+        unknown here."""
+        process = subprocess.run(
+            ["git", "rev-list", "--first-parent", "--end-of-options", tip],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        target = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{commit}^{{commit}}"],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
+        if process.returncode != 0 or target.returncode != 0:
+            return None
+        return target.stdout.strip() in process.stdout.split()
 
     def resolve_tree(self, ref: str) -> str:
         """The tree id of a commit (or of a tree)."""

@@ -119,6 +119,16 @@ class GitHubClient:
                     return pull
         raise GitHubError(f"aucune demande ouverte pour {head_owner}:{head_branch} @ {head_sha}")
 
+    def open_pulls(self, base: str) -> list[PullRequest]:
+        """Every open pull request into `base` (all pages)."""
+        with explained("liste des demandes ouvertes"):
+            return list(self.repo.get_pulls(state="open", base=base))
+
+    def has_bot_approval(self, pull: PullRequest) -> bool:
+        """Whether an approval of fedreg's stands on the pull request."""
+        with explained("lecture des approbations"):
+            return any(_is_bot_approval(review) for review in pull.get_reviews())
+
     def read_file(self, path: str, ref: str) -> bytes | None:
         """A file's bytes at `ref` through the contents API (None if absent or not a file), for
         `fedreg propose`'s one file. The bot never reads files this way: the contents API
@@ -149,6 +159,9 @@ class GitHubClient:
         unless this verdict approves; the check run stays in progress until the comment and
         labels are in place, and turns to failure if publishing breaks; the approval comes
         last, bound to the decided commit, and only if neither head nor base moved."""
+        if result.merge_group:
+            self._publish_check(result)
+            return
         pull = self.pull(result.pull_number)
         if self._moved(pull, result):
             self._stale_check(result)
@@ -184,6 +197,18 @@ class GitHubClient:
                     },
                 )
 
+    def _publish_check(self, result: BotResult) -> None:
+        """A check run alone (a merge queue's commit has no pull request of its own)."""
+        with explained("création du check run"):
+            check = self.repo.create_check_run(
+                name=CHECK_NAME, head_sha=result.head_sha, status="in_progress"
+            )
+        try:
+            self._complete_check(check, result)
+        except GitHubError:
+            self._fail_check(check)
+            raise
+
     @staticmethod
     def _moved(pull: PullRequest, result: BotResult) -> bool:
         return pull.head.sha != result.head_sha or (
@@ -212,12 +237,7 @@ class GitHubClient:
         leave an earlier one standing."""
         with explained("retrait des approbations"):
             for review in pull.get_reviews():
-                if (
-                    review.state == "APPROVED"
-                    and review.user is not None
-                    and review.user.type == "Bot"
-                    and review.body == APPROVAL_BODY
-                ):
+                if _is_bot_approval(review):
                     self.github.requester.requestJsonAndCheck(
                         "PUT",
                         f"{pull.url}/reviews/{review.id}/dismissals",
@@ -472,3 +492,13 @@ class GitHubClient:
                 for issue in self.repo.get_issues(state="all", labels=[label])
                 if "/pull/" not in issue.html_url  # a pull request is an issue too
             ]
+
+
+def _is_bot_approval(review: Any) -> bool:
+    """An approval fedreg gave (a bot's, with fedreg's approval text)."""
+    return (
+        review.state == "APPROVED"
+        and review.user is not None
+        and review.user.type == "Bot"
+        and review.body == APPROVAL_BODY
+    )

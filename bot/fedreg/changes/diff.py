@@ -12,6 +12,7 @@ from ..registry.snapshot import (
     changes,
     documents_of_changes,
     git_documents,
+    is_git_config,
     read_entries,
     tree_entries,
 )
@@ -56,9 +57,8 @@ def diff_revisions(repo: GitRepository, base: str, head: str | None, policy: Pol
     entries git reports as changed."""
     base_commit = repo.resolve(base)
     head_commit = repo.resolve(head) if head is not None else None
-    before, after = documents_of_changes(
-        repo, changes(repo, base_commit, head_commit, REGISTRY_DIR)
-    )
+    found = changes(repo, base_commit, head_commit, REGISTRY_DIR)
+    before, after = documents_of_changes(repo, [c for c in found if not is_git_config(c.path)])
     plan = plan_documents(before, after, policy)
     if adds_routed_domains(plan):
         plan = build_plan(before, after, plan.diagnostics, holders_at_commit(repo, base_commit))

@@ -12,7 +12,7 @@ from ..adapters.github import GitHubClient
 from ..errors import UsageError
 from ..live.fetch import LiveSettings
 from ..prbot.result import BotResult
-from ..prbot.run import compute_from_event, compute_offline
+from ..prbot.run import compute_from_event, compute_offline, rejudge_after_push
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail
 
 
@@ -81,6 +81,26 @@ def _lapsed_proofs(radar_state: Path | None) -> dict[str, tuple[str, ...]]:
     from ..radar.state import parse_state
 
     return parse_state(radar_state.read_text(encoding="utf-8"), str(radar_state)).lapsed_proofs()
+
+
+def run_bot_rejudge(
+    *, event_path: Path, policy_file: Path, remote: str, cache: Path, live: bool = False
+) -> int:
+    """After a push to the default branch: judge the open pull requests again against its new
+    tip and publish each verdict that no longer holds (decided and published in this trusted
+    job, which runs no code of any pull request)."""
+    policy = policy_or_fail(policy_file, "politique invalide : le bot ne décide pas")
+    event = read_json(event_path, "événement")
+    repo = GitRepository.discover(Path.cwd())
+    client = GitHubClient.from_environment()
+    settings = LiveSettings.from_environment() if live else None
+    results = rejudge_after_push(event, client, policy, repo, remote, cache, settings)
+    for result in results:
+        client.publish(result)
+        print(f"Demande n° {result.pull_number} : {result.title} (verdict revu)")
+    if not results:
+        print("Aucun verdict à revoir.")
+    return EXIT_OK
 
 
 def run_bot_publish(result_path: Path) -> int:

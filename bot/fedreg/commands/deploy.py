@@ -23,7 +23,7 @@ from ..deploy.orchestration import (
     discover_repository,
     load_manifest,
     manifests_at_commit,
-    manifests_from_worktree,
+    manifests_to_ship,
     registry_mismatch,
     render_deploy_plan,
     run_id,
@@ -256,7 +256,7 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     deployment = client.deployment_for(sha, options.deployment)
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     try:
-        manifest = manifests_from_worktree(policy, sha)[options.deployment]
+        manifest = manifests_to_ship(policy, os.environ.get("GITHUB_SHA"))[options.deployment]
         result = _deploy(manifest, options, policy)
     except FedregError as error:
         message = redact_text(str(error), options.target)
@@ -305,7 +305,7 @@ def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Man
 def _manifest(manifest_file: Path | None, deployment: str, policy: Policy) -> Manifest:
     if manifest_file is not None:
         return _given_manifest(manifest_file, deployment, policy)
-    return manifests_from_worktree(policy, source_commit())[deployment]
+    return manifests_to_ship(policy)[deployment]
 
 
 def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
@@ -524,7 +524,7 @@ def _print_rotation(rotation: RotationPlan, options: RotateOptions) -> None:
 def run_rotate(options: RotateOptions, *, policy_file: Path) -> int:
     check_target(options.target)
     policy = policy_or_fail(policy_file)
-    manifest = manifests_from_worktree(policy, source_commit())[options.deployment]
+    manifest = manifests_to_ship(policy)[options.deployment]
     with open_target(options.target) as store:
         rotation = plan_rotation(store, manifest, options.client_id, options.include_inactive)
         _print_rotation(rotation, options)

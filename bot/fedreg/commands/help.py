@@ -131,6 +131,12 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ('fedreg bot pr --event "$GITHUB_EVENT_PATH"', "en CI, depuis l'événement GitHub"),
     ),
     "bot publish": (("fedreg bot publish build/fedreg-result.json", "en CI, avec GITHUB_TOKEN"),),
+    "bot rejudge": (
+        (
+            'fedreg bot rejudge --event "$GITHUB_EVENT_PATH"',
+            "en CI, après un push sur main : les verdicts qui ne tiennent plus",
+        ),
+    ),
     "bot deploy": (
         (
             'fedreg bot deploy production-internet --target "$MONGODB_URI"',

@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,36 @@ def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[s
     commit = repo.resolve(ref)
     docs = documents_at(repo, commit)
     return _manifests(docs, validate_documents(docs, policy), commit)
+
+
+class UncommittedRegistry(FedregError):
+    pass
+
+
+def manifests_to_ship(
+    policy: Policy, ref: str | None = None, *, uncommitted: str = "refuse"
+) -> dict[str, Manifest]:
+    """What render and deploy ship: the registry of commit `ref` (default: the checked-out
+    commit) read from its blobs by the one reader, so that no attribute, filter or encoding of
+    a checkout changes what is deployed. Uncommitted changes under registry/ are refused
+    (`uncommitted="refuse"`) or left out with a warning on stderr (`"warn"`). Outside a git
+    repository (or before its first commit) the files are read as they are, with no commit."""
+    repo = discover_repository()
+    if repo is None or repo.head_commit() is None:
+        if ref is not None:
+            raise UsageError(f"pas de dépôt git ici : impossible de lire le commit {ref}")
+        return manifests_from_worktree(policy, None)
+    if ref is None and repo.is_dirty(REGISTRY_DIR):
+        message = (
+            f"{REGISTRY_DIR}/ a des modifications non validées : fedreg ne rend et ne déploie "
+            "que des commits"
+        )
+        if uncommitted == "refuse":
+            raise UncommittedRegistry(
+                f"{message}. Validez-les (git commit) ou mettez-les de côté (git stash)."
+            )
+        print(f"fedreg : {message} ; rendu du commit HEAD, sans elles.", file=sys.stderr)
+    return manifests_at_commit(repo, ref or "HEAD", policy)
 
 
 def changed_deployments(
@@ -195,14 +226,16 @@ def rollback_problem(
     repo: GitRepository | None, furthest: str | None, commit: str | None
 ) -> str | None:
     """Why rolling back to `commit` is not going back along what the deployment went through
-    (None: it is): `commit` must precede the latest commit deployed forward, `furthest`. A
-    branch never merged, or a typo that names one, is refused."""
+    (None: it is): `commit` must be on the first-parent history of the latest commit deployed
+    forward, `furthest` (main's own commits, each deployed in turn). A branch never merged, or
+    a commit that was only ever on a merged pull request's branch (reachable through a merge's
+    second parent, never deployed on its own), is refused."""
     if furthest is None:
         return "aucun déploiement enregistré pour ce déploiement : rien à quoi revenir"
     target = plain_commit(commit)
     if repo is None or target is None:
         return "pas de dépôt git ici : impossible de vérifier que ce commit a été déployé"
-    precedes = repo.is_ancestor(target, furthest)
+    precedes = repo.on_first_parent_history(target, furthest)
     if precedes is None:
         return (
             f"{target[:12]} ou le dernier commit déployé ({furthest[:12]}) est inconnu de ce "
@@ -222,17 +255,17 @@ def registry_mismatch(
     repo: GitRepository | None, manifest: dict[str, Any], policy: Policy
 ) -> str | None:
     """Why a given manifest is not what the registry renders at its source commit (None:
-    it is). A manifest that cannot be traced to a commit of this repository is refused for
-    production deployments."""
+    it is). A manifest that cannot be traced to a commit of this repository (no commit, or a
+    working tree's `+modifications`) is refused for every deployment: its content was never
+    reviewed."""
     commit = manifest.get("source_commit")
-    traceable = isinstance(commit, str) and commit == plain_commit(commit) and repo is not None
-    if not traceable:
-        if str(manifest.get("deployment", "")).startswith("production-"):
-            return (
-                "un manifeste de production doit venir d'un commit de ce dépôt "
-                f"(source_commit : {commit!r}) : rendez-le depuis le registre"
-            )
-        return None
+    if not isinstance(commit, str) or commit != plain_commit(commit):
+        return (
+            "un manifeste doit venir d'un commit de ce dépôt, sans modification non validée "
+            f"(source_commit : {commit!r}) : rendez-le depuis un commit du registre"
+        )
+    if repo is None:
+        return "pas de dépôt git ici : impossible de comparer le manifeste au registre"
     assert repo is not None and isinstance(commit, str)
     try:
         rendered = manifests_at_commit(repo, commit, policy)[manifest["deployment"]]

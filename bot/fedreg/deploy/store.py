@@ -70,11 +70,11 @@ def check_target(target: str) -> None:
         return
     if target.startswith(FILE_SCHEME) and target.removeprefix(FILE_SCHEME).endswith(".json"):
         return
-    # What is not a target may still be a slip with a credential in it: shown as a path only.
-    shown = target if not any(c in target for c in "@:?") else describe_target(target)
+    # What is not a target may be a password pasted in the wrong place: never shown.
     raise UsageError(
-        f"--target « {shown} » n'est pas une cible : écrivez mongodb://hôte:port/base ou "
-        "file:CHEMIN.json (répétition sur un fichier)"
+        "la valeur de --target n'est pas une cible (elle n'est pas affichée : si c'était un "
+        "mot de passe, changez-le) : écrivez mongodb://hôte:port/base ou file:CHEMIN.json "
+        "(répétition sur un fichier)"
     )
 
 

@@ -265,7 +265,7 @@ def fetch_findings(fetched: Fetched, document: str, where: FieldPath) -> list[Fi
     if fetched.error is FetchError.TOO_LARGE:
         return [Finding("V003", where, {**base, "limit": fetched.limit})]
     if fetched.error is FetchError.NETWORK:
-        return [Finding("V006", where, {**base, "problem": shown_text(fetched.detail)})]
+        return [Finding("V006", where, base)]
     if fetched.location is not None:
         return [Finding("V002", where, {**base, "location": shown(fetched.location)})]
     if fetched.status != 200:

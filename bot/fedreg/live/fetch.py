@@ -12,7 +12,7 @@ import asyncio
 import os
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +24,7 @@ import dns.resolver
 import httpx
 
 from ..errors import UsageError
+from .addresspolicy import AddressPolicy, PublicOnlyTransport
 from .check import DnsAnswer, DnsOutcome, Evidence, Fetched, FetchError, PeerCertificate
 
 USER_AGENT = "fedreg-check-live/0.1 (federation ProConnect)"
@@ -32,8 +33,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class LiveSettings:
-    """How far and how hard the live checks may go. Tests point `ca_bundle` at their test CA
-    and `nameserver`/`dns_port` at their loopback DNS server."""
+    """How far and how hard the live checks may go, and where (`addresses`: the public
+    internet only). Tests point `ca_bundle` at their test CA, `nameserver`/`dns_port` at their
+    loopback DNS server, and open loopback through `addresses` (never set by a workflow)."""
 
     timeout: float = 5.0
     budget: float = 120.0
@@ -43,18 +45,25 @@ class LiveSettings:
     ca_bundle: Path | None = None
     nameserver: str | None = None
     dns_port: int = 53
+    addresses: AddressPolicy = field(default_factory=AddressPolicy)
 
     @classmethod
     def from_environment(cls) -> LiveSettings:
-        """FEDREG_CA_BUNDLE, FEDREG_NAMESERVER and FEDREG_DNS_PORT, when set."""
+        """FEDREG_CA_BUNDLE, FEDREG_NAMESERVER and FEDREG_DNS_PORT, when set, and the tests'
+        opening of the address policy (`addresspolicy.TEST_OPENING_VARIABLE`)."""
         bundle = os.environ.get("FEDREG_CA_BUNDLE")
         port = os.environ.get("FEDREG_DNS_PORT", "53")
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise UsageError(f"FEDREG_DNS_PORT invalide : « {port} »")
+        try:
+            addresses = AddressPolicy.from_environment()
+        except ValueError as error:
+            raise UsageError(str(error)) from error
         return cls(
             ca_bundle=Path(bundle) if bundle else None,
             nameserver=os.environ.get("FEDREG_NAMESERVER") or None,
             dns_port=int(port),
+            addresses=addresses,
         )
 
 
@@ -95,12 +104,11 @@ class LiveFetcher:
         else:
             context = ssl.create_default_context()
         self._client = httpx.AsyncClient(
-            verify=context,
+            transport=PublicOnlyTransport(self.settings.addresses, context),
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(self.settings.timeout),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
         )
         self._deadline = asyncio.get_running_loop().time() + self.settings.budget
         return self
@@ -124,7 +132,7 @@ class LiveFetcher:
     async def _fetch(self, url: str) -> Fetched:
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname:
-            return Fetched(url, error=FetchError.NETWORK, detail="seul https est interrogé")
+            return Fetched(url, error=FetchError.NETWORK)
         host = f"{parts.hostname}:{parts.port or 443}"
         semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with semaphore:
@@ -144,8 +152,9 @@ class LiveFetcher:
                 problem = _tls_problem(exc)
                 if problem is not None:
                     return Fetched(url, error=FetchError.TLS, detail=problem)
-                detail = str(exc) or type(exc).__name__
-                return Fetched(url, error=FetchError.NETWORK, detail=detail)
+                # Refused by the address policy, refused by the port, not TLS: one answer,
+                # so that the comment maps nothing of the runner's network.
+                return Fetched(url, error=FetchError.NETWORK)
 
     async def _get(self, url: str) -> Fetched:
         assert self._client is not None, "use LiveFetcher as an async context manager"

@@ -44,6 +44,13 @@ def _heading(recette: ProviderRecette) -> str:
     return f"{kind} « {recette.name} » — {recette.path} ({recette.deployment})"
 
 
+def remote_markdown(text: str) -> str:
+    """Text that may quote the other side (an issuer, a `Location`), as Markdown prose: no
+    link, image, HTML or mention (`markdown_text`), and no bare URL GitHub would turn into
+    a link (a word joiner after the scheme)."""
+    return markdown_text(text).replace("://", ":\u2060//")
+
+
 def _detail(codes: list[str], note: str) -> str:
     return " ; ".join(part for part in (", ".join(codes), note) if part)
 
@@ -122,7 +129,7 @@ def recette_markdown(recettes: tuple[ProviderRecette, ...], level: str = "###") 
         lines += ["| Vérification | Résultat | Détail |", "|---|---|---|"]
         for check in recette.checks:
             codes = [f"`{f.code}`" for f in check.findings]
-            detail = _detail(codes, markdown_text(check.note) if check.note else "")
+            detail = _detail(codes, remote_markdown(check.note) if check.note else "")
             label = markdown_text(check.label)
             lines.append(f"| {label} | {MARKDOWN_STATUS[check.status]} | {detail} |")
         if recette.proven_domains:
@@ -138,9 +145,9 @@ def render_live_markdown(report: LiveReport, colour: bool = False) -> str:
         lines += ["### Problèmes", ""]
         for d in report.diagnostics:
             label = SEVERITY_FR[d.severity]
-            lines.append(
-                f"- `{d.path}:{d.line}:{d.column}` **{d.code}** ({label}) {d.message} — _{d.hint}_"
-            )
+            where = code_span(f"{d.path}:{d.line}:{d.column}")
+            message, hint = remote_markdown(d.message), remote_markdown(d.hint)
+            lines.append(f"- {where} **{d.code}** ({label}) {message} — _{hint}_")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

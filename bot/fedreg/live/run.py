@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Severity
 from ..registry.layout import RegistryDocument
 from ..registry.models import MODEL_BY_KIND, IdentityProvider, Provider
 from ..registry.policy import Policy
-from ..validation.engine import locate
+from ..validation.engine import check_document, locate
+from ..validation.rules import RULES_BY_CODE
 from .check import (
     CheckStatus,
     Evidence,
@@ -69,6 +70,17 @@ class LiveReport:
         return {p.path: p.proven_domains for p in self.providers}
 
 
+def url_refused(doc: RegistryDocument, policy: Policy) -> bool:
+    """Whether the file fails a static rule of a URL (U codes): such a file is never fetched,
+    whatever its URLs name (a production file on loopback is U012)."""
+    probe = dataclasses.replace(doc, findings=[])
+    check_document(probe, policy)
+    return any(
+        f.code.startswith("U") and RULES_BY_CODE[f.code].severity is Severity.ERROR
+        for f in probe.findings
+    )
+
+
 def _provider(doc: RegistryDocument) -> Provider | None:
     model = MODEL_BY_KIND.get(str((doc.data or {}).get("kind")))
     if doc.data is None or model is None:
@@ -115,7 +127,7 @@ def evaluate_documents(
     """The recettes and located diagnostics of `docs` given the evidence (pure)."""
     recettes, diagnostics = [], []
     for doc in docs:
-        provider = _provider(doc)
+        provider = None if url_refused(doc, policy) else _provider(doc)
         if provider is None:
             recettes.append(
                 ProviderRecette(
@@ -151,6 +163,8 @@ def live_check_documents(
 ) -> LiveReport:
     """Fetch, then evaluate. `new_domains` maps an FI's path to the attached domains the
     change adds (None: every domain counts as new, as in a recette before going live)."""
-    providers = [p for doc in docs if (p := _provider(doc)) is not None]
+    providers = [
+        p for doc in docs if not url_refused(doc, policy) and (p := _provider(doc)) is not None
+    ]
     evidence = asyncio.run(gather_evidence(providers, policy, settings))
     return evaluate_documents(docs, policy, evidence, new_domains)

@@ -20,7 +20,14 @@ from .. import __version__
 from ..adapters.git import GitError, GitRepository
 from ..diagnostics import Finding
 from ..registry.layout import REGISTRY_DIR, RegistryDocument
-from ..registry.snapshot import Entry, changes, git_documents, read_entries, tree_entries
+from ..registry.snapshot import (
+    Entry,
+    changes,
+    git_documents,
+    is_git_config,
+    read_entries,
+    tree_entries,
+)
 from ..validation.checks.crossfile import clash, cross_keys, label, shared_domain
 from ..validation.engine import collector_paused
 
@@ -84,7 +91,9 @@ class CrossIndex:
         removed: list[str] = []
         added: list[Entry]
         if current is not None and _exists(repo, current):
-            found = changes(repo, current, tree, REGISTRY_DIR)
+            found = [
+                c for c in changes(repo, current, tree, REGISTRY_DIR) if not is_git_config(c.path)
+            ]
             removed = [c.path for c in found]
             added = [c.after for c in found if c.after is not None and c.after.regular]
         else:

@@ -6,6 +6,7 @@ decides) and `fedreg bot publish` (which only talks to GitHub).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -57,6 +58,9 @@ class BotResult:
     approval_body: str = ""
     team_reviewers: list[str] = field(default_factory=list)
     base_sha: str = ""  # the base the verdict was decided on: publishing checks it still is
+    # A merge queue's verdict: only a check run on the queue's commit (no pull request to
+    # comment on, label or approve).
+    merge_group: bool = False
 
     @property
     def verdict(self) -> str:
@@ -276,6 +280,80 @@ def refusal_result(
         summary=summary,
         comment=head + summary,
         base_sha=base_sha,
+    )
+
+
+def merge_group_result(
+    repository: str,
+    head_sha: str,
+    main_sha: str,
+    queued: str,
+    plan: Plan | None,
+    conflicts: Sequence[str] = (),
+) -> BotResult:
+    """The verdict on a merge queue's commit (main's tip and the queued pull requests): the
+    registry it would leave, validated whole-state (`plan`), or the paths in conflict with
+    main's tip; a check run only."""
+    diagnostics = plan.diagnostics if plan is not None else ()
+    errors = count_errors(diagnostics)
+    passed = errors == 0 and not conflicts
+    title = "file de fusion valide" if passed else f"{errors} erreur(s) dans la file de fusion"
+    if conflicts:
+        title = "conflits entre la file de fusion et main"
+    lines = [
+        f"### {'✅' if passed else '❌'} fedreg : {title}",
+        "",
+        f"Le registre tel que cette fusion le laisserait ({markdown_text(queued)}, sur "
+        f"`main` à {code_span(main_sha[:12])}), vérifié en entier avec les mêmes règles que "
+        "chaque demande.",
+        "",
+    ]
+    if conflicts:
+        lines += ["Fichiers en conflit :", *(f"- {code_span(path)}" for path in conflicts), ""]
+    elif not passed:
+        lines += [
+            "Ces demandes sont valides une à une mais pas ensemble : retirez l'une d'elles de "
+            "la file, mettez-la à jour avec `main` et corrigez-la.",
+            "",
+        ]
+    lines += _problem_lines(tuple(diagnostics), PROBLEMS_BUDGET)
+    return BotResult(
+        repository=repository,
+        pull_number=0,
+        head_sha=head_sha,
+        passed=passed,
+        title=title,
+        summary="\n".join(lines) + "\n",
+        annotations=[annotation(d) for d in diagnostics],
+        base_sha=main_sha,
+        merge_group=True,
+    )
+
+
+def rejudged(result: BotResult, main_sha: str) -> BotResult:
+    """A verdict given again because `main` moved (a push): never an approval (who pushed the
+    pull request's head is not known here); the comment says why it changed."""
+    note = (
+        f"_Verdict revu après l'avancée de `main` (commit {code_span(main_sha[:12])}) : "
+        "ce qui y a été fusionné depuis change ce que cette demande ferait. Toute approbation "
+        "de fedreg est retirée ; poussez un commit (ou mettez la branche à jour) pour un "
+        "nouveau verdict._"
+    )
+
+    def with_note(text: str) -> str:
+        heading, _, rest = text.partition("\n")
+        return f"{heading}\n\n{note}\n{rest}" if heading.startswith("###") else text
+
+    head, marker, body = result.comment.rpartition(
+        f"{VERDICT_MARKER.format(verdict=result.verdict)}\n"
+    )
+    comment = head + marker + with_note(body) if marker else result.comment
+    return dataclasses.replace(
+        result,
+        comment=comment,
+        summary=with_note(result.summary),
+        approve=False,
+        approval_body="",
     )
 
 

@@ -41,6 +41,8 @@ SITUATION_FR = {
     "sous-module)",
     "pushed_by_other": "commit poussé par un autre compte que l'auteur de la demande : "
     "les droits de l'auteur ne valent pas pour lui",
+    "git_config_change": "fichier de configuration de git modifié (il peut changer ce que "
+    "contient une copie du dépôt : encodage, filtres, sous-modules)",
     "partner_space_requester_not_contact": "demande de l'espace partenaires par une personne "
     "qui n'est pas contact du fichier",
     "radar_lapsed_dns_proof": "preuve DNS d'un domaine de ce FI absente depuis plus que le délai "
@@ -245,11 +247,14 @@ def review_change(
     policy: Policy,
     matches: OwnerMatcher,
     type_changes: Iterable[str] = (),
+    git_config: Iterable[str] = (),
 ) -> Review:
     """The decision for a change by `author`: `base_owners` maps each changed registry path
     to its base version's owners (None for a new file); `other_paths` are changed paths
-    outside the registry."""
+    outside the registry; `git_config` the changed files git reads as configuration
+    (anywhere, named in the comment, always for the federation)."""
     others = sorted(other_paths)
+    configs = sorted(git_config)
     accesses = tuple(
         file_access(path, owners, author, policy.federation_team, matches)
         for path, owners in sorted(base_owners.items())
@@ -260,6 +265,10 @@ def review_change(
         situations = tuple(sorted({*situations, "new_file"}))
     if list(type_changes):
         situations = tuple(sorted({*situations, "file_type_change"}))
+    details = situation_details(plan, policy.sensitive_scopes)
+    if configs:
+        situations = tuple(sorted({*situations, "git_config_change"}))
+        details["git_config_change"] = ", ".join(configs)
     return Review(
         author=author,
         situations=situations,
@@ -267,7 +276,7 @@ def review_change(
         valid=not errors,
         federation_team=policy.federation_team,
         rules=dict(policy.review_rules),
-        details=situation_details(plan, policy.sensitive_scopes),
+        details=details,
     )
 
 

@@ -32,7 +32,9 @@ SITUATIONS = (
 # Situations the policy cannot make self-service: a new file has no base owners to trust; a
 # domain another FI already routes puts a second FI in front of that domain's agents; a commit
 # pushed by someone else than the pull request's author carries none of the author's rights.
-ALWAYS_FEDERATION = frozenset({"new_file", "shared_email_domain", "pushed_by_other"})
+ALWAYS_FEDERATION = frozenset(
+    {"new_file", "shared_email_domain", "pushed_by_other", "git_config_change"}
+)
 # The environments that each have their own federation age key.
 AGE_ENVIRONMENTS = ("integration", "production")
 # The key `federation_age_recipients` replaced (Q007 names it).

@@ -28,6 +28,9 @@ SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
 OTHER_MODE = "000000"  # a working-tree entry git cannot hold (fifo, socket, device)
 NULL_OID = "0" * 40
 _NOTE_SUFFIXES = (".md",)
+# Files git reads as configuration, wherever they are: attributes (encodings, filters), LFS,
+# submodules, ignore rules. Never notes: a change to one is always a change.
+GIT_CONFIG_NAMES = frozenset({".gitattributes", ".gitmodules", ".lfsconfig", ".gitignore"})
 _WHAT_BY_MODE = {
     SYMLINK_MODE: "un lien symbolique",
     SUBMODULE_MODE: "un sous-module git",
@@ -47,6 +50,11 @@ class Entry:
     @property
     def regular(self) -> bool:
         return self.mode in REGULAR_MODES
+
+
+def is_git_config(path: str) -> bool:
+    """Whether git reads the file at `path` as configuration (`GIT_CONFIG_NAMES`)."""
+    return path.rsplit("/", 1)[-1] in GIT_CONFIG_NAMES
 
 
 def is_note(path: str) -> bool:
@@ -184,6 +192,8 @@ def _is_note_change(change: Change) -> bool:
     """A registry note changed (outside the registry, every path counts)."""
     sides = [e for e in (change.before, change.after) if e is not None]
     in_registry = change.path.startswith(f"{REGISTRY_DIR}/")
+    if is_git_config(change.path):
+        return False
     return in_registry and is_note(change.path) and all(e.regular for e in sides)
 
 

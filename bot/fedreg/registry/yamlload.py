@@ -37,6 +37,9 @@ MAX_DEPTH = 20
 _FAST_PATH_MAX_OPENERS = 2_000
 _FEATURE_CHARS = "!&*"  # tags, anchors, aliases: their presence sends a file to the located path
 
+# What libyaml counts as a line break (its marks count lines by these), not only "\n".
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -79,6 +82,11 @@ class _EventLoader(CParser, _RegistryResolver):
         _RegistryResolver.__init__(self)
 
 
+def yaml_lines(text: str) -> list[str]:
+    """`text`'s lines as libyaml numbers them (CR, LF, CRLF, NEL, LS and PS end a line)."""
+    return _LINE_BREAK.split(text)
+
+
 def decode(raw: bytes) -> tuple[str | None, list[Finding]]:
     """Bytes to text, or the finding that says why not (size, encoding)."""
     if len(raw) > MAX_FILE_BYTES:
@@ -88,9 +96,8 @@ def decode(raw: bytes) -> tuple[str | None, list[Finding]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        good = raw[: error.start].decode("utf-8", errors="replace")
-        line = good.count("\n") + 1
-        column = len(good) - (good.rfind("\n") + 1) + 1
+        lines = yaml_lines(raw[: error.start].decode("utf-8", errors="replace"))
+        line, column = len(lines), len(lines[-1]) + 1
         byte = f"0x{raw[error.start]:02X}"
         return None, [Finding("P006", params={"byte": byte}, line=line, column=column)]
     return text, []
@@ -203,7 +210,7 @@ class _Frame:
 
 def _char_at(text: str, line: int, column: int) -> str:
     """The character at a 1-based position of `text` ("" past the end)."""
-    lines = text.split("\n")
+    lines = yaml_lines(text)
     if line > len(lines) or column > len(lines[line - 1]):
         return ""
     return lines[line - 1][column - 1]
@@ -218,7 +225,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[str, int, i
     found = _char_at(text, line, column)
     if "could not find expected ':'" in problem and error.context_mark is not None:
         line, column = error.context_mark.line + 1, error.context_mark.column + 1
-        key = text.split("\n")[line - 1][column - 1 :].strip()
+        lines = yaml_lines(text)
+        key = lines[line - 1][column - 1 :].strip() if line <= len(lines) else ""
         return f"« : » attendu après la clé (« {key} » : écrivez « clé: valeur »)", line, column
     if found == "\t":
         return (
@@ -264,8 +272,8 @@ def load_located(text: str) -> LocatedDocument:
 def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a byte offset into the UTF-8 form of `text`, as libyaml
     counts it."""
-    before = text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
-    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    lines = yaml_lines(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+    return len(lines), len(lines[-1]) + 1
 
 
 def _mark(event: Any) -> tuple[int, int]:

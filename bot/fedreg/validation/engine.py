@@ -21,7 +21,7 @@ from ..registry.policy import (
 from ..registry.snapshot import parse_document as parse_document  # re-exported: the single reader's
 from ..registry.snapshot import read_document as read_document
 from ..registry.snapshot import worktree_paths
-from ..registry.yamlload import load_located
+from ..registry.yamlload import load_located, yaml_lines
 from .checks import FILE_CHECKS, FileContext
 from .checks.crossfile import cross_file_findings
 from .checks.readiness import Identity, identity_of, new_provider_findings
@@ -143,7 +143,8 @@ def _column_in_value(text: str, line: int, column: int, finding: Finding) -> int
     character there (a value on one line, plain or quoted without escapes); else `column`."""
     value = finding.params.get("value")
     assert finding.offset is not None
-    source = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+    lines = yaml_lines(text)
+    source = lines[line - 1] if line <= len(lines) else ""
     start = column + 1 if source[column - 1 : column] in ("'", '"') else column
     target = start + finding.offset
     if isinstance(value, str) and source[target - 1 : target] == value[finding.offset]:

@@ -1096,14 +1096,12 @@ _RULES = [
         code="V006",
         severity=W,
         title="Serveur injoignable : non vérifié",
-        message=(
-            "{document} : {url} n'a pas pu être joint depuis le vérificateur ({problem}) : non "
-            "vérifié."
-        ),
+        message=("{document} : {url} n'a pas pu être joint depuis le vérificateur : non vérifié."),
         hint=(
-            "Cela peut venir de notre réseau : relancez plus tard ; à défaut, l'équipe de la "
-            "fédération vérifiera à la revue. Un FI joignable seulement depuis le RIE est dans ce "
-            "cas."
+            "Le vérificateur ne joint que des adresses publiques d'internet, en https sur le "
+            "port 443, et ne dit pas pourquoi une connexion a échoué. Cela peut venir de notre "
+            "réseau : relancez plus tard ; à défaut, l'équipe de la fédération vérifiera à la "
+            "revue. Un FI joignable seulement depuis le RIE est dans ce cas."
         ),
         rejects="(connexion refusée, nom inconnu)",
         accepts="(serveur joignable en https)",
