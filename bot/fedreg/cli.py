@@ -184,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "codes", nargs="*", metavar="CODE", help="seulement ces règles (ex. U005) ; toutes sinon"
     )
+    _policy_argument(rules)
 
     completion = commands.add_parser("completion", help="script de complétion pour votre shell")
     completion.add_argument("shell", choices=COMPLETION_SHELLS, help="votre shell")
@@ -203,7 +204,28 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--out", type=Path, default=Path("build/manifests"), help="dossier des manifestes"
     )
+    render.add_argument(
+        "--sign",
+        action="store_true",
+        help="signer chaque manifeste (enveloppe DSSE à côté) avec la clé Ed25519 PEM de "
+        "FEDREG_RELEASE_SIGNING_KEY",
+    )
     _policy_argument(render)
+
+    verify_release = commands.add_parser(
+        "verify-release", help="vérifier la signature d'un manifeste, comme deploy"
+    )
+    verify_release.add_argument(
+        "manifest", type=Path, metavar="MANIFESTE", help="le manifeste (MANIFESTE.dsse.json à côté)"
+    )
+    verify_release.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="PEM",
+        help="clé publique de confiance (par défaut : celles de la politique pour son "
+        "environnement)",
+    )
+    _policy_argument(verify_release)
 
     bot = commands.add_parser("bot", help="le robot des demandes de fusion et des déploiements")
     bot_commands = bot.add_subparsers(
@@ -322,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bot_deploy = bot_commands.add_parser("deploy", help="déployer et rendre compte à GitHub")
     target_arguments(bot_deploy)
+    bot_deploy.add_argument(
+        "--manifest", type=Path, help="manifeste signé (par défaut : rendu du registre)"
+    )
     large_change_argument(bot_deploy)
     secrets_out_argument(bot_deploy)
     changed = commands.add_parser(
@@ -351,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     format_argument(rollback)
     rollback.add_argument(
         "--to", required=True, metavar="COMMIT", help="le commit dont redéployer le registre"
+    )
+    rollback.add_argument(
+        "--manifest", type=Path, help="manifeste signé de ce commit (là où la signature est exigée)"
     )
     drift = commands.add_parser("drift", help="écarts entre la base et le registre")
     target_arguments(drift)
@@ -664,7 +692,7 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
     if args.command == "rules":
         from .commands.rules import run_rules
 
-        return run_rules(args.codes)
+        return run_rules(args.codes, policy_file=args.policy)
     if args.command == "completion":
         import shtab
 
@@ -708,7 +736,13 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
     if args.command == "render":
         from .commands.render import run_render
 
-        return run_render(out=args.out, policy_file=args.policy)
+        return run_render(out=args.out, policy_file=args.policy, sign=args.sign)
+    if args.command == "verify-release":
+        from .commands.release import run_verify_release
+
+        return run_verify_release(
+            manifest=args.manifest, public_key_file=args.public_key, policy_file=args.policy
+        )
     if args.command == "bot":
         return _dispatch_bot(args)
     if args.command == "import":
@@ -819,6 +853,7 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
                 secrets_out=args.secrets_out / args.deployment,
             ),
             policy_file=args.policy,
+            manifest_file=args.manifest,
         )
     if args.command == "changed-deployments":
         return run_changed_deployments(base=args.base, head=args.head, policy_file=args.policy)
@@ -844,7 +879,9 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             )
         if args.command == "deploy":
             return run_deploy(options, manifest_file=args.manifest, policy_file=args.policy)
-        return run_rollback(options, to=args.to, policy_file=args.policy)
+        return run_rollback(
+            options, to=args.to, policy_file=args.policy, manifest_file=args.manifest
+        )
     if args.command == "drift":
         return run_drift(
             deployment=args.deployment,

@@ -40,6 +40,26 @@ class Finding:
     offset: int | None = None
 
 
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted exception (waivers.yaml): the diagnostic is shown and does not fail."""
+
+    expires: str  # ISO date
+    reason: str
+    granted_by: str
+
+    def describe(self) -> str:
+        """How a waived diagnostic is labelled, in French."""
+        year, month, day = self.expires.split("-")
+        return (
+            f"dérogation jusqu'au {day}/{month}/{year} (accordée par {self.granted_by} : "
+            f"{self.reason})"
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {"expires": self.expires, "reason": self.reason, "granted_by": self.granted_by}
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """A located, rendered problem: what reporters print. Lines and columns are 1-based."""
@@ -52,9 +72,12 @@ class Diagnostic:
     message: str
     hint: str
     field: str = ""
+    waiver: Waiver | None = dataclasses.field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
+        waiver = {} if self.waiver is None else {"waiver": self.waiver.as_dict()}
         return {
+            **waiver,
             "path": self.path,
             "line": self.line,
             "column": self.column,
@@ -78,5 +101,9 @@ def format_field_path(path: FieldPath) -> str:
 
 
 def count_errors(diagnostics: Sequence[Diagnostic]) -> int:
-    """How many of the diagnostics are errors (the rest are warnings)."""
-    return sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    """How many of the diagnostics are errors that fail a run (not waived)."""
+    return sum(1 for d in diagnostics if d.severity is Severity.ERROR and d.waiver is None)
+
+
+def count_waived(diagnostics: Sequence[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics if d.waiver is not None)

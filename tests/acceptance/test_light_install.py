@@ -168,7 +168,8 @@ def test_new_and_schema_write_on_the_light_install(light_python: Path, registry:
     assert (registry / "registry/integration/service-providers/leger.yaml").is_file()
     schema = _fedreg(light_python, "schema", "--out", "schemas-light", cwd=registry)
     assert schema.returncode == 0, schema.stderr
-    assert len(list((registry / "schemas-light").glob("*.schema.json"))) == 6
+    assert len(list((registry / "schemas-light").glob("*.schema.json"))) == 7
+    assert (registry / "schemas-light/waivers.schema.json").is_file()
 
 
 def test_a_validation_error_is_reported_the_same_on_the_light_install(

@@ -200,6 +200,20 @@ def test_the_radar_runs_on_working_days_and_hands_its_state_to_the_bot() -> None
     assert "--radar-state radar-state/radar.json" in _runs({"jobs": {"v": {"steps": bot}}})
 
 
+def test_releases_are_signed_in_their_own_job_and_verified_by_the_deploy_job() -> None:
+    jobs = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]
+    sign, deploy = jobs["sign"], jobs["deploy"]
+    assert sign["environment"] == "release-${{ matrix.deployment }}"
+    assert "fedreg render --out build/release" in " ".join(s.get("run", "") for s in sign["steps"])
+    assert "FEDREG_RELEASE_SIGNING_KEY" in yaml.safe_dump(sign)
+    assert "FEDREG_RELEASE_SIGNING_KEY" not in yaml.safe_dump(deploy)  # public keys only
+    assert "sign" in deploy["needs"]
+    run = " ".join(s.get("run", "") for s in deploy["steps"])
+    assert '--manifest "build/signed/$DEPLOYMENT.json"' in run
+    # signing needs the federation extra (securesystemslib), not the light install
+    assert ".[federation]" in " ".join(s.get("run", "") for s in sign["steps"])
+
+
 def test_ci_checks_the_registry_style_without_writing() -> None:
     runs = _runs(_load(REPO_ROOT / ".github/workflows/ci.yml"))
     assert "fedreg fmt --check" in runs

@@ -25,6 +25,7 @@ from ..validation.checks.oidc import KNOWN_SCOPES
 from ..validation.checks.uris import DISCOVERY_SUFFIX, IDP_URL_KEYS, MAX_URI_LENGTH
 from ..validation.checks.uris import RESERVED_TLDS as _RESERVED_TLDS
 from ..validation.rules import RULES_BY_CODE
+from ..validation.waivers import WaiversFile
 from .scaffold import SCHEMA_FILE_BY_KIND, schema_file
 from .schemadocs import MODEL_DOCS, SCOPE_DOCS, field_doc
 
@@ -322,15 +323,34 @@ def build_schema(kind: str, environment: str | None = GENERIC) -> dict[str, Any]
     }
 
 
+WAIVERS_SCHEMA_FILE = "waivers.schema.json"
+
+
+def build_waivers_schema() -> dict[str, Any]:
+    """The schema of `waivers.yaml` (what an editor checks; `fedreg validate` checks more:
+    the code exists and may be waived, the date is within a year)."""
+    base = WaiversFile.model_json_schema()
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": WAIVERS_SCHEMA_FILE,
+        "title": "Dérogations aux règles du registre (waivers.yaml)",
+        "description": "Chaque entrée accepte un code de diagnostic pour un fichier du "
+        "registre, jusqu'à une date (au plus un an), accordée par l'équipe de la fédération.",
+        **{key: value for key, value in base.items() if key not in ("title", "description")},
+    }
+
+
 def render_schemas() -> dict[str, str]:
     """File name -> content, byte-for-byte stable."""
-    return {
-        schema_file(kind, environment): json.dumps(
-            build_schema(kind, environment), ensure_ascii=False, indent=2
-        )
-        + "\n"
+    schemas = {
+        schema_file(kind, environment): build_schema(kind, environment)
         for kind in MODEL_BY_KIND
         for environment in (GENERIC, *ENVIRONMENTS)
+    }
+    schemas[WAIVERS_SCHEMA_FILE] = build_waivers_schema()
+    return {
+        name: json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        for name, schema in schemas.items()
     }
 
 

@@ -52,6 +52,7 @@ from ..deploy.state import check_marker
 from ..deploy.store import FILE_SCHEME, MODE_TEXT, Store, check_target, open_store
 from ..errors import FedregError
 from ..manifests.build import Manifest
+from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
@@ -149,6 +150,7 @@ def _print_result(result: DeployResult, output_format: str) -> int:
         else:
             print(f"Verrou expiré repris : il était tenu par {held}.")
     if result.plan is not None:
+        print(f"Manifeste : {result.release}.")
         sys.stdout.write(render_deploy_plan(result.plan))
     for refusal in result.refusals:
         print(f"fedreg : {refusal}", file=sys.stderr)
@@ -177,7 +179,9 @@ def _print_result(result: DeployResult, output_format: str) -> int:
     return exit_code
 
 
-def _request(options: DeployOptions, kind: str = "deploy") -> DeployRequest:
+def _request(
+    options: DeployOptions, kind: str = "deploy", manifest_file: Path | None = None
+) -> DeployRequest:
     progress = (
         TerminalProgress(sys.stderr, min_files=1, label="Écriture", unit="écritures", delay=2.0)
         if options.progress
@@ -193,13 +197,20 @@ def _request(options: DeployOptions, kind: str = "deploy") -> DeployRequest:
         actor=actor(),
         run_id=run_id(),
         progress=progress,
+        manifest_file=manifest_file,
     )
 
 
 def _deploy(
-    manifest: Manifest, options: DeployOptions, policy: Policy, kind: str = "deploy"
+    manifest: Manifest,
+    options: DeployOptions,
+    policy: Policy,
+    kind: str = "deploy",
+    manifest_file: Path | None = None,
 ) -> DeployResult:
-    request = _request(options, kind)
+    """The deploy sequence; its first step verifies the release of `manifest_file` (None:
+    rendered here, deployable only where the policy lists no signing key)."""
+    request = _request(options, kind, manifest_file)
     with open_target(options.target) as store:
         try:
             return deploy(store, manifest, request, policy, discover_repository())
@@ -238,7 +249,9 @@ def _github_text(text: str, target: str) -> str:
     return text[: GITHUB_DESCRIPTION_LIMIT - 1] + "…"
 
 
-def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
+def run_bot_deploy(
+    options: DeployOptions, *, policy_file: Path, manifest_file: Path | None = None
+) -> int:
     """The deploy job of a push to main: deploy, deliver every sealed secret still pending,
     and report on the GitHub Deployment."""
     policy = policy_or_fail(policy_file)
@@ -256,8 +269,11 @@ def run_bot_deploy(options: DeployOptions, *, policy_file: Path) -> int:
     deployment = client.deployment_for(sha, options.deployment)
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     try:
-        manifest = manifests_to_ship(policy, os.environ.get("GITHUB_SHA"))[options.deployment]
-        result = _deploy(manifest, options, policy)
+        if manifest_file is not None:
+            manifest = _given_manifest(manifest_file, options.deployment, policy)
+        else:
+            manifest = manifests_to_ship(policy, os.environ.get("GITHUB_SHA"))[options.deployment]
+        result = _deploy(manifest, options, policy, manifest_file=manifest_file)
     except FedregError as error:
         message = redact_text(str(error), options.target)
         with suppress(FedregError):  # a run that failed midway may have stored secrets
@@ -312,7 +328,8 @@ def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_fil
     check_target(options.target)
     policy = policy_or_fail(policy_file)
     manifest = _manifest(manifest_file, options.deployment, policy)
-    return _print_result(_deploy(manifest, options, policy), options.output_format)
+    result = _deploy(manifest, options, policy, manifest_file=manifest_file)
+    return _print_result(result, options.output_format)
 
 
 def _confirmed(options: DeployOptions, question: str) -> bool:
@@ -364,7 +381,7 @@ def run_init(
 
 
 def _adopt(store: Store, manifest: Manifest, options: DeployOptions, who: str, holder: str) -> int:
-    refusals = manifest_refusals(manifest, options.deployment)
+    refusals, _ = manifest_refusals(manifest, options.deployment)
     for refusal in refusals:
         print(f"fedreg : {refusal}", file=sys.stderr)
     if refusals:
@@ -388,17 +405,28 @@ def _adopt(store: Store, manifest: Manifest, options: DeployOptions, who: str, h
     return EXIT_OK
 
 
-def run_rollback(options: DeployOptions, *, to: str, policy_file: Path) -> int:
+def run_rollback(
+    options: DeployOptions, *, to: str, policy_file: Path, manifest_file: Path | None = None
+) -> int:
+    """Redeploy the registry of commit `to`: rendered here, or, where releases are signed,
+    the signed manifest of that commit (its release verified first, as for a deploy)."""
     check_target(options.target)
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
-    manifest = manifests_at_commit(repo, to, policy)[options.deployment]
+    if manifest_file is None:
+        manifest = manifests_at_commit(repo, to, policy)[options.deployment]
+    else:
+        manifest = _given_manifest(manifest_file, options.deployment, policy)
+        if manifest["source_commit"] != repo.resolve(to):
+            raise ReleaseRefused(
+                "rollback", f"{manifest_file} n'est pas le manifeste du commit {to}"
+            )
     if options.output_format == "text":
         print(
             f"Retour arrière de {options.deployment} à la configuration de "
             f"{manifest['source_commit']} (tracé comme retour arrière)."
         )
-    result = _deploy(manifest, options, policy, kind="rollback")
+    result = _deploy(manifest, options, policy, kind="rollback", manifest_file=manifest_file)
     return _print_result(result, options.output_format)
 
 
@@ -469,6 +497,8 @@ def run_history(*, deployment: str, target: str, output_format: str = "text") ->
             notes.append(f"verrou de {entry['brokenLock']['holder']} forcé")
         if entry.get("error"):
             notes.append(f"erreur : {entry['error']}")
+        if kind in ("deploy", "rollback"):
+            notes.append(f"manifeste {entry.get('release', UNSIGNED)}")
         print(
             f"{entry['at']:%Y-%m-%d %H:%M:%S}  "
             f"{STATUS_TEXT.get(entry['status'], entry['status']):8s}  "

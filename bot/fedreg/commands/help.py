@@ -56,6 +56,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         0: "passage fait, quels que soient ses constats (ils vont dans les issues)",
         1: "passage impossible (état illisible, base d'un autre déploiement, GitHub en échec)",
     },
+    "verify-release": {
+        0: "manifeste signé, valide et déployable",
+        1: "refusé (la raison dit quel contrôle)",
+    },
 }
 
 EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -117,6 +121,17 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "render": (
         ("fedreg render", "écrire build/manifests/<déploiement>.json"),
         ("fedreg render --out /tmp/manifestes", "ailleurs"),
+        ("fedreg render --sign", "et les signer (clé de FEDREG_RELEASE_SIGNING_KEY)"),
+    ),
+    "verify-release": (
+        (
+            "fedreg verify-release build/manifests/production-internet.json",
+            "les contrôles du déploiement, avec les clés de la politique",
+        ),
+        (
+            "fedreg verify-release m.json --public-key cle-production.pem",
+            "avec une clé donnée",
+        ),
     ),
     "bot": (
         ("fedreg bot pr --dry-run", "ce que le robot dirait de votre branche, sans GitHub"),
@@ -297,7 +312,8 @@ COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "pour les opérateurs de la fédération (extra « federation »)",
         (
-            *("render", "deploy", "rollback", "drift", "history", "import", "secret"),
+            *("render", "verify-release", "deploy", "rollback", "drift", "history"),
+            *("import", "secret"),
             *("edit", "propose", "serve", "watch"),
         ),
     ),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters.git import GitRepository
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Severity, count_errors
 from ..errors import UsageError
 from ..registry.layout import display_path
 from ..registry.snapshot import documents_at
@@ -15,6 +16,7 @@ from ..validation.checks.readiness import Identity, known_identities
 from ..validation.engine import validate_paths
 from ..validation.policycheck import load_policy
 from ..validation.report import RENDERERS_BY_NAME
+from ..validation.waivers import apply_exceptions, root_relative, waivers_in
 from .common import EXIT_FAILED, EXIT_OK
 from .progress import TerminalProgress
 
@@ -61,16 +63,30 @@ def run_validate(options: ValidateOptions) -> int:
     found = result.diagnostics
     if options.cross_check:
         found = _focus(found, options.paths)
-    diagnostics = sorted(policy_diagnostics + found)
+    root = options.registry.parent
+    today = datetime.date.today()
+    to_root = root_relative(root)
+    whole = options.cross_check or any(
+        options.registry.resolve().is_relative_to(path.resolve()) for path in options.paths
+    )
+    checked = {to_root(doc.display_path) for doc in result.documents}
+    diagnostics = apply_exceptions(
+        sorted(policy_diagnostics + found),
+        waivers_in(root, policy, today),
+        policy,
+        today,
+        to_root,
+        checked=lambda file: whole or file in checked,
+    )
     render = RENDERERS_BY_NAME[options.output_format]
     sys.stdout.write(render(diagnostics, len(result.documents), options.colour))
-    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
-    if errors:
+    if count_errors(diagnostics):
         return EXIT_FAILED
-    if options.strict and diagnostics:
+    warnings = [d for d in diagnostics if d.severity is Severity.WARNING and d.waiver is None]
+    if options.strict and warnings:
         print(
-            f"fedreg : échec à cause de {len(diagnostics)} avertissement"
-            f"{'s' if len(diagnostics) > 1 else ''} : --strict les traite comme des erreurs.",
+            f"fedreg : échec à cause de {len(warnings)} avertissement"
+            f"{'s' if len(warnings) > 1 else ''} : --strict les traite comme des erreurs.",
             file=sys.stderr,
         )
         return EXIT_FAILED

@@ -61,6 +61,7 @@ class Provenance:
     run_id: str = ""
     target: str = ""  # host:port only
     overrides: tuple[str, ...] = ()  # limits passed with --allow-large-change
+    release: str = "non signé"  # what the release check proved (manifests/release.py)
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,7 @@ def record(
             "summary": plan.summary if plan is not None else {},
             "applied": applied,
             "overrides": list(provenance.overrides),
+            "release": provenance.release,
             "error": error,
             **(details or {}),
         },

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import uuid
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,21 @@ from ..changes.plan import FieldChange
 from ..diagnostics import Diagnostic, count_errors
 from ..errors import FedregError, UsageError
 from ..manifests.build import Manifest, build_manifests
+from ..manifests.release import (
+    ENVELOPE_SUFFIX,
+    UNSIGNED,
+    ReleasePredicate,
+    ReleaseRefused,
+    public_key,
+    verify_release,
+)
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from ..registry.models import deployment_parts
 from ..registry.policy import Policy
 from ..registry.snapshot import documents_at
 from ..validation.coreconformance import CoreViolation, manifest_violations
 from ..validation.engine import build_provider, validate_documents, validate_paths
+from ..validation.waivers import WAIVERS_FILE, apply_exceptions, read_waivers, waivers_in
 from .plan import DeployAction, DeployPlan
 from .secrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
 
@@ -72,14 +82,26 @@ def _manifests(
 
 def manifests_from_worktree(policy: Policy, commit: str | None) -> dict[str, Manifest]:
     result = validate_paths([Path(REGISTRY_DIR)], policy)
-    return _manifests(result.documents, result.diagnostics, commit)
+    today = date.today()
+    diagnostics = apply_exceptions(
+        result.diagnostics, waivers_in(Path.cwd(), policy, today), policy, today
+    )
+    return _manifests(result.documents, diagnostics, commit)
 
 
 def manifests_at_commit(repo: GitRepository, ref: str, policy: Policy) -> dict[str, Manifest]:
-    """The manifests rendered from the registry as it was at `ref`."""
+    """The manifests rendered from the registry as it was at `ref` (with its waivers)."""
     commit = repo.resolve(ref)
     docs = documents_at(repo, commit)
-    return _manifests(docs, validate_documents(docs, policy), commit)
+    try:
+        raw: bytes | None = repo.git("cat-file", "blob", f"{commit}:{WAIVERS_FILE}")
+    except GitError:
+        raw = None
+    today = date.today()
+    diagnostics = apply_exceptions(
+        validate_documents(docs, policy), read_waivers(raw, policy, today), policy, today
+    )
+    return _manifests(docs, diagnostics, commit)
 
 
 class UncommittedRegistry(FedregError):
@@ -277,6 +299,65 @@ def registry_mismatch(
             f"(empreinte {rendered['digest'][:12]} attendue)"
         )
     return None
+
+
+MAIN_BRANCHES = ("refs/heads/main", "refs/remotes/origin/main")
+
+
+def on_main(repo: GitRepository | None, commit: str) -> bool:
+    """Whether `commit` is on main's first-parent history (the local branch, else the
+    remote-tracking one)."""
+    if repo is None:
+        return False
+    for branch in MAIN_BRANCHES:
+        found = repo.on_first_parent_history(commit, branch)
+        if found is not None:
+            return found
+    return False
+
+
+def verified_release(
+    manifest_file: Path | None, deployment: str, policy: Policy, now: datetime
+) -> tuple[str, ReleasePredicate | None]:
+    """The release check every deploy runs first: (what the audit says of the release, what
+    its signed statement vouches for). An environment whose policy lists signing keys deploys
+    only a manifest file signed by one of them (ReleaseRefused otherwise); one that lists
+    none deploys unsigned manifests, said « non signé »."""
+    environment = deployment_parts(deployment)[0]
+    keys = [public_key(pem) for pem in policy.release_signing_keys.get(environment, ())]
+    if not keys:
+        return UNSIGNED, None
+    if manifest_file is None:
+        raise ReleaseRefused(
+            "unsigned",
+            f"l'environnement {environment} n'accepte que des manifestes signés : passez "
+            f"--manifest FICHIER, rendu par « fedreg render --sign » (FICHIER{ENVELOPE_SUFFIX} "
+            "à côté)",
+        )
+    envelope_file = manifest_file.with_name(manifest_file.name + ENVELOPE_SUFFIX)
+    if not envelope_file.is_file():
+        raise ReleaseRefused(
+            "unsigned",
+            f"manifeste non signé : {envelope_file} est absent, et l'environnement "
+            f"{environment} n'accepte que des manifestes signés",
+        )
+    others = [
+        public_key(pem)
+        for name, pems in policy.release_signing_keys.items()
+        if name != environment
+        for pem in pems
+    ]
+    repo = discover_repository()
+    release = verify_release(
+        manifest_file.read_bytes(),
+        envelope_file.read_bytes(),
+        deployment=deployment,
+        trusted=keys,
+        other_environment=others,
+        now=now,
+        on_main=lambda commit: on_main(repo, commit),
+    )
+    return release.describe(), release.predicate
 
 
 def discover_repository() -> GitRepository | None:

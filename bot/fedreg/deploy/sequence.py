@@ -17,6 +17,7 @@ from ..adapters.files import write_atomic_bytes
 from ..adapters.git import GitRepository
 from ..errors import FedregError
 from ..manifests.build import Manifest, manifest_documents
+from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
@@ -37,6 +38,7 @@ from .orchestration import (
     ordering_problem,
     rollback_problem,
     sealed_secret_problems,
+    verified_release,
 )
 from .plan import (
     COLLECTIONS,
@@ -74,6 +76,9 @@ class DeployRequest:
     actor: str
     run_id: str
     progress: Callable[[int, int], None] | None = None  # (writes done, writes in all)
+    # The --manifest file whose signed release is verified first; None: rendered here (then
+    # deployable only where the policy lists no release signing key).
+    manifest_file: Path | None = None
 
 
 @dataclass
@@ -94,6 +99,7 @@ class DeployResult:
     applied: list[str] = field(default_factory=list)
     sealed_files: list[Path] = field(default_factory=list)
     error: str = ""
+    release: str = UNSIGNED  # what the release check proved (« signé (clé …) », « non signé »)
 
 
 def change_limits(policy: Policy) -> ChangeLimits:
@@ -105,10 +111,31 @@ def change_limits(policy: Policy) -> ChangeLimits:
     )
 
 
-def manifest_refusals(manifest: Manifest, deployment: str) -> list[str]:
-    """Why this manifest must not be deployed, checked before the target is even read: its
-    shape, its deployment and its digest. (Where a release's signature would be verified.)"""
-    return [f"manifeste refusé : {p}" for p in manifest_problems(manifest, deployment)]
+def manifest_refusals(
+    manifest: Manifest,
+    deployment: str,
+    policy: Policy | None = None,
+    manifest_file: Path | None = None,
+) -> tuple[list[str], str]:
+    """Why this manifest must not be deployed, checked before the target is even read, and
+    what its release check proved. First the release (with a `policy`): signed by one of the
+    environment's keys when the policy lists any (manifests/release.py), and vouching for
+    this very manifest; then its shape, its deployment and its digest."""
+    release = UNSIGNED
+    if policy is not None:
+        try:
+            release, vouched = verified_release(
+                manifest_file, deployment, policy, datetime.now(UTC)
+            )
+        except ReleaseRefused as refused:
+            return [str(refused)], release
+        if vouched is not None and (
+            manifest.get("digest") != vouched.content_digest
+            or manifest.get("source_commit") != vouched.source_commit
+        ):
+            changed = ReleaseRefused("content", "le manifeste a changé pendant sa vérification")
+            return [str(changed)], release
+    return [f"manifeste refusé : {p}" for p in manifest_problems(manifest, deployment)], release
 
 
 def deploy(
@@ -120,7 +147,9 @@ def deploy(
 ) -> DeployResult:
     """The whole sequence. Raises only for a target refused (marker) or a lock held."""
     result = DeployResult(request.deployment, request.kind, "refused")
-    result.refusals = manifest_refusals(manifest, request.deployment)
+    result.refusals, result.release = manifest_refusals(
+        manifest, request.deployment, policy, request.manifest_file
+    )
     if result.refusals:
         return result
     check_marker(store.db, request.deployment, store.place)
@@ -216,6 +245,7 @@ def _plan_and_apply(
         run_id=request.run_id,
         target=store.place,
         overrides=tuple(breaches),
+        release=result.release,
     )
     minutes, done = policy.deploy_lock_minutes, 0
     result.mode = store.mode

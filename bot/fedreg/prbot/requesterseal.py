@@ -17,6 +17,8 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
+from ..registry.keys import ed25519_public_key
+
 ALGORITHM = "Ed25519"
 SEAL_MARKER = "<!-- fedreg:demandeur={token} -->"
 # The seal's line: a compact JWS only (base64url and dots), nothing a reader could click.
@@ -51,7 +53,7 @@ def check_seal(body: str, public_pem: str | None, repository: str, commit: str) 
     if not public_pem:
         return SealCheck(problem="aucune clé de l'espace partenaires dans policy.yaml")
     try:
-        key = OKPKey.import_key(public_pem.encode())
+        key = OKPKey.import_key(ed25519_public_key(public_pem))
         data = jws.deserialize_compact(match["token"], key, algorithms=[ALGORITHM]).payload
         claims = json.loads(data)
     except (JoseError, ValueError, TypeError):

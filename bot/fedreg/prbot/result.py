@@ -88,7 +88,13 @@ def annotation(d: Diagnostic) -> dict[str, Any]:
         "end_line": d.line,
         "start_column": d.column,
         "end_column": d.column,
-        "annotation_level": "failure" if d.severity is Severity.ERROR else "warning",
+        "annotation_level": (
+            "notice"
+            if d.waiver is not None
+            else "failure"
+            if d.severity is Severity.ERROR
+            else "warning"
+        ),
         "title": d.code,
         "message": d.message,
         "raw_details": d.hint,
@@ -208,8 +214,28 @@ def _access_lines(review: Review, budget: int) -> list[str]:
     return lines
 
 
+def _waived_lines(diagnostics: tuple[Diagnostic, ...]) -> list[str]:
+    """The comment's "Dérogations": waived diagnostics, each with its expiry and who granted
+    it (they do not fail the check)."""
+    waived = [d for d in diagnostics if d.waiver is not None]
+    if not waived:
+        return []
+    lines = ["#### Dérogations", ""]
+    for d in waived[:COMMENT_DIAGNOSTICS_SHOWN]:
+        assert d.waiver is not None
+        where = code_span(f"{d.path}:{d.line}:{d.column}")
+        lines.append(
+            f"- {where} **{d.code}** ({SEVERITY_FR[d.severity]}) {markdown_text(d.message)} — "
+            f"{markdown_text(d.waiver.describe())}"
+        )
+    if len(waived) > COMMENT_DIAGNOSTICS_SHOWN:
+        lines.append(f"- … et {len(waived) - COMMENT_DIAGNOSTICS_SHOWN} autre(s).")
+    return ["", *lines]
+
+
 def _problem_lines(diagnostics: tuple[Diagnostic, ...], budget: int) -> list[str]:
-    """The first diagnostics, within `budget` characters; the rest are counted."""
+    """The first diagnostics not waived, within `budget` characters; the rest are counted."""
+    diagnostics = tuple(d for d in diagnostics if d.waiver is None)
     if not diagnostics:
         return []
     lines = ["#### Problèmes", ""]
@@ -380,6 +406,7 @@ def build_result(
             *_next_steps(review, support),
             "",
             *_problem_lines(plan.diagnostics, PROBLEMS_BUDGET),
+            *_waived_lines(plan.diagnostics),
             *(["", *live_section] if live_section else []),
         ]
     )

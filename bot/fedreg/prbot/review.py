@@ -16,10 +16,12 @@ from ..diagnostics import count_errors
 from ..registry.layout import REGISTRY_DIR
 from ..registry.models import IDENTITY_PROVIDER
 from ..registry.policy import ALWAYS_FEDERATION, Policy
+from ..validation.waivers import WAIVERS_FILE
 from .requesterseal import check_seal
 
 SITUATION_FR = {
     "outside_registry": "changement hors du registre (code, schémas, workflows ou politique)",
+    "waivers_change": "dérogations modifiées (waivers.yaml) : seule la fédération les accorde",
     "new_provider": "nouveau fournisseur",
     "deleted_provider": "fournisseur retiré",
     "identifier_change": "client_id ou uid modifié",
@@ -181,8 +183,11 @@ def situations_of(
     sensitive_scopes: Iterable[str] = (),
 ) -> tuple[str, ...]:
     found: set[str] = set(situation_details(plan, sensitive_scopes))
-    if list(other_paths):
+    other_paths = list(other_paths)
+    if other_paths:
         found.add("outside_registry")
+    if WAIVERS_FILE in other_paths:
+        found.add("waivers_change")
     planned = set()
     for change in plan.changes:
         planned.update({change.path, change.previous_path or change.path})

@@ -10,6 +10,7 @@ it: per-file rules on the changed files, cross-file rules against every file (th
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import os
 import re
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..adapters.git import GitRepository
+from ..adapters.git import GitError, GitRepository
 from ..adapters.github import GitHubClient
 from ..changes.plan import Action, DomainHolders, Plan, build_plan
+from ..diagnostics import Diagnostic
 from ..errors import FedregError
 from ..live.fetch import LiveSettings
 from ..live.run import LiveReport, live_check_documents
@@ -38,6 +40,7 @@ from ..registry.snapshot import (
 from ..validation.checks.context import text_value
 from ..validation.checks.readiness import known_identities
 from ..validation.engine import check_document, check_new_providers, collector_paused, locate
+from ..validation.waivers import WAIVERS_FILE, apply_exceptions, read_waivers
 from .crossindex import CrossIndex
 from .result import (
     BotResult,
@@ -209,7 +212,13 @@ def judge_merge(
             doc.findings.append(finding)
             if id(doc) not in changed:
                 unchanged[id(doc)] = doc
-        diagnostics = sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc))
+        diagnostics = _with_exceptions(
+            sorted(d for doc in [*after, *unchanged.values()] for d in locate(doc)),
+            repo,
+            merged_tree,
+            policy,
+            {c.path for c in found},
+        )
         plan = build_plan(before, after, diagnostics, _other_holders(after))
     return Judgement(registry, before, after, plan, others, configs)
 
@@ -278,6 +287,29 @@ def decide(
         policy.support_contact,
         live_checks_section(live_report, added, uids),
         ref.base_sha,
+    )
+
+
+def _with_exceptions(
+    diagnostics: list[Diagnostic],
+    repo: GitRepository,
+    merged_tree: str,
+    policy: Policy,
+    changed: set[str],
+) -> list[Diagnostic]:
+    """Rule levels and the waivers of the merge result (a change to them is the federation's
+    to review); unused waivers are reported for the changed files only."""
+    try:
+        raw: bytes | None = repo.git("cat-file", "blob", f"{merged_tree}:{WAIVERS_FILE}")
+    except GitError:
+        raw = None
+    today = datetime.date.today()
+    return apply_exceptions(
+        diagnostics,
+        read_waivers(raw, policy, today),
+        policy,
+        today,
+        checked=lambda file: file in changed or WAIVERS_FILE in changed,
     )
 
 

@@ -6,6 +6,7 @@ A registry without `policy.yaml` is checked with these defaults; a test keeps th
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,8 +33,9 @@ SITUATIONS = (
 # Situations the policy cannot make self-service: a new file has no base owners to trust; a
 # domain another FI already routes puts a second FI in front of that domain's agents; a commit
 # pushed by someone else than the pull request's author carries none of the author's rights.
+# An exception to a rule (waivers.yaml) is the federation's to grant, whoever asks.
 ALWAYS_FEDERATION = frozenset(
-    {"new_file", "shared_email_domain", "pushed_by_other", "git_config_change"}
+    {"new_file", "shared_email_domain", "pushed_by_other", "git_config_change", "waivers_change"}
 )
 # The environments that each have their own federation age key.
 AGE_ENVIRONMENTS = ("integration", "production")
@@ -41,6 +43,31 @@ AGE_ENVIRONMENTS = ("integration", "production")
 RETIRED_AGE_RECIPIENT_KEY = "federation_age_recipient"
 
 POLICY_FILE_NAME = "policy.yaml"
+# Codes no waiver may bend: YAML safety, secrets in files, and what the federation core would
+# refuse (a waived value would be rendered, then excluded by the core at load).
+# What the policy itself cannot make waivable or lower: YAML safety and secrets.
+ALWAYS_UNWAIVABLE = frozenset({*(f"P00{n}" for n in range(1, 10)), "S005", "I009"})
+UNWAIVABLE_CODES = (
+    *(f"P00{n}" for n in range(1, 10)),
+    *(f"S00{n}" for n in range(1, 8)),
+    *("I001", "I002", "I004", "I008", "I009", "I010", "I011", "I014", "I015", "I016"),
+    *("L001", "L002", "L003", "L004"),
+    *("U001", "U002", "U003", "U004", "U005", "U006", "U011", "U013", "U014", "U015"),
+    *("U016", "U017", "O001", "O002", "O003", "O006", "O007", "X001", "X002", "X003"),
+    *("D001", "D007", "D008", "Q001", "Q007", "Q008", "Q009"),
+)
+
+
+class RuleLevel(BaseModel):
+    """A code's level set by the policy, from a date on (before it, the catalogue's level,
+    with a notice of the change to come)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: Literal["avertissement", "erreur"]
+    effective: datetime.date | None = Field(
+        None, description="Day the level applies from (none: at once)."
+    )
 
 
 class Policy(BaseModel):
@@ -173,6 +200,22 @@ class Policy(BaseModel):
         "provider encrypts its client secret to its own environment's key "
         "(client_secret_age); the private key is FEDREG_AGE_IDENTITY of that environment's "
         "deploys only.",
+    )
+
+    release_signing_keys: dict[str, tuple[str, ...]] = Field(
+        {"integration": (), "production": ()},
+        description="Ed25519 public keys (PEM) whose signature a release of each environment "
+        "needs; two at once during a rotation. None listed: unsigned manifests deploy, marked "
+        "« non signé ».",
+    )
+    release_validity_days: int = Field(
+        14, ge=1, le=28, description="How long a signed release manifest may be deployed."
+    )
+    unwaivable_codes: tuple[str, ...] = Field(
+        UNWAIVABLE_CODES, description="Codes that no entry of waivers.yaml may waive."
+    )
+    rule_levels: dict[str, RuleLevel] = Field(
+        {}, description="A code's level (avertissement or erreur) from a date on."
     )
 
     def age_recipient(self, environment: str) -> str | None:

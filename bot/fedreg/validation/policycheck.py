@@ -15,6 +15,7 @@ from ..registry.models import AGE_RECIPIENT_PATTERN, OWNER_PATTERN
 from ..registry.policy import (
     AGE_ENVIRONMENTS,
     ALWAYS_FEDERATION,
+    ALWAYS_UNWAIVABLE,
     DEFAULT_POLICY,
     RETIRED_AGE_RECIPIENT_KEY,
     SITUATIONS,
@@ -24,6 +25,7 @@ from ..registry.snapshot import parse_document
 from .checks.ipranges import parse_ip_range
 from .checks.oidc import KNOWN_SCOPES
 from .engine import locate, read_bytes
+from .rules import RULES_BY_CODE
 from .shape import finding_from_error
 
 
@@ -52,6 +54,8 @@ def _policy_findings(policy: Policy) -> list[Finding]:
             )
         )
     findings.extend(_age_recipient_findings(policy))
+    findings.extend(_release_key_findings(policy))
+    findings.extend(_code_findings(policy))
     for index, scope in enumerate(policy.sensitive_scopes):
         if scope not in KNOWN_SCOPES:
             findings.append(
@@ -77,6 +81,57 @@ def _policy_findings(policy: Policy) -> list[Finding]:
             )
         )
     return findings
+
+
+def _is_ed25519_public_key(pem: str) -> bool:
+    # Imported only when a policy lists signing keys: `validate` stays light.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        return isinstance(load_pem_public_key(pem.encode()), Ed25519PublicKey)
+    except (ValueError, TypeError):
+        return False
+
+
+def _release_key_findings(policy: Policy) -> Iterator[Finding]:
+    keys = policy.release_signing_keys
+    for environment in sorted(set(keys) - set(AGE_ENVIRONMENTS)):
+        problem = (
+            f"« {environment} » n'est pas un environnement (attendu : integration, production)"
+        )
+        yield Finding("Q001", ("release_signing_keys", environment), {"problem": problem}, True)
+    for environment, pems in sorted(keys.items()):
+        for index, pem in enumerate(pems):
+            if not _is_ed25519_public_key(pem):
+                problem = "ce n'est pas une clé publique Ed25519 au format PEM"
+                yield Finding(
+                    "Q001", ("release_signing_keys", environment, index), {"problem": problem}
+                )
+    every = [pem.strip() for pems in keys.values() for pem in set(pems)]
+    if len(every) != len(set(every)):
+        problem = (
+            "la même clé signe pour plusieurs environnements : une signature d'intégration "
+            "ouvrirait la production"
+        )
+        yield Finding("Q001", ("release_signing_keys",), {"problem": problem}, on_key=True)
+
+
+def _code_findings(policy: Policy) -> Iterator[Finding]:
+    for index, code in enumerate(policy.unwaivable_codes):
+        if code not in RULES_BY_CODE:
+            problem = f"« {code} » n'est pas un code de diagnostic"
+            yield Finding("Q001", ("unwaivable_codes", index), {"problem": problem})
+    for code in sorted(ALWAYS_UNWAIVABLE - set(policy.unwaivable_codes)):
+        problem = f"{code} (sécurité YAML ou secret) ne peut jamais faire l'objet d'une dérogation"
+        yield Finding("Q001", ("unwaivable_codes",), {"problem": problem}, on_key=True)
+    for code, level in sorted(policy.rule_levels.items()):
+        if code not in RULES_BY_CODE:
+            problem = f"« {code} » n'est pas un code de diagnostic"
+            yield Finding("Q001", ("rule_levels", code), {"problem": problem}, on_key=True)
+        elif code in policy.unwaivable_codes and level.level == "avertissement":
+            problem = f"{code} ne se déroge pas : il ne peut pas devenir un avertissement"
+            yield Finding("Q001", ("rule_levels", code), {"problem": problem}, on_key=True)
 
 
 def _age_recipient_findings(policy: Policy) -> Iterator[Finding]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from ..diagnostics import SEVERITY_FR, Diagnostic, Severity, count_errors
+from ..diagnostics import SEVERITY_FR, Diagnostic, Severity, count_errors, count_waived
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -15,12 +16,21 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 
+def _waiver_label(d: Diagnostic) -> str:
+    """`erreur`, or `erreur · dérogation jusqu'au …` for a waived diagnostic."""
+    label = SEVERITY_FR[d.severity]
+    return f"{label} · {d.waiver.describe()}" if d.waiver is not None else label
+
+
 def summary_line(diagnostics: Sequence[Diagnostic], file_count: int) -> str:
     errors = count_errors(diagnostics)
+    waived = count_waived(diagnostics)
     files = len({d.path for d in diagnostics})
     return (
-        f"{_plural(errors, 'erreur')}, {_plural(len(diagnostics) - errors, 'avertissement')}"
-        f" dans {_plural(files, 'fichier')} ({_plural(file_count, 'fichier')} "
+        f"{_plural(errors, 'erreur')}, "
+        f"{_plural(len(diagnostics) - errors - waived, 'avertissement')}"
+        + (f", {waived} sous dérogation" if waived else "")
+        + f" dans {_plural(files, 'fichier')} ({_plural(file_count, 'fichier')} "
         f"{'vérifiés' if file_count > 1 else 'vérifié'})."
     )
 
@@ -31,7 +41,7 @@ def render_text(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool
         return ""
     lines = []
     for d in diagnostics:
-        label = SEVERITY_FR[d.severity]
+        label = _waiver_label(d)
         if colour:
             head = (
                 f"{_BOLD}{d.path}:{d.line}:{d.column}:{_RESET} "
@@ -48,6 +58,7 @@ def render_text(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool
 
 def render_json(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool = False) -> str:
     errors = count_errors(diagnostics)
+    waived = count_waived(diagnostics)
     return (
         json.dumps(
             {
@@ -55,7 +66,8 @@ def render_json(diagnostics: Sequence[Diagnostic], file_count: int, colour: bool
                 "summary": {
                     "files": file_count,
                     "errors": errors,
-                    "warnings": len(diagnostics) - errors,
+                    "warnings": len(diagnostics) - errors - waived,
+                    "waived": waived,
                 },
             },
             ensure_ascii=False,
@@ -78,11 +90,14 @@ def render_github(diagnostics: Sequence[Diagnostic], file_count: int, colour: bo
     lines = []
     for d in diagnostics:
         command = "error" if d.severity is Severity.ERROR else "warning"
+        if d.waiver is not None:
+            command = "notice"
         properties = (
             f"file={_escape_property(d.path)},line={d.line},col={d.column},"
             f"title={_escape_property(d.code)}"
         )
-        lines.append(f"::{command} {properties}::{_escape_data(d.message + chr(10) + d.hint)}")
+        text = d.message + chr(10) + (f"{_waiver_label(d)} · " if d.waiver else "") + d.hint
+        lines.append(f"::{command} {properties}::{_escape_data(text)}")
     if diagnostics:
         lines.append(summary_line(diagnostics, file_count))
     return "\n".join(lines) + ("\n" if lines else "")
@@ -120,6 +135,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], file_count: int, colour: boo
         )
     results = [
         {
+            **_suppressions(d),
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _SARIF_LEVEL[d.severity],
@@ -153,6 +169,16 @@ def render_sarif(diagnostics: Sequence[Diagnostic], file_count: int, colour: boo
         ],
     }
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+def _suppressions(d: Diagnostic) -> dict[str, Any]:
+    """A waived result's SARIF `suppressions`: accepted by the federation, with why and until."""
+    if d.waiver is None:
+        return {}
+    justification = d.waiver.describe()
+    return {
+        "suppressions": [{"kind": "external", "status": "accepted", "justification": justification}]
+    }
 
 
 Renderer = Callable[[Sequence[Diagnostic], int, bool], str]

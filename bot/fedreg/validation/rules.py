@@ -27,6 +27,12 @@ class Rule:
     retired: str = ""  # why a retired code is no longer emitted (it stays in the catalogue)
 
 
+_WAIVER_EXAMPLE = (
+    "waivers:\n  - code: N007\n    file: registry/production/service-providers/demo.yaml\n"
+    '    reason: migration des plages en cours\n    granted_by: "@agent-federation"\n'
+    "    expires: "
+)
+
 _RULES = [
     # -- P: reading the file ------------------------------------------------------------------
     Rule(
@@ -1659,6 +1665,60 @@ _RULES = [
         hint="Raccourcissez les listes ou les textes saisis, ou envoyez plusieurs demandes.",
         rejects="(200 URL de 2 000 caractères)",
         accepts="(quelques URL)",
+    ),
+    # -- W: waivers (waivers.yaml) -----------------------------------------------------------
+    Rule(
+        code="W001",
+        severity=E,
+        title="Dérogation expirée",
+        message="Cette dérogation a expiré le {expires} : le diagnostic qu'elle couvrait compte "
+        "de nouveau.",
+        hint="Corrigez le fichier concerné puis retirez la dérogation, ou demandez à l'équipe "
+        "de la fédération de la prolonger (nouvelle date, nouvelle revue).",
+        rejects=_WAIVER_EXAMPLE + '"2020-01-31"',
+        accepts=_WAIVER_EXAMPLE + '"2027-06-30"',
+    ),
+    Rule(
+        code="W002",
+        severity=E,
+        title="Dérogation trop longue",
+        message="L'échéance {expires} est à plus d'un an : une dérogation dure au plus "
+        "jusqu'au {latest}.",
+        hint="Donnez une échéance d'un an au plus ; elle pourra être renouvelée après revue.",
+        rejects=_WAIVER_EXAMPLE + '"2099-12-31"',
+        accepts=_WAIVER_EXAMPLE + '"2027-06-30"',
+    ),
+    Rule(
+        code="W003",
+        severity=E,
+        title="Code sans dérogation possible",
+        message="Le code {code} ne peut pas faire l'objet d'une dérogation (policy.yaml, "
+        "unwaivable_codes).",
+        hint="Ce que ce code refuse (sécurité YAML, secret, valeur refusée par le cœur) doit "
+        "être corrigé dans le fichier.",
+        rejects="waivers:\n  - code: S005\n    file: registry/production/service-providers/"
+        'demo.yaml\n    reason: secret provisoire\n    granted_by: "@agent-federation"\n'
+        '    expires: "2027-06-30"',
+        accepts="(le secret retiré du fichier)",
+    ),
+    Rule(
+        code="W004",
+        severity=W,
+        title="Dérogation inutilisée",
+        message="Cette dérogation ({code} pour {file}) ne couvre plus aucun diagnostic.",
+        hint="Retirez-la de waivers.yaml : le fichier respecte désormais la règle (ou le "
+        "chemin du fichier est mal écrit).",
+        rejects="(une dérogation pour un fichier déjà corrigé)",
+        accepts="(la dérogation retirée)",
+    ),
+    Rule(
+        code="W005",
+        severity=E,
+        title="Code de dérogation inconnu",
+        message="« {code} » n'est pas un code de diagnostic.",
+        hint="Recopiez le code affiché par fedreg validate (« fedreg rules » les liste tous).",
+        rejects="waivers:\n  - code: N999",
+        accepts="waivers:\n  - code: N007",
     ),
 ]
 

@@ -21,6 +21,7 @@ _GROUPS = {
     "V": "Vérifications en ligne (fedreg check-live)",
     "R": "Radar du cycle de vie (fedreg watch)",
     "F": "Formulaire de modification",
+    "W": "Dérogations (waivers.yaml)",
 }
 
 # Rules whose hint is computed for each case ("{detail}"): what the reference says instead.
@@ -73,6 +74,24 @@ def render_rules_markdown() -> str:
         "",
         "Généré par `fedreg rules` : ne pas modifier à la main. Chaque diagnostic porte "
         "l'un de ces codes, stables d'une version à l'autre.",
+        "",
+        "## Dérogations et niveaux",
+        "",
+        "Une **dérogation** (`waivers.yaml`, à la racine du dépôt) accepte, pour un fichier et "
+        "jusqu'à une date, un diagnostic que la fédération tolère : `code`, `file` (le fichier "
+        "du registre, depuis la racine), `reason`, `granted_by` (le @login du membre de "
+        "l'équipe de la fédération qui l'accorde) et `expires` (au plus un an). Le diagnostic "
+        "reste affiché, marqué « dérogation jusqu'au … », et ne fait plus échouer la "
+        "vérification. Une dérogation expirée est une erreur (W001), une dérogation qui ne "
+        "couvre plus rien un avertissement (W004). Toute modification de `waivers.yaml` passe "
+        "par la revue de la fédération, quel qu'en soit l'auteur. Certains codes ne se dérogent "
+        "jamais (`unwaivable_codes` de `policy.yaml` : sécurité YAML, secrets, valeurs que le "
+        "cœur refuserait).",
+        "",
+        "Le **niveau** d'un code peut être fixé par `policy.yaml` (`rule_levels`), avec une "
+        "date d'effet : une nouvelle règle arrive en avertissement qui annonce « deviendra une "
+        "erreur le … », puis devient une erreur ce jour-là, sans nouvelle version. "
+        "`fedreg rules CODE` affiche le niveau en vigueur et la date.",
         "",
     ]
     for prefix, title in _GROUPS.items():
