@@ -456,6 +456,49 @@ class GitHubClient:
         with explained(f"lecture de la demande n° {pull.number}"):
             return pull.body or ""
 
+    # -- the radar's issues and owners ---------------------------------------------------
+
+    def owner_exists(self, owner: str) -> bool:
+        """Whether an `owners` entry (`@login` or `@org/team`) still exists on GitHub."""
+        name = owner.removeprefix("@")
+        org, _, team = name.partition("/")
+        path = f"/orgs/{org}/teams/{team}" if team else f"/users/{name}"
+        with explained(f"existence de {owner}"):
+            try:
+                self.github.requester.requestJsonAndCheck("GET", path)
+            except UnknownObjectException:
+                return False
+        return True
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> int:
+        with explained("création d'une issue"):
+            return self.repo.create_issue(title=title, body=body, labels=labels).number
+
+    def edit_issue(
+        self, number: int, title: str, body: str, labels: list[str] | None, state: str
+    ) -> None:
+        """One PATCH: title, body, state and (when given) the labels, replaced."""
+        with explained(f"mise à jour de l'issue n° {number}"):
+            issue = self.repo.get_issue(number)
+            if labels is None:
+                issue.edit(title=title, body=body, state=state)
+            else:
+                issue.edit(title=title, body=body, state=state, labels=labels)
+
+    def comment_issue(self, number: int, body: str) -> None:
+        with explained(f"commentaire sur l'issue n° {number}"):
+            self.repo.get_issue(number).create_comment(body)
+
+    def issues_labelled(self, label: str) -> list[tuple[int, str, str, str]]:
+        """(number, state, author login, body) of every issue with `label`, open or closed:
+        how the radar finds its issues again when its state was lost."""
+        with explained(f"liste des issues « {label} »"):
+            return [
+                (issue.number, issue.state, issue.user.login, issue.body or "")
+                for issue in self.repo.get_issues(state="all", labels=[label])
+                if "/pull/" not in issue.html_url  # a pull request is an issue too
+            ]
+
 
 def _is_bot_approval(review: Any) -> bool:
     """An approval fedreg gave (a bot's, with fedreg's approval text)."""
