@@ -125,6 +125,12 @@ class FakeGitHub:
         self.files_listed_at_most = 3000
         self.releases: list[dict[str, Any]] = []
         self.violations: list[str] = []
+        # Issues that are not pull requests (the radar's), users and teams that exist, and
+        # every mention GitHub would notify: in a new issue, a comment, or added by an edit.
+        self.issues: dict[int, dict[str, Any]] = {}
+        self.users: set[str] = set()
+        self.teams: set[tuple[str, str]] = set()
+        self.mentions: list[tuple[int, str]] = []
         self.calls: list[tuple[str, str, int]] = []
         self.blobs_created = 0
         self.commits_created: list[str] = []
@@ -266,6 +272,7 @@ class FakeGitHub:
             self._request_reviewers,
         )
         self._add_git_data_routes()
+        self._add_issue_routes()
 
     # -- setup -------------------------------------------------------------------------
 
@@ -354,6 +361,17 @@ class FakeGitHub:
 
     def api_calls(self, since: int = 0) -> list[tuple[str, str, int]]:
         return self.calls[since:]
+
+    def client_environment(self, token: str) -> dict[str, str]:
+        """What a fedreg command needs to talk to this server with `token`, without pauses."""
+        return {
+            "GITHUB_TOKEN": token,
+            "GITHUB_API_URL": self.base_url,
+            "GITHUB_REPOSITORY": self.full_name,
+            "FEDREG_GITHUB_BACKOFF": "0.01",
+            "FEDREG_GITHUB_REQUEST_INTERVAL": "0",
+            "FEDREG_GITHUB_WRITE_INTERVAL": "0",
+        }
 
     def add_member(self, org: str, team: str, login: str) -> None:
         self.team_members.setdefault((org, team), set()).add(login)
@@ -474,7 +492,7 @@ class FakeGitHub:
         binary = request.headers.get("content-type", "").startswith("application/octet-stream")
         payload = {"bytes": body} if binary else (json.loads(body) if body else {})
         number = match.groupdict().get("number")
-        if number is not None and int(number) not in self.pulls:
+        if number is not None and int(number) not in self.pulls | self.issues:
             status, data = (
                 404,
                 {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"},
@@ -752,8 +770,12 @@ class FakeGitHub:
     ) -> tuple[int, Any]:
         if len(payload["body"]) > 65_536:
             return 422, {"message": "Validation Failed"}
-        pull = self.pulls[int(number)]
         comment = {"id": next(self._ids), "body": payload["body"], "user": dict(user)}
+        if int(number) in self.issues:
+            self.issues[int(number)]["comments"].append(comment)
+            self._mention(int(number), payload["body"])
+            return 201, self._comment_json(int(number), comment)
+        pull = self.pulls[int(number)]
         pull.comments.append(comment)
         return 201, self._comment_json(pull.number, comment)
 
@@ -1104,3 +1126,123 @@ class FakeGitHub:
         pull.body = payload.get("body", pull.body)
         pull.state = payload.get("state", pull.state)
         return 200, self._pull_json(pull)
+
+    # -- issues (not pull requests), users and teams --------------------------------------------
+
+    def _add_issue_routes(self) -> None:
+        self._route("get", r"/repos/{o}/{r}/issues", "/repos/{owner}/{repo}/issues", self._issues)
+        self._route(
+            "post", r"/repos/{o}/{r}/issues", "/repos/{owner}/{repo}/issues", self._create_issue
+        )
+        self._route(
+            "get",
+            r"/repos/{o}/{r}/issues/(?P<number>\d+)",
+            "/repos/{owner}/{repo}/issues/{issue_number}",
+            self._get_issue,
+        )
+        self._route(
+            "patch",
+            r"/repos/{o}/{r}/issues/(?P<number>\d+)",
+            "/repos/{owner}/{repo}/issues/{issue_number}",
+            self._update_issue,
+        )
+        self._route("get", r"/users/(?P<login>[^/]+)", "/users/{username}", self._user)
+        self._route(
+            "get",
+            r"/orgs/(?P<org>[^/]+)/teams/(?P<team>[^/]+)",
+            "/orgs/{org}/teams/{team_slug}",
+            self._team,
+        )
+
+    def _mention(self, number: int, text: str, before: str = "") -> None:
+        pattern = re.compile(r"(?<![\w`])@[A-Za-z0-9-]+(?:/[A-Za-z0-9_.-]+)?")
+        already = set(pattern.findall(before))
+        for handle in pattern.findall(text):
+            if handle not in already:
+                already.add(handle)
+                self.mentions.append((number, handle))
+
+    def _issue_json(self, issue: dict[str, Any]) -> dict[str, Any]:
+        data = example("/repos/{owner}/{repo}/issues", "post", "201")
+        data.pop("pull_request", None)
+        number = issue["number"]
+        data.update(
+            id=number,
+            number=number,
+            title=issue["title"],
+            body=issue["body"],
+            state=issue["state"],
+            url=self._url(f"/issues/{number}"),
+            comments_url=self._url(f"/issues/{number}/comments"),
+            html_url=f"{WEB_HOST}/{self.full_name}/issues/{number}",
+            labels=[self._label(n) for n in issue["labels"]],
+            comments=len(issue["comments"]),
+        )
+        data["user"].update(login=issue["user"]["login"], type=issue["user"]["type"])
+        return data
+
+    def _issues(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
+        wanted_state = query.get("state", "open")
+        labels = set(filter(None, query.get("labels", "").split(",")))
+        page, per_page = int(query.get("page", "1")), int(query.get("per_page", "30"))
+        found = [
+            self._issue_json(issue)
+            for issue in self.issues.values()
+            if wanted_state in ("all", issue["state"]) and labels <= set(issue["labels"])
+        ]
+        return 200, found[(page - 1) * per_page : page * per_page]
+
+    def _create_issue(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str]
+    ) -> tuple[int, Any]:
+        if len(payload.get("body") or "") > 65_536:
+            return 422, {"message": "Validation Failed"}
+        number = 500 + len(self.issues)
+        self.issues[number] = {
+            "number": number,
+            "title": payload["title"],
+            "body": payload.get("body") or "",
+            "state": "open",
+            "labels": list(payload.get("labels", [])),
+            "user": dict(user),
+            "comments": [],
+        }
+        self._mention(number, self.issues[number]["body"])
+        return 201, self._issue_json(self.issues[number])
+
+    def _get_issue(self, payload: Any, query: Any, user: Any, number: str) -> tuple[int, Any]:
+        if int(number) not in self.issues:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
+        return 200, self._issue_json(self.issues[int(number)])
+
+    def _update_issue(
+        self, payload: dict[str, Any], query: Any, user: Any, number: str
+    ) -> tuple[int, Any]:
+        issue = self.issues.get(int(number))
+        if issue is None:
+            return 404, {"message": "Not Found"}
+        if len(payload.get("body") or "") > 65_536:
+            return 422, {"message": "Validation Failed"}
+        if "body" in payload:
+            self._mention(int(number), payload["body"] or "", issue["body"])
+            issue["body"] = payload["body"] or ""
+        for key in ("title", "state", "labels"):
+            if key in payload:
+                issue[key] = list(payload[key]) if key == "labels" else payload[key]
+        return 200, self._issue_json(issue)
+
+    def _user(self, payload: Any, query: Any, user: Any, login: str) -> tuple[int, Any]:
+        if login not in self.users:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
+        data = example("/users/{username}", "get", "200")
+        data.update(login=login)
+        return 200, data
+
+    def _team(self, payload: Any, query: Any, user: Any, org: str, team: str) -> tuple[int, Any]:
+        if (org, team) not in self.teams:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
+        data = example("/orgs/{org}/teams/{team_slug}", "get", "200")
+        # GitHub's example lacks two members its own schema requires
+        data.update(slug=team, type="organization")
+        data["organization"].setdefault("archived_at", None)
+        return 200, data

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ class HttpsServer:
     """A threaded https server on loopback; `routes` maps a path to what it answers, and every
     request is counted and logged with its start and end times."""
 
-    def __init__(self, ca: trustme.CA) -> None:
+    def __init__(self, ca: trustme.CA, not_after: datetime | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.log: list[tuple[float, float, str]] = []
@@ -82,7 +83,7 @@ class HttpsServer:
         self.httpd = ThreadingHTTPServer((LOOPBACK, 0), Handler)
         self.httpd.daemon_threads = True
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert("localhost", LOOPBACK).configure_cert(context)
+        ca.issue_cert("localhost", LOOPBACK, not_after=not_after).configure_cert(context)
         self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -254,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
         "clés, preuves DNS ; FEDREG_CA_BUNDLE, FEDREG_NAMESERVER, FEDREG_DNS_PORT)",
     )
     pr.add_argument(
+        "--radar-state",
+        type=Path,
+        help="dernier état du radar (fedreg watch) : une preuve DNS absente depuis trop "
+        "longtemps envoie les changements de domaines du FI à la fédération",
+    )
+    pr.add_argument(
         "--remote",
         default=os.environ.get("FEDREG_GIT_REMOTE", "origin"),
         help="dépôt git d'où récupérer la tête de la demande (refs/pull/N/head) ; "
@@ -378,8 +384,26 @@ def build_parser() -> argparse.ArgumentParser:
     target_arguments(drift)
     drift.add_argument("--manifest", type=Path, help="par défaut : rendu du registre")
     format_argument(drift)
-    history_command = commands.add_parser("history", help="déploiements enregistrés")
-    target_arguments(history_command)
+    history_command = commands.add_parser(
+        "history", help="déploiements enregistrés, ou la vie d'un fournisseur (--provider)"
+    )
+    history_command.add_argument(
+        "deployment",
+        nargs="?",
+        choices=DEPLOYMENTS,
+        metavar="DEPLOYMENT",
+        help="déploiement : " + ", ".join(DEPLOYMENTS),
+    )
+    history_command.add_argument(
+        "--target", help=TARGET_HELP + " ; avec --provider : ses déploiements et secrets"
+    )
+    _policy_argument(history_command)
+    history_command.add_argument(
+        "--provider", metavar="FICHIER-OU-ID", help="un fournisseur : son fichier, client_id ou uid"
+    )
+    history_command.add_argument(
+        "--radar-state", type=Path, help="avec --provider : état du radar (fedreg watch)"
+    )
     format_argument(history_command)
     importer = commands.add_parser("import", help="importer les documents de la base")
     importer.add_argument(
@@ -483,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--base", default="main", help="branche visée (par défaut : main)")
     _policy_argument(serve)
     _add_check_live(commands)
+    _add_watch(commands)
     apply_help(parser)
     return parser
 
@@ -550,6 +575,42 @@ def _add_check_live(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
 
 
+def _add_watch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="radar : ce qui va casser (certificats, clés, preuves DNS, secrets, propriétaires)",
+    )
+    watch.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help=f"par défaut : {REGISTRY_DIR}/"
+    )
+    watch.add_argument(
+        "--deployment", action="append", choices=DEPLOYMENTS, default=[], help="répétable"
+    )
+    watch.add_argument("--state", type=Path, help="état du radar (JSON), lu puis réécrit")
+    watch.add_argument(
+        "--records",
+        action="append",
+        default=[],
+        metavar="DEPLOIEMENT=URI",
+        help="base d'un déploiement (lecture seule) pour l'âge des secrets ; répétable",
+    )
+    watch.add_argument(
+        "--github", action="store_true", help="tenir les issues (GITHUB_TOKEN, GITHUB_REPOSITORY)"
+    )
+    watch.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text pour vous, json pour un programme",
+    )
+    _policy_argument(watch)
+    watch.add_argument("--timeout", type=_positive, default=5.0, help="délai par requête (5 s)")
+    watch.add_argument("--budget", type=_positive, default=600.0, help="durée maximale (600 s)")
+    watch.add_argument("--ca-bundle", type=Path, help="autorités (ou FEDREG_CA_BUNDLE)")
+    watch.add_argument("--nameserver", help="résolveur DNS (ou FEDREG_NAMESERVER)")
+    watch.add_argument("--dns-port", type=_port, help="port du résolveur (ou FEDREG_DNS_PORT)")
+
+
 def _live_settings(args: argparse.Namespace) -> LiveSettings:
     from .live.fetch import LiveSettings
 
@@ -581,6 +642,31 @@ def dispatch(args: argparse.Namespace, root: Path) -> int:
                 registry=root / REGISTRY_DIR,
                 progress=_show_progress(args.format),
                 base=args.base,
+            )
+        )
+    if args.command == "history" and args.provider:
+        from .commands.providerhistory import run_provider_history
+
+        return run_provider_history(
+            root=root,
+            wanted=args.provider,
+            target=args.target,
+            radar_state=args.radar_state,
+            output_format=args.format,
+        )
+    if args.command == "watch":
+        from .commands.watch import WatchOptions, run_watch
+
+        return run_watch(
+            WatchOptions(
+                paths=tuple(args.paths) or (root / REGISTRY_DIR,),
+                deployments=tuple(args.deployment),
+                state_file=args.state,
+                records=tuple(args.records),
+                github=args.github,
+                output_format=args.format,
+                policy_file=args.policy,
+                settings=_live_settings(args),
             )
         )
     if args.command == "check-live":
@@ -726,6 +812,7 @@ def _dispatch_bot(args: argparse.Namespace) -> int:
             live=args.live,
             remote=args.remote,
             cache=args.cache or default_cache(),
+            radar_state=args.radar_state,
         )
     if args.bot_command == "publish":
         return run_bot_publish(args.result)
@@ -804,6 +891,10 @@ def _dispatch_deploy(args: argparse.Namespace) -> int:
             output_format=args.format,
         )
     if args.command == "history":
+        if args.deployment is None or args.target is None:
+            raise UsageError("history : donnez DEPLOYMENT et --target, ou --provider")
+        if args.radar_state is not None:
+            raise UsageError("history : --radar-state va avec --provider")
         return run_history(
             deployment=args.deployment, target=args.target, output_format=args.format
         )

@@ -109,6 +109,7 @@ LAYER = {
     "deploy": 5,
     "prbot": 5,
     "form": 5,
+    "radar": 5,
     "editor": 5,
     "commands": 6,
     "cli": 7,

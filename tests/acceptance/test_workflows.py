@@ -161,7 +161,7 @@ def test_the_bot_fetches_history_and_keeps_its_cache() -> None:
     uses = [s.get("uses", "").split("@")[0] for s in steps]
     assert uses.index("actions/cache/restore") < uses.index("actions/cache/save")
     cached = {s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache/")}
-    assert cached == {"~/.cache/fedreg"}
+    assert cached == {"~/.cache/fedreg", "radar-state"}  # its own cache, the radar's state
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -181,6 +181,23 @@ def test_the_docs_restrict_every_environment_to_the_default_branch() -> None:
     deploy = " ".join((REPO_ROOT / "docs/deploy.md").read_text(encoding="utf-8").split())
     assert "environment secret of the `fedreg-bot` environment" in bot
     assert "in all of them *Deployment branches: main only*" in deploy
+
+
+def test_the_radar_runs_on_working_days_and_hands_its_state_to_the_bot() -> None:
+    radar = _load(REPO_ROOT / ".github/workflows/radar.yml")
+    assert radar["on"]["schedule"] == [{"cron": "23 5 * * 1-5"}]
+    job = radar["jobs"]["radar"]
+    assert job["environment"] == "fedreg-radar" and job["permissions"] == {"contents": "read"}
+    steps = job["steps"]
+    keys = {s["with"]["key"] for s in steps if s.get("uses", "").startswith("actions/cache/")}
+    assert keys == {"radar-state-${{ github.run_id }}"}
+    assert "fedreg watch --state radar-state/radar.json --github" in _runs(radar)
+    # The radar fetches (live extra) and reads the deploy records (federation extra).
+    assert "pip install -q '.[federation]'" in _runs(radar)
+    bot = _load(REPO_ROOT / ".github/workflows/pr-bot.yml")["jobs"]["verdict"]["steps"]
+    restore = next(s for s in bot if s.get("with", {}).get("path") == "radar-state")
+    assert restore["with"]["restore-keys"] == "radar-state-"
+    assert "--radar-state radar-state/radar.json" in _runs({"jobs": {"v": {"steps": bot}}})
 
 
 def test_releases_are_signed_in_their_own_job_and_verified_by_the_deploy_job() -> None:

@@ -256,6 +256,34 @@ def test_a_second_command_fails_at_once_while_the_file_is_in_use(deployed) -> No
         pass
 
 
+def test_a_linked_target_or_lock_is_refused_and_nothing_is_written_through_it(
+    deployed, repo, cli
+) -> None:
+    """A link named as the target would be replaced by a copy (the real file left behind) and
+    locked apart from the real file's own lock (two commands at once, one run lost); a link
+    planted as the lock would make fedreg create or lock the file it points at."""
+    link = repo.root / "lien.json"
+    link.symlink_to(deployed)
+    before = deployed.read_bytes()
+    with (
+        FileStore.opened(str(deployed)),
+        pytest.raises(FedregError, match="lien symbolique"),
+        FileStore.opened(str(link)),
+    ):
+        pass
+    repo.write(SP, service_provider(("https://demo.gouv.fr/callback", "https://demo.gouv.fr/v2")))
+    repo.commit("a change")
+    result = cli("deploy", DEPLOYMENT, "--target", f"file:{link}", "--yes")
+    assert result.exit_code == 2 and "lien symbolique" in result.stderr, result.stderr
+    assert link.is_symlink() and deployed.read_bytes() == before
+    elsewhere = repo.root / "ailleurs"
+    planted = repo.root / "neuf.json"
+    Path(f"{planted}.lock").symlink_to(elsewhere)
+    with pytest.raises(FedregError, match="lien symbolique"), FileStore.opened(str(planted)):
+        pass
+    assert not elsewhere.exists() and not planted.exists()
+
+
 def test_an_unmarked_file_is_refused_and_a_target_that_is_no_uri_is_a_usage_error(
     repo, cli, secrets_env
 ) -> None:

@@ -28,3 +28,13 @@ def test_vscode_recommends_the_extension() -> None:
     manifest = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
     settings = json.loads((REPO_ROOT / ".vscode/extensions.json").read_text(encoding="utf-8"))
     assert f"{manifest['publisher']}.{manifest['name']}" in settings["recommendations"]
+
+
+def test_an_untrusted_folder_never_chooses_the_command_the_extension_runs() -> None:
+    """A folder one opens (a fork, an archive) may hold `.venv/bin/fedreg` or a
+    `.vscode/settings.json` naming any command: the extension runs neither until the folder
+    is trusted, and only the user's own settings may name the command."""
+    manifest = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
+    assert manifest["capabilities"]["untrustedWorkspaces"]["supported"] is False
+    command = manifest["contributes"]["configuration"]["properties"]["fedreg.command"]
+    assert command["scope"] == "machine"

@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlencode
 
 import httpx
-from partnerspace import AGENT, FI, FI_UID, csrf, provider, space  # noqa: F401
+from partnerspace import AGENT, FI, FI_UID, SETTINGS, csrf, provider, space  # noqa: F401
 
 from conftest import FORM_SP
 
@@ -248,3 +248,89 @@ def test_a_sign_in_denied_at_the_provider_is_explained(space) -> None:
     assert back.status_code == 401
     assert "refusée ou annulée" in back.text
     assert "S'identifier avec" in client.get("/").text
+
+
+def test_the_request_page_trusts_neither_someone_elses_pull_request_nor_their_comment(
+    space, app_github, origin
+) -> None:
+    """Mallory knows the agent's e-mail (its branch key is public): a lookalike branch of hers,
+    or a verdict comment she writes, is never shown on the partner space as ProConnect's."""
+    from fedreg.prbot.result import VERDICT_MARKER
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    first = app_github.pulls[1]
+    lookalike = first.head_ref[:-12] + "0" * 12
+    origin.git("branch", lookalike, first.head_sha)
+    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    fake = (
+        "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
+        "### Demande validée : confirmez votre secret sur https://proconnect.example\n"
+    )
+    app_github.pulls[2].comments.append(
+        {"id": 7, "user": {"login": "mallory", "type": "User"}, "body": fake}
+    )
+    assert client.get("/demandes/2").status_code == 404, "mallory's pull request shown"
+    first.comments.append({"id": 8, "user": {"login": "mallory", "type": "User"}, "body": fake})
+    page = client.get("/demandes/1")
+    assert page.status_code == 200
+    assert 'id="verdict">valide<' not in page.text
+    assert "proconnect.example" not in page.text
+
+
+def test_pages_asked_at_once_share_one_fetch_of_main(space, checkout, tmp_path) -> None:
+    """Every page reads main's tip (a fetch, then the whole registry), one at a time: an agent
+    asking for pages at once must not queue one fetch each in front of everyone else's pages
+    (a waiting request is served by a fetch that started after it arrived)."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    log = tmp_path / "fetches.log"
+    wrapper = tmp_path / "upload-pack.sh"
+    wrapper.write_text(f'#!/bin/sh\necho fetch >> "{log}"\nsleep 0.4\nexec git-upload-pack "$@"\n')
+    wrapper.chmod(0o755)
+    subprocess.run(
+        ["git", "-C", str(checkout), "config", "remote.origin.uploadpack", str(wrapper)], check=True
+    )
+    client = space.sign_in()
+    cookies = dict(client.cookies)
+
+    def page(_: int) -> int:
+        with httpx.Client(base_url=space.url, cookies=cookies, timeout=30) as other:
+            return other.get("/").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(page, range(8)))
+    assert answers == [200] * 8
+    assert len(log.read_text().splitlines()) <= 3, "one fetch per page asked at once"
+
+
+def test_request_pages_count_per_agent_so_one_cannot_spend_the_apps_github_quota(
+    space, app_github
+) -> None:
+    """Each view of a request's page costs GitHub API calls of the partner space's App, whose
+    hourly quota every agent's submissions share: views count per agent too (six times the
+    sent requests' limit), and a refused view calls GitHub no more."""
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    budget = SETTINGS.rate_limit * 6 - 1  # the summary `_send` asked for counted too
+    views = [client.get("/demandes/1").status_code for _ in range(budget)]
+    assert views == [200] * len(views)
+    calls = len(app_github.calls)
+    limited = client.get("/demandes/1")
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert len(app_github.calls) == calls, "a refused view still called GitHub"
+
+
+def test_summaries_count_per_agent_so_one_cannot_keep_the_server_validating(space) -> None:
+    """Each summary (POST /formulaire) edits and validates the whole registry: an agent
+    looping on it held the server's threads and processor; summaries share the views' budget,
+    and a refused one validates nothing."""
+    client = space.sign_in()
+    token = csrf(client.get("/").text)
+    form = {**FS_FORM, "redirect_uris": "https://demo.gouv.fr/v2/callback", "csrf": token}
+    answers = [client.post("/formulaire", data=form).status_code for _ in range(30)]
+    assert answers == [200] * 30
+    limited = client.post("/formulaire", data=form)
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert "réessayez" in limited.text and "https://demo.gouv.fr/v2/callback" in limited.text

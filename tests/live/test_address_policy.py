@@ -23,6 +23,8 @@ from fedreg.live.addresspolicy import (
     checked_address,
     non_public_reason,
 )
+from fedreg.live.check import FetchError, PeerCertificate
+from fedreg.live.fetch import LiveFetcher, LiveSettings
 from liveservers import DISCOVERY
 
 
@@ -262,3 +264,19 @@ def test_a_key_set_a_discovery_document_names_is_held_to_the_same_policy(
         assert checks["jwks"]["status"] == "unverified" and checks["jwks"]["codes"] == ["V006"]
     finally:
         hidden.close()
+
+
+def test_the_radar_s_certificate_fetch_is_held_to_the_same_policy(listeners) -> None:
+    """`fedreg watch` reads certificates through the fetcher's one client: a loopback origin
+    gets no connection without the opening, as every other fetch."""
+    listener = Listener(answer=None)
+    listeners.append(listener)
+
+    async def fetch() -> object:
+        async with LiveFetcher(LiveSettings(timeout=2.0)) as fetcher:
+            return await fetcher.certificate(f"https://127.0.0.1:{listener.port}")
+
+    got = asyncio.run(fetch())
+    assert listener.accepted == 0
+    assert isinstance(got, PeerCertificate)
+    assert got.not_after is None and got.error is FetchError.NETWORK

@@ -458,9 +458,15 @@ class GitHubClient:
             pull.create_issue_comment(comment)
             pull.edit(state="closed")
 
-    def pull_comments(self, pull: PullRequest) -> list[str]:
+    def bot_comments(self, pull: PullRequest) -> list[str]:
+        """The bot's own comments (as `_upsert_comment` finds them): anyone may write its
+        markers in a comment of theirs."""
         with explained(f"lecture des commentaires de la demande n° {pull.number}"):
-            return [c.body or "" for c in pull.get_issue_comments()]
+            return [
+                c.body or ""
+                for c in pull.get_issue_comments()
+                if COMMENT_MARKER in (c.body or "") and c.user.type == "Bot"
+            ]
 
     def open_pull_from(self, branch: str) -> PullRequest | None:
         """The open pull request whose head is `branch` of this repository, if any."""
@@ -481,6 +487,49 @@ class GitHubClient:
     def pull_body(self, pull: PullRequest) -> str:
         with explained(f"lecture de la demande n° {pull.number}"):
             return pull.body or ""
+
+    # -- the radar's issues and owners ---------------------------------------------------
+
+    def owner_exists(self, owner: str) -> bool:
+        """Whether an `owners` entry (`@login` or `@org/team`) still exists on GitHub."""
+        name = owner.removeprefix("@")
+        org, _, team = name.partition("/")
+        path = f"/orgs/{org}/teams/{team}" if team else f"/users/{name}"
+        with explained(f"existence de {owner}"):
+            try:
+                self.github.requester.requestJsonAndCheck("GET", path)
+            except UnknownObjectException:
+                return False
+        return True
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> int:
+        with explained("création d'une issue"):
+            return self.repo.create_issue(title=title, body=body, labels=labels).number
+
+    def edit_issue(
+        self, number: int, title: str, body: str, labels: list[str] | None, state: str
+    ) -> None:
+        """One PATCH: title, body, state and (when given) the labels, replaced."""
+        with explained(f"mise à jour de l'issue n° {number}"):
+            issue = self.repo.get_issue(number)
+            if labels is None:
+                issue.edit(title=title, body=body, state=state)
+            else:
+                issue.edit(title=title, body=body, state=state, labels=labels)
+
+    def comment_issue(self, number: int, body: str) -> None:
+        with explained(f"commentaire sur l'issue n° {number}"):
+            self.repo.get_issue(number).create_comment(body)
+
+    def issues_labelled(self, label: str) -> list[tuple[int, str, str, str]]:
+        """(number, state, author login, body) of every issue with `label`, open or closed:
+        how the radar finds its issues again when its state was lost."""
+        with explained(f"liste des issues « {label} »"):
+            return [
+                (issue.number, issue.state, issue.user.login, issue.body or "")
+                for issue in self.repo.get_issues(state="all", labels=[label])
+                if "/pull/" not in issue.html_url  # a pull request is an issue too
+            ]
 
 
 def _is_bot_approval(review: Any) -> bool:

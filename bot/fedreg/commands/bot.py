@@ -43,13 +43,17 @@ def run_bot_pr(
     live: bool = False,
     remote: str = "origin",
     cache: Path | None = None,
+    radar_state: Path | None = None,
 ) -> int:
     refusal = "politique invalide : le bot ne décide pas sur une politique cassée"
     policy = policy_or_fail(policy_file, refusal)
     settings = LiveSettings.from_environment() if live else None
+    lapsed = _lapsed_proofs(radar_state)
     if dry_run:
         repo = GitRepository.discover(Path.cwd())
-        result = compute_offline(repo, base or _default_base(repo), policy, author, cache, settings)
+        result = compute_offline(
+            repo, base or _default_base(repo), policy, author, cache, settings, lapsed
+        )
         sys.stdout.write(result.comment.split("\n", 2)[2])  # without the hidden markers
         for item in result.annotations:
             print(
@@ -63,10 +67,20 @@ def run_bot_pr(
     event = read_json(event_path, "événement")
     repo = GitRepository.discover(Path.cwd())
     client = GitHubClient.from_environment()
-    result = compute_from_event(event, client, policy, repo, remote, cache, settings)
+    result = compute_from_event(event, client, policy, repo, remote, cache, settings, lapsed)
     write_atomic(out, result.to_json())
     print(f"Verdict : {result.title} — écrit dans {out}")
     return EXIT_OK
+
+
+def _lapsed_proofs(radar_state: Path | None) -> dict[str, tuple[str, ...]]:
+    """The radar's last state, read for the DNS proofs missing past the grace period. No
+    state (none given, or the radar has not run yet) is no lapsed proof."""
+    if radar_state is None or not radar_state.exists():
+        return {}
+    from ..radar.state import parse_state
+
+    return parse_state(radar_state.read_text(encoding="utf-8"), str(radar_state)).lapsed_proofs()
 
 
 def run_bot_rejudge(

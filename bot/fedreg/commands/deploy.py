@@ -101,7 +101,7 @@ def _secret_keys(secrets_out: Path) -> SecretKeys:
 
 
 @contextmanager
-def _target(target: str) -> Iterator[Store]:
+def open_target(target: str) -> Iterator[Store]:
     """The target's store; whatever error escapes names it as host:port only."""
     check_target(target)
     try:
@@ -213,7 +213,7 @@ def _deploy(
     """The deploy sequence; its first step verifies the release of `manifest_file` (None:
     rendered here, deployable only where the policy lists no signing key)."""
     request = _request(options, kind, manifest_file)
-    with _target(options.target) as store:
+    with open_target(options.target) as store:
         try:
             return deploy(store, manifest, request, policy, discover_repository())
         finally:
@@ -241,7 +241,7 @@ def _publisher(client: GitHubClient, deployment: str, label: str) -> Any:
 
 
 def _deliver_pending(client: GitHubClient, options: DeployOptions, label: str) -> tuple[str, int]:
-    with _target(options.target) as store:
+    with open_target(options.target) as store:
         check_marker(store.db, options.deployment, store.place)
         return deliver_pending(
             store,
@@ -365,7 +365,7 @@ def run_init(
     registry's provenance to the documents the registry names (after `fedreg import`)."""
     check_target(options.target)
     policy = policy_or_fail(policy_file)
-    with _target(options.target) as store:
+    with open_target(options.target) as store:
         who, holder = actor(), run_id()
         if init and not is_marked(store):
             counts = collection_sizes(store)
@@ -450,7 +450,7 @@ def run_drift(
     check_target(target)
     policy = policy_or_fail(policy_file)
     manifest = _manifest(manifest_file, deployment, policy)
-    with _target(target) as store:
+    with open_target(target) as store:
         report = drift(store, manifest, policy, discover_repository())
     exit_code = EXIT_DRIFT if report.status == "drift" else EXIT_OK
     if output_format == "json":
@@ -486,7 +486,7 @@ def run_drift(
 
 def run_history(*, deployment: str, target: str, output_format: str = "text") -> int:
     check_target(target)
-    with _target(target) as store:
+    with open_target(target) as store:
         check_marker(store.db, deployment, store.place)
         entries = history(store.db, deployment)
     if output_format == "json":
@@ -564,7 +564,7 @@ def run_rotate(options: RotateOptions, *, policy_file: Path) -> int:
     check_target(options.target)
     policy = policy_or_fail(policy_file)
     manifest = deployment_manifest(policy, options.deployment)
-    with _target(options.target) as store:
+    with open_target(options.target) as store:
         rotation = plan_rotation(store, manifest, options.client_id, options.include_inactive)
         _print_rotation(rotation, options)
         for refusal in rotation.refusals:
@@ -617,7 +617,7 @@ def run_pending(options: DeployOptions, *, publish: bool) -> int:
             f"{count} secret(s) chiffré(s) remis : {url}" if count else "Aucun secret en attente."
         )
         return EXIT_OK
-    with _target(options.target) as store:
+    with open_target(options.target) as store:
         check_marker(store.db, options.deployment, store.place)
         written = write_pending(store, options.deployment, options.secrets_out)
     if not written:

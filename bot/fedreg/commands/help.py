@@ -52,6 +52,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "fmt": {1: "avec --check : un fichier n'est pas au format ; ou un fichier illisible"},
     "lsp": {0: "l'éditeur a arrêté le serveur"},
     "rules": {2: "code inconnu"},
+    "watch": {
+        0: "passage fait, quels que soient ses constats (ils vont dans les issues)",
+        1: "passage impossible (état illisible, base d'un autre déploiement, GitHub en échec)",
+    },
     "verify-release": {
         0: "manifeste signé, valide et déployable",
         1: "refusé (la raison dit quel contrôle)",
@@ -195,6 +199,20 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             "sur un export, en JSON (docs/schemas/drift.schema.json)",
         ),
     ),
+    "watch": (
+        (
+            "fedreg watch --state radar.json",
+            "un passage du radar sur tout le registre, sans rien écrire sur GitHub",
+        ),
+        (
+            "fedreg watch --deployment production-internet --format json",
+            "un déploiement, en JSON",
+        ),
+        (
+            'fedreg watch --state radar.json --github --records "production-internet=$URI"',
+            "ce que fait radar.yml : issues tenues à jour, âge des secrets lu dans la base",
+        ),
+    ),
     "check-live": (
         (
             "fedreg check-live registry/production/identity-providers/fi-ecologie.yaml",
@@ -231,6 +249,14 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         (
             'fedreg history production-internet --target "$MONGODB_URI" --format json',
             "en JSON (docs/schemas/history.schema.json), rotations de secret comprises",
+        ),
+        (
+            "fedreg history --provider registry/production/service-providers/egapro.yaml",
+            "la vie d'un fournisseur : création, modifications fusionnées (qui, demande, champs)",
+        ),
+        (
+            'fedreg history --provider CLIENT_ID --target "$MONGODB_URI" --format json',
+            "avec ses déploiements et secrets, en JSON (docs/schemas/provider-history.schema.json)",
         ),
     ),
     "import": (

@@ -12,6 +12,7 @@ only when something changed.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -88,8 +89,21 @@ class FileStore:
         path = Path(path_text)
         if path.is_dir():
             raise UsageError(f"--target file:{path_text} est un dossier, pas un fichier .json")
+        if path.is_symlink():  # replaced by a copy, and locked apart from the real file
+            raise UsageError(
+                f"--target file:{path_text} est un lien symbolique : nommez le fichier "
+                f"lui-même ({os.path.realpath(path)})"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            raise UsageError(
+                f"le verrou {path}.lock est un lien symbolique : rien n'est lu ni écrit "
+                "(supprimez-le s'il n'est pas le vôtre)"
+            ) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -456,3 +456,15 @@ def rotate_secret(
         },
     )
     return sealed_file
+
+
+def issued_dates(db: Database[dict[str, Any]], deployment: str) -> dict[str, datetime]:
+    """When each managed client's current secret was issued (rotated, else created), by
+    client_id: what the radar reads for secret ages. Never reads the secret itself."""
+    dates = {}
+    projection = {"_id": False, "key": True, "secretCreatedAt": True, "secretUpdatedAt": True}
+    for doc in db["client"].find({PROVENANCE_FIELD: deployment}, projection):
+        issued = doc.get("secretUpdatedAt") or doc.get("secretCreatedAt")
+        if isinstance(doc.get("key"), str) and isinstance(issued, datetime):
+            dates[doc["key"]] = issued if issued.tzinfo else issued.replace(tzinfo=UTC)
+    return dates

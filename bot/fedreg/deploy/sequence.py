@@ -27,6 +27,7 @@ from .mongostore import (
     SecretKeys,
     adopt,
     apply_plan,
+    issued_dates,
     last_deployed_commit,
     live_documents,
     record,
@@ -529,3 +530,13 @@ def deliver_pending(
     mark_delivered(store.db, [secret.record_id for secret, _ in written], where, datetime.now(UTC))
     store.save()
     return where, len(written)
+
+
+# -- what the radar reads -------------------------------------------------------------------
+
+
+def secret_dates(store: Store, deployment: str) -> dict[str, datetime]:
+    """When each managed client's current secret was issued, by client_id (the deployment's
+    marker checked first): what the radar reads for secret ages. Never the secret itself."""
+    check_marker(store.db, deployment, store.place)
+    return issued_dates(store.db, deployment)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,10 +96,20 @@ class PartnerSpace:
         self.root, self.policy, self.client = root, policy, client
         self.base_branch, self.sealer = base_branch, sealer
         self._fetching = threading.Lock()
+        self._last: tuple[float, MainTip] | None = None  # (when its fetch started, the tip)
 
     def tip(self) -> MainTip:
-        with self._fetching:  # one fetch into the clone at a time
-            return read_main_tip(self.root, self.base_branch, self.client().token, self.remote)
+        """Main's tip, fetched after the call began: one fetch into the clone at a time, and
+        callers that waited behind a fetch started after they came share its result (pages
+        asked at once never queue one fetch each)."""
+        asked = time.monotonic()
+        with self._fetching:
+            if self._last is not None and self._last[0] >= asked:
+                return self._last[1]
+            started = time.monotonic()
+            tip = read_main_tip(self.root, self.base_branch, self.client().token, self.remote)
+            self._last = (started, tip)
+            return tip
 
     def submit(self, request: ChangeRequest) -> Proposal:
         return propose(
@@ -106,13 +117,21 @@ class PartnerSpace:
         )
 
     def status(self, number: int, email: str) -> RequestStatus | None:
-        """The request `number`, if it is one of `email`'s requests through the form."""
+        """The request `number`, if it is one of `email`'s requests through the form: opened
+        by the partner space's App (a branch key is public: anyone may name a branch so), its
+        verdict read from the bot's own comment only."""
         client = self.client()
         pull = client.pull(number)
         ref = pull.head.ref
-        if not ref.startswith(BRANCH_PREFIX) or f"-{requester_key(email)}-" not in ref:
+        app = (self.policy.partner_space_app or "").lower()
+        if (
+            not app
+            or pull.user.login.lower() != app
+            or not ref.startswith(BRANCH_PREFIX)
+            or f"-{requester_key(email)}-" not in ref
+        ):
             return None
-        comments = client.pull_comments(pull)
+        comments = client.bot_comments(pull)
         verdicts = [(comment_verdict(c), c) for c in comments if comment_verdict(c)]
         verdict, comment = verdicts[-1] if verdicts else (None, "")
         state = "merged" if pull.merged else pull.state

@@ -161,6 +161,9 @@ class FormApp:
         self.api_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.agent_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.signin_rate = RateLimiter(settings.rate_limit, settings.rate_window)
+        # A request's page costs GitHub API calls of the App, whose quota all agents share; a
+        # summary validates the whole registry.
+        self.view_rate = RateLimiter(settings.rate_limit * 6, settings.rate_window)
         self._one_at_a_time = threading.Lock()
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
@@ -380,6 +383,20 @@ class FormApp:
             doc = self._target(tip, fields)
         except Refused as refusal:
             return self.error_page(request, refusal)
+        try:  # a summary validates the whole registry: it counts, as a view does
+            self._limit(self.view_rate, agent.email)
+        except Refused as refusal:
+            response = self.page(
+                request,
+                "formulaire.html",
+                refusal.status,
+                provider=_provider_view(doc, agent.email),
+                fields=_fields(doc.kind),
+                values={name: fields.get(name, "") for name in FILE_KEY_BY_KIND[doc.kind]},
+                notice=refusal.message,
+            )
+            response.headers.update(refusal.headers)
+            return response
         return self._checked(request, fields, agent, tip, doc)
 
     def _checked(
@@ -479,6 +496,7 @@ class FormApp:
             return RedirectResponse("/", 303)
         number = request.path_params["number"]
         try:
+            self._limit(self.view_rate, agent.email)
             found = await self._background(lambda: self.backend.status(number, agent.email))
         except Refused as refusal:
             found = None if refusal.status == 502 else refusal

@@ -13,6 +13,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -92,12 +93,24 @@ class DnsAnswer:
 
 
 @dataclass(frozen=True)
+class PeerCertificate:
+    """The certificate an https host presented (verified), or why there is none."""
+
+    host: str
+    not_after: datetime | None = None
+    error: FetchError | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything fetched for a run, by URL and by DNS name (shared by every provider)."""
 
     documents: Mapping[str, Fetched] = field(default_factory=dict)
     txt: Mapping[str, DnsAnswer] = field(default_factory=dict)
     addresses: Mapping[str, DnsAnswer] = field(default_factory=dict)
+    certificates: Mapping[str, PeerCertificate] = field(default_factory=dict)
+    mail: Mapping[str, DnsAnswer] = field(default_factory=dict)
 
 
 class CheckStatus(StrEnum):

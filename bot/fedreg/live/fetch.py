@@ -13,6 +13,7 @@ import os
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -24,7 +25,7 @@ import httpx
 
 from ..errors import UsageError
 from .addresspolicy import AddressPolicy, PublicOnlyTransport
-from .check import DnsAnswer, DnsOutcome, Evidence, Fetched, FetchError
+from .check import DnsAnswer, DnsOutcome, Evidence, Fetched, FetchError, PeerCertificate
 
 USER_AGENT = "fedreg-check-live/0.1 (federation ProConnect)"
 T = TypeVar("T")
@@ -174,6 +175,47 @@ class LiveFetcher:
                     return Fetched(url, error=FetchError.TOO_LARGE, limit=limit)
             return Fetched(url, 200, bytes(body))
 
+    def certificate(self, origin: str) -> Awaitable[PeerCertificate]:
+        """The verified certificate an https origin (`https://host[:port]`) presents: one GET
+        of `/` through the same client as every fetch (its limits, its transport), whose
+        answer is not read."""
+        return self._once(("TLS", origin), lambda: self._certificate(origin))
+
+    async def _certificate(self, origin: str) -> PeerCertificate:
+        assert self._client is not None, "use LiveFetcher as an async context manager"
+        parts = urlsplit(origin)
+        if parts.scheme != "https" or not parts.hostname:
+            return PeerCertificate(origin, error=FetchError.NETWORK)
+        host = f"{parts.hostname}:{parts.port or 443}"
+        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        async with semaphore:
+            remaining = self._remaining()
+            if remaining <= 0:
+                return PeerCertificate(origin, error=FetchError.BUDGET)
+            limit = min(self.settings.timeout, remaining)
+            try:
+                async with asyncio.timeout(limit), self._client.stream("GET", origin + "/") as got:
+                    stream = got.extensions.get("network_stream")
+                    tls = stream.get_extra_info("ssl_object") if stream is not None else None
+                    peer = tls.getpeercert() if tls is not None else None
+            except TimeoutError:
+                error = FetchError.TIMEOUT if limit == self.settings.timeout else FetchError.BUDGET
+                return PeerCertificate(origin, error=error)
+            except httpx.HTTPError as exc:
+                problem = _tls_problem(exc)
+                if problem is not None:
+                    return PeerCertificate(origin, error=FetchError.TLS, detail=problem)
+                return PeerCertificate(origin, error=FetchError.NETWORK)
+        not_after = (peer or {}).get("notAfter")
+        if not isinstance(not_after, str):
+            return PeerCertificate(origin, error=FetchError.NETWORK)
+        moment = datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
+        return PeerCertificate(origin, not_after=moment)
+
+    def mail_exchange(self, name: str) -> Awaitable[DnsAnswer]:
+        """Whether mail for `name` has somewhere to go: MX, else an address (RFC 5321 §5.1)."""
+        return self._once(("MX", name), lambda: self._query(name, ("MX", "A", "AAAA")))
+
     def evidence(self) -> Evidence:
         """Everything fetched so far, by URL and DNS name."""
         done = {key: task.result() for key, task in self._tasks.items() if task.done()}
@@ -185,6 +227,10 @@ class LiveFetcher:
             addresses={
                 k[1]: v for k, v in done.items() if k[0] == "A" and isinstance(v, DnsAnswer)
             },
+            certificates={
+                k[1]: v for k, v in done.items() if k[0] == "TLS" and isinstance(v, PeerCertificate)
+            },
+            mail={k[1]: v for k, v in done.items() if k[0] == "MX" and isinstance(v, DnsAnswer)},
         )
 
     def txt(self, name: str) -> Awaitable[DnsAnswer]:

@@ -47,6 +47,9 @@ SITUATION_FR = {
     "contient une copie du dépôt : encodage, filtres, sous-modules)",
     "partner_space_requester_not_contact": "demande de l'espace partenaires par une personne "
     "qui n'est pas contact du fichier",
+    "radar_lapsed_dns_proof": "preuve DNS d'un domaine de ce FI absente depuis plus que le délai "
+    "de grâce (radar, R010) : ses changements de domaines passent par la fédération jusqu'au "
+    "rétablissement de la preuve",
 }
 
 # Whether the author matches an owner entry ("@login" or "@org/team"); None: not checked
@@ -320,6 +323,28 @@ def review_email_domains(
         review,
         situations=tuple(s for s in review.situations if s != "new_email_domain"),
         details={k: v for k, v in review.details.items() if k != "new_email_domain"},
+    )
+
+
+DOMAIN_FIELDS = ("attached_email_domains", "extra_accepted_email_domains")
+
+
+def review_lapsed_proofs(review: Review, plan: Plan, lapsed: Mapping[str, Iterable[str]]) -> Review:
+    """An FI whose DNS proof the radar found missing past the grace period (`lapsed`: the
+    radar's last state, domains by file path) changes its e-mail domains only through the
+    federation, until the proof is back."""
+    hit = {
+        change.path: sorted(lapsed[change.path])
+        for change in plan.changes
+        if change.path in lapsed and any(f.field in DOMAIN_FIELDS for f in change.fields)
+    }
+    if not hit:
+        return review
+    what = "; ".join(f"{path} : {', '.join(domains)}" for path, domains in sorted(hit.items()))
+    return replace(
+        review,
+        situations=tuple(sorted({*review.situations, "radar_lapsed_dns_proof"})),
+        details={**review.details, "radar_lapsed_dns_proof": what},
     )
 
 

@@ -14,7 +14,7 @@ import datetime
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +56,7 @@ from .review import (
     partner_space_review,
     review_change,
     review_email_domains,
+    review_lapsed_proofs,
     review_pushers,
     review_unverified_live_checks,
 )
@@ -238,6 +239,7 @@ def decide(
     index: CrossIndex,
     live: LiveSettings | None = None,
     owners_tree: str | None = None,
+    lapsed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> BotResult:
     """The verdict on `merged_tree` (the registry as the merge would leave it) against the
     base: per-file rules on the changed files, cross-file rules against every file; what
@@ -279,6 +281,7 @@ def decide(
     )
     review = review_email_domains(review, plan, live_report.proven if live_report else {})
     review = review_unverified_live_checks(review, live_report.unverified if live_report else ())
+    review = review_lapsed_proofs(review, plan, lapsed or {})
     review = review_pushers(review, ref.pushers)
     uids = {doc.display_path: str((doc.data or {}).get("uid")) for doc in after}
     return build_result(
@@ -441,12 +444,13 @@ def compute_from_event(
     remote: str,
     cache: Path | None,
     live: LiveSettings | None = None,
+    lapsed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> BotResult:
     group = merge_group_ref(event)
     if group is not None:
         return compute_merge_group(group, client.token, policy, repo, remote, cache)
     ref = pull_request_ref(event, client)
-    result = _judge_event(ref, client, policy, repo, remote, cache, live)
+    result = _judge_event(ref, client, policy, repo, remote, cache, live, lapsed)
     return dataclasses.replace(result, seen_labels=list(ref.labels), seen_comments=ref.comments)
 
 
@@ -458,6 +462,7 @@ def _judge_event(
     remote: str,
     cache: Path | None,
     live: LiveSettings | None,
+    lapsed: Mapping[str, tuple[str, ...]] | None,
 ) -> BotResult:
     if ref.base_ref != ref.default_branch:
         return refusal_result(
@@ -490,7 +495,7 @@ def _judge_event(
     index = CrossIndex(cache)
     try:
         owners_tree = f"refs/fedreg/pull/{ref.number}/base"  # the default branch, just fetched
-        return decide(repo, ref, merged_tree, policy, matches, index, live, owners_tree)
+        return decide(repo, ref, merged_tree, policy, matches, index, live, owners_tree, lapsed)
     finally:
         index.close()
 
@@ -636,6 +641,7 @@ def compute_offline(
     author: str | None,
     cache: Path | None,
     live: LiveSettings | None = None,
+    lapsed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> BotResult:
     """The verdict for the commits since `base` and the working tree, without GitHub: team
     membership is reported as not checked offline."""
@@ -645,6 +651,7 @@ def compute_offline(
     matches = owner_matcher(login, lambda org, team: None) if login else (lambda owner: None)
     index = CrossIndex(cache)
     try:
-        return decide(repo, ref, repo.worktree_tree(), policy, matches, index, live)
+        worktree = repo.worktree_tree()
+        return decide(repo, ref, worktree, policy, matches, index, live, None, lapsed)
     finally:
         index.close()

@@ -227,6 +227,16 @@ class Policy(BaseModel):
         "requester's e-mail verified by ProConnect, which counts as an owner when it is one of "
         "the file's contacts. Null: no such claim is honoured.",
     )
+    # The lifecycle radar (`fedreg watch`).
+    radar_dns_proof_grace_days: int = Field(
+        14,
+        ge=0,
+        description="Days an FI's e-mail domain may lack its DNS proof before the radar sends "
+        "every change of that FI's domains to the federation (R010).",
+    )
+    radar_secret_max_age_days: int = Field(
+        730, ge=1, description="Oldest a service provider's client secret may be (R031)."
+    )
     partner_space_key: str | None = Field(
         None,
         description="The partner space's Ed25519 public key (PEM): the requester it seals for "

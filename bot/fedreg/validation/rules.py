@@ -1374,6 +1374,146 @@ _RULES = [
         rejects="redirect_uris: [https://pas-encore-publie.a.fr/cb]",
         accepts="redirect_uris: [https://service.a.fr/cb]",
     ),
+    # -- R: the lifecycle radar (fedreg watch), between changes -------------------------------
+    Rule(
+        code="R001",
+        severity=W,
+        title="Certificat de clé de signature bientôt expiré",
+        message=(
+            "Le certificat (x5c) de la clé « {kid} » du JWKS expire le {date} (dans {days} jours)."
+        ),
+        hint=(
+            "Publiez dès maintenant la nouvelle clé dans le JWKS, à côté de l'actuelle, puis "
+            "signez avec elle : la fédération lit le JWKS à chaque connexion."
+        ),
+        rejects="x5c dont notAfter est dans 20 jours",
+        accepts="x5c valable plus de 30 jours",
+    ),
+    Rule(
+        code="R002",
+        severity=E,
+        title="Certificat de clé de signature expiré ou sur le point de l'être",
+        message=(
+            "Le certificat (x5c) de la clé « {kid} » du JWKS expire le {date} "
+            "({days} jours) : les connexions par ce FI vont échouer."
+        ),
+        hint=(
+            "Publiez la nouvelle clé dans le JWKS et signez avec elle aujourd'hui ; "
+            "prévenez la fédération ({support})."
+        ),
+        rejects="x5c dont notAfter est dans 5 jours",
+        accepts="x5c valable plus de 30 jours",
+    ),
+    Rule(
+        code="R003",
+        severity=W,
+        title="Clés du JWKS changées depuis le dernier passage",
+        message="Le JWKS a changé depuis le {since} : {change}.",
+        hint=(
+            "Si ce changement n'est pas de votre fait (rotation prévue), vérifiez "
+            "immédiatement qui a accès à votre fournisseur d'identité."
+        ),
+        rejects="une clé « kid » apparue ou disparue entre deux passages",
+        accepts="les mêmes clés qu'au passage précédent",
+    ),
+    Rule(
+        code="R010",
+        severity=E,
+        title="Preuve DNS absente depuis trop longtemps",
+        message=(
+            "La preuve DNS du domaine {domain} manque depuis le {since} (plus de {grace} "
+            "jours) : tout changement des domaines de ce FI passe par la fédération."
+        ),
+        hint=(
+            'Republiez dans la zone DNS : {domain}. IN TXT "{record}". Le prochain passage '
+            "du radar rétablit le libre-service."
+        ),
+        rejects="enregistrement TXT de preuve retiré depuis 15 jours",
+        accepts='{domain}. IN TXT "proconnect-identity-provider-<uid>"',
+    ),
+    Rule(
+        code="R020",
+        severity=E,
+        title="Certificat TLS d'un hôte de retour bientôt expiré",
+        message="Le certificat TLS de {host} expire le {date} (dans {days} jours).",
+        hint=(
+            "Renouvelez le certificat du serveur : expiré, le navigateur des agents refusera "
+            "de revenir sur le service après la connexion."
+        ),
+        rejects="certificat de l'hôte de redirect_uris valable 5 jours",
+        accepts="certificat valable plus de 14 jours",
+    ),
+    Rule(
+        code="R021",
+        severity=E,
+        title="Certificat TLS d'un hôte de retour refusé",
+        message="Le certificat TLS de {host} est refusé : {problem}.",
+        hint="Installez un certificat valide, délivré par une autorité reconnue, pour {host}.",
+        rejects="certificat auto-signé ou expiré",
+        accepts="certificat délivré par une autorité reconnue",
+    ),
+    Rule(
+        code="R030",
+        severity=W,
+        title="Secret client à renouveler bientôt",
+        message=(
+            "Le secret client a {age} jours (créé le {since}) ; la limite est de {limit} jours."
+        ),
+        hint=(
+            "Planifiez la rotation : l'équipe de la fédération lance « fedreg secret rotate » "
+            "et vous recevez le nouveau secret chiffré pour vos secret_recipients."
+        ),
+        rejects="secret créé il y a 710 jours (limite 730)",
+        accepts="secret de moins de 700 jours",
+    ),
+    Rule(
+        code="R031",
+        severity=E,
+        title="Secret client trop ancien",
+        message=(
+            "Le secret client a {age} jours (créé le {since}), au-delà de la limite de {limit} "
+            "jours."
+        ),
+        hint=(
+            "Demandez la rotation à la fédération ({support}) : elle lance « fedreg secret "
+            "rotate » et vous recevez le nouveau secret chiffré pour vos secret_recipients."
+        ),
+        rejects="secret créé il y a 800 jours (limite 730)",
+        accepts="secret renouvelé depuis moins de 730 jours",
+    ),
+    Rule(
+        code="R040",
+        severity=E,
+        title="Propriétaire introuvable sur GitHub",
+        message="Le propriétaire {owner} n'existe plus sur GitHub.",
+        hint=(
+            "Remplacez-le dans owners par une personne ou une équipe actuelle ; sans "
+            "propriétaire, plus personne ne peut modifier ce fichier en libre-service."
+        ),
+        rejects='owners: ["@parti-du-ministere"]',
+        accepts='owners: ["@org/equipe"]',
+    ),
+    Rule(
+        code="R041",
+        severity=W,
+        title="Un seul propriétaire en production",
+        message="Ce fournisseur de production n'a qu'un propriétaire ({owners}) et aucune équipe.",
+        hint=(
+            "Ajoutez un second propriétaire ou une équipe GitHub (@org/equipe), pour que le "
+            "fichier reste modifiable si une personne quitte son poste."
+        ),
+        rejects='owners: ["@alice"]',
+        accepts='owners: ["@alice", "@org/equipe"]',
+    ),
+    Rule(
+        code="R042",
+        severity=W,
+        title="Domaine de contact sans messagerie",
+        message="Le domaine {domain} du contact {contact} n'a ni enregistrement MX ni adresse.",
+        hint="Remplacez ce contact par une adresse qui reçoit du courrier.",
+        rejects="contacts: [equipe@domaine-disparu.fr]",
+        accepts="contacts: [equipe@travail.gouv.fr]",
+    ),
     # -- F: the modification form (fedreg edit, propose, serve) -------------------------------
     Rule(
         code="F001",

@@ -19,6 +19,7 @@ _GROUPS = {
     "X": "Entre fichiers",
     "Q": "Politique (policy.yaml)",
     "V": "Vérifications en ligne (fedreg check-live)",
+    "R": "Radar du cycle de vie (fedreg watch)",
     "F": "Formulaire de modification",
     "W": "Dérogations (waivers.yaml)",
 }

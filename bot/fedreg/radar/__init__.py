@@ -1,0 +1,1 @@
+"""The lifecycle radar: what is about to break, between changes (`fedreg watch`)."""
