@@ -373,14 +373,18 @@ class FormApp:
             data[name] = lines if any(v.strip() for v in lines) else None
         return parse_request(data, require_requester=True, verified=True)
 
+    async def _posted(self, request: Request) -> tuple[dict[str, str], Agent, MainTip, Any]:
+        """A posted form, its signed-in agent, main's tip and the provider it names."""
+        fields = await self._form_fields(request)
+        agent = _agent(request)
+        assert agent is not None  # the sign-in gate runs before any form handler
+        tip = await self._background(self.backend.tip)
+        return fields, agent, tip, self._target(tip, fields)
+
     async def check(self, request: Request) -> Response:
         """The form posted: every problem at its field, or the summary before sending."""
         try:
-            fields = await self._form_fields(request)
-            agent = _agent(request)
-            assert agent is not None
-            tip = await self._background(self.backend.tip)
-            doc = self._target(tip, fields)
+            fields, agent, tip, doc = await self._posted(request)
         except Refused as refusal:
             return self.error_page(request, refusal)
         try:  # a summary validates the whole registry: it counts, as a view does
@@ -466,11 +470,7 @@ class FormApp:
     async def send(self, request: Request) -> Response:
         """The summary confirmed: the pull request, then the request's page."""
         try:
-            fields = await self._form_fields(request)
-            agent = _agent(request)
-            assert agent is not None
-            tip = await self._background(self.backend.tip)
-            doc = self._target(tip, fields)
+            fields, agent, tip, doc = await self._posted(request)
         except Refused as refusal:
             return self.error_page(request, refusal)
         change, _ = self._change(fields, agent, doc.kind)
