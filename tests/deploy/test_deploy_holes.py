@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from test_deploy import (  # noqa: F401 - fixtures, used by name
     CLIENT_KEY,
     SP,
@@ -130,9 +131,13 @@ def test_deploy_reads_the_commit_not_a_checkout_transformed_by_attributes(
     assert live(target, "client")[CLIENT_KEY]["name"] == "Service de démonstration"
 
 
-def test_a_bare_word_target_is_a_usage_error_that_shows_nothing_of_it(repo, cli) -> None:
-    """A password pasted in place of the URI used to be printed as a host."""
-    secret = "Tr0ub4dor-et-3"
+@pytest.mark.parametrize(
+    "secret",
+    ["Tr0ub4dor-et-3", "prod.json", "admin:Tr0ub4dor@hote", "postgres://admin:Tr0ub4dor/x"],
+)
+def test_a_bare_word_target_is_a_usage_error_that_shows_nothing_of_it(repo, cli, secret) -> None:
+    """A password pasted in place of the URI used to be printed as a host; a path or another
+    scheme is no target either. Each is a usage error naming the two forms a target takes."""
     for command in (
         ("deploy", "production-internet", "--target", secret, "--dry-run"),
         ("history", "production-internet", "--target", secret),
@@ -156,3 +161,4 @@ def test_a_bare_word_target_is_a_usage_error_that_shows_nothing_of_it(repo, cli)
         assert result.exit_code == 2, command
         assert secret not in result.stdout + result.stderr, command
         assert "n'est pas une cible" in result.stderr and "mongodb://" in result.stderr
+        assert "file:CHEMIN.json" in result.stderr
