@@ -246,6 +246,21 @@ def test_open_pull_requests_are_listed_page_by_page(scenario: Scenario) -> None:
     assert client.open_pulls("autre") == []
 
 
+def _merge_group_run(scenario: Scenario, head_sha: str, head_ref: str) -> dict:  # type: ignore[type-arg]
+    """The `workflow_run` that follows the queue's `pull-request` run on its merge commit."""
+    return event(
+        "workflow_run$completed",
+        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
+        workflow_run={
+            "pull_requests": [],
+            "head_sha": head_sha,
+            "head_branch": head_ref.removeprefix("refs/heads/"),
+            "event": "merge_group",
+            "head_repository": {"owner": {"login": scenario.github.owner}},
+        },
+    )
+
+
 def test_the_merge_queue_judges_the_queued_pull_requests_together(scenario: Scenario) -> None:
     """With the merge queue on, the verdict runs on the queue's commit (main's tip plus the
     queued pull requests), from the trusted workflow_run of the queue's trigger run."""
@@ -261,17 +276,7 @@ def test_the_merge_queue_judges_the_queued_pull_requests_together(scenario: Scen
         },
         repository={"full_name": scenario.github.full_name, "default_branch": "main"},
     )
-    run = event(
-        "workflow_run$completed",
-        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
-        workflow_run={
-            "pull_requests": [],
-            "head_sha": head_sha,
-            "head_branch": head_ref.removeprefix("refs/heads/"),
-            "event": "merge_group",
-            "head_repository": {"owner": {"login": scenario.github.owner}},
-        },
-    )
+    run = _merge_group_run(scenario, head_sha, head_ref)
     for payload in (queued, run):
         checks_before = len(scenario.github.check_runs)
         code, published, result = scenario.run(payload)
@@ -294,20 +299,10 @@ def test_the_merge_queue_judges_the_queued_pull_requests_together(scenario: Scen
 
 
 def test_a_stale_merge_group_publishes_nothing(scenario: Scenario) -> None:
-    _two_clashing_pulls(scenario)
     """The queue's branch no longer holds the commit the run was for: nothing is judged."""
+    _two_clashing_pulls(scenario)
     _, head_ref, _ = scenario.github.merge_group([1])
-    run = event(
-        "workflow_run$completed",
-        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
-        workflow_run={
-            "pull_requests": [],
-            "head_sha": "0" * 40,
-            "head_branch": head_ref.removeprefix("refs/heads/"),
-            "event": "merge_group",
-            "head_repository": {"owner": {"login": scenario.github.owner}},
-        },
-    )
+    run = _merge_group_run(scenario, "0" * 40, head_ref)
     checks_before = len(scenario.github.check_runs)
     code, _, result = scenario.run(run)
     assert code == 1 and "la file de fusion a changé" in result["stderr"]
@@ -331,17 +326,7 @@ def test_a_merge_group_in_conflict_with_main_fails_its_check(scenario: Scenario)
     scenario.repo.write(SP_INTEG, _renamed(SP_INTEG).replace(SHARED_NAME, "Autre nom"))
     scenario.repo.commit("direct push")
     scenario.github._publish_refs(scenario.github.pulls[2])
-    run = event(
-        "workflow_run$completed",
-        repository={"full_name": scenario.github.full_name, "default_branch": "main"},
-        workflow_run={
-            "pull_requests": [],
-            "head_sha": head_sha,
-            "head_branch": head_ref.removeprefix("refs/heads/"),
-            "event": "merge_group",
-            "head_repository": {"owner": {"login": scenario.github.owner}},
-        },
-    )
+    run = _merge_group_run(scenario, head_sha, head_ref)
     code, published, result = scenario.run(run)
     assert (code, published, result["passed"]) == (0, 0, False)
     assert result["title"] == "conflits entre la file de fusion et main"
