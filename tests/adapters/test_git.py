@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
 from pathlib import Path
+
+import pytest
 
 from conftest import GitWorkspace
 from fedreg.adapters.git import GitRepository
@@ -98,3 +101,104 @@ def test_a_staged_gitlink_stays_when_the_index_hides_a_file(repo: GitWorkspace) 
     assert f"160000 commit {commit}\tregistry/sub" in repo.git("ls-tree", "-r", tree)
     oid = paths_in(repo, tree)["registry/a.yaml"]
     assert repo.git("cat-file", "-p", oid) == "name: changed a"
+
+
+def test_worktree_tree_matches_a_fresh_index_for_every_kind_of_entry(repo: GitWorkspace) -> None:
+    """Only the paths `git status` names are hashed again: the tree must still be the one a
+    fresh index gives, whatever the change (modes, links, folders, ignore rules, odd names)."""
+    repo.write(".gitignore", "*.tmp\nbuild/\n")
+    for name in ("script", "plain", "to-link", "unstaged-removal"):
+        repo.write(f"registry/{name}.yaml", f"name: {name}\n")
+    repo.write("registry/tracked.tmp", "tracked though ignored\n")
+    repo.git("add", "-A")
+    repo.git("add", "-f", "registry/tracked.tmp")
+    repo.git("commit", "-q", "-m", "base")
+    (repo.root / "registry/script.yaml").chmod(0o755)  # a mode change alone
+    (repo.root / "registry/to-link.yaml").unlink()
+    (repo.root / "registry/to-link.yaml").symlink_to("plain.yaml")  # a file become a link
+    repo.git("rm", "-q", "--cached", "registry/unstaged-removal.yaml")  # untracked again
+    repo.write("registry/tracked.tmp", "changed, still tracked\n")
+    repo.write("registry/new folder/é l'espace.yaml", "name: odd name\n")
+    repo.write("registry/scratch.tmp", "ignored\n")
+    repo.write("build/out.yaml", "ignored\n")
+    repo.write("registry/intent.yaml", "name: intent\n")
+    repo.git("add", "-N", "registry/intent.yaml")
+    nested = repo.root / "registry/nested"
+    nested.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=nested, check=True)
+    (nested / "x").write_text("x\n")
+    subprocess.run(["git", "add", "x"], cwd=nested, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=n@n.invalid", "-c", "user.name=n", "commit", "-qm", "x"],
+        cwd=nested,
+        check=True,
+    )
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    listing = repo.git("ls-tree", "-r", tree)
+    assert "100755 blob" in listing.split("registry/script.yaml")[0].splitlines()[-1]
+    assert "120000 blob" in listing.split("registry/to-link.yaml")[0].splitlines()[-1]
+    assert "160000 commit" in listing.split("registry/nested")[0].splitlines()[-1]
+    assert "registry/scratch.tmp" not in listing and "build/" not in listing
+    assert repo.git("cat-file", "-p", f"{tree}:registry/tracked.tmp") == "changed, still tracked"
+
+
+def test_a_conflict_is_judged_as_the_work_tree_resolves_it(repo: GitWorkspace) -> None:
+    repo.write("registry/a.yaml", "name: a\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "other")
+    repo.write("registry/a.yaml", "name: other\n")
+    repo.commit("other")
+    repo.git("checkout", "-q", "main")
+    repo.write("registry/a.yaml", "name: main\n")
+    repo.commit("main")
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=repo.root, capture_output=True)
+    assert merge.returncode != 0  # a conflict, left in the index's stages
+    repo.write("registry/a.yaml", "name: resolved\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert repo.git("cat-file", "-p", f"{tree}:registry/a.yaml") == "name: resolved"
+    assert tree == fresh_index_tree(repo)
+
+
+def git_commands(repo: GitWorkspace, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The git commands `worktree_tree` runs (git's own trace, one event file)."""
+    trace = repo.root.parent / "trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+    GitRepository(repo.root).worktree_tree()
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    return [e["argv"][1] for e in events if e["event"] == "start"]
+
+
+def test_a_clean_checkout_is_its_head_tree_without_writing_an_index(
+    repo: GitWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for index in range(20):
+        repo.write(f"registry/p{index}.yaml", f"name: p{index}\n")
+    repo.commit("base")
+
+    commands = git_commands(repo, monkeypatch)
+
+    assert GitRepository(repo.root).worktree_tree() == repo.git("rev-parse", "HEAD^{tree}")
+    assert not {"add", "update-index", "write-tree", "read-tree"} & set(commands)
+
+
+def test_a_change_hashes_the_changed_paths_only(
+    repo: GitWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No `git add -A` (which looks at every file's content when the index is racy): the
+    changed paths go to `update-index`, and the tree is written from the index copy."""
+    for index in range(20):
+        repo.write(f"registry/p{index}.yaml", f"name: p{index}\n")
+    repo.commit("base")
+    repo.write("registry/p3.yaml", "name: changed\n")
+
+    commands = git_commands(repo, monkeypatch)
+
+    assert "add" not in commands
+    assert commands.count("update-index") == 1 and commands.count("write-tree") == 1
+    tree = GitRepository(repo.root).worktree_tree()
+    assert repo.git("cat-file", "-p", f"{tree}:registry/p3.yaml") == "name: changed"

@@ -62,46 +62,99 @@ class GitRepository:
     def worktree_tree(self) -> str:
         """A tree object of the checkout as the bot would see it once committed: the
         index's entries and modes (a gitlink, which has no file in the work tree, stays a
-        gitlink), updated with the work tree's changes and untracked files. Written through
-        a temporary copy of the index: the repository's own index is left alone.
+        gitlink), updated with the work tree's changes and untracked files (ignored ones
+        left out, as `git add -A` leaves them). A file the index hides from git (marked
+        assume-unchanged or skip-worktree) is judged as it is on disk.
 
-        The copy keeps the index's modification time, so git's racy-entry check behaves as
-        on the original: `git add -A` then re-hashes only the files whose stat data changed,
-        not the whole tree. A file the index hides from `add` (assume-unchanged,
-        skip-worktree) has its mark cleared in the copy: it is judged as it is on disk."""
+        Costs what changed, not the registry's size: one `git status` (a stat of each file,
+        no content read) names the changed paths; a clean checkout is its HEAD's tree, and
+        otherwise only those paths are hashed, into a temporary copy of the index that is
+        then written as a tree. The repository's own index is never written."""
+        env = {
+            "GIT_OPTIONAL_LOCKS": "0",  # `status` must not refresh the repository's index
+            # fsmonitor off: judge what is on disk, not what a daemon last reported
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "core.fsmonitor",
+            "GIT_CONFIG_VALUE_0": "false",
+        }
+        hidden = self._hidden_files(env)
+        changed, index_differs = self._status(env)
+        head = self.head_commit()
+        if not changed and not hidden and not index_differs and head is not None:
+            return self.resolve_tree(head)
         with tempfile.TemporaryDirectory() as folder:
             index = Path(folder) / "index"
-            # fsmonitor off: its answers belong to the repository's own index
-            env = {
-                "GIT_INDEX_FILE": str(index),
-                "GIT_CONFIG_COUNT": "1",
-                "GIT_CONFIG_KEY_0": "core.fsmonitor",
-                "GIT_CONFIG_VALUE_0": "false",
-            }
             own = Path(
                 self.git("rev-parse", "--path-format=absolute", "--git-path", "index")
                 .decode()
                 .strip()
             )
+            copy = {**env, "GIT_INDEX_FILE": str(index)}
             if own.is_file():
                 shutil.copy2(own, index)
-                hidden = b"".join(path + b"\0" for path in self._hidden_files(env))
+            elif head is not None:
+                self.git("read-tree", head, env=copy)
+            if hidden:
+                listed = b"".join(path + b"\0" for path in hidden)
                 # one mark per call: update-index applies only the first one given
-                for unmark in ("--no-assume-unchanged", "--no-skip-worktree") if hidden else ():
-                    self.git("update-index", unmark, "-z", "--stdin", stdin=hidden, env=env)
-            elif self.head_commit() is not None:
-                self.git("read-tree", "HEAD", env=env)
-            staged = self.git("ls-files", "--stage", "-z", env=env).split(b"\0")
-            gitlinks = [e.split(b"\t", 1)[1].decode() for e in staged if e.startswith(b"160000 ")]
-            keep = [f":(exclude,literal){path}" for path in gitlinks]
-            self.git("add", "-A", "--", ".", *keep, env=env)
-            return self.git("write-tree", env=env).decode().strip()
+                for unmark in ("--no-assume-unchanged", "--no-skip-worktree"):
+                    self.git("update-index", unmark, "-z", "--stdin", stdin=listed, env=copy)
+                changed |= set(hidden) - self._gitlinks(hidden, copy)
+            if changed:
+                paths = b"".join(path + b"\0" for path in sorted(changed))
+                self.git(
+                    "update-index", "--add", "--remove", "-z", "--stdin", stdin=paths, env=copy
+                )
+            return self.git("write-tree", env=copy).decode().strip()
 
     def _hidden_files(self, env: dict[str, str]) -> list[bytes]:
-        """The paths the index in `env` marks assume-unchanged (a lowercase tag in
-        `git ls-files -v`) or skip-worktree (`S`): `git add` would not look at them."""
-        tags = self.git("ls-files", "-v", "-z", env=env).split(b"\0")
-        return [tag[2:] for tag in tags if tag and (tag[:1].islower() or tag[:1] == b"S")]
+        """The paths the index marks assume-unchanged (a lowercase tag in `git ls-files -v`)
+        or skip-worktree (`S`): `git status` and `git add` would not look at them."""
+        tags = self.git("ls-files", "-v", "-z", env=env)
+        entries = tags.count(b"\0")
+        if tags.count(b"\0H ") + tags.startswith(b"H ") == entries:
+            return []  # the common case, without looking at each entry in Python
+        return [tag[2:] for tag in tags.split(b"\0") if tag[:1].islower() or tag[:1] == b"S"]
+
+    def _gitlinks(self, paths: list[bytes], env: dict[str, str]) -> set[bytes]:
+        """Which of `paths` the index in `env` holds as gitlinks."""
+        listed = self.git(
+            "ls-files",
+            "--stage",
+            "-z",
+            "--",
+            *(p.decode() for p in paths),
+            env={**env, "GIT_LITERAL_PATHSPECS": "1"},
+        )
+        return {e.split(b"\t", 1)[1] for e in listed.split(b"\0") if e.startswith(b"160000 ")}
+
+    def _status(self, env: dict[str, str]) -> tuple[set[bytes], bool]:
+        """The paths whose work-tree content differs from the index (modified, deleted,
+        untracked, unmerged), gitlinks left out (the index's commit stays); and whether the
+        index itself differs from HEAD (something staged)."""
+        output = self.git(
+            "status",
+            "--porcelain=v2",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+            "--ignore-submodules=dirty",
+            env=env,
+        )
+        changed: set[bytes] = set()
+        staged = False
+        for record in output.split(b"\0"):
+            if record.startswith(b"? "):
+                changed.add(record[2:].rstrip(b"/"))  # a nested repository ends with "/"
+            elif record.startswith(b"u "):  # a conflict: the work tree's file resolves it
+                staged = True
+                changed.add(record.split(b" ", 10)[10])
+            elif record.startswith(b"1 "):  # 1 XY sub mH mI mW hH hI path
+                fields = record.split(b" ", 8)
+                staged = staged or fields[1][:1] != b"."
+                if fields[1][1:] != b"." and fields[4] != b"160000":
+                    changed.add(fields[8])
+        return changed, staged
 
     def resolve(self, ref: str) -> str:
         """The commit id of `ref`; a usage error when there is none."""
