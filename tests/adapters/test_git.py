@@ -23,7 +23,8 @@ def fresh_index_tree(repo: GitWorkspace) -> str:
                 ["git", *args], cwd=repo.root, env=env, capture_output=True, text=True, check=True
             ).stdout.strip()
 
-        if (repo.root / ".git/index").exists():
+        head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=repo.root)
+        if head.returncode == 0:
             git("read-tree", "HEAD")
         git("add", "-A", "--", ".")
         return git("write-tree")
@@ -164,13 +165,18 @@ def test_a_conflict_is_judged_as_the_work_tree_resolves_it(repo: GitWorkspace) -
     assert tree == fresh_index_tree(repo)
 
 
-def git_commands(repo: GitWorkspace, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The git commands `worktree_tree` runs (git's own trace, one event file)."""
+def traced(repo: GitWorkspace, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """The tree `worktree_tree` gives, and the git commands it runs (git's own trace)."""
     trace = repo.root.parent / "trace.json"
     monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
-    GitRepository(repo.root).worktree_tree()
+    tree = GitRepository(repo.root).worktree_tree()
+    monkeypatch.delenv("GIT_TRACE2_EVENT")
     events = [json.loads(line) for line in trace.read_text().splitlines()]
-    return [e["argv"][1] for e in events if e["event"] == "start"]
+    return tree, [e["argv"][1] for e in events if e["event"] == "start"]
+
+
+# Commands that read or write a whole index: `add -A` stats every file and may hash any.
+WHOLE_INDEX = {"add", "write-tree", "read-tree", "commit", "stash"}
 
 
 def test_a_clean_checkout_is_its_head_tree_without_writing_an_index(
@@ -180,25 +186,80 @@ def test_a_clean_checkout_is_its_head_tree_without_writing_an_index(
         repo.write(f"registry/p{index}.yaml", f"name: p{index}\n")
     repo.commit("base")
 
-    commands = git_commands(repo, monkeypatch)
+    tree, commands = traced(repo, monkeypatch)
 
-    assert GitRepository(repo.root).worktree_tree() == repo.git("rev-parse", "HEAD^{tree}")
-    assert not {"add", "update-index", "write-tree", "read-tree"} & set(commands)
+    assert tree == repo.git("rev-parse", "HEAD^{tree}")
+    assert not {"update-index", "mktree", *WHOLE_INDEX} & set(commands)
 
 
-def test_a_change_hashes_the_changed_paths_only(
+def test_a_change_is_written_along_its_folders_only(
     repo: GitWorkspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No `git add -A` (which looks at every file's content when the index is racy): the
-    changed paths go to `update-index`, and the tree is written from the index copy."""
+    """The changed path alone is hashed (in a temporary index of its own), and HEAD's tree
+    is rewritten along its folders: no command goes through every file."""
     for index in range(20):
         repo.write(f"registry/p{index}.yaml", f"name: p{index}\n")
+    repo.write("other/kept.yaml", "name: kept\n")
     repo.commit("base")
     repo.write("registry/p3.yaml", "name: changed\n")
 
-    commands = git_commands(repo, monkeypatch)
+    tree, commands = traced(repo, monkeypatch)
 
-    assert "add" not in commands
-    assert commands.count("update-index") == 1 and commands.count("write-tree") == 1
-    tree = GitRepository(repo.root).worktree_tree()
+    assert not WHOLE_INDEX & set(commands)
+    assert commands.count("mktree") == 2  # registry/ and the root; other/ is not listed
     assert repo.git("cat-file", "-p", f"{tree}:registry/p3.yaml") == "name: changed"
+    assert tree == fresh_index_tree(repo)
+
+
+def test_folders_and_files_trade_places_as_in_the_work_tree(repo: GitWorkspace) -> None:
+    """A file where a folder was, a folder where a file was, a folder emptied, staged-only
+    changes, git's filters and a mode git keeps when the file system cannot tell."""
+    repo.write(".gitattributes", "*.txt text eol=lf\n")
+    repo.write("registry/was-folder/a.yaml", "name: a\n")
+    repo.write("registry/was-file", "name: file\n")
+    repo.write("registry/emptied/only.yaml", "name: only\n")
+    repo.write("registry/staged.yaml", "name: staged\n")
+    repo.write("registry/staged-removal.yaml", "name: gone\n")
+    repo.write("registry/tool", "#!/bin/sh\n")
+    (repo.root / "registry/tool").chmod(0o755)
+    repo.commit("base")
+    repo.git("config", "core.fileMode", "false")
+    (repo.root / "registry/tool").chmod(0o644)  # not a change where modes are not trusted
+    repo.write("registry/tool", "#!/bin/sh\nexit 0\n")
+    (repo.root / "registry/was-folder/a.yaml").unlink()
+    (repo.root / "registry/was-folder").rmdir()
+    repo.write("registry/was-folder", "name: now a file\n")
+    (repo.root / "registry/was-file").unlink()
+    repo.write("registry/was-file/inside.yaml", "name: now a folder\n")
+    (repo.root / "registry/emptied/only.yaml").unlink()
+    repo.write("registry/staged.yaml", "name: staged change\n")
+    repo.git("add", "registry/staged.yaml")
+    repo.git("rm", "-q", "registry/staged-removal.yaml")
+    (repo.root / "registry/notes.txt").write_bytes(b"crlf\r\nline\r\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    listing = paths_in(repo, tree)
+    assert sorted(listing) == [
+        ".gitattributes",
+        "registry/notes.txt",
+        "registry/staged.yaml",
+        "registry/tool",
+        "registry/was-file/inside.yaml",
+        "registry/was-folder",
+    ]
+    assert repo.git("cat-file", "-p", listing["registry/notes.txt"]) == "crlf\nline"
+    assert "100755 blob" in repo.git("ls-tree", tree, "registry/tool")
+
+
+def test_a_repository_without_commit_with_staged_files(repo: GitWorkspace) -> None:
+    repo.write("registry/staged.yaml", "name: staged\n")
+    repo.git("add", "registry/staged.yaml")
+    repo.write("registry/staged.yaml", "name: staged then changed\n")
+    repo.write("registry/untracked.yaml", "name: untracked\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    assert sorted(paths_in(repo, tree)) == ["registry/staged.yaml", "registry/untracked.yaml"]
