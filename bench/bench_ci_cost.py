@@ -11,13 +11,17 @@ the order GitHub would run them, each workflow's own `run:` scripts, read from
 .github/workflows/ (a step renamed or removed there stops the benchmark), with the variables
 the runner would give them:
 
+- what actions/checkout writes: every file, or `sparse-checkout: bot` (the fetch left out);
 - ci.yml on the pull request, in its merge commit's checkout;
 - pull-request.yml, the bot's trigger;
 - pr-bot.yml: `bot pr` with the cache a previous run left (warm), then `bot publish`; the
   first run, on an empty cache (a fresh runner), is printed apart;
 - then main moves (another change of `--changed` files is pushed), and, on that push:
   rejudge.yml (the open pull request judged again) and deploy.yml's plan
-  (`changed-deployments`) and sign (`render`, for one deployment of the matrix) jobs.
+  (`changed-deployments`) and sign (`render`, for one deployment of the matrix) jobs
+  (deploy's own job needs a database: its cost is bench_migration.py's);
+- a partner's `bot pr --dry-run` with the bot's cache, the change in the work tree, then
+  committed.
 
 With `--scheduled`, also ci.yml's working-day pass over the whole registry (once).
 
@@ -49,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fakegithub import FakeGitHub
 from liveservers import DnsServer
 from payloads import event
-from shared_registry import git, private_clone
+from shared_registry import git, private_clone, shared_registry
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORKFLOWS = PROJECT / ".github/workflows"
@@ -68,6 +72,7 @@ class Step:
     trigger: str
     ok: tuple[int, ...] = (0,)
     in_merge_checkout: bool = False  # ci.yml checks out the pull request's merge commit
+    script: str = ""  # a command of no workflow (the partner's dry run)
 
 
 PULL_REQUEST_STEPS = [
@@ -103,8 +108,46 @@ SCHEDULED_STEPS = [
 ]
 
 
+# A partner's dry run before pushing, with the cache the bot's runs left: the change in the
+# work tree, then committed (a clean checkout).
+DRY_RUN = ".venv/bin/fedreg bot pr --dry-run --base main --author partenaire-bench"
+PARTNER_STEPS = [
+    Step(
+        "(partner)",
+        "dry run",
+        "bot pr --dry-run, change in the work tree",
+        "",
+        (0, 1),
+        script=DRY_RUN,
+    ),
+    Step("(partner)", "dry run", "bot pr --dry-run, change committed", "", (0, 1), script=DRY_RUN),
+]
+
+
+# What actions/checkout writes: every file (ci.yml, deploy.yml), or the code and the policy
+# only (pr-bot.yml and rejudge.yml: `sparse-checkout: bot`). The fetch is left out: its cost is
+# the repository's history, in every job alike.
+_CHECKOUT = (
+    'rm -rf "$RUNNER_TEMP/checkout" && git clone -q --shared --no-checkout --branch main '
+    '"$SHARED_REPOSITORY" "$RUNNER_TEMP/checkout" && cd "$RUNNER_TEMP/checkout" && {} '
+    "git checkout -q main"
+)
+CHECKOUT_STEPS = [
+    Step("actions/checkout", "every file", "ci.yml, deploy.yml", "", script=_CHECKOUT.format("")),
+    Step(
+        "actions/checkout",
+        "sparse: bot",
+        "pr-bot.yml, rejudge.yml",
+        "",
+        script=_CHECKOUT.format("git sparse-checkout set --cone bot &&"),
+    ),
+]
+
+
 def script_of(step: Step) -> str:
     """The step's `run:` script, as the workflow file has it."""
+    if step.script:
+        return step.script
     workflow = yaml.safe_load((WORKFLOWS / step.workflow).read_text(encoding="utf-8"))
     for candidate in workflow["jobs"][step.job]["steps"]:
         if candidate.get("name") == step.name:
@@ -188,6 +231,7 @@ class Runner:
             "GITHUB_OUTPUT": str(folder / "github-output"),
             "GITHUB_EVENT_PATH": str(folder / "event.json"),
             "DEPLOYMENT": DEPLOYMENT,
+            "SHARED_REPOSITORY": str(shared_registry(size)),
         }
         self.setup_seconds = time.perf_counter() - started
 
@@ -202,6 +246,19 @@ class Runner:
 
     def checkout(self, commit: str) -> None:
         git(self.repo, "checkout", "-q", "--detach", commit)
+
+    def change_work_tree(self) -> None:
+        """The pull request's files, written over main's checkout (not staged)."""
+        git(self.repo, "checkout", "-q", "main")
+        for path in git(self.repo, "diff", "--name-only", "main", self.head).splitlines():
+            content = subprocess.run(
+                ["git", "show", f"{self.head}:{path}"], cwd=self.repo, capture_output=True
+            ).stdout
+            (self.repo / path).write_bytes(content)
+
+    def commit_work_tree(self) -> None:
+        git(self.repo, "checkout", "-q", "-b", "partner-commit")
+        git(self.repo, "commit", "-qam", "the partner's change")
 
     def workflow_run_event(self) -> None:
         self._event(
@@ -255,16 +312,29 @@ class Runner:
             raise SystemExit(f"{self.size}: {step.workflow} « {step.name} » exited {code}")
         figures.add(wall, float(cpu), float(peak))
 
+    def verdict(self) -> str:
+        """The bot's last verdict, checked to be on the pull request's head and its files."""
+        result = json.loads((self.temp / "fedreg-result.json").read_text(encoding="utf-8"))
+        changed = git(self.repo, "diff", "--name-only", self.main, self.head).splitlines()
+        if result["head_sha"] != self.head or not all(p in result["comment"] for p in changed):
+            raise SystemExit(f"{self.size}: the verdict is not on the pull request's files")
+        return str(result["title"])
+
     def stop(self) -> None:
         self.github.stop()
 
 
 def run_steps(
-    steps: list[Step], runners: list[Runner], repeat: int, table: dict[str, dict[int, Figures]]
+    steps: list[Step],
+    runners: list[Runner],
+    repeat: int,
+    table: dict[str, dict[int, Figures]],
+    checkout: bool = True,
 ) -> None:
     for step in steps:
         for runner in runners:
-            runner.checkout(runner.merge if step.in_merge_checkout else "main")
+            if checkout:
+                runner.checkout(runner.merge if step.in_merge_checkout else "main")
         for _ in range(repeat):  # interleaved: the machine's load hits every size alike
             for runner in runners:
                 runner.run(
@@ -312,7 +382,9 @@ def main() -> None:
             print(f"{size:,} files: set up in {runners[-1].setup_seconds:.0f} s", flush=True)
         print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
         table: dict[str, dict[int, Figures]] = {}
-        triggers = {label(s): s.trigger for s in PULL_REQUEST_STEPS + PUSH_STEPS + SCHEDULED_STEPS}
+        steps = CHECKOUT_STEPS + PULL_REQUEST_STEPS + PUSH_STEPS + PARTNER_STEPS + SCHEDULED_STEPS
+        triggers = {label(s): s.trigger or "—" for s in steps}
+        run_steps(CHECKOUT_STEPS, runners, args.repeat, table)
         run_steps(PULL_REQUEST_STEPS[:3], runners, args.repeat, table)
         cold = Step("pr-bot.yml", "verdict", "Decide", "workflow_run")
         for runner in runners:  # a fresh runner: no cache restored
@@ -323,8 +395,16 @@ def main() -> None:
         triggers["pr-bot.yml · verdict · Decide (empty cache, once)"] = "workflow_run"
         run_steps(PULL_REQUEST_STEPS[3:], runners, args.repeat, table)
         for runner in runners:
+            print(f"{runner.size:,} files: the bot's verdict « {runner.verdict()} »", flush=True)
+        for runner in runners:
             runner.move_main()
         run_steps(PUSH_STEPS, runners, args.repeat, table)
+        for runner in runners:
+            runner.change_work_tree()
+        run_steps(PARTNER_STEPS[:1], runners, args.repeat, table, checkout=False)
+        for runner in runners:
+            runner.commit_work_tree()
+        run_steps(PARTNER_STEPS[1:], runners, args.repeat, table, checkout=False)
         if args.scheduled:
             run_steps(SCHEDULED_STEPS, runners, 1, table)
         print(f"load after: {os.getloadavg()[0]:.2f}")
