@@ -280,17 +280,14 @@ class GitRepository:
 
     def head_tree(self) -> str | None:
         """The tree of HEAD; None before the first commit."""
-        process = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD^{tree}"],
-            cwd=self.root,
-            capture_output=True,
-            check=False,
-        )
-        return process.stdout.decode().strip() if process.returncode == 0 else None
+        return self._verified("HEAD^{tree}")
 
     def head_commit(self) -> str | None:
+        return self._verified("HEAD")
+
+    def _verified(self, revision: str) -> str | None:
         process = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+            ["git", "rev-parse", "--verify", "--quiet", revision],
             cwd=self.root,
             capture_output=True,
             check=False,
