@@ -19,6 +19,7 @@ from ..deploy.mongostore import AUDIT_COLLECTION, SecretKeys, history
 from ..deploy.orchestration import (
     actor,
     changed_deployments,
+    commit_to_ship,
     deployment_manifest,
     discover_repository,
     load_manifest,
@@ -38,6 +39,7 @@ from ..deploy.sequence import (
     collection_sizes,
     deliver_pending,
     deploy,
+    deploy_commit,
     drift,
     is_marked,
     manifest_refusals,
@@ -53,6 +55,7 @@ from ..errors import FedregError
 from ..manifests.build import Manifest
 from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
+from ..registry.models import deployment_parts
 from ..registry.policy import Policy
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
 from .deployjson import deploy_json, drift_json, history_json
@@ -137,6 +140,18 @@ def _outcome_summary(result: DeployResult) -> str:
     return prefix + _summary(result.plan)
 
 
+def _path_text(result: DeployResult) -> str:
+    if result.incremental_base is not None:
+        return (
+            f"Déploiement incrémental : {result.changed_files} fichier(s) changé(s) depuis le "
+            f"dernier commit déployé ({result.incremental_base[:12]}) ; seuls leurs "
+            "enregistrements sont comparés."
+        )
+    if result.full_path:
+        return f"Déploiement complet : {result.full_path}."
+    return "Déploiement complet."
+
+
 def _print_result(result: DeployResult, output_format: str) -> int:
     """Print what the deploy did, in text or JSON; its exit code."""
     exit_code = EXIT_OK if result.status in ("up-to-date", "planned", "applied") else EXIT_FAILED
@@ -153,6 +168,7 @@ def _print_result(result: DeployResult, output_format: str) -> int:
             print(f"Verrou expiré repris : il était tenu par {held}.")
     if result.plan is not None:
         print(f"Manifeste : {result.release}.")
+        print(_path_text(result))
         sys.stdout.write(render_deploy_plan(result.plan))
     for refusal in result.refusals:
         print(f"fedreg : {refusal}", file=sys.stderr)
@@ -216,6 +232,28 @@ def _deploy(
     with open_target(options.target) as store:
         try:
             return deploy(store, manifest, request, policy, discover_repository())
+        finally:
+            if isinstance(request.progress, TerminalProgress):
+                request.progress.close()
+
+
+def _deploy_commit(
+    repo: GitRepository, commit: str, options: DeployOptions, policy: Policy
+) -> DeployResult:
+    """The deploy sequence for a commit: the change since the last deploy, or the whole
+    deployment rendered when it must (`deploy_commit`)."""
+    request = _request(options)
+    environment, _ = deployment_parts(options.deployment)
+    with open_target(options.target) as store:
+        try:
+            return deploy_commit(
+                store,
+                commit,
+                lambda: manifests_at_commit(repo, commit, policy, environment)[request.deployment],
+                request,
+                policy,
+                repo,
+            )
         finally:
             if isinstance(request.progress, TerminalProgress):
                 request.progress.close()
@@ -336,6 +374,10 @@ def _manifest(manifest_file: Path | None, deployment: str, policy: Policy) -> Ma
 def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
     check_target(options.target)
     policy = policy_or_fail(policy_file)
+    environment, _ = deployment_parts(options.deployment)
+    shipped = None if manifest_file else commit_to_ship(None, "refuse", environment)
+    if shipped is not None:
+        return _print_result(_deploy_commit(*shipped, options, policy), options.output_format)
     manifest = _manifest(manifest_file, options.deployment, policy)
     result = _deploy(manifest, options, policy, manifest_file=manifest_file)
     return _print_result(result, options.output_format)

@@ -193,11 +193,24 @@ def deployment_manifest(policy: Policy, deployment: str, ref: str | None = None)
 def _to_ship(
     policy: Policy, ref: str | None, uncommitted: str, environment: str | None
 ) -> Mapping[str, Manifest]:
+    shipped = commit_to_ship(ref, uncommitted, environment)
+    if shipped is None:
+        return manifests_from_worktree(policy, None, environment)
+    repo, commit = shipped
+    return manifests_at_commit(repo, commit, policy, environment)
+
+
+def commit_to_ship(
+    ref: str | None, uncommitted: str, environment: str | None
+) -> tuple[GitRepository, str] | None:
+    """The repository and the commit render and deploy ship (`manifests_to_ship`), after
+    the check of uncommitted changes; None outside a git repository (or before its first
+    commit), where the files are read as they are."""
     repo = discover_repository()
     if repo is None or repo.head_commit() is None:
         if ref is not None:
             raise UsageError(f"pas de dépôt git ici : impossible de lire le commit {ref}")
-        return manifests_from_worktree(policy, None, environment)
+        return None
     folder = _folder(environment)
     if ref is None and repo.is_dirty(folder):
         message = (
@@ -209,7 +222,7 @@ def _to_ship(
                 f"{message}. Validez-les (git commit) ou mettez-les de côté (git stash)."
             )
         print(f"fedreg : {message} ; rendu du commit HEAD, sans elles.", file=sys.stderr)
-    return manifests_at_commit(repo, ref or "HEAD", policy, environment)
+    return repo, repo.resolve(ref or "HEAD")
 
 
 def changed_deployments(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,15 +21,19 @@ from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
+from .delta import DeploymentChange, FullPath, deployment_change
 from .mongostore import (
     DeployFailed,
     Provenance,
     SecretKeys,
     adopt,
     apply_plan,
+    incremental_base,
     issued_dates,
     last_deployed_commit,
     live_documents,
+    live_documents_of,
+    managed_count,
     record,
     rotate_secret,
 )
@@ -100,6 +104,10 @@ class DeployResult:
     sealed_files: list[Path] = field(default_factory=list)
     error: str = ""
     release: str = UNSIGNED  # what the release check proved (« signé (clé …) », « non signé »)
+    # An incremental deploy: the commit it went on from, and how many files changed since
+    incremental_base: str | None = None
+    changed_files: int = 0
+    full_path: str = ""  # why a deploy of a commit read the whole registry (French)
 
 
 def change_limits(policy: Policy) -> ChangeLimits:
@@ -207,6 +215,92 @@ def _order_refusal(
     return ordering_problem(repo, last_deployed_commit(store.db, request.deployment), commit)
 
 
+def deploy_commit(
+    store: Store,
+    commit: str,
+    render: Callable[[], Manifest],
+    request: DeployRequest,
+    policy: Policy,
+    repo: GitRepository,
+) -> DeployResult:
+    """The sequence for a commit of the registry rather than a manifest file: the release
+    check, the target, the lock, then the change since the store's last deploy when it can be
+    told from the changed files alone (`delta.py`: their records are all it writes), else
+    the whole deployment `render()`ed and deployed as `deploy` does. Raises as `deploy`."""
+    result = DeployResult(request.deployment, request.kind, "refused")
+    try:
+        result.release, _ = verified_release(None, request.deployment, policy, datetime.now(UTC))
+    except ReleaseRefused as refused:
+        result.refusals = [str(refused)]
+        return result
+    check_marker(store.db, request.deployment, store.place)
+    if request.apply:
+        _lock(store, request, policy, result)
+    try:
+        refusal = ordering_problem(repo, last_deployed_commit(store.db, request.deployment), commit)
+        if refusal is not None:
+            result.refusals = [refusal]
+            return result
+        try:
+            change = _change_since_last_deploy(store, commit, request, policy, repo)
+            live = live_documents_of(store.db, change.keys)
+            _refuse_taken_identities(change, live, request.deployment)
+        except FullPath as reason:
+            result.full_path = str(reason)
+            manifest = render()
+            result.refusals = [
+                f"manifeste refusé : {p}" for p in manifest_problems(manifest, request.deployment)
+            ]
+            if result.refusals:
+                return result
+            return _plan_and_apply(store, manifest, request, policy, repo, result)
+        result.incremental_base, result.changed_files = change.base, change.files
+        plan = replace(
+            plan_deploy(change.manifest, live),
+            live_records=managed_count(store.db, request.deployment),
+        )
+        return _check_and_apply(store, change.manifest, plan, request, policy, result)
+    finally:
+        if request.apply:
+            release_lock(store.db, request.deployment, request.run_id)
+
+
+def _change_since_last_deploy(
+    store: Store, commit: str, request: DeployRequest, policy: Policy, repo: GitRepository
+) -> DeploymentChange:
+    """The change since the commit the store was last wholly deployed from (FullPath when
+    there is none to go on from)."""
+    if request.kind != "deploy":
+        raise FullPath("un retour arrière se déploie toujours en entier")
+    base = incremental_base(store.db, request.deployment)
+    if base is None:
+        raise FullPath(
+            "le dernier déploiement enregistré n'a pas été appliqué en entier (ou une "
+            "adoption l'a suivi, ou il n'y en a pas)"
+        )
+    if base == commit:
+        raise FullPath(f"{commit[:12]} est déjà déployé : tout est comparé à nouveau")
+    if not repo.is_ancestor(base, commit):
+        raise FullPath(f"{commit[:12]} ne descend pas du dernier commit déployé {base[:12]}")
+    return deployment_change(repo, base, commit, request.deployment, policy)
+
+
+def _refuse_taken_identities(
+    change: DeploymentChange, live: dict[str, list[dict[str, Any]]], deployment: str
+) -> None:
+    """FullPath when a changed file now holds an identity that a managed document has but no
+    changed file held at the base: another file holds it (the full path reports the clash,
+    located), or the database was changed outside git (the full path compares everything)."""
+    for collection, key_field in COLLECTIONS:
+        now = change.keys[collection] - change.before[collection]
+        for doc in live[collection]:
+            if doc.get(key_field) in now and is_managed(doc, deployment):
+                raise FullPath(
+                    f"l'identifiant {doc[key_field]} est déjà celui d'un fournisseur déployé "
+                    "qu'aucun fichier changé ne tenait"
+                )
+
+
 def _plan_and_apply(
     store: Store,
     manifest: Manifest,
@@ -220,6 +314,17 @@ def _plan_and_apply(
         result.refusals = [refusal]
         return result
     plan = plan_deploy(manifest, live_documents(store.db))
+    return _check_and_apply(store, manifest, plan, request, policy, result)
+
+
+def _check_and_apply(
+    store: Store,
+    manifest: Manifest,
+    plan: DeployPlan,
+    request: DeployRequest,
+    policy: Policy,
+    result: DeployResult,
+) -> DeployResult:
     result.plan = plan
     result.refusals = plan.problems() + sealed_secret_problems(
         plan, policy, request.keys.age_identity
@@ -246,6 +351,7 @@ def _plan_and_apply(
         target=store.place,
         overrides=tuple(breaches),
         release=result.release,
+        incremental_base=result.incremental_base,
     )
     minutes, done = policy.deploy_lock_minutes, 0
     result.mode = store.mode
