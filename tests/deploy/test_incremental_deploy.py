@@ -4,6 +4,9 @@ refuses what a whole render refuses. The attacks come first."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from test_deploy import (  # noqa: F401 - fixtures and the two-target hook, used by name
     CLIENT_KEY,
@@ -19,6 +22,8 @@ from test_deploy import (  # noqa: F401 - fixtures and the two-target hook, used
     service_provider,
     target,
 )
+
+from fedreg.manifests.build import content_digest
 
 OTHER = SP.replace("demo.yaml", "autre.yaml")
 OTHER_KEY = "beef" + CLIENT_KEY[4:]
@@ -188,3 +193,53 @@ def test_a_change_outside_the_registry_is_deployed_whole(deployed, cli, target) 
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Déploiement complet : policy.yaml a changé" in result.stdout
     assert live(target, "client")[OTHER_KEY]["name"] == "Autre service renommé"
+
+
+# -- a manifest file (what deploy.yml deploys, signed where the policy lists keys) ----------
+
+
+def _rendered_manifest(repo, cli) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    assert cli("render", "--out", "build/release").exit_code == 0
+    path = repo.root / "build/release/production-internet.json"
+    return path, json.loads(path.read_text())
+
+
+def _tampered(path: Path, manifest: dict, key: str, uri: str) -> None:  # type: ignore[type-arg]
+    [document] = [d for d in manifest["client"] if d["key"] == key]
+    document["redirect_uris"] = [uri]
+    manifest["digest"] = content_digest(manifest)  # a consistent file, not the registry's
+    path.write_text(json.dumps(manifest))
+
+
+def test_a_manifest_files_changed_record_must_be_the_registrys(deployed, cli, target) -> None:
+    """A manifest file whose record of a changed file is not what the registry gives at
+    its commit is refused, even with a digest that matches its content."""
+    before = live(target, "client")
+    deployed.write(SP, service_provider(("demo.gouv.fr/callback", "demo.gouv.fr/v2")))
+    deployed.commit("v2")
+    path, manifest = _rendered_manifest(deployed, cli)
+    _tampered(path, manifest, CLIENT_KEY, "https://pirate.example/callback")
+    result = deploy(cli, target, "--manifest", str(path))
+    assert result.exit_code == 1
+    assert f"l'enregistrement {CLIENT_KEY} diffère" in result.stderr
+    assert live(target, "client") == before
+
+
+def test_a_manifest_file_writes_only_the_changes_records(deployed, cli, target) -> None:
+    """Deployed from the last commit, a manifest file writes the changed files' records,
+    checked against the registry: a record it holds for an unchanged file never reaches the
+    database (where releases are signed, no such file gets past its signature)."""
+    first = deployed.git("rev-parse", "HEAD")
+    deployed.write(SP, service_provider(("demo.gouv.fr/callback", "demo.gouv.fr/v2")))
+    deployed.commit("v2")
+    path, manifest = _rendered_manifest(deployed, cli)
+    _tampered(path, manifest, OTHER_KEY, "https://pirate.example/callback")
+    result = deploy(cli, target, "--manifest", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f"depuis le dernier commit déployé ({first[:12]})" in result.stdout
+    clients = live(target, "client")
+    assert clients[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/v2"]
+    assert clients[OTHER_KEY]["redirect_uris"] == ["https://autre.gouv.fr/callback"]
+    # deployed again, the same file takes the full path, which compares it whole: refused
+    again = deploy(cli, target, "--manifest", str(path))
+    assert again.exit_code == 1 and "n'est pas celui que le registre donne" in again.stderr

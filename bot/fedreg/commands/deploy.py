@@ -216,6 +216,7 @@ def _request(
         run_id=run_id(),
         progress=progress,
         manifest_file=manifest_file,
+        registry_check=manifest_file is not None and kind == "deploy",
     )
 
 
@@ -317,7 +318,9 @@ def run_bot_deploy(
     client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     try:
         if manifest_file is not None:
-            manifest = _given_manifest(manifest_file, options.deployment, policy)
+            manifest = _given_manifest(
+                manifest_file, options.deployment, policy, checked_by_deploy=True
+            )
         else:
             manifest = deployment_manifest(policy, options.deployment, os.environ.get("GITHUB_SHA"))
         result = _deploy(manifest, options, policy, manifest_file=manifest_file)
@@ -350,12 +353,15 @@ def run_changed_deployments(*, base: str, head: str | None, policy_file: Path) -
     return EXIT_OK
 
 
-def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Manifest:
+def _given_manifest(
+    manifest_file: Path, deployment: str, policy: Policy, *, checked_by_deploy: bool = False
+) -> Manifest:
     """A manifest from a file, refused unless it is what the registry renders at its commit
-    (checked before anything else reads it)."""
+    (checked before anything else reads it; or, `checked_by_deploy`, by the deploy sequence
+    once it knows the target's last deploy: DeployRequest.registry_check)."""
     manifest = load_manifest(manifest_file, deployment)
     problems = manifest_problems(manifest, deployment)
-    if not problems:
+    if not problems and not checked_by_deploy:
         mismatch = registry_mismatch(discover_repository(), manifest, policy)
         problems = [mismatch] if mismatch else []
     if problems:
@@ -378,7 +384,12 @@ def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_fil
     shipped = None if manifest_file else commit_to_ship(None, "refuse", environment)
     if shipped is not None:
         return _print_result(_deploy_commit(*shipped, options, policy), options.output_format)
-    manifest = _manifest(manifest_file, options.deployment, policy)
+    if manifest_file is None:
+        manifest = deployment_manifest(policy, options.deployment)
+    else:
+        manifest = _given_manifest(
+            manifest_file, options.deployment, policy, checked_by_deploy=True
+        )
     result = _deploy(manifest, options, policy, manifest_file=manifest_file)
     return _print_result(result, options.output_format)
 

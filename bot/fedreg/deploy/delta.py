@@ -14,8 +14,10 @@ the database says so (`sequence.py`): the full path then reports the clash, loca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from ..adapters.git import GitRepository
 from ..diagnostics import count_errors
@@ -129,3 +131,28 @@ def _records_now(
     if count_errors(diagnostics):
         raise InvalidRegistry(diagnostics, len(docs))
     return [provider_record(doc.environment, build_provider(doc)) for doc in docs]
+
+
+MANIFEST_SECTIONS = ("firewall", "secret_recipients", "sealed_secrets")  # by identifier
+
+
+def delta_mismatch(change: DeploymentChange, manifest: Mapping[str, Any]) -> str | None:
+    """Why a manifest file (its shape checked) does not hold, for every identity the change
+    touches, the changed files' record at its commit, or holds one they no longer have
+    (None: it holds exactly theirs). What an incremental deploy of a manifest file writes is
+    then what the registry gives at that commit."""
+    rendered: Mapping[str, Any] = change.manifest
+    for collection, key_field in (("client", "key"), ("provider", "uid")):
+        given = {d.get(key_field): d for d in manifest[collection] if isinstance(d, dict)}
+        wanted = {d[key_field]: d for d in rendered[collection]}
+        for key in sorted(change.keys[collection]):
+            same = given.get(key) == wanted.get(key) and all(
+                manifest[section].get(key) == rendered[section].get(key)
+                for section in MANIFEST_SECTIONS
+            )
+            if not same:
+                return (
+                    f"ce manifeste n'est pas celui que le registre donne au commit "
+                    f"{change.commit[:12]} : l'enregistrement {key} diffère"
+                )
+    return None

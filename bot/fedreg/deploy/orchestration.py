@@ -440,8 +440,10 @@ def registry_mismatch(
     if repo is None:
         return "pas de dépôt git ici : impossible de comparer le manifeste au registre"
     assert repo is not None and isinstance(commit, str)
-    try:
-        rendered = manifests_at_commit(repo, commit, policy)[manifest["deployment"]]
+    deployment = manifest["deployment"]
+    environment, _ = deployment_parts(deployment)
+    try:  # every rule across files holds within one environment: its folder is enough
+        rendered = manifests_at_commit(repo, commit, policy, environment)[deployment]
     except (GitError, UsageError):
         return f"le commit {commit[:12]} du manifeste est inconnu de ce dépôt"
     if rendered["digest"] != manifest.get("digest"):

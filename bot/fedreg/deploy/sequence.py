@@ -21,7 +21,7 @@ from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
-from .delta import DeploymentChange, FullPath, deployment_change
+from .delta import DeploymentChange, FullPath, delta_mismatch, deployment_change
 from .mongostore import (
     DeployFailed,
     Provenance,
@@ -40,6 +40,8 @@ from .mongostore import (
 from .orchestration import (
     manifests_at_commit,
     ordering_problem,
+    plain_commit,
+    registry_mismatch,
     rollback_problem,
     sealed_secret_problems,
     verified_release,
@@ -83,6 +85,10 @@ class DeployRequest:
     # The --manifest file whose signed release is verified first; None: rendered here (then
     # deployable only where the policy lists no release signing key).
     manifest_file: Path | None = None
+    # Whether that file is still to be compared with the registry at its commit: with the
+    # change's files when the deploy goes on from the last one, else with the deployment
+    # rendered whole (`registry_mismatch`).
+    registry_check: bool = False
 
 
 @dataclass
@@ -313,7 +319,47 @@ def _plan_and_apply(
     if refusal is not None:
         result.refusals = [refusal]
         return result
+    if request.registry_check:
+        return _checked_against_registry(store, manifest, request, policy, repo, result)
     plan = plan_deploy(manifest, live_documents(store.db))
+    return _check_and_apply(store, manifest, plan, request, policy, result)
+
+
+def _checked_against_registry(
+    store: Store,
+    manifest: Manifest,
+    request: DeployRequest,
+    policy: Policy,
+    repo: GitRepository | None,
+    result: DeployResult,
+) -> DeployResult:
+    """A manifest file deployed once it is the registry's at its commit: for the identities
+    of the change since the last deploy (whose records alone are then planned and written),
+    else whole."""
+    commit = manifest.get("source_commit")
+    try:
+        if repo is None or not isinstance(commit, str) or commit != plain_commit(commit):
+            raise FullPath("ce manifeste ne vient pas d'un commit de ce dépôt")
+        change = _change_since_last_deploy(store, commit, request, policy, repo)
+        live = live_documents_of(store.db, change.keys)
+        _refuse_taken_identities(change, live, request.deployment)
+    except FullPath as reason:
+        result.full_path = str(reason)
+        mismatch = registry_mismatch(repo, dict(manifest), policy)
+        if mismatch is not None:
+            result.refusals = [f"manifeste refusé : {mismatch}"]
+            return result
+        plan = plan_deploy(manifest, live_documents(store.db))
+        return _check_and_apply(store, manifest, plan, request, policy, result)
+    mismatch = delta_mismatch(change, manifest)
+    if mismatch is not None:
+        result.refusals = [f"manifeste refusé : {mismatch}"]
+        return result
+    result.incremental_base, result.changed_files = change.base, change.files
+    plan = replace(
+        plan_deploy(change.manifest, live),
+        live_records=managed_count(store.db, request.deployment),
+    )
     return _check_and_apply(store, manifest, plan, request, policy, result)
 
 
