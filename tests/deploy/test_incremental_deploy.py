@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from test_deploy import (  # noqa: F401 - fixtures and the two-target hook, used by name
+    CIPHER_PASS,
     CLIENT_KEY,
+    FEDERATION,
     IDP_UID,
     SP,
     backend,
@@ -243,3 +245,24 @@ def test_a_manifest_file_writes_only_the_changes_records(deployed, cli, target) 
     # deployed again, the same file takes the full path, which compares it whole: refused
     again = deploy(cli, target, "--manifest", str(path))
     assert again.exit_code == 1 and "n'est pas celui que le registre donne" in again.stderr
+
+
+def test_a_dry_run_never_rewrites_a_file_target(registry, cli, tmp_path, monkeypatch) -> None:
+    """A dry run opens a file target read-only: its plan costs the file's reading alone,
+    and the file keeps its bytes and its modification time."""
+    monkeypatch.setenv("CLIENT_SECRET_CIPHER_PASS", CIPHER_PASS)
+    monkeypatch.setenv("FEDREG_AGE_IDENTITY", str(FEDERATION))
+    path = tmp_path / "cible" / "core-fca-low.json"
+    file_target = f"file:{path}"
+    assert (
+        cli("deploy", "production-internet", "--target", file_target, "--init", "--yes").exit_code
+        == 0
+    )
+    assert deploy(cli, file_target).exit_code == 0
+    written, modified = path.read_bytes(), path.stat().st_mtime_ns
+    registry.write(SP, service_provider(("demo.gouv.fr/callback", "demo.gouv.fr/v2")))
+    registry.commit("v2")
+    result = cli("deploy", "production-internet", "--target", file_target, "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "1 mis à jour" in result.stdout and "Simulation : rien n'est écrit" in result.stdout
+    assert path.read_bytes() == written and path.stat().st_mtime_ns == modified

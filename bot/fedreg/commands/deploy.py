@@ -104,11 +104,12 @@ def _secret_keys(secrets_out: Path) -> SecretKeys:
 
 
 @contextmanager
-def open_target(target: str) -> Iterator[Store]:
-    """The target's store; whatever error escapes names it as host:port only."""
+def open_target(target: str, read_only: bool = False) -> Iterator[Store]:
+    """The target's store (`read_only`: a dry run's, never saved); whatever error escapes
+    names it as host:port only."""
     check_target(target)
     try:
-        with open_store(target) as store:
+        with open_store(target, read_only) as store:
             yield store
     except FedregError as error:
         if target.startswith(FILE_SCHEME):
@@ -230,7 +231,7 @@ def _deploy(
     """The deploy sequence; its first step verifies the release of `manifest_file` (None:
     rendered here, deployable only where the policy lists no signing key)."""
     request = _request(options, kind, manifest_file)
-    with open_target(options.target) as store:
+    with open_target(options.target, read_only=not request.apply) as store:
         try:
             return deploy(store, manifest, request, policy, discover_repository())
         finally:
@@ -245,7 +246,7 @@ def _deploy_commit(
     deployment rendered when it must (`deploy_commit`)."""
     request = _request(options)
     environment, _ = deployment_parts(options.deployment)
-    with open_target(options.target) as store:
+    with open_target(options.target, read_only=not request.apply) as store:
         try:
             return deploy_commit(
                 store,
