@@ -52,6 +52,11 @@ def deployed(registry, cli, target):
     return registry
 
 
+def rename_the_other(repo) -> None:
+    repo.write(OTHER, other_provider(("Autre service", "Autre service renommé")))
+    repo.commit("rename the other one")
+
+
 def deploy_audits(target: str) -> list[dict]:  # type: ignore[type-arg]
     entries = connect(target)["fedreg_deployments"].find({"kind": "deploy"}, {"_id": False})
     return sorted(entries, key=lambda entry: entry["at"])
@@ -90,8 +95,7 @@ def test_the_base_is_the_stores_last_deployed_commit(deployed, cli, target) -> N
     rolled = cli("rollback", "production-internet", "--to", first, "--target", target, "--yes")
     assert rolled.exit_code == 0, rolled.stdout + rolled.stderr
     assert live(target, "client")[CLIENT_KEY]["redirect_uris"] == ["https://demo.gouv.fr/callback"]
-    deployed.write(OTHER, other_provider(("Autre service", "Autre service renommé")))
-    deployed.commit("rename the other one")
+    rename_the_other(deployed)
     result = deploy(cli, target)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "2 fichier(s) changé(s)" in result.stdout and first[:12] in result.stdout
@@ -127,8 +131,7 @@ def test_a_deploy_that_failed_midway_is_followed_by_a_full_one(deployed, cli, ta
         }
     )
     connect(target)["client"].update_one({"key": CLIENT_KEY}, {"$set": {"name": "À moitié"}})
-    deployed.write(OTHER, other_provider(("Autre service", "Autre service renommé")))
-    deployed.commit("rename the other one")
+    rename_the_other(deployed)
     result = deploy(cli, target)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Déploiement complet : le dernier déploiement enregistré" in result.stdout
@@ -148,8 +151,7 @@ def test_an_adoption_since_the_last_deploy_means_a_full_one(deployed, cli, targe
             "at": deploy_audits(target)[-1]["at"].replace(year=2100),
         }
     )
-    deployed.write(OTHER, other_provider(("Autre service", "Autre service renommé")))
-    deployed.commit("rename the other one")
+    rename_the_other(deployed)
     result = deploy(cli, target)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Déploiement complet" in result.stdout and "2 inchangé(s)" in result.stdout
@@ -189,8 +191,7 @@ def test_a_change_is_deployed_from_its_files_and_matches_a_full_deploy(
 
 def test_a_change_outside_the_registry_is_deployed_whole(deployed, cli, target) -> None:
     deployed.write("policy.yaml", "max_updates_per_deploy: 50\n")
-    deployed.write(OTHER, other_provider(("Autre service", "Autre service renommé")))
-    deployed.commit("policy and a file")
+    rename_the_other(deployed)
     result = deploy(cli, target)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Déploiement complet : policy.yaml a changé" in result.stdout

@@ -248,9 +248,7 @@ def deploy_commit(
             result.refusals = [refusal]
             return result
         try:
-            change = _change_since_last_deploy(store, commit, request, policy, repo)
-            live = live_documents_of(store.db, change.keys)
-            _refuse_taken_identities(change, live, request.deployment)
+            change, plan = _incremental_plan(store, commit, request, policy, repo, result)
         except FullPath as reason:
             result.full_path = str(reason)
             manifest = render()
@@ -260,15 +258,32 @@ def deploy_commit(
             if result.refusals:
                 return result
             return _plan_and_apply(store, manifest, request, policy, repo, result)
-        result.incremental_base, result.changed_files = change.base, change.files
-        plan = replace(
-            plan_deploy(change.manifest, live),
-            live_records=managed_count(store.db, request.deployment),
-        )
         return _check_and_apply(store, change.manifest, plan, request, policy, result)
     finally:
         if request.apply:
             release_lock(store.db, request.deployment, request.run_id)
+
+
+def _incremental_plan(
+    store: Store,
+    commit: str,
+    request: DeployRequest,
+    policy: Policy,
+    repo: GitRepository,
+    result: DeployResult,
+) -> tuple[DeploymentChange, DeployPlan]:
+    """The change since the last deploy and its plan: the changed files' records against
+    the live documents of their identities, the share limits counted on every managed
+    document (FullPath when the change cannot decide every write)."""
+    change = _change_since_last_deploy(store, commit, request, policy, repo)
+    live = live_documents_of(store.db, change.keys)
+    _refuse_taken_identities(change, live, request.deployment)
+    plan = replace(
+        plan_deploy(change.manifest, live),
+        live_records=managed_count(store.db, request.deployment),
+    )
+    result.incremental_base, result.changed_files = change.base, change.files
+    return change, plan
 
 
 def _change_since_last_deploy(
@@ -340,9 +355,7 @@ def _checked_against_registry(
     try:
         if repo is None or not isinstance(commit, str) or commit != plain_commit(commit):
             raise FullPath("ce manifeste ne vient pas d'un commit de ce dépôt")
-        change = _change_since_last_deploy(store, commit, request, policy, repo)
-        live = live_documents_of(store.db, change.keys)
-        _refuse_taken_identities(change, live, request.deployment)
+        change, plan = _incremental_plan(store, commit, request, policy, repo, result)
     except FullPath as reason:
         result.full_path = str(reason)
         mismatch = registry_mismatch(repo, dict(manifest), policy)
@@ -353,13 +366,9 @@ def _checked_against_registry(
         return _check_and_apply(store, manifest, plan, request, policy, result)
     mismatch = delta_mismatch(change, manifest)
     if mismatch is not None:
+        result.incremental_base = None
         result.refusals = [f"manifeste refusé : {mismatch}"]
         return result
-    result.incremental_base, result.changed_files = change.base, change.files
-    plan = replace(
-        plan_deploy(change.manifest, live),
-        live_records=managed_count(store.db, request.deployment),
-    )
     return _check_and_apply(store, manifest, plan, request, policy, result)
 
 
