@@ -29,6 +29,7 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from conftest import APP, FORM_SP, REPO_ROOT
 from fedreg.adapters.github import GitHubClient
+from fedreg.form.httpserver import HEAD_TIMEOUT, head_deadline_protocol
 from fedreg.form.partnerspace import PartnerSpace
 from fedreg.form.requestauth import sign
 from fedreg.form.server import ServeSettings, build_app
@@ -49,11 +50,12 @@ def openapi() -> OpenAPI:
 class LiveServer:
     """An ASGI app served by uvicorn on a loopback port, in a thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, head_timeout: float = HEAD_TIMEOUT) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        protocol = head_deadline_protocol(head_timeout)  # fedreg serve's own
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=protocol))
         threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         ).start()
@@ -299,6 +301,38 @@ def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:
     assert waited < 5
     status, body = text.split("\r\n", 1)[0], text.split("\r\n\r\n", 1)[1]
     assert "trop lentement" in json.loads(body)["message"], status
+
+
+def test_headers_that_never_finish_get_a_408_in_time_and_stall_no_one(app_github, checkout) -> None:
+    """Issue 23: a client whose head never ends (or trickles in, a byte at a time, on a new or
+    a kept-alive connection) gets its own 408 within the deadline, with no reverse proxy, while
+    everyone else is served."""
+    live = LiveServer(build_form_app(checkout), head_timeout=1.0)
+    host, port = live.url.removeprefix("http://").split(":")
+    connections = [socket.create_connection((host, int(port)), timeout=10) for _ in range(40)]
+    kept_alive = socket.create_connection((host, int(port)), timeout=10)
+    try:
+        for connection in connections:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        kept_alive.sendall(b"GET /confidentialite HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _read_reply(kept_alive).startswith("HTTP/1.1 200")
+        started = time.monotonic()
+        for byte in b"GET / HTTP/1.1\r\nX-Slow: " + b"a" * 40:  # keeps sending, never ends
+            try:
+                kept_alive.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.05)
+        assert httpx.get(live.url + "/", timeout=5).status_code == 200  # others are served
+        replies = [_read_reply(connection) for connection in connections + [kept_alive]]
+        waited = time.monotonic() - started
+    finally:
+        for connection in connections + [kept_alive]:
+            connection.close()
+        live.stop()
+    assert {reply.split("\r\n", 1)[0] for reply in replies} == {"HTTP/1.1 408 Request Timeout"}
+    assert "trop lentement" in replies[0] and "connection: close" in replies[0].lower()
+    assert waited < 5
 
 
 def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:
