@@ -71,13 +71,17 @@ class LiveServer:
 TEST_KEY = OKPKey.generate_key("Ed25519")
 
 
-def build_form_app(root: Path, settings: ServeSettings = SETTINGS) -> Any:
+def build_form_app(
+    root: Path, settings: ServeSettings = SETTINGS, remote: str = "origin", fetch_timeout: float = 8
+) -> Any:
     private = TEST_KEY.as_pem(private=True)
 
     def sealer(repository: str, commit: str, email: str) -> str:
         return seal(private, repository, commit, email)
 
-    backend = PartnerSpace(root, DEFAULT_POLICY, GitHubClient.from_environment, "main", sealer)
+    backend = PartnerSpace(
+        root, DEFAULT_POLICY, GitHubClient.from_environment, "main", sealer, remote, fetch_timeout
+    )
     return build_app(backend, SECRET, settings, session_secret="t" * 40)
 
 
@@ -425,3 +429,40 @@ def test_a_github_that_never_answers_gets_a_503_in_time_and_stalls_no_one(
     finally:
         live.stop()
         silent.close()
+
+
+def test_a_registry_remote_that_hangs_gets_a_503_in_time_and_stalls_no_one(
+    app_github, checkout, origin, tmp_path
+) -> None:
+    """Issue 23: the server's fetch of main from a remote that never answers (a real git
+    remote whose upload-pack sleeps) is stopped, with its helper, within the fetch's limit."""
+    pid_file = tmp_path / "upload-pack.pid"
+    git = ["git", "-C", str(checkout)]
+    subprocess.run([*git, "remote", "add", "hung", str(origin.root)], check=True)
+    upload_pack = f"echo $$ > {pid_file}; exec sleep 60 #"
+    subprocess.run([*git, "config", "remote.hung.uploadpack", upload_pack], check=True)
+    settings = ServeSettings(submit_timeout=5.0)
+    live = LiveServer(build_form_app(checkout, settings, remote="hung", fetch_timeout=1.0))
+    try:
+        for _ in range(2):  # the next request is not stuck behind the first
+            started = time.monotonic()
+            response = call(live, form())
+            assert time.monotonic() - started < 4
+            assert response.status_code == 503, response.text
+            assert response.json()["message"].startswith("Le registre ne répond pas à temps")
+            assert httpx.get(live.url + "/confidentialite", timeout=2).status_code == 200
+    finally:
+        live.stop()
+    helper = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{helper}").exists() and "Z" not in _process_state(helper):
+        assert time.monotonic() < deadline, "the hung remote's helper is still running"
+        time.sleep(0.05)
+    assert app_github.pulls == {}
+
+
+def _process_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return "Z"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from ..errors import FedregError, UsageError
 
 class GitError(FedregError):
     pass
+
+
+class GitTimeout(GitError):
+    """A git command stopped (with every process it started) past its time limit."""
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,16 @@ class GitRepository:
     ) -> bytes:
         return _run(["git", *args], self.root, f"git {args[0]} a échoué", stdin, env)
 
-    def fetch(self, remote: str, refspecs: list[str], token: str | None = None) -> None:
+    def fetch(
+        self,
+        remote: str,
+        refspecs: list[str],
+        token: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
         """Fetch `refspecs` from `remote` (objects and refs only: nothing is checked out).
-        The token goes to git through its environment, never on a command line."""
+        The token goes to git through its environment, never on a command line. Past
+        `timeout` seconds, git and every process it started are stopped (`GitTimeout`)."""
         env = {}
         if token:
             basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
@@ -42,7 +54,8 @@ class GitRepository:
                 "GIT_CONFIG_KEY_0": "http.extraHeader",
                 "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
             }
-        self.git("fetch", "--quiet", "--no-tags", "--", remote, *refspecs, env=env)
+        command = ["git", "fetch", "--quiet", "--no-tags", "--", remote, *refspecs]
+        _run(command, self.root, "git fetch a échoué", env=env, timeout=timeout)
 
     def merge_tree(self, base: str, head: str) -> tuple[str, list[str]]:
         """The tree merging `head` into `base` would give, written to the object store only
@@ -173,19 +186,28 @@ def _run(
     failure: str,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> bytes:
     try:
-        process = subprocess.run(
+        # its own process group: a timeout stops git's helpers (ssh, upload-pack) too
+        process = subprocess.Popen(
             command,
             cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            check=False,
+            stdin=subprocess.PIPE if stdin is not None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env={**os.environ, **env} if env else None,
+            start_new_session=timeout is not None,
         )
     except FileNotFoundError as error:
         raise GitError("git est introuvable : installez-le") from error
+    try:
+        stdout, stderr = process.communicate(stdin, timeout)
+    except subprocess.TimeoutExpired as error:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise GitTimeout(f"{failure} : pas de réponse en {timeout:g} s") from error
     if process.returncode != 0:
-        detail = process.stderr.decode(errors="replace").strip()
+        detail = stderr.decode(errors="replace").strip()
         raise GitError(f"{failure} : {detail}")
-    return process.stdout
+    return stdout

@@ -91,8 +91,9 @@ class PartnerSpace:
         base_branch: str = "main",
         sealer: Sealer | None = None,
         remote: str = "origin",
+        fetch_timeout: float = 8.0,
     ) -> None:
-        self.remote = remote
+        self.remote, self.fetch_timeout = remote, fetch_timeout
         self.root, self.policy, self.client = root, policy, client
         self.base_branch, self.sealer = base_branch, sealer
         self._fetching = threading.Lock()
@@ -107,7 +108,10 @@ class PartnerSpace:
             if self._last is not None and self._last[0] >= asked:
                 return self._last[1]
             started = time.monotonic()
-            tip = read_main_tip(self.root, self.base_branch, self.client().token, self.remote)
+            token = self.client().token
+            tip = read_main_tip(
+                self.root, self.base_branch, token, self.remote, self.fetch_timeout
+            )
             self._last = (started, tip)
             return tip
 

@@ -74,13 +74,17 @@ class MainTip:
 
 
 def read_main_tip(
-    root: Path, base_branch: str, token: str | None, remote: str = "origin"
+    root: Path,
+    base_branch: str,
+    token: str | None,
+    remote: str = "origin",
+    fetch_timeout: float | None = None,
 ) -> MainTip:
     """Fetch `base_branch` from `remote` into the clone at `root` (objects and one private ref;
-    nothing checked out) and read its registry."""
+    nothing checked out; at most `fetch_timeout` seconds) and read its registry."""
     repo = GitRepository.discover(root)
     local = f"refs/fedreg/formulaire/{base_branch}"
-    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token)
+    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token, fetch_timeout)
     sha = repo.resolve(local)
     return MainTip(sha, repo.resolve_tree(sha), documents_at(repo, sha))
 
