@@ -328,10 +328,10 @@ def test_headers_that_never_finish_get_a_408_in_time_and_stall_no_one(app_github
                 break
             time.sleep(0.05)
         assert httpx.get(live.url + "/", timeout=5).status_code == 200  # others are served
-        replies = [_read_reply(connection) for connection in connections + [kept_alive]]
+        replies = [_read_reply(connection) for connection in [*connections, kept_alive]]
         waited = time.monotonic() - started
     finally:
-        for connection in connections + [kept_alive]:
+        for connection in [*connections, kept_alive]:
             connection.close()
         live.stop()
     assert {reply.split("\r\n", 1)[0] for reply in replies} == {"HTTP/1.1 408 Request Timeout"}

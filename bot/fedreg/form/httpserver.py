@@ -72,7 +72,9 @@ class HeadDeadlineProtocol(H11Protocol):
                 (b"connection", b"close"),
             ]
             self.transport.write(
-                self.conn.send(h11.Response(status_code=408, headers=headers, reason=TIMEOUT_REASON))
+                self.conn.send(
+                    h11.Response(status_code=408, headers=headers, reason=TIMEOUT_REASON)
+                )
                 + self.conn.send(h11.Data(data=TIMEOUT_MESSAGE))
                 + self.conn.send(h11.EndOfMessage())
             )
