@@ -223,7 +223,7 @@ def test_the_request_page_shows_the_bots_verdict_and_comment_as_text(space, app_
     pull.comments.append(
         {
             "id": 1,
-            "user": {"login": "fedreg[bot]", "type": "Bot"},
+            "user": {"login": "proconnect-fedreg[bot]", "type": "Bot"},
             "body": "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
             "### ✅ fedreg : modification valide, revue de la fédération requise\n\n"
             "| Liste | Ajouté |\n|---|---|\n| redirect_uris | `<img src=x>` |\n",
@@ -272,6 +272,10 @@ def test_the_request_page_trusts_neither_someone_elses_pull_request_nor_their_co
     )
     assert client.get("/demandes/2").status_code == 404, "mallory's pull request shown"
     first.comments.append({"id": 8, "user": {"login": "mallory", "type": "User"}, "body": fake})
+    # a workflow she pushes on a branch comments as github-actions[bot], a bot too
+    first.comments.append(
+        {"id": 9, "user": {"login": "github-actions[bot]", "type": "Bot"}, "body": fake}
+    )
     page = client.get("/demandes/1")
     assert page.status_code == 200
     assert 'id="verdict">valide<' not in page.text

@@ -484,14 +484,14 @@ class GitHubClient:
             pull.create_issue_comment(comment)
             pull.edit(state="closed")
 
-    def bot_comments(self, pull: PullRequest) -> list[str]:
-        """The bot's own comments (as `_upsert_comment` finds them): anyone may write its
-        markers in a comment of theirs."""
+    def bot_comments(self, pull: PullRequest, author: str) -> list[str]:
+        """The bot's own comments: its marker, written by `author` (the fedreg App's login).
+        Anyone may write the marker, and any workflow's GITHUB_TOKEN comments as a bot."""
         with explained(f"lecture des commentaires de la demande n° {pull.number}"):
             return [
                 c.body or ""
                 for c in pull.get_issue_comments()
-                if COMMENT_MARKER in (c.body or "") and c.user.type == "Bot"
+                if COMMENT_MARKER in (c.body or "") and c.user.login.lower() == author.lower()
             ]
 
     def open_pull_from(self, branch: str) -> PullRequest | None:

@@ -246,7 +246,8 @@ class PartnerSpace:
             or f"-{requester_key(email)}-" not in ref
         ):
             return None
-        comments = client.bot_comments(pull)
+        bot = self.policy.fedreg_app
+        comments = client.bot_comments(pull, bot) if bot else []
         verdicts = [(comment_verdict(c), c) for c in comments if comment_verdict(c)]
         verdict, comment = verdicts[-1] if verdicts else (None, "")
         state = "merged" if pull.merged else pull.state
