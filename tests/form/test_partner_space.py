@@ -411,14 +411,16 @@ def test_no_one_but_the_fedreg_app_can_make_a_request_look_deployed(
     from fedreg.adapters.github import GitHubClient
 
     mallory = GitHubClient("mallory-token", app_github.base_url, app_github.full_name)
-    [own] = mallory.repo.get_deployments(environment="integration-internet")[:1]
+    own = next(iter(mallory.repo.get_deployments(environment="integration-internet")))
     own.create_status("success", description="déployé")  # on the App's failed deployment
     line = _deployment_line(client)
     assert "a échoué" in line and "Déployé" not in line
 
 
 def test_a_deployment_is_dated_by_the_first_success_that_held_the_merge() -> None:
+    from collections.abc import Callable
     from datetime import UTC, datetime
+    from functools import partial
 
     from fedreg.form.partnerspace import deployment_fact
 
@@ -433,8 +435,12 @@ def test_a_deployment_is_dated_by_the_first_success_that_held_the_merge() -> Non
     }
     read: list[str] = []
 
-    def records() -> list:
-        return [(sha, lambda sha=sha: read.append(sha) or history[sha]) for sha in history]
+    def statuses(sha: str) -> list[tuple[str, datetime]]:
+        read.append(sha)
+        return history[sha]
+
+    def records() -> list[tuple[str, Callable[[], list[tuple[str, datetime]]]]]:
+        return [(sha, partial(statuses, sha)) for sha in history]
 
     def holds(sha: str) -> bool:
         return sha in "bcd"
