@@ -454,3 +454,20 @@ def test_a_deployment_is_dated_by_the_first_success_that_held_the_merge() -> Non
     assert (capped.at, read) == (at(12), ["d"])  # still true: deployed by then
     waiting = deployment_fact("production-rie", "z", records(), lambda sha: False)
     assert waiting.state == "waiting"
+
+
+def test_github_failing_on_deployments_is_said_and_hides_nothing_else(space, app_github) -> None:
+    from fakegithub import Failure
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    app_github.merge(1)
+    refusal = {"message": "Resource not accessible by integration", "documentation_url": ""}
+    app_github.failures.append(Failure("get", r"/deployments$", 403, refusal))
+    page = client.get("/demandes/1")
+    assert page.status_code == 200 and "acceptée et fusionnée" in page.text
+    assert _deployment_line(client) == "En attente de déploiement (intégration, internet)"
+    app_github.failures.append(Failure("get", r"/deployments$", 403, refusal))
+    assert "État du déploiement indisponible pour le moment (intégration, internet)" in (
+        client.get("/demandes/1").text
+    )

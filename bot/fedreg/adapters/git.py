@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,8 +205,12 @@ def _run(
     try:
         stdout, stderr = process.communicate(stdin, timeout)
     except subprocess.TimeoutExpired as error:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            if pipe is not None:  # unread: a helper outside the group may still hold it
+                pipe.close()
         raise GitTimeout(f"{failure} : pas de réponse en {timeout:g} s") from error
     if process.returncode != 0:
         detail = stderr.decode(errors="replace").strip()

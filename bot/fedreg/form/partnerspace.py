@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..adapters.git import GitRepository
 from ..adapters.github import GitHubClient
+from ..errors import FedregError
 from ..prbot.result import FEDERATION_LABEL, SELF_SERVICE_LABEL, comment_verdict
 from ..registry.layout import DEPLOYMENTS
 from ..registry.models import deployment_parts
@@ -74,7 +75,7 @@ class DeploymentFact:
     """Where one deployment stands with a merged request."""
 
     deployment: str  # integration-internet, …
-    state: str  # "deployed", "in_progress", "failed", "waiting"
+    state: str  # "deployed", "in_progress", "failed", "waiting", "unknown"
     at: datetime | None = None  # when it was deployed, or when the attempt failed
 
     @property
@@ -86,6 +87,8 @@ class DeploymentFact:
     def text_fr(self) -> str:
         if self.state == "deployed" and self.at is not None:
             return f"Déployé le {when_fr(self.at)} ({self.where_fr})"
+        if self.state == "unknown":
+            return f"État du déploiement indisponible pour le moment ({self.where_fr})"
         if self.state == "in_progress":
             return f"Déploiement en cours ({self.where_fr})"
         if self.state == "failed" and self.at is not None:
@@ -264,14 +267,11 @@ class PartnerSpace:
         self, client: GitHubClient, deployment: str, merged: str
     ) -> DeploymentFact:
         """Whether `deployment` holds the merge commit, from the fedreg App's records only:
-        anyone with write access may create deployments and statuses, not as that App."""
+        anyone with write access may create deployments and statuses, not as that App.
+        GitHub or the registry's remote failing is said as such, and nothing more."""
         app = self.policy.fedreg_app
         if not app:
             return DeploymentFact(deployment, "waiting")
-        records: list[Record] = [
-            (record.sha, partial(client.deployment_states, record, app))
-            for record in client.deployment_records(deployment, app, DEPLOYMENTS_READ)
-        ]
         repo = GitRepository.discover(self.root)
         fetched = False
 
@@ -287,4 +287,11 @@ class PartnerSpace:
                 known = repo.is_ancestor(merged, sha)
             return bool(known)
 
-        return deployment_fact(deployment, merged, records, holds)
+        try:
+            records: list[Record] = [
+                (record.sha, partial(client.deployment_states, record, app))
+                for record in client.deployment_records(deployment, app, DEPLOYMENTS_READ)
+            ]
+            return deployment_fact(deployment, merged, records, holds)
+        except FedregError:
+            return DeploymentFact(deployment, "unknown")
