@@ -157,6 +157,11 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             'fedreg bot deploy production-internet --target "$MONGODB_URI"',
             "en CI : déployer et rendre compte au déploiement GitHub",
         ),
+        (
+            'FEDREG_DEPLOYMENT_TOKEN="$APP_TOKEN" fedreg bot deploy integration-internet '
+            '--target "$MONGODB_URI"',
+            "le déploiement GitHub au nom de l'App fedreg : le seul que l'espace partenaires croit",
+        ),
     ),
     "changed-deployments": (
         (
