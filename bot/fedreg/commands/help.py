@@ -158,9 +158,9 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             "en CI : déployer et rendre compte au déploiement GitHub",
         ),
         (
-            'FEDREG_DEPLOYMENT_TOKEN="$APP_TOKEN" fedreg bot deploy integration-internet '
-            '--target "$MONGODB_URI"',
-            "le déploiement GitHub au nom de l'App fedreg : le seul que l'espace partenaires croit",
+            'fedreg bot deploy integration-internet --target "$MONGODB_URI"',
+            "avec FEDREG_DEPLOYMENT_TOKEN (jeton de l'App fedreg) : le déploiement GitHub à "
+            "son nom, le seul que l'espace partenaires croit",
         ),
     ),
     "changed-deployments": (
