@@ -485,6 +485,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="l'e-mail vient d'une connexion ProConnect (à n'utiliser que par l'espace "
         "partenaires : le robot ne le reconnaît que sur ses demandes)",
     )
+    propose.add_argument(
+        "--requester-idp",
+        default="",
+        help="uid du fournisseur d'identité qui a authentifié l'e-mail (claim idp_id), auquel "
+        "son domaine est rattaché : sans lui, le robot ne reconnaît pas le demandeur comme "
+        "contact",
+    )
     propose.add_argument("--siret", default="", help="SIRET de l'établissement du demandeur")
     propose.add_argument("--organisation", default="", help="dénomination de l'établissement")
     propose.add_argument("--base", default="main", help="branche visée (par défaut : main)")
@@ -775,7 +782,7 @@ def _dispatch_form(args: argparse.Namespace) -> int:
             policy_file=args.policy,
         )
     if args.command == "propose":
-        requester = {"email": args.requester, "siret": args.siret}
+        requester = {"email": args.requester, "siret": args.siret, "idp_id": args.requester_idp}
         if args.organisation:
             requester["organisation"] = args.organisation
         return run_propose(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from partnerspace import AGENT, FI_UID, provider, space  # noqa: F401
+from partnerspace import AGENT, FI_UID, provider, space, space_settings  # noqa: F401
 from playwright.sync_api import sync_playwright
 
 from conftest import REPO_ROOT
