@@ -133,9 +133,9 @@ def provider() -> Iterator[str]:
 
 
 @pytest.fixture
-def space_settings() -> ServeSettings:
+def space_settings(request: pytest.FixtureRequest) -> ServeSettings:
     """The server's settings; a test may parametrize it (indirect)."""
-    return SETTINGS
+    return getattr(request, "param", SETTINGS)
 
 
 @pytest.fixture
