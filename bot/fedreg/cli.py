@@ -504,6 +504,11 @@ def build_parser() -> argparse.ArgumentParser:
         "FEDREG_OIDC_CLIENT_SECRET (le client OIDC de l'espace auprès de ProConnect), "
         "FEDREG_SESSION_SECRET (32 caractères au moins), FEDREG_PUBLIC_URL (adresse publique "
         "en https ; le retour de connexion est <FEDREG_PUBLIC_URL>/connexion/retour), "
+        "FEDREG_OIDC_DEPLOYMENT (le déploiement par lequel les agents se connectent, par "
+        "exemple production-internet), FEDREG_OIDC_ANY_DOMAIN_IDPS (uid, séparés par des "
+        "virgules, des fournisseurs d'identité qui peuvent attester une adresse de tout "
+        "domaine : ProConnect Identité ; une adresse ne compte comme celle d'un contact que si "
+        "son domaine est rattaché au FI qui l'a authentifiée, ou si ce FI est l'un de ceux-là), "
         "FEDREG_REQUESTER_SIGNING_KEY (clé privée Ed25519, PEM, qui scelle le demandeur), "
         "FEDREG_PARTNER_SPACE_SECRET (secret de l'API signée), GITHUB_TOKEN, "
         "GITHUB_REPOSITORY, FEDREG_TRUSTED_PROXIES (adresses du mandataire inverse).",
