@@ -162,3 +162,23 @@ def test_only_the_trusted_deployments_fis_count() -> None:
     assert not bind("e@ailleurs.fr", "d", docs, TRUST).bound
     assert identity_providers(docs, rie).keys() == {"a", "d"}
     assert identity_providers(docs, TRUST) == {}
+
+
+def test_a_rogue_fis_agent_neither_supersedes_nor_sees_the_contacts_requests(
+    space, app_github
+) -> None:
+    """Requests are the requester's own: superseded by their next one, shown on their pages.
+    An agent whose address a rogue FI asserted is not that requester: their request never
+    closes the contact's, and the contact's request page is not theirs."""
+    contact = space.sign_in(AGENT)
+    _send(contact, redirect_uris="https://demo.gouv.fr/v2/callback")
+    rogue = space.sign_in(AGENT, sub="voyou", idp_id=ROGUE_UID)
+    _, sent = _send(rogue, redirect_uris="https://voyou.example/cb")
+    assert sent.headers["location"] == "/demandes/2", "the contact's request was superseded"
+    assert app_github.pulls[1].state == "open"
+    assert rogue.get("/demandes/1").status_code == 404
+    assert rogue.get("/demandes/2").status_code == 200
+    assert contact.get("/demandes/2").status_code == 404
+    _, again = _send(rogue, redirect_uris="https://voyou.example/v2/cb")
+    assert again.headers["location"] == "/demandes/3?remplace=2", "their own is superseded"
+    assert app_github.pulls[1].state == "open"

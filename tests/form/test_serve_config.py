@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from joserfc.jwk import OKPKey
 
-from fedreg.commands.propose import sealer_from_environment
 from conftest import BASE_IDENTITY_PROVIDER
+from fedreg.commands.propose import sealer_from_environment
 from fedreg.commands.serve import (
     is_loopback_http,
     oidc_from_environment,

@@ -9,6 +9,7 @@ import base64
 import dataclasses
 import html
 import json
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -30,7 +31,7 @@ STRANGER = "inconnu@autre.gouv.fr"
 WRITES = {"post", "patch", "put", "delete"}
 
 
-def _session(client: httpx.Client) -> dict:
+def _session(client: httpx.Client) -> dict[str, Any]:
     """The session cookie's content (signed, not encrypted: readable, not forgeable)."""
     value = client.cookies.get("fedreg_session")
     if not value:

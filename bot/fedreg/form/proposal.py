@@ -108,9 +108,12 @@ def code(text: str, limit: int = 2_100) -> str:
     return f"`{flat}`" if flat else "—"
 
 
-def requester_key(email: str) -> str:
-    """The requester in branch names, without writing their address there."""
-    return hashlib.sha256(email.lower().encode()).hexdigest()[:10]
+def requester_key(email: str, idp_id: str = "", bound: bool = True) -> str:
+    """The requester in branch names, without writing their address there. An e-mail that
+    ProConnect passed on from an FI it is not bound to (form.identity) is another requester:
+    its requests never supersede, nor show as, those of the address's owner."""
+    who = email.lower() if bound else f"{email.lower()}\nnon rattachée à\n{idp_id}"
+    return hashlib.sha256(who.encode()).hexdigest()[:10]
 
 
 def request_prefix(edit: Edit, request: ChangeRequest) -> str:
@@ -118,7 +121,12 @@ def request_prefix(edit: Edit, request: ChangeRequest) -> str:
     and an FI may share a slug)."""
     slug = edit.path.rsplit("/", 1)[-1].removesuffix(".yaml")
     kind = "fs" if edit.kind == SERVICE_PROVIDER else "fi"
-    who = requester_key(request.requester.email) if request.requester else "anonyme"
+    requester = request.requester
+    who = (
+        requester_key(requester.email, requester.idp_id, not requester.untrusted)
+        if requester
+        else "anonyme"
+    )
     return f"{BRANCH_PREFIX}-{request.environment}-{request.network}-{kind}-{slug}-{who}-"
 
 

@@ -44,7 +44,15 @@ from ..registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
 from .editing import FILE_KEY_BY_KIND, ChangeRequest, edit_provider, find_provider, parse_request
 from .identity import Binding, IdentityTrust, bind
 from .partnerspace import RequestStatus
-from .proposal import FIELD_FR, MainTip, Outcome, Proposal, federation_reason, list_changes
+from .proposal import (
+    FIELD_FR,
+    MainTip,
+    Outcome,
+    Proposal,
+    federation_reason,
+    list_changes,
+    requester_key,
+)
 from .requestauth import SIGNATURE_HEADER, TIMESTAMP_HEADER, RateLimiter, SignatureChecker
 from .sessions import SessionStore
 from .signin import Agent, OidcClient, SignInError
@@ -78,7 +86,7 @@ class Backend(Protocol):
 
     def submit(self, request: ChangeRequest) -> Proposal: ...
 
-    def status(self, number: int, email: str) -> RequestStatus | None: ...
+    def status(self, number: int, key: str) -> RequestStatus | None: ...
 
 
 @dataclass(frozen=True)
@@ -542,7 +550,10 @@ class FormApp:
         number = request.path_params["number"]
         try:
             self._limit(self.view_rate, agent.email)
-            found = await self._background(lambda: self.backend.status(number, agent.email))
+            tip = await self._background(self.backend.tip)
+            bound = self._binding(agent.email, agent.idp_id, tip).bound
+            key = requester_key(agent.email, agent.idp_id, bound)
+            found = await self._background(lambda: self.backend.status(number, key))
         except Refused as refusal:
             found = None if refusal.status == 502 else refusal
             if isinstance(found, Refused):
