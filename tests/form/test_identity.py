@@ -16,6 +16,7 @@ from partnerspace import (  # noqa: F401
     DEFAULT_UID,
     FI_UID,
     ROGUE_UID,
+    SETTINGS,
     TRUST,
     csrf,
     provider,
@@ -182,3 +183,19 @@ def test_a_rogue_fis_agent_neither_supersedes_nor_sees_the_contacts_requests(
     _, again = _send(rogue, redirect_uris="https://voyou.example/v2/cb")
     assert again.headers["location"] == "/demandes/3?remplace=2", "their own is superseded"
     assert app_github.pulls[1].state == "open"
+
+
+def test_a_rogue_fi_cannot_spend_the_contacts_sign_in_budget(space) -> None:
+    """Sign-ins (and requests, and views) count per agent as ProConnect vouches for them: the
+    e-mail with the FI that asserted it. A rogue FI asserting the contact's address to the
+    limit blocks only itself."""
+    space.register(AGENT, "voyou", ROGUE_UID)
+    for _ in range(SETTINGS.rate_limit):
+        client = space.client()
+        start = client.get("/connexion").headers["location"]
+        assert space.finish_sign_in(client, start, "voyou").status_code == 303
+    client = space.client()
+    start = client.get("/connexion").headers["location"]
+    assert space.finish_sign_in(client, start, "voyou").status_code == 429
+    contact = space.sign_in(AGENT)
+    assert 'id="fournisseurs"' in contact.get("/").text

@@ -330,7 +330,7 @@ class FormApp:
                 raise SignInError("connexion expirée : recommencez")
             oidc = self.oidc
             agent: Agent = await self._background(lambda: oidc.finish(pending, query))
-            self._limit(self.agent_rate, agent.email)
+            self._limit(self.agent_rate, agent.identity)
         except (Refused, SignInError) as error:
             refusal = error if isinstance(error, Refused) else Refused(401, str(error))
             return self.error_page(request, refusal)
@@ -441,7 +441,7 @@ class FormApp:
         except Refused as refusal:
             return self.error_page(request, refusal)
         try:  # a summary validates the whole registry: it counts, as a view does
-            self._limit(self.view_rate, agent.email)
+            self._limit(self.view_rate, agent.identity)
         except Refused as refusal:
             response = self.page(
                 request,
@@ -530,7 +530,7 @@ class FormApp:
         if change is None:
             return self._checked(request, fields, agent, tip, doc)
         try:
-            self._limit(self.agent_rate, agent.email)
+            self._limit(self.agent_rate, agent.identity)
             proposal: Proposal = await self._background(
                 lambda: self.backend.submit(change), exclusive=True
             )
@@ -549,7 +549,7 @@ class FormApp:
             return RedirectResponse("/", 303)
         number = request.path_params["number"]
         try:
-            self._limit(self.view_rate, agent.email)
+            self._limit(self.view_rate, agent.identity)
             tip = await self._background(self.backend.tip)
             bound = self._binding(agent.email, agent.idp_id, tip).bound
             key = requester_key(agent.email, agent.idp_id, bound)

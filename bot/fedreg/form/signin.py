@@ -55,6 +55,12 @@ class Agent:
     idp_id: str = ""  # the identity provider (FI) that asserted the e-mail, as ProConnect says
 
     @property
+    def identity(self) -> str:
+        """Who counts against the limits: the e-mail with the FI that asserted it, so that an
+        FI asserting someone else's address spends only its own budget."""
+        return f"{self.email}\n{self.idp_id}"
+
+    @property
     def display_name(self) -> str:
         return " ".join(p for p in (self.given_name, self.usual_name) if p) or self.email
 
