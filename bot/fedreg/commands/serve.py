@@ -102,7 +102,7 @@ def check_trust(space: PartnerSpace, trust: IdentityTrust) -> None:
         known = identity_providers(space.tip().docs, trust)
     except FedregError as error:
         raise UsageError(f"lecture de la branche principale impossible : {error}") from error
-    unknown = sorted(trust.any_domain_idps - known.keys())
+    unknown = sorted(trust.any_domain_idps - known)
     if unknown:
         raise UsageError(
             f"{ANY_DOMAIN_VARIABLE} : aucun fournisseur d'identité de {trust.deployment} ne "

@@ -51,22 +51,23 @@ class Binding:
 def email_domain(email: str) -> str:
     """The e-mail's domain as the registry writes domains (lower case, A-labels); "" when it
     is no domain."""
-    domain = email.rpartition("@")[2].strip().rstrip(".").lower()
+    _, at, domain = email.rpartition("@")
+    domain = domain.strip().rstrip(".").lower() if at else ""
     try:
         return idna.encode(domain, uts46=True).decode("ascii") if domain else ""
     except idna.IDNAError:
         return ""
 
 
-def identity_providers(docs: Iterable[RegistryDocument], trust: IdentityTrust) -> dict[str, str]:
-    """uid -> title of the FIs of the trusted deployment."""
-    found = {}
-    for doc in docs:
-        data = doc.data or {}
-        uid = data.get("uid")
-        if doc.kind == IDENTITY_PROVIDER and doc.deployment == trust.deployment and uid:
-            found[str(uid)] = str(data.get("title") or doc.slug)
-    return found
+def identity_providers(docs: Iterable[RegistryDocument], trust: IdentityTrust) -> set[str]:
+    """The uids of the FIs of the trusted deployment."""
+    return {
+        str(uid)
+        for doc in docs
+        if doc.kind == IDENTITY_PROVIDER
+        and doc.deployment == trust.deployment
+        and (uid := (doc.data or {}).get("uid"))
+    }
 
 
 def bind(
