@@ -52,7 +52,9 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(space, app_github) 
     thief = _thief(space, client)
     assert 'id="fournisseurs"' in thief.get("/").text, "the copy works while signed in"
     assert client.post("/deconnexion", data={"csrf": token}).status_code == 303
-    assert "S'identifier avec" in html.unescape(thief.get("/").text)
+    dead = thief.get("/")
+    assert "S'identifier avec" in html.unescape(dead.text)
+    assert "1970" in dead.headers["set-cookie"], "the dead session's cookie is dropped"
     form = thief.get("/formulaire?" + urlencode(FS_FORM))
     assert (form.status_code, form.headers["location"]) == (303, "/")
     calls = len(app_github.calls)

@@ -198,8 +198,12 @@ class FormApp:
         return self.sessions.csrf(request.session.get("sid"), self.clock())
 
     def agent(self, request: Request) -> Agent | None:
-        """The signed-in agent, while their session is live."""
-        return _agent(request) if self._csrf(request) is not None else None
+        """The signed-in agent, while their session is live (a dead one's cookie is dropped)."""
+        if self._csrf(request) is not None:
+            return _agent(request)
+        if "agent" in request.session:
+            request.session.clear()
+        return None
 
     def _binding(self, email: str, idp_id: str, tip: MainTip) -> Binding:
         if self.trust is None:
