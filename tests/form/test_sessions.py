@@ -172,3 +172,14 @@ def test_the_store_forgets_expired_sessions_and_bounds_its_memory() -> None:
     store.close(newest)
     store.close(None)
     assert store.csrf(newest, now=110) is None and store.csrf(42, now=110) is None
+
+
+def test_no_parameter_sends_the_agent_elsewhere_after_sign_in(space) -> None:
+    """No open redirect: the sign-in ignores any `next`-like parameter; it returns to `/`."""
+    space.register()
+    client = space.client()
+    start = client.get("/connexion?next=https://evil.example/&redirect_uri=https://evil.example/")
+    assert start.headers["location"].startswith(space.provider_url)
+    assert "evil.example" not in start.headers["location"]
+    back = space.finish_sign_in(client, start.headers["location"], "agent-1")
+    assert (back.status_code, back.headers["location"]) == (303, "/")
