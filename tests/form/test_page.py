@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from partnerspace import AGENT, FI_UID, provider, space  # noqa: F401
+from partnerspace import AGENT, FI_UID, provider, space, space_settings  # noqa: F401
 from playwright.sync_api import sync_playwright
 
 from conftest import REPO_ROOT
@@ -87,7 +87,8 @@ def test_sign_in_change_an_fs_and_an_fi_follow_the_request_sign_out(
     _accessible(page, "connexion")
     _shot(page, "connexion")
 
-    # sign in on the provider's own page
+    # sign in on the provider's own page, as the FI that attaches the agent's domain says
+    space.register(AGENT, sub=AGENT, idp_id=FI_UID)
     page.click("#connexion")
     assert page.url.startswith(space.provider_url)
     page.fill("input[name=sub]", AGENT)

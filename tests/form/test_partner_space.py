@@ -8,7 +8,17 @@ import re
 from urllib.parse import urlencode
 
 import httpx
-from partnerspace import AGENT, FI, FI_UID, SETTINGS, csrf, provider, space  # noqa: F401
+from partnerspace import (  # noqa: F401
+    AGENT,
+    DEFAULT_UID,
+    FI,
+    FI_UID,
+    SETTINGS,
+    csrf,
+    provider,
+    space,
+    space_settings,
+)
 
 from conftest import FORM_SP
 
@@ -144,7 +154,7 @@ def test_every_error_is_shown_at_its_field_and_line_and_nothing_counts(space, ap
 def test_a_request_for_a_provider_one_is_not_contact_of_goes_to_the_federation(
     space, app_github
 ) -> None:
-    client = space.sign_in(email="inconnu@autre.gouv.fr", sub="agent-2")
+    client = space.sign_in(email="inconnu@autre.gouv.fr", sub="agent-2", idp_id=DEFAULT_UID)
     assert "Aucun fournisseur ne vous a pour contact" in client.get("/").text
     summary, sent = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
     assert "pas parmi les contacts" in summary.text

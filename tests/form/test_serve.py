@@ -27,7 +27,7 @@ from joserfc.jwk import OKPKey
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from conftest import APP, FORM_SP, REPO_ROOT
+from conftest import APP, BASE_IDENTITY_PROVIDER, FORM_SP, REPO_ROOT
 from fedreg.adapters.github import GitHubClient
 from fedreg.form.httpserver import HEAD_TIMEOUT, head_deadline_protocol
 from fedreg.form.partnerspace import PartnerSpace
@@ -76,8 +76,8 @@ def build_form_app(
 ) -> Any:
     private = TEST_KEY.as_pem(private=True)
 
-    def sealer(repository: str, commit: str, email: str) -> str:
-        return seal(private, repository, commit, email)
+    def sealer(repository: str, commit: str, email: str, idp_id: str) -> str:
+        return seal(private, repository, commit, email, idp_id)
 
     backend = PartnerSpace(
         root, DEFAULT_POLICY, GitHubClient.from_environment, "main", sealer, remote, fetch_timeout
@@ -161,7 +161,9 @@ def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, 
     assert answer["message"].startswith("Demande envoyée : ")
     pull = app_github.pulls[1]
     assert pull.author == APP["login"]
-    assert pull.body.startswith("<!-- fedreg:demandeur=eyJ")
+    # This server binds no e-mail to an FI: nothing sealed (test_identity.py seals one).
+    assert pull.body.startswith("<!-- fedreg:formulaire -->")
+    assert "non rattachée au fournisseur d'identité" in pull.body
     # sent again a second later (the same signature would be a replay)
     again = call(server, request, timestamp=str(int(time.time()) + 1))
     assert (again.status_code, again.json()["outcome"]) == (200, "exists")
@@ -346,7 +348,9 @@ def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> N
     assert "FEDREG_PARTNER_SPACE_SECRET" in result.stderr and "au moins 32" in result.stderr
 
 
-def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
+def test_the_real_command_serves_on_loopback(app_github, origin, checkout) -> None:
+    origin.write("registry/integration/identity-providers/demo.yaml", BASE_IDENTITY_PROVIDER)
+    origin.commit("the default FI")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -359,6 +363,8 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
         "FEDREG_SESSION_SECRET": "k" * 40,
         "FEDREG_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "FEDREG_REQUESTER_SIGNING_KEY": TEST_KEY.as_pem(private=True).decode(),
+        "FEDREG_OIDC_DEPLOYMENT": "integration-internet",
+        "FEDREG_OIDC_ANY_DOMAIN_IDPS": "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "fedreg", "serve", "--port", str(port)],
@@ -394,10 +400,14 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
             timeout=5,
         )
         assert unsigned.status_code == 401
+        back = f"http://127.0.0.1:{port}/connexion/retour?code=code-secret-123&state=etat-456"
+        assert httpx.get(back, timeout=5).status_code == 401
     finally:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode()
     assert SECRET.decode() not in output and "secret-oidc-de-test" not in output
+    assert "GET /connexion/retour HTTP/1.1" in output, output[-2000:]
+    assert "code-secret-123" not in output and "etat-456" not in output
 
 
 def test_the_signature_checker_alone_refuses_non_ascii_digits_and_signatures() -> None:

@@ -36,7 +36,6 @@ from .proposal import (
     fetch_main,
     propose,
     read_main_tip,
-    requester_key,
 )
 
 ENVIRONMENT_FR = {"integration": "intégration", "production": "production"}
@@ -234,10 +233,10 @@ class PartnerSpace:
             self.client(), self.tip(), request, self.policy, self.base_branch, self.sealer
         )
 
-    def status(self, number: int, email: str) -> RequestStatus | None:
-        """The request `number`, if it is one of `email`'s requests through the form: opened
-        by the partner space's App (a branch key is public: anyone may name a branch so), its
-        verdict read from the bot's own comment only."""
+    def status(self, number: int, key: str) -> RequestStatus | None:
+        """The request `number`, if it is one of the requester `key`'s (`requester_key`)
+        through the form: opened by the partner space's App (a branch key is public: anyone may
+        name a branch so), its verdict read from the bot's own comment only."""
         client = self.client()
         pull = client.pull(number)
         ref = pull.head.ref
@@ -246,7 +245,7 @@ class PartnerSpace:
             not app
             or pull.user.login.lower() != app
             or not ref.startswith(BRANCH_PREFIX)
-            or f"-{requester_key(email)}-" not in ref
+            or f"-{key}-" not in ref
         ):
             return None
         bot = self.policy.fedreg_app
