@@ -160,7 +160,14 @@ def main() -> None:
                 "formulaire": client.get("/formulaire", params=form).content,
                 "demande": client.get(f"/demandes/{args.repeat}").content,
             }
-            css = client.get("/static/dsfr/dsfr.min.css").content
+            assets = {
+                name: client.get(f"/static/dsfr/{name}").content
+                for name in (
+                    "dsfr.min.css",
+                    *(f"fonts/Marianne-{w}.woff2" for w in ("Regular", "Medium", "Bold")),
+                    *(f"icons/system/{i}.svg" for i in ("fr--error-fill", "fr--info-fill")),
+                )
+            }
         with httpx.Client(base_url=url, timeout=30) as anonymous:
             pages["connexion"] = anonymous.get("/").content
         server.should_exit = True
@@ -170,10 +177,13 @@ def main() -> None:
         f"  median {statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms,"
         f" worst {max(times) * 1000:.0f} ms"
     )
-    print("page weight (HTML; plus the one style sheet, cached across pages):")
+    print("page weight (HTML; plus the style sheet, fonts and icons, cached across pages):")
     for name, body in pages.items():
         print(f"  {name:<20} {len(body) / 1024:6.1f} KiB")
-    print(f"  {'dsfr.min.css':<20} {len(css) / 1024:6.1f} KiB (no script, no font, no image)")
+    for name, body in assets.items():
+        print(f"  {name.rsplit('/', 1)[-1]:<26} {len(body) / 1024:6.1f} KiB")
+    total = sum(len(body) for body in assets.values()) / 1024
+    print(f"  {'assets, all (no script)':<26} {total:6.1f} KiB, on the first page only")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from ..adapters.github import GitHubClient
 from ..errors import FedregError, UsageError
+from ..form.httpserver import server_config
 from ..form.identity import IdentityTrust, identity_providers
 from ..form.partnerspace import PartnerSpace
 from ..form.requestauth import MIN_SECRET_LENGTH
@@ -144,17 +145,5 @@ class QueryRedactor(logging.Filter):
 def run_serve(*, host: str, port: int, root: Path, base_branch: str, policy_file: Path) -> int:
     app = serve_app(root, base_branch, policy_file)
     logging.getLogger("uvicorn.access").addFilter(QueryRedactor())
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        # No connection cap (a cap lets idle connections turn everyone away); h11 bounds the
-        # headers' size, the app bounds bodies and time.
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=16 * 1024,
-        server_header=False,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FEDREG_TRUSTED_PROXIES", "127.0.0.1"),
-    )
+    uvicorn.Server(server_config(app, host, port)).run()
     return EXIT_OK

@@ -73,15 +73,35 @@ class MainTip:
     docs: Sequence[RegistryDocument]
 
 
+def main_ref(base_branch: str) -> str:
+    """The private ref the server's clone keeps main's tip in."""
+    return f"refs/fedreg/formulaire/{base_branch}"
+
+
+def fetch_main(
+    repo: GitRepository,
+    base_branch: str,
+    token: str | None,
+    remote: str = "origin",
+    fetch_timeout: float | None = None,
+) -> str:
+    """Fetch `base_branch` from `remote` into the clone (objects and one private ref; nothing
+    checked out; at most `fetch_timeout` seconds); its tip's commit."""
+    local = main_ref(base_branch)
+    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token, fetch_timeout)
+    return repo.resolve(local)
+
+
 def read_main_tip(
-    root: Path, base_branch: str, token: str | None, remote: str = "origin"
+    root: Path,
+    base_branch: str,
+    token: str | None,
+    remote: str = "origin",
+    fetch_timeout: float | None = None,
 ) -> MainTip:
-    """Fetch `base_branch` from `remote` into the clone at `root` (objects and one private ref;
-    nothing checked out) and read its registry."""
+    """Main's tip fetched into the clone at `root` (`fetch_main`), and its registry."""
     repo = GitRepository.discover(root)
-    local = f"refs/fedreg/formulaire/{base_branch}"
-    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token)
-    sha = repo.resolve(local)
+    sha = fetch_main(repo, base_branch, token, remote, fetch_timeout)
     return MainTip(sha, repo.resolve_tree(sha), documents_at(repo, sha))
 
 

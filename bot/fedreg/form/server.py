@@ -38,6 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..adapters.git import GitTimeout
 from ..diagnostics import Diagnostic
 from ..errors import FedregError
 from ..registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
@@ -242,6 +243,10 @@ class FormApp:
         except TimeoutError as error:
             raise Refused(
                 503, "GitHub ne répond pas à temps : réessayez dans quelques minutes."
+            ) from error
+        except GitTimeout as error:
+            raise Refused(
+                503, "Le registre ne répond pas à temps : réessayez dans quelques minutes."
             ) from error
         except FedregError as error:
             raise Refused(502, str(error)) from error
