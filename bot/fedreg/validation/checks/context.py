@@ -14,6 +14,10 @@ from typing import Any
 from ...diagnostics import Finding
 from ...registry.policy import Policy
 
+# Per-value results are cached where values repeat (a ministry's hosts, contacts' domains);
+# the bound keeps a whole-registry run's memory flat in the registry's size.
+VALUE_CACHE_SIZE = 4096
+
 
 @dataclass(frozen=True)
 class FileContext:
