@@ -92,7 +92,7 @@ def worktree_entries(paths: Iterable[Path]) -> list[str]:
             _walk_entries(str(path), found)
         else:
             found.add(str(path))
-    return sorted(found, key=_parts)
+    return sorted(found, key=_sort_key)
 
 
 def _walk_entries(top: str, found: set[str]) -> None:
@@ -116,12 +116,13 @@ def _walk_entries(top: str, found: set[str]) -> None:
                 found.add(file)  # a note must be a regular file too
 
 
-def _parts(entry: str) -> tuple[str, ...]:
-    """`Path(entry).parts` for an entry written as pathlib writes paths: the sort key that
-    orders entries as paths are ordered."""
+def _sort_key(entry: str) -> str:
+    """A key that orders entries written as pathlib writes paths as their paths are ordered
+    (part by part): each separator becomes NUL, which sorts before any character a name can
+    hold."""
     if entry.startswith("/"):
-        return ("/", *entry[1:].split("/"))
-    return tuple(entry.split("/"))
+        return "/\0" + entry[1:].replace("/", "\0")
+    return entry.replace("/", "\0")
 
 
 def read_worktree(path: Path) -> tuple[str, bytes | None]:
