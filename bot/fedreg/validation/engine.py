@@ -24,7 +24,7 @@ from ..registry.snapshot import parse_document as parse_document  # re-exported:
 from ..registry.snapshot import read_document as read_document
 from ..registry.snapshot import worktree_entries, worktree_paths
 from ..registry.yamlload import load_located, yaml_lines
-from .checks import FILE_CHECKS, FileContext
+from .checks import FILE_CHECKS, FileContext, load_lazy_data
 from .checks.crossfile import cross_file_findings, cross_key_fingerprints
 from .checks.readiness import Identity, identity_of, new_provider_findings
 from .rules import RULES_BY_CODE
@@ -415,6 +415,7 @@ def _lean_outcomes(
     spans = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
     pending: dict[int, LeanOutcome] = {}
     next_start, done = 0, 0
+    load_lazy_data()
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, _set_lean_work, (files, policy, base)) as pool:
         for start, outcome in pool.imap_unordered(_check_lean_span, spans):

@@ -112,7 +112,7 @@ def inspect_ip_range(
     cidr = network.cidr
     span = (cidr.first, cidr.last)
     problems: list[tuple[str, dict[str, Any]]] = []
-    if network.ip != network.network:
+    if network.value != network.first:  # the address is not the range's first
         problems.append(("N002", {"network": str(cidr), "address": str(network.ip)}))
     limit = max_v4 if network.version == 4 else max_v6
     if network.prefixlen == 0:
