@@ -406,13 +406,14 @@ def _lean_outcomes(
 ) -> Iterator[LeanOutcome]:
     """`check_lean` over `files`, spread over `jobs` forked workers when it gains; the outcomes
     in the order of `files`, whichever worker finished first."""
-    if not _parallel(jobs, len(files)):
-        yield check_lean(files, 0, policy, base)
-        if progress is not None:
-            progress(len(files), len(files))
-        return
     size = min(LEAN_CHUNK_MAX, -(-len(files) // (jobs * LEAN_CHUNKS_PER_JOB)))
     spans = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
+    if not _parallel(jobs, len(files)):
+        for start, stop in spans:
+            yield check_lean(files[start:stop], start, policy, base)
+            if progress is not None:
+                progress(stop, len(files))
+        return
     pending: dict[int, LeanOutcome] = {}
     next_start, done = 0, 0
     load_lazy_data()
