@@ -118,7 +118,7 @@ def url_host(uri: str) -> str | None:
 
 # The common case, a lower-case https URL with a dotted lower-case host, no port, user,
 # fragment, wildcard or unusual character: `urlsplit` would give it this host and the URL
-# itself no problem, so only its host is checked (tests/validation/test_uri_fast_path.py).
+# itself no problem, so only its host is checked (tests/validation/test_fast_paths.py).
 _PLAIN_HTTPS_URL = re.compile(
     r"https://([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?:[/?][!$%&'()+,\-./0-9:;=?A-Z_a-z~]*)?"
 )
