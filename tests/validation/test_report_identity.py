@@ -77,7 +77,7 @@ def registry(workspace: Workspace) -> Workspace:
 
 
 @pytest.mark.parametrize("output_format", ["json", "text"])
-def test_report_is_the_golden(registry: Workspace, cli, output_format: str) -> None:  # type: ignore[no-untyped-def]
+def test_report_is_the_golden(registry: Workspace, cli, output_format: str) -> None:
     result: CliResult = cli("validate", "--format", output_format, "--color", "never")
     golden = (GOLDEN / f"report.{output_format}").read_text(encoding="utf-8")
     assert result.exit_code == 1
