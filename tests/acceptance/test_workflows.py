@@ -251,3 +251,17 @@ def test_a_push_to_main_rejudges_open_pull_requests() -> None:
 def test_the_docs_say_how_to_turn_the_merge_queue_on() -> None:
     bot = " ".join((REPO_ROOT / "docs/bot.md").read_text(encoding="utf-8").split())
     assert "Require merge queue" in bot and "`merge_group`" in bot
+
+
+def test_the_deploy_job_records_deployments_as_the_fedreg_app() -> None:
+    """The partner space believes only the fedreg App's deployment records: the deploy job
+    hands `fedreg bot deploy` a token of that App, limited to deployments, and its own
+    GITHUB_TOKEN no longer writes deployments."""
+    job = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]["deploy"]
+    token = next(s for s in job["steps"] if s.get("id") == "app-token")
+    assert token["uses"].startswith("actions/create-github-app-token@")
+    assert token["with"]["permission-deployments"] == "write"
+    assert token["with"]["private-key"] == "${{ secrets.FEDREG_APP_PRIVATE_KEY }}"
+    deploy = next(s for s in job["steps"] if "fedreg bot deploy" in s.get("run", ""))
+    assert deploy["env"]["FEDREG_DEPLOYMENT_TOKEN"] == "${{ steps.app-token.outputs.token }}"
+    assert "deployments" not in job["permissions"]

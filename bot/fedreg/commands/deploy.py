@@ -268,6 +268,18 @@ def _github() -> GitHubClient:
     return GitHubClient.from_environment()
 
 
+def _deployment_recorder(client: GitHubClient) -> GitHubClient:
+    """Who records the deployment on GitHub: the fedreg App (`FEDREG_DEPLOYMENT_TOKEN`, its
+    token in deploy.yml), whose records alone the partner space believes; else `client`."""
+    from ..adapters.github import GitHubClient
+
+    token = os.environ.get("FEDREG_DEPLOYMENT_TOKEN")
+    if not token:
+        return client
+    api_url = os.environ.get("GITHUB_API_URL", "https://api.github.com")
+    return GitHubClient(token, api_url, client.repository)
+
+
 def _publisher(client: GitHubClient, deployment: str, label: str) -> Any:
     def publish(files: list[Path]) -> str:
         now = datetime.now(UTC)
@@ -315,8 +327,9 @@ def run_bot_deploy(
         if os.environ.get("GITHUB_RUN_ID")
         else ""
     )
-    deployment = client.deployment_for(sha, options.deployment)
-    client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
+    recorder = _deployment_recorder(client)
+    deployment = recorder.deployment_for(sha, options.deployment, new=recorder is not client)
+    recorder.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     try:
         if manifest_file is not None:
             manifest = _given_manifest(
@@ -329,7 +342,7 @@ def run_bot_deploy(
         message = redact_text(str(error), options.target)
         with suppress(FedregError):  # a run that failed midway may have stored secrets
             _deliver_pending(client, options, sha[:12])
-        client.deployment_status(
+        recorder.deployment_status(
             deployment, "failure", _github_text(f"échec : {message}", ""), log_url=run_url
         )
         raise
@@ -337,7 +350,7 @@ def run_bot_deploy(
     attachments, delivered = _deliver_pending(client, options, sha[:12])
     if delivered:
         print(f"{delivered} secret(s) chiffré(s) remis : {attachments}")
-    client.deployment_status(
+    recorder.deployment_status(
         deployment,
         "success" if exit_code == EXIT_OK else "failure",
         _github_text(_outcome_summary(result), options.target),
