@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,10 @@ from pathlib import Path
 from ..adapters.git import GitRepository
 from ..diagnostics import Diagnostic, count_errors
 from ..manifests.build import Manifest, ProviderRecord, assemble_manifest, provider_record
-from ..registry.layout import DEPLOYMENTS, RegistryDocument
+from ..registry.layout import DEPLOYMENTS
 from ..registry.policy import Policy
 from ..registry.snapshot import Entry, document, git_documents, read_entries
-from ..validation.checks.crossfile import cross_file_findings
+from ..validation.checks.crossfile import cross_key_fingerprints
 from ..validation.coreconformance import CoreViolation, document_violations
 from ..validation.engine import (
     PARALLEL_MIN_FILES,
@@ -28,8 +29,9 @@ from ..validation.engine import (
     build_provider,
     check_document,
     collector_paused,
-    lean,
+    cross_file_diagnostics,
     locate,
+    note_clashes,
 )
 
 CHUNKS_PER_WORKER = 4  # a slow chunk (a busy core) then delays the end by a quarter of a share
@@ -42,7 +44,8 @@ RecordPlace = tuple[str, str, str, int]
 class _Chunk:
     """What a worker sends back for a run of consecutive entries."""
 
-    documents: list[RegistryDocument]  # reduced to the fields the rules across files read
+    keys: array[int]  # the fingerprints of the keys the files hold for the rules across files
+    holders: array[int]  # the index of the file holding each key
     diagnostics: list[Diagnostic]  # the files' own findings, located
     unbuilt: list[int]  # the files with an error of their own: no record yet
     packed: dict[str, bytes]  # deployment -> pickled [(file index, record)], in file order
@@ -51,16 +54,18 @@ class _Chunk:
 
 def _render_chunk(work: tuple[GitRepository, Sequence[Entry], int, Policy]) -> _Chunk:
     repo, entries, first, policy = work
-    chunk = _Chunk([], [], [], {}, [])
+    chunk = _Chunk(array("q"), array("q"), [], [], {}, [])
     records: dict[str, list[tuple[int, ProviderRecord]]] = {}
     with collector_paused():
         contents = read_entries(repo, entries)
         for index, entry in enumerate(entries, first):
             doc = document(Path(entry.path), entry.path, entry.mode, contents.get(entry))
             check_document(doc, policy)
-            reduced, diagnostics = lean(doc)
-            chunk.documents.append(reduced)
+            diagnostics = locate(doc)
             chunk.diagnostics.extend(diagnostics)
+            for key in cross_key_fingerprints(doc):
+                chunk.keys.append(key)
+                chunk.holders.append(index)
             if doc.data is None or count_errors(diagnostics):
                 chunk.unbuilt.append(index)
                 continue
@@ -158,35 +163,29 @@ def render_entries(
         else:
             chunks = [_render_chunk((repo, entries, 0, policy))]
         rendered = RenderedRegistry(entries, [], [], {}, [])
-        docs = []
+        holder_by_key: dict[int, int] = {}
+        clashing: set[int] = set()
         for chunk in chunks:
-            docs.extend(chunk.documents)
+            note_clashes(chunk.keys, chunk.holders, holder_by_key, clashing)
             rendered.diagnostics.extend(chunk.diagnostics)
             rendered.unbuilt.extend(chunk.unbuilt)
             rendered.violations.extend(chunk.violations)
             for name, packed in chunk.packed.items():
                 rendered.packed.setdefault(name, []).append(packed)
         del chunks
-        rendered.diagnostics.extend(_cross_file_diagnostics(repo, entries, docs))
+        rendered.diagnostics.extend(
+            _cross_file_diagnostics(repo, [entries[i] for i in sorted(clashing)])
+        )
         rendered.diagnostics.sort()
         return rendered
 
 
-def _cross_file_diagnostics(
-    repo: GitRepository, entries: Sequence[Entry], docs: list[RegistryDocument]
-) -> list[Diagnostic]:
-    for doc, finding in cross_file_findings(docs):
-        doc.findings.append(finding)
-    clashing = [(e, doc) for e, doc in zip(entries, docs, strict=True) if doc.findings]
+def _cross_file_diagnostics(repo: GitRepository, clashing: Sequence[Entry]) -> list[Diagnostic]:
+    """The rules across files on the files whose key fingerprints meet (read again: every
+    holder of a shared key is among them, so they find what the whole registry would)."""
     if not clashing:
         return []
-    # the text again, for positions: only the few files in a clash
-    contents = read_entries(repo, [entry for entry, _ in clashing])
-    found = []
-    for entry, doc in clashing:
-        doc.text = document(Path(entry.path), entry.path, entry.mode, contents.get(entry)).text
-        found.extend(locate(doc))
-    return found
+    return cross_file_diagnostics(git_documents(clashing, read_entries(repo, clashing)))
 
 
 def _can_fork() -> bool:
