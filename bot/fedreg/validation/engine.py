@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 from array import array
-from collections.abc import Callable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -345,10 +345,7 @@ def _validate_lean(
     clashing: set[int] = set()
     for outcome in _lean_outcomes(files, policy, base, jobs, progress):
         diagnostics.extend(outcome.diagnostics)
-        for key, holder in zip(outcome.keys, outcome.holders, strict=True):
-            first = holder_by_key.setdefault(key, holder)
-            if first != holder:
-                clashing.update((first, holder))
+        note_clashes(outcome.keys, outcome.holders, holder_by_key, clashing)
         checked.extend(outcome.display_paths)  # in order: outcomes come in `files` order
     diagnostics.extend(_cross_file_diagnostics([files[i] for i in sorted(clashing)], base))
     return ValidationResult(documents=[], diagnostics=sorted(diagnostics), checked=checked)
@@ -430,11 +427,26 @@ def _lean_outcomes(
                 yield ready
 
 
+def note_clashes(
+    keys: Iterable[int], holders: Iterable[int], holder_by_key: dict[int, int], clashing: set[int]
+) -> None:
+    """Add to `clashing` the files (by index) holding a key fingerprint another file holds."""
+    for key, holder in zip(keys, holders, strict=True):
+        first = holder_by_key.setdefault(key, holder)
+        if first != holder:
+            clashing.update((first, holder))
+
+
 def _cross_file_diagnostics(files: Sequence[str], base: Path | None) -> list[Diagnostic]:
     """The rules across files on `files` alone (read again), located."""
-    docs = [read_document(Path(entry), base) for entry in files]
+    return cross_file_diagnostics([read_document(Path(entry), base) for entry in files])
+
+
+def cross_file_diagnostics(docs: Sequence[RegistryDocument]) -> list[Diagnostic]:
+    """The rules across files on `docs` alone (read again, whose own findings were located
+    already), located."""
     for doc in docs:
-        doc.findings = []  # their own findings were located by `check_lean` already
+        doc.findings = []
     for doc, finding in cross_file_findings(docs):
         doc.findings.append(finding)
     return [d for doc in docs for d in locate(doc)]
