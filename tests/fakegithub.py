@@ -50,6 +50,10 @@ BOT = {"login": "github-actions[bot]", "type": "Bot"}
 WEB_HOST = "https://github.com"
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def _allow_null_in_nullable_enums(node: Any) -> None:
     if isinstance(node, dict):
         if node.get("nullable") and "enum" in node and None not in node["enum"]:
@@ -105,6 +109,7 @@ class PullState:
     author_type: str = "User"  # "Bot" for a GitHub App
     state: str = "open"  # "open" or "closed"
     merged: bool = False
+    merge_commit: str | None = None  # the commit the merge made on the base branch
 
 
 class FakeGitHub:
@@ -232,6 +237,12 @@ class FakeGitHub:
             self._create_deployment,
         )
         self._route(
+            "get",
+            r"/repos/{o}/{r}/deployments/(?P<id>\d+)/statuses",
+            "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+            self._list_deployment_statuses,
+        )
+        self._route(
             "post",
             r"/repos/{o}/{r}/deployments/(?P<id>\d+)/statuses",
             "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
@@ -339,8 +350,9 @@ class FakeGitHub:
         self._git("checkout", "-q", pull.base_ref)
         self._git("merge", "-q", "--no-ff", "-m", f"Merge pull request #{number}", pull.head_sha)
         pull.state, pull.merged = "closed", True
+        pull.merge_commit = self._git("rev-parse", "HEAD")
         self._publish_refs(pull)
-        return self._git("rev-parse", "HEAD")
+        return pull.merge_commit
 
     def merge_group(self, numbers: list[int], base_ref: str = "main") -> tuple[str, str, str]:
         """The merge queue's commit for `numbers` (queued in that order) on the base branch's
@@ -538,6 +550,7 @@ class FakeGitHub:
             number=pull.number,
             state=pull.state,
             merged=pull.merged,
+            merge_commit_sha=pull.merge_commit,
             url=self._url(f"/pulls/{pull.number}"),
             issue_url=self._url(f"/issues/{pull.number}"),
             comments_url=self._url(f"/issues/{pull.number}/comments"),
@@ -885,6 +898,9 @@ class FakeGitHub:
         data.update({k: current[k] for k in data if k in current and k != "requested_teams"})
         return 201, data
 
+    def _user_json(self, template: dict[str, Any], user: dict[str, str]) -> dict[str, Any]:
+        return {**template, "login": user["login"], "type": user["type"]}
+
     def _deployment_json(self, deployment: dict[str, Any]) -> dict[str, Any]:
         data = example("/repos/{owner}/{repo}/deployments", "post", "201")
         data.update(
@@ -892,46 +908,108 @@ class FakeGitHub:
             sha=deployment["sha"],
             ref=deployment["sha"],
             environment=deployment["environment"],
+            # a deployment a test put there stands for the one GitHub Actions created
+            creator=self._user_json(data["creator"], deployment.get("creator", BOT)),
+            created_at=deployment.get("created_at", data["created_at"]),
+            updated_at=deployment.get("created_at", data["updated_at"]),
             url=self._url(f"/deployments/{deployment['id']}"),
             statuses_url=self._url(f"/deployments/{deployment['id']}/statuses"),
         )
         return data
 
     def _list_deployments(self, payload: Any, query: dict[str, str], user: Any) -> tuple[int, Any]:
-        if int(query.get("page", "1")) > 1:
-            return 200, []
+        """Newest first, filtered by `sha` and `environment`, `per_page` and `page`."""
         found = [
             d
             for d in reversed(self.deployments)
             if query.get("sha") in (None, d["sha"])
             and query.get("environment") in (None, d["environment"])
         ]
-        return 200, [self._deployment_json(d) for d in found]
+        per_page = min(int(query.get("per_page", "30")), 100)
+        page = int(query.get("page", "1"))
+        shown = found[(page - 1) * per_page : page * per_page]
+        return 200, [self._deployment_json(d) for d in shown]
 
-    def _create_deployment(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
+    def _create_deployment(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str]
+    ) -> tuple[int, Any]:
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{payload['ref']}^{{commit}}"],
+            cwd=self.git_root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if found.returncode != 0:
+            return 409, {"message": f"No ref found for: {payload['ref']}"}
         deployment = {
             "id": next(self._ids),
-            "sha": payload["ref"],
+            "sha": found.stdout.strip(),
             "environment": payload.get("environment", "production"),
+            "creator": user,
+            "created_at": _now(),
             "statuses": [],
         }
         self.deployments.append(deployment)
         return 201, self._deployment_json(deployment)
 
-    def _create_deployment_status(
-        self, payload: dict[str, Any], query: Any, user: Any, id: str
-    ) -> tuple[int, Any]:
-        deployment = next(d for d in self.deployments if d["id"] == int(id))
-        deployment["statuses"].append(payload)
+    def _status_json(self, deployment: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
         data = example("/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "post", "201")
         data.update(
-            id=next(self._ids),
-            state=payload["state"],
-            description=payload.get("description", ""),
-            deployment_url=self._url(f"/deployments/{id}"),
-            url=self._url(f"/deployments/{id}/statuses/1"),
+            id=status["id"],
+            state=status["state"],
+            description=status.get("description", ""),
+            creator=self._user_json(data["creator"], status["creator"]),
+            created_at=status["created_at"],
+            updated_at=status["created_at"],
+            deployment_url=self._url(f"/deployments/{deployment['id']}"),
+            url=self._url(f"/deployments/{deployment['id']}/statuses/{status['id']}"),
         )
-        return 201, data
+        return data
+
+    def _create_deployment_status(
+        self, payload: dict[str, Any], query: Any, user: dict[str, str], id: str
+    ) -> tuple[int, Any]:
+        """As GitHub records it; a success marks the environment's earlier successful
+        deployments inactive (`auto_inactive`, true by default)."""
+        deployment = next((d for d in self.deployments if d["id"] == int(id)), None)
+        if deployment is None:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
+        status = {**payload, "id": next(self._ids), "creator": user, "created_at": _now()}
+        if payload["state"] == "success" and payload.get("auto_inactive", True):
+            for earlier in self.deployments:
+                last = earlier["statuses"][-1]["state"] if earlier["statuses"] else ""
+                if (
+                    earlier is not deployment
+                    and earlier["environment"] == deployment["environment"]
+                    and last == "success"
+                ):
+                    inactive = {
+                        "state": "inactive",
+                        "id": next(self._ids),
+                        "creator": user,
+                        "created_at": status["created_at"],
+                    }
+                    earlier["statuses"].append(inactive)
+        deployment["statuses"].append(status)
+        return 201, self._status_json(deployment, status)
+
+    def _list_deployment_statuses(
+        self, payload: Any, query: dict[str, str], user: Any, id: str
+    ) -> tuple[int, Any]:
+        """Newest first, `per_page` and `page`."""
+        deployment = next((d for d in self.deployments if d["id"] == int(id)), None)
+        if deployment is None:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}
+        per_page = min(int(query.get("per_page", "30")), 100)
+        page = int(query.get("page", "1"))
+        found = list(reversed(deployment["statuses"]))[(page - 1) * per_page : page * per_page]
+        item = example("/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "get", "200")[
+            0
+        ]
+        return 200, [
+            {k: v for k, v in self._status_json(deployment, s).items() if k in item} for s in found
+        ]
 
     def _create_release(self, payload: dict[str, Any], query: Any, user: Any) -> tuple[int, Any]:
         release = {"id": next(self._ids), "tag": payload["tag_name"], "assets": {}}

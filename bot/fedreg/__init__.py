@@ -1,3 +1,3 @@
 """fedreg: the GitOps configuration registry of the ProConnect identity federation."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -485,6 +485,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="l'e-mail vient d'une connexion ProConnect (à n'utiliser que par l'espace "
         "partenaires : le robot ne le reconnaît que sur ses demandes)",
     )
+    propose.add_argument(
+        "--requester-idp",
+        default="",
+        help="uid du fournisseur d'identité qui a authentifié l'e-mail (claim idp_id), auquel "
+        "son domaine est rattaché : sans lui, le robot ne reconnaît pas le demandeur comme "
+        "contact",
+    )
     propose.add_argument("--siret", default="", help="SIRET de l'établissement du demandeur")
     propose.add_argument("--organisation", default="", help="dénomination de l'établissement")
     propose.add_argument("--base", default="main", help="branche visée (par défaut : main)")
@@ -497,6 +504,11 @@ def build_parser() -> argparse.ArgumentParser:
         "FEDREG_OIDC_CLIENT_SECRET (le client OIDC de l'espace auprès de ProConnect), "
         "FEDREG_SESSION_SECRET (32 caractères au moins), FEDREG_PUBLIC_URL (adresse publique "
         "en https ; le retour de connexion est <FEDREG_PUBLIC_URL>/connexion/retour), "
+        "FEDREG_OIDC_DEPLOYMENT (le déploiement par lequel les agents se connectent, par "
+        "exemple production-internet), FEDREG_OIDC_ANY_DOMAIN_IDPS (uid, séparés par des "
+        "virgules, des fournisseurs d'identité qui peuvent attester une adresse de tout "
+        "domaine : ProConnect Identité ; une adresse ne compte comme celle d'un contact que si "
+        "son domaine est rattaché au FI qui l'a authentifiée, ou si ce FI est l'un de ceux-là), "
         "FEDREG_REQUESTER_SIGNING_KEY (clé privée Ed25519, PEM, qui scelle le demandeur), "
         "FEDREG_PARTNER_SPACE_SECRET (secret de l'API signée), GITHUB_TOKEN, "
         "GITHUB_REPOSITORY, FEDREG_TRUSTED_PROXIES (adresses du mandataire inverse).",
@@ -775,7 +787,7 @@ def _dispatch_form(args: argparse.Namespace) -> int:
             policy_file=args.policy,
         )
     if args.command == "propose":
-        requester = {"email": args.requester, "siret": args.siret}
+        requester = {"email": args.requester, "siret": args.siret, "idp_id": args.requester_idp}
         if args.organisation:
             requester["organisation"] = args.organisation
         return run_propose(

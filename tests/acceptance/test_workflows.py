@@ -285,3 +285,17 @@ def test_the_deploy_plan_reads_the_pushed_commit_not_the_checkout() -> None:
     jobs = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]
     run = " ".join(step.get("run", "") for step in jobs["plan"]["steps"])
     assert 'changed-deployments --base "$base" --head HEAD' in run
+
+
+def test_the_deploy_job_records_deployments_as_the_fedreg_app() -> None:
+    """The partner space believes only the fedreg App's deployment records: the deploy job
+    hands `fedreg bot deploy` a token of that App, limited to deployments, and its own
+    GITHUB_TOKEN no longer writes deployments."""
+    job = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]["deploy"]
+    token = next(s for s in job["steps"] if s.get("id") == "app-token")
+    assert token["uses"].startswith("actions/create-github-app-token@")
+    assert token["with"]["permission-deployments"] == "write"
+    assert token["with"]["private-key"] == "${{ secrets.FEDREG_APP_PRIVATE_KEY }}"
+    deploy = next(s for s in job["steps"] if "fedreg bot deploy" in s.get("run", ""))
+    assert deploy["env"]["FEDREG_DEPLOYMENT_TOKEN"] == "${{ steps.app-token.outputs.token }}"
+    assert "deployments" not in job["permissions"]

@@ -793,6 +793,29 @@ def test_deploy_job_reports_on_the_github_deployment(
     assert len(github_for.releases) == 1  # nothing new to deliver
 
 
+def test_the_fedreg_app_records_its_own_deployment_when_given_its_token(
+    registry, cli, target, github_for, monkeypatch
+) -> None:
+    """deploy.yml passes the fedreg App's token (FEDREG_DEPLOYMENT_TOKEN): the deployment and
+    its statuses are the App's own, the only records the partner space believes; the one
+    GitHub Actions created for the job is left alone."""
+    head = registry.git("rev-parse", "HEAD")
+    bot_environment(monkeypatch, github_for, head)
+    github_for.tokens["fedreg-app-token"] = {"login": "proconnect-fedreg[bot]", "type": "Bot"}
+    monkeypatch.setenv("FEDREG_DEPLOYMENT_TOKEN", "fedreg-app-token")
+    result = cli("bot", "deploy", "production-internet", "--target", target)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    actions, own = github_for.deployments
+    assert actions["statuses"] == []
+    assert (own["sha"], own["environment"]) == (head, "production-internet")
+    assert own["creator"]["login"] == "proconnect-fedreg[bot]"
+    assert [(s["state"], s["creator"]["login"]) for s in own["statuses"]] == [
+        ("in_progress", "proconnect-fedreg[bot]"),
+        ("success", "proconnect-fedreg[bot]"),
+    ]
+    assert len(github_for.releases) == 1  # the sealed secrets still go with GITHUB_TOKEN
+
+
 def test_resource_servers_are_never_touched(registry, cli, target) -> None:
     """They live in `client` without redirect URIs; the registry does not model them."""
     resource_server = {

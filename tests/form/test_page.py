@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from partnerspace import AGENT, FI_UID, provider, space  # noqa: F401
+from partnerspace import AGENT, FI_UID, provider, space, space_settings  # noqa: F401
 from playwright.sync_api import sync_playwright
 
 from conftest import REPO_ROOT
+from fedreg.adapters.github import GitHubClient
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -61,18 +62,33 @@ def _shot(page: Any, name: str) -> None:
         page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
 
 
+def _marianne(page: Any) -> None:
+    """The State's font, served by fedreg serve itself under its CSP, is the one shown."""
+    page.evaluate("document.fonts.ready")
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.family === 'Marianne' && f.status === 'loaded')"
+        ".map(f => f.weight)"
+    )
+    assert {"400", "700"} <= set(loaded), loaded
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
+
+
 def test_sign_in_change_an_fs_and_an_fi_follow_the_request_sign_out(
     browser, space, app_github
 ) -> None:
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-FR")
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    assets: list[tuple[int, str]] = []  # what the pages asked the server for, and its answer
+    page.on("response", lambda r: assets.append((r.status, r.url)) if "/static/" in r.url else None)
     page.goto(space.url + "/")
     assert page.locator("h1").inner_text() == "Espace partenaires ProConnect"
+    _marianne(page)
     _accessible(page, "connexion")
     _shot(page, "connexion")
 
-    # sign in on the provider's own page
+    # sign in on the provider's own page, as the FI that attaches the agent's domain says
+    space.register(AGENT, sub=AGENT, idp_id=FI_UID)
     page.click("#connexion")
     assert page.url.startswith(space.provider_url)
     page.fill("input[name=sub]", AGENT)
@@ -116,8 +132,22 @@ def test_sign_in_change_an_fs_and_an_fi_follow_the_request_sign_out(
     page.wait_for_url(space.url + "/demandes/2")
     assert sorted(app_github.pulls) == [1, 2]
 
+    # the FS request merged, then deployed by the fedreg App: its page says so
+    app_github.tokens["fedreg-app-token"] = {"login": space.policy.fedreg_app, "type": "Bot"}
+    deployer = GitHubClient("fedreg-app-token", app_github.base_url, app_github.full_name)
+    deployment = deployer.deployment_for(app_github.merge(1), "integration-internet", new=True)
+    deployer.deployment_status(deployment, "success", "1 modifié(s)")
+    page.goto(space.url + "/demandes/1")
+    assert page.locator("#etat").text_content() == "acceptée et fusionnée"
+    deployed = page.locator("#deploiement-integration-internet").text_content() or ""
+    assert deployed.startswith("Déployé le ") and deployed.endswith("(intégration, internet)")
+    _accessible(page, "demande déployée")
+
     page.click("#deconnexion")
     page.wait_for_url(space.url + "/")
     assert page.locator("#connexion").count() == 1
     assert blocked == [], "the page asked for something its CSP refuses"
+    assert [url for status, url in assets if status >= 400] == [], "a missing asset"
+    fetched = {url.split("/static/dsfr/", 1)[1] for _, url in assets}
+    assert {"fonts/Marianne-Bold.woff2", "icons/system/fr--error-fill.svg"} <= fetched
     page.close()

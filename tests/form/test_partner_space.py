@@ -8,7 +8,17 @@ import re
 from urllib.parse import urlencode
 
 import httpx
-from partnerspace import AGENT, FI, FI_UID, SETTINGS, csrf, provider, space  # noqa: F401
+from partnerspace import (  # noqa: F401
+    AGENT,
+    DEFAULT_UID,
+    FI,
+    FI_UID,
+    SETTINGS,
+    csrf,
+    provider,
+    space,
+    space_settings,
+)
 
 from conftest import FORM_SP
 
@@ -144,7 +154,7 @@ def test_every_error_is_shown_at_its_field_and_line_and_nothing_counts(space, ap
 def test_a_request_for_a_provider_one_is_not_contact_of_goes_to_the_federation(
     space, app_github
 ) -> None:
-    client = space.sign_in(email="inconnu@autre.gouv.fr", sub="agent-2")
+    client = space.sign_in(email="inconnu@autre.gouv.fr", sub="agent-2", idp_id=DEFAULT_UID)
     assert "Aucun fournisseur ne vous a pour contact" in client.get("/").text
     summary, sent = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
     assert "pas parmi les contacts" in summary.text
@@ -223,7 +233,7 @@ def test_the_request_page_shows_the_bots_verdict_and_comment_as_text(space, app_
     pull.comments.append(
         {
             "id": 1,
-            "user": {"login": "fedreg[bot]", "type": "Bot"},
+            "user": {"login": "proconnect-fedreg[bot]", "type": "Bot"},
             "body": "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
             "### ✅ fedreg : modification valide, revue de la fédération requise\n\n"
             "| Liste | Ajouté |\n|---|---|\n| redirect_uris | `<img src=x>` |\n",
@@ -272,6 +282,10 @@ def test_the_request_page_trusts_neither_someone_elses_pull_request_nor_their_co
     )
     assert client.get("/demandes/2").status_code == 404, "mallory's pull request shown"
     first.comments.append({"id": 8, "user": {"login": "mallory", "type": "User"}, "body": fake})
+    # a workflow she pushes on a branch comments as github-actions[bot], a bot too
+    first.comments.append(
+        {"id": 9, "user": {"login": "github-actions[bot]", "type": "Bot"}, "body": fake}
+    )
     page = client.get("/demandes/1")
     assert page.status_code == 200
     assert 'id="verdict">valide<' not in page.text
@@ -334,3 +348,136 @@ def test_summaries_count_per_agent_so_one_cannot_keep_the_server_validating(spac
     limited = client.post("/formulaire", data=form)
     assert limited.status_code == 429 and "Retry-After" in limited.headers
     assert "réessayez" in limited.text and "https://demo.gouv.fr/v2/callback" in limited.text
+
+
+FEDREG_APP = {"login": "proconnect-fedreg[bot]", "type": "Bot"}  # DEFAULT_POLICY.fedreg_app
+
+
+def _record(app_github, token: str, sha: str, *states: str) -> None:
+    """A deployment of `sha` to integration-internet and its statuses, recorded with `token`
+    through the adapter `fedreg bot deploy` uses (`FEDREG_DEPLOYMENT_TOKEN` in deploy.yml)."""
+    from fedreg.adapters.github import GitHubClient
+
+    client = GitHubClient(token, app_github.base_url, app_github.full_name)
+    deployment = client.deployment_for(sha, "integration-internet", new=True)
+    for state in states:
+        client.deployment_status(deployment, state, f"fedreg : {state}")
+
+
+def _deployment_line(client, number: int = 1) -> str:
+    page = client.get(f"/demandes/{number}")
+    assert page.status_code == 200, page.text
+    found = re.search(r'id="deploiement-integration-internet">([^<]*)<', page.text)
+    return found.group(1) if found else ""
+
+
+def test_the_request_page_says_when_its_deployment_holds_the_merge(
+    space, app_github, origin
+) -> None:
+    """Issue 23, item 6: once merged, « En attente de déploiement » until the fedreg App's
+    latest successful deployment of the request's environment holds the merge commit; a
+    failed attempt is said as such, never as deployed."""
+    app_github.tokens["fedreg-app-token"] = FEDREG_APP
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert _deployment_line(client) == "", "nothing about deploys before the merge"
+    before = origin.git("rev-parse", "HEAD")
+    _record(app_github, "fedreg-app-token", before, "in_progress", "success")  # the last deploy
+    merged = app_github.merge(1)
+    assert _deployment_line(client) == "En attente de déploiement (intégration, internet)"
+    _record(app_github, "fedreg-app-token", merged, "in_progress")
+    assert _deployment_line(client) == "Déploiement en cours (intégration, internet)"
+    _record(app_github, "fedreg-app-token", merged, "in_progress", "failure")
+    refused = _deployment_line(client)
+    assert refused.startswith("En attente de déploiement (intégration, internet) : la tentative du")
+    assert refused.endswith("a échoué") and "Déployé" not in refused
+    origin.write("registry/integration/notes.txt", "a later commit on main\n")
+    later = origin.commit("later")
+    _record(app_github, "fedreg-app-token", later, "in_progress", "success")
+    deployed = _deployment_line(client)
+    assert re.fullmatch(
+        r"Déployé le \d{1,2} [a-zéû]+ \d{4} à \d\d:\d\d \(intégration, internet\)", deployed
+    ), deployed
+    # the next deploy's success marks this one inactive (GitHub does): still deployed
+    _record(app_github, "fedreg-app-token", later, "in_progress", "success")
+    assert _deployment_line(client) == deployed
+
+
+def test_no_one_but_the_fedreg_app_can_make_a_request_look_deployed(
+    space, app_github, origin
+) -> None:
+    """A partner with write access to a branch may create deployments and statuses with their
+    own token, or with a workflow's GITHUB_TOKEN (github-actions[bot]), for the merge commit
+    itself; or add a success to the App's failed attempt. None of it says « Déployé »."""
+    app_github.tokens["fedreg-app-token"] = FEDREG_APP
+    app_github.tokens["mallory-token"] = {"login": "mallory", "type": "User"}
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    merged = app_github.merge(1)
+    _record(app_github, "mallory-token", merged, "success")
+    _record(app_github, "bot-token", merged, "in_progress", "success")  # a branch's workflow
+    assert _deployment_line(client) == "En attente de déploiement (intégration, internet)"
+    _record(app_github, "fedreg-app-token", merged, "in_progress", "failure")
+    from fedreg.adapters.github import GitHubClient
+
+    mallory = GitHubClient("mallory-token", app_github.base_url, app_github.full_name)
+    own = next(iter(mallory.repo.get_deployments(environment="integration-internet")))
+    own.create_status("success", description="déployé")  # on the App's failed deployment
+    line = _deployment_line(client)
+    assert "a échoué" in line and "Déployé" not in line
+
+
+def test_a_deployment_is_dated_by_the_first_success_that_held_the_merge() -> None:
+    from collections.abc import Callable
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from fedreg.form.partnerspace import deployment_fact
+
+    def at(hour: int) -> datetime:
+        return datetime(2026, 12, 6, hour, 5, tzinfo=UTC)
+
+    history = {  # newest first: sha -> statuses newest first
+        "d": [("inactive", at(13)), ("success", at(12))],
+        "c": [("failure", at(11))],
+        "b": [("inactive", at(12)), ("success", at(10))],
+        "a": [("success", at(9))],  # before the merge
+    }
+    read: list[str] = []
+
+    def statuses(sha: str) -> list[tuple[str, datetime]]:
+        read.append(sha)
+        return history[sha]
+
+    def records() -> list[tuple[str, Callable[[], list[tuple[str, datetime]]]]]:
+        return [(sha, partial(statuses, sha)) for sha in history]
+
+    def holds(sha: str) -> bool:
+        return sha in "bcd"
+
+    fact = deployment_fact("production-rie", "b", records(), holds)
+    assert (fact.state, fact.at) == ("deployed", at(10))
+    assert fact.text_fr == "Déployé le 6 décembre 2026 à 11:05 (production, RIE)"
+    assert read == ["d", "c", "b", "a"]
+    read.clear()
+    capped = deployment_fact("production-rie", "b", records(), holds, statuses_read=1)
+    assert (capped.at, read) == (at(12), ["d"])  # still true: deployed by then
+    waiting = deployment_fact("production-rie", "z", records(), lambda sha: False)
+    assert waiting.state == "waiting"
+
+
+def test_github_failing_on_deployments_is_said_and_hides_nothing_else(space, app_github) -> None:
+    from fakegithub import Failure
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    app_github.merge(1)
+    refusal = {"message": "Resource not accessible by integration", "documentation_url": ""}
+    app_github.failures.append(Failure("get", r"/deployments$", 403, refusal))
+    page = client.get("/demandes/1")
+    assert page.status_code == 200 and "acceptée et fusionnée" in page.text
+    assert _deployment_line(client) == "En attente de déploiement (intégration, internet)"
+    app_github.failures.append(Failure("get", r"/deployments$", 403, refusal))
+    assert "État du déploiement indisponible pour le moment (intégration, internet)" in (
+        client.get("/demandes/1").text
+    )

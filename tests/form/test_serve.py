@@ -27,8 +27,9 @@ from joserfc.jwk import OKPKey
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from conftest import APP, FORM_SP, REPO_ROOT
+from conftest import APP, BASE_IDENTITY_PROVIDER, FORM_SP, REPO_ROOT
 from fedreg.adapters.github import GitHubClient
+from fedreg.form.httpserver import HEAD_TIMEOUT, head_deadline_protocol
 from fedreg.form.partnerspace import PartnerSpace
 from fedreg.form.requestauth import sign
 from fedreg.form.server import ServeSettings, build_app
@@ -49,11 +50,12 @@ def openapi() -> OpenAPI:
 class LiveServer:
     """An ASGI app served by uvicorn on a loopback port, in a thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, head_timeout: float = HEAD_TIMEOUT) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        protocol = head_deadline_protocol(head_timeout)  # fedreg serve's own
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=protocol))
         threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         ).start()
@@ -69,13 +71,17 @@ class LiveServer:
 TEST_KEY = OKPKey.generate_key("Ed25519")
 
 
-def build_form_app(root: Path, settings: ServeSettings = SETTINGS) -> Any:
+def build_form_app(
+    root: Path, settings: ServeSettings = SETTINGS, remote: str = "origin", fetch_timeout: float = 8
+) -> Any:
     private = TEST_KEY.as_pem(private=True)
 
-    def sealer(repository: str, commit: str, email: str) -> str:
-        return seal(private, repository, commit, email)
+    def sealer(repository: str, commit: str, email: str, idp_id: str) -> str:
+        return seal(private, repository, commit, email, idp_id)
 
-    backend = PartnerSpace(root, DEFAULT_POLICY, GitHubClient.from_environment, "main", sealer)
+    backend = PartnerSpace(
+        root, DEFAULT_POLICY, GitHubClient.from_environment, "main", sealer, remote, fetch_timeout
+    )
     return build_app(backend, SECRET, settings, session_secret="t" * 40)
 
 
@@ -155,7 +161,9 @@ def test_a_signed_request_opens_a_pull_request_by_the_partner_space_app(server, 
     assert answer["message"].startswith("Demande envoyée : ")
     pull = app_github.pulls[1]
     assert pull.author == APP["login"]
-    assert pull.body.startswith("<!-- fedreg:demandeur=eyJ")
+    # This server binds no e-mail to an FI: nothing sealed (test_identity.py seals one).
+    assert pull.body.startswith("<!-- fedreg:formulaire -->")
+    assert "non rattachée au fournisseur d'identité" in pull.body
     # sent again a second later (the same signature would be a replay)
     again = call(server, request, timestamp=str(int(time.time()) + 1))
     assert (again.status_code, again.json()["outcome"]) == (200, "exists")
@@ -301,6 +309,38 @@ def test_a_body_sent_too_slowly_is_cut_off(server, app_github) -> None:
     assert "trop lentement" in json.loads(body)["message"], status
 
 
+def test_headers_that_never_finish_get_a_408_in_time_and_stall_no_one(app_github, checkout) -> None:
+    """Issue 23: a client whose head never ends (or trickles in, a byte at a time, on a new or
+    a kept-alive connection) gets its own 408 within the deadline, with no reverse proxy, while
+    everyone else is served."""
+    live = LiveServer(build_form_app(checkout), head_timeout=1.0)
+    host, port = live.url.removeprefix("http://").split(":")
+    connections = [socket.create_connection((host, int(port)), timeout=10) for _ in range(40)]
+    kept_alive = socket.create_connection((host, int(port)), timeout=10)
+    try:
+        for connection in connections:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        kept_alive.sendall(b"GET /confidentialite HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _read_reply(kept_alive).startswith("HTTP/1.1 200")
+        started = time.monotonic()
+        for byte in b"GET / HTTP/1.1\r\nX-Slow: " + b"a" * 40:  # keeps sending, never ends
+            try:
+                kept_alive.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.05)
+        assert httpx.get(live.url + "/", timeout=5).status_code == 200  # others are served
+        replies = [_read_reply(connection) for connection in [*connections, kept_alive]]
+        waited = time.monotonic() - started
+    finally:
+        for connection in [*connections, kept_alive]:
+            connection.close()
+        live.stop()
+    assert {reply.split("\r\n", 1)[0] for reply in replies} == {"HTTP/1.1 408 Request Timeout"}
+    assert "trop lentement" in replies[0] and "connection: close" in replies[0].lower()
+    assert waited < 5
+
+
 def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:
     monkeypatch.delenv("FEDREG_PARTNER_SPACE_SECRET", raising=False)
     result = cli("serve", "--port", "1")
@@ -308,7 +348,9 @@ def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> N
     assert "FEDREG_PARTNER_SPACE_SECRET" in result.stderr and "au moins 32" in result.stderr
 
 
-def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
+def test_the_real_command_serves_on_loopback(app_github, origin, checkout) -> None:
+    origin.write("registry/integration/identity-providers/demo.yaml", BASE_IDENTITY_PROVIDER)
+    origin.commit("the default FI")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -321,6 +363,8 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
         "FEDREG_SESSION_SECRET": "k" * 40,
         "FEDREG_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "FEDREG_REQUESTER_SIGNING_KEY": TEST_KEY.as_pem(private=True).decode(),
+        "FEDREG_OIDC_DEPLOYMENT": "integration-internet",
+        "FEDREG_OIDC_ANY_DOMAIN_IDPS": "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "fedreg", "serve", "--port", str(port)],
@@ -356,10 +400,14 @@ def test_the_real_command_serves_on_loopback(app_github, checkout) -> None:
             timeout=5,
         )
         assert unsigned.status_code == 401
+        back = f"http://127.0.0.1:{port}/connexion/retour?code=code-secret-123&state=etat-456"
+        assert httpx.get(back, timeout=5).status_code == 401
     finally:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode()
     assert SECRET.decode() not in output and "secret-oidc-de-test" not in output
+    assert "GET /connexion/retour HTTP/1.1" in output, output[-2000:]
+    assert "code-secret-123" not in output and "etat-456" not in output
 
 
 def test_the_signature_checker_alone_refuses_non_ascii_digits_and_signatures() -> None:
@@ -391,3 +439,40 @@ def test_a_github_that_never_answers_gets_a_503_in_time_and_stalls_no_one(
     finally:
         live.stop()
         silent.close()
+
+
+def test_a_registry_remote_that_hangs_gets_a_503_in_time_and_stalls_no_one(
+    app_github, checkout, origin, tmp_path
+) -> None:
+    """Issue 23: the server's fetch of main from a remote that never answers (a real git
+    remote whose upload-pack sleeps) is stopped, with its helper, within the fetch's limit."""
+    pid_file = tmp_path / "upload-pack.pid"
+    git = ["git", "-C", str(checkout)]
+    subprocess.run([*git, "remote", "add", "hung", str(origin.root)], check=True)
+    upload_pack = f"echo $$ > {pid_file}; exec sleep 60 #"
+    subprocess.run([*git, "config", "remote.hung.uploadpack", upload_pack], check=True)
+    settings = ServeSettings(submit_timeout=5.0)
+    live = LiveServer(build_form_app(checkout, settings, remote="hung", fetch_timeout=1.0))
+    try:
+        for _ in range(2):  # the next request is not stuck behind the first
+            started = time.monotonic()
+            response = call(live, form())
+            assert time.monotonic() - started < 4
+            assert response.status_code == 503, response.text
+            assert response.json()["message"].startswith("Le registre ne répond pas à temps")
+            assert httpx.get(live.url + "/confidentialite", timeout=2).status_code == 200
+    finally:
+        live.stop()
+    helper = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{helper}").exists() and "Z" not in _process_state(helper):
+        assert time.monotonic() < deadline, "the hung remote's helper is still running"
+        time.sleep(0.05)
+    assert app_github.pulls == {}
+
+
+def _process_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return "Z"

@@ -566,8 +566,12 @@ def _partner_space_key(scenario, monkeypatch) -> bytes:
     return private
 
 
-def _form_request(scenario, monkeypatch, requester: str) -> None:
-    """The partner space opens a pull request for `requester`'s verified e-mail."""
+FORM_FI = "5f0c3b9e-2b8e-4a57-9a3e-0d6f1c2b7a11"  # the FI that asserted the requester
+
+
+def _form_request(scenario, monkeypatch, requester: str, idp_id: str = FORM_FI) -> None:
+    """The partner space opens a pull request for `requester`'s verified e-mail, bound to the
+    FI `idp_id` ("": to none)."""
     _partner_space_key(scenario, monkeypatch)
     # The partner space reads main's tip from the repository GitHub holds.
     monkeypatch.setenv("FEDREG_GIT_REMOTE", str(scenario.repo.root))
@@ -584,6 +588,8 @@ def _form_request(scenario, monkeypatch, requester: str) -> None:
         "--requester",
         requester,
         "--requester-verified",
+        "--requester-idp",
+        idp_id,
         "--redirect-uri",
         "https://demo.gouv.fr/callback",
         "--redirect-uri",
@@ -608,6 +614,20 @@ def test_partner_space_request_by_a_contact_is_self_service(scenario, monkeypatc
         "ProConnect), contact des fichiers : elle compte comme celle d'un propriétaire."
     ) in comment
     assert f"`{SP_INTEG}` : ✓ contact du fichier (equipe@demo.gouv.fr)" in comment
+
+
+def test_partner_space_request_without_a_bound_fi_goes_to_the_federation(
+    scenario, monkeypatch
+) -> None:
+    """Issue 23: a contact's e-mail that the partner space did not bind to the FI that asserted
+    it is sealed without an FI; the bot refuses it self-service."""
+    _form_request(scenario, monkeypatch, "equipe@demo.gouv.fr", idp_id="")
+    assert scenario.run()[:2] == (0, 0)
+    pull = scenario.github.pulls[1]
+    assert "revue-fédération-requise" in pull.labels and "libre-service" not in pull.labels
+    assert pull.reviews == []
+    [comment] = scenario.comments()
+    assert "sans fournisseur d'identité lié" in comment and "✓ contact du fichier" not in comment
 
 
 def test_partner_space_request_by_someone_else_goes_to_the_federation(
@@ -655,6 +675,8 @@ def test_partner_space_request_by_a_contact_in_production_goes_to_the_federation
         "--requester",
         "equipe@demo.gouv.fr",
         "--requester-verified",
+        "--requester-idp",
+        FORM_FI,
         "--ip-range",
         "145.242.17.0/29",
     )

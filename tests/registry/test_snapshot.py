@@ -4,10 +4,11 @@ as for git trees (links, submodules and special files are L004, never followed).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from conftest import BASE_SERVICE_PROVIDER, edited
 from fedreg.adapters.git import GitRepository
-from fedreg.registry.snapshot import entries_at
+from fedreg.registry.snapshot import entries_at, worktree_entries, worktree_paths
 
 FOLDER = "registry/integration/service-providers"
 
@@ -73,3 +74,54 @@ def test_entries_at_lists_only_the_paths_asked_for(repo) -> None:
         (f"{folder}/lien.yaml", "120000"),
     ]
     assert entries_at(GitRepository(repo.root), "HEAD", []) == []
+
+
+def _walked_as_paths(paths: list[Path]) -> list[Path]:
+    """The walk `worktree_paths` made before it worked on text: path objects, sorted as such."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            for folder, dirs, files in os.walk(path):
+                kept = []
+                for name in dirs:
+                    sub = Path(folder) / name
+                    if sub.is_symlink() or (sub / ".git").exists():
+                        found.add(sub)
+                    elif not name.startswith("."):
+                        kept.append(name)
+                dirs[:] = kept
+                for name in files:
+                    file = Path(folder) / name
+                    if (
+                        not (name.startswith(".") or name.endswith(".md"))
+                        or not file.is_file()
+                        or file.is_symlink()
+                    ):
+                        found.add(file)
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def test_the_walk_on_text_finds_and_orders_as_paths(workspace) -> None:
+    names = ["a", "a-b", "a.b", "a b", "A", "é", "a0", "_x", "-y", "a.yaml", ".hidden", "n.md"]
+    for folder in ("registry/production/service-providers", "registry/x-y", "registry/x/y"):
+        for name in names:
+            workspace.write(f"{folder}/{name}", "kind: ServiceProvider\n")
+            workspace.write(f"{folder}/{name}-d/{name}", "kind: ServiceProvider\n")
+    (workspace.root / "registry/.git-like").mkdir()
+    (workspace.root / "registry/sub/.git").mkdir(parents=True)
+    os.symlink(workspace.root / "registry/x", workspace.root / "registry/link")
+    os.symlink(workspace.root / "registry/x-y/a", workspace.root / "registry/x-y/.dot-link")
+    given_sets = [
+        [Path("registry")],
+        [Path("./registry/")],
+        [Path("."), Path("registry/x/y/a")],
+        [workspace.root / "registry", Path("registry/x-y")],
+        [Path("registry/x"), Path("registry/x-y/a"), Path("registry/link")],
+    ]
+    for given in given_sets:
+        expected = _walked_as_paths(given)
+        assert worktree_paths(given) == expected
+        assert worktree_entries(given) == [str(path) for path in expected]
+        assert len(expected) > 10

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,9 @@ def _umask() -> int:
     return current
 
 
-def _stage(path: Path, content: str | bytes) -> str:
-    """Write `content` to a temporary file beside `path`; returns its name. Text honours the
-    umask; bytes (sealed secrets) keep mkstemp's 0600."""
+def _stage(path: Path, content: str | bytes | Iterable[str]) -> str:
+    """Write `content` (text, or text in chunks, streamed) to a temporary file beside `path`;
+    returns its name. Text honours the umask; bytes (sealed secrets) keep mkstemp's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -41,7 +41,10 @@ def _stage(path: Path, content: str | bytes) -> str:
             return temporary
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a written file honours umask
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
+            if isinstance(content, str):
+                stream.write(content)
+            else:
+                stream.writelines(content)
             stream.flush()
             os.fsync(stream.fileno())
     except BaseException:
@@ -53,16 +56,31 @@ def _stage(path: Path, content: str | bytes) -> str:
 def write_all_atomic(files: dict[Path, str]) -> None:
     """Write several files: all are staged before any replaces its target, so a failure while
     writing (disk full, permissions) leaves every target as it was."""
-    staged: list[tuple[str, Path]] = []
-    try:
+    with StagedFiles() as staged:
         for path, text in files.items():
-            staged.append((_stage(path, text), path))
-    except BaseException:
-        for temporary, _ in staged:
-            os.unlink(temporary)
-        raise
-    for temporary, path in staged:
-        os.replace(temporary, path)
+            staged.add(path, text)
+
+
+class StagedFiles:
+    """Files staged one by one beside their targets (text, or text in chunks, never held
+    whole), then all put in place when the block ends, or none if it raises."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    def add(self, path: Path, content: str | Iterable[str]) -> None:
+        self._staged.append((_stage(path, content), path))
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            for temporary, _path in self._staged:
+                os.unlink(temporary)
+            return
+        for temporary, path in self._staged:
+            os.replace(temporary, path)
 
 
 def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import os
 import re
+import signal
 import subprocess
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,10 @@ from ..errors import FedregError, UsageError
 
 class GitError(FedregError):
     pass
+
+
+class GitTimeout(GitError):
+    """A git command stopped (with every process it started) past its time limit."""
 
 
 GITLINK, TREE, NO_ENTRY = b"160000", b"040000", b"000000"
@@ -36,9 +42,16 @@ class GitRepository:
     ) -> bytes:
         return _run(["git", *args], self.root, f"git {args[0]} a échoué", stdin, env)
 
-    def fetch(self, remote: str, refspecs: list[str], token: str | None = None) -> None:
+    def fetch(
+        self,
+        remote: str,
+        refspecs: list[str],
+        token: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
         """Fetch `refspecs` from `remote` (objects and refs only: nothing is checked out).
-        The token goes to git through its environment, never on a command line."""
+        The token goes to git through its environment, never on a command line. Past
+        `timeout` seconds, git and every process it started are stopped (`GitTimeout`)."""
         env = {}
         if token:
             basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
@@ -47,7 +60,8 @@ class GitRepository:
                 "GIT_CONFIG_KEY_0": "http.extraHeader",
                 "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
             }
-        self.git("fetch", "--quiet", "--no-tags", "--", remote, *refspecs, env=env)
+        command = ["git", "fetch", "--quiet", "--no-tags", "--", remote, *refspecs]
+        _run(command, self.root, "git fetch a échoué", env=env, timeout=timeout)
 
     def merge_tree(self, base: str, head: str) -> tuple[str, list[str]]:
         """The tree merging `head` into `base` would give, written to the object store only
@@ -304,22 +318,35 @@ def _run(
     failure: str,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> bytes:
     try:
-        process = subprocess.run(
+        # its own process group: a timeout stops git's helpers (ssh, upload-pack) too
+        process = subprocess.Popen(
             command,
             cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            check=False,
+            stdin=subprocess.PIPE if stdin is not None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env={**os.environ, **env} if env else None,
+            start_new_session=timeout is not None,
         )
     except FileNotFoundError as error:
         raise GitError("git est introuvable : installez-le") from error
+    try:
+        stdout, stderr = process.communicate(stdin, timeout)
+    except subprocess.TimeoutExpired as error:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            if pipe is not None:  # unread: a helper outside the group may still hold it
+                pipe.close()
+        raise GitTimeout(f"{failure} : pas de réponse en {timeout:g} s") from error
     if process.returncode != 0:
-        detail = process.stderr.decode(errors="replace").strip()
+        detail = stderr.decode(errors="replace").strip()
         raise GitError(f"{failure} : {detail}")
-    return process.stdout
+    return stdout
 
 
 # What `git ls-tree -z` writes before a name: "<mode> <type> <object id>\t".

@@ -13,6 +13,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -333,19 +335,43 @@ class GitHubClient:
 
     # -- deployments ---------------------------------------------------------------------
 
-    def deployment_for(self, sha: str, environment: str) -> Deployment:
+    def deployment_for(self, sha: str, environment: str, new: bool = False) -> Deployment:
         """The GitHub Deployment of `sha` to `environment`: the one GitHub Actions created
-        for the job's environment, else a new one."""
+        for the job's environment, else (or when `new`: the fedreg App records its own, the
+        only ones the partner space believes) a new one by this client's identity."""
         with explained("déploiement GitHub"):
-            for deployment in self.repo.get_deployments(sha=sha, environment=environment):
-                return deployment
+            if not new:
+                for deployment in self.repo.get_deployments(sha=sha, environment=environment):
+                    return deployment
             return self.repo.create_deployment(
                 ref=sha,
                 environment=environment,
                 auto_merge=False,
                 required_contexts=[],
                 description="fedreg",
+                production_environment=environment.startswith("production"),
             )
+
+    def deployment_records(self, environment: str, creator: str, count: int) -> list[Deployment]:
+        """The latest `count` deployments to `environment` (newest first) that `creator`
+        (a login) created."""
+        with explained("lecture des déploiements"):
+            latest = islice(self.repo.get_deployments(environment=environment), count)
+            return [
+                deployment
+                for deployment in latest
+                if deployment.creator is not None
+                and deployment.creator.login.lower() == creator.lower()
+            ]
+
+    def deployment_states(self, deployment: Deployment, creator: str) -> list[tuple[str, datetime]]:
+        """(state, when) of each status `creator` gave `deployment`, newest first."""
+        with explained("lecture des statuts du déploiement"):
+            return [
+                (status.state, status.created_at)
+                for status in deployment.get_statuses()
+                if status.creator is not None and status.creator.login.lower() == creator.lower()
+            ]
 
     def deployment_status(
         self,
@@ -458,14 +484,14 @@ class GitHubClient:
             pull.create_issue_comment(comment)
             pull.edit(state="closed")
 
-    def bot_comments(self, pull: PullRequest) -> list[str]:
-        """The bot's own comments (as `_upsert_comment` finds them): anyone may write its
-        markers in a comment of theirs."""
+    def bot_comments(self, pull: PullRequest, author: str) -> list[str]:
+        """The bot's own comments: its marker, written by `author` (the fedreg App's login).
+        Anyone may write the marker, and any workflow's GITHUB_TOKEN comments as a bot."""
         with explained(f"lecture des commentaires de la demande n° {pull.number}"):
             return [
                 c.body or ""
                 for c in pull.get_issue_comments()
-                if COMMENT_MARKER in (c.body or "") and c.user.type == "Bot"
+                if COMMENT_MARKER in (c.body or "") and c.user.login.lower() == author.lower()
             ]
 
     def open_pull_from(self, branch: str) -> PullRequest | None:

@@ -19,6 +19,7 @@ from ..deploy.mongostore import AUDIT_COLLECTION, SecretKeys, history
 from ..deploy.orchestration import (
     actor,
     changed_deployments,
+    commit_to_ship,
     deployment_manifest,
     discover_repository,
     load_manifest,
@@ -38,6 +39,7 @@ from ..deploy.sequence import (
     collection_sizes,
     deliver_pending,
     deploy,
+    deploy_commit,
     drift,
     is_marked,
     manifest_refusals,
@@ -53,6 +55,7 @@ from ..errors import FedregError
 from ..manifests.build import Manifest
 from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
+from ..registry.models import deployment_parts
 from ..registry.policy import Policy
 from .common import EXIT_FAILED, EXIT_OK, policy_or_fail, source_commit
 from .deployjson import deploy_json, drift_json, history_json
@@ -101,11 +104,12 @@ def _secret_keys(secrets_out: Path) -> SecretKeys:
 
 
 @contextmanager
-def open_target(target: str) -> Iterator[Store]:
-    """The target's store; whatever error escapes names it as host:port only."""
+def open_target(target: str, read_only: bool = False) -> Iterator[Store]:
+    """The target's store (`read_only`: a dry run's, never saved); whatever error escapes
+    names it as host:port only."""
     check_target(target)
     try:
-        with open_store(target) as store:
+        with open_store(target, read_only) as store:
             yield store
     except FedregError as error:
         if target.startswith(FILE_SCHEME):
@@ -137,6 +141,18 @@ def _outcome_summary(result: DeployResult) -> str:
     return prefix + _summary(result.plan)
 
 
+def _path_text(result: DeployResult) -> str:
+    if result.incremental_base is not None:
+        return (
+            f"Déploiement incrémental : {result.changed_files} fichier(s) changé(s) depuis le "
+            f"dernier commit déployé ({result.incremental_base[:12]}) ; seuls leurs "
+            "enregistrements sont comparés."
+        )
+    if result.full_path:
+        return f"Déploiement complet : {result.full_path}."
+    return "Déploiement complet."
+
+
 def _print_result(result: DeployResult, output_format: str) -> int:
     """Print what the deploy did, in text or JSON; its exit code."""
     exit_code = EXIT_OK if result.status in ("up-to-date", "planned", "applied") else EXIT_FAILED
@@ -153,6 +169,7 @@ def _print_result(result: DeployResult, output_format: str) -> int:
             print(f"Verrou expiré repris : il était tenu par {held}.")
     if result.plan is not None:
         print(f"Manifeste : {result.release}.")
+        print(_path_text(result))
         sys.stdout.write(render_deploy_plan(result.plan))
     for refusal in result.refusals:
         print(f"fedreg : {refusal}", file=sys.stderr)
@@ -200,6 +217,7 @@ def _request(
         run_id=run_id(),
         progress=progress,
         manifest_file=manifest_file,
+        registry_check=manifest_file is not None and kind == "deploy",
     )
 
 
@@ -213,9 +231,31 @@ def _deploy(
     """The deploy sequence; its first step verifies the release of `manifest_file` (None:
     rendered here, deployable only where the policy lists no signing key)."""
     request = _request(options, kind, manifest_file)
-    with open_target(options.target) as store:
+    with open_target(options.target, read_only=not request.apply) as store:
         try:
             return deploy(store, manifest, request, policy, discover_repository())
+        finally:
+            if isinstance(request.progress, TerminalProgress):
+                request.progress.close()
+
+
+def _deploy_commit(
+    repo: GitRepository, commit: str, options: DeployOptions, policy: Policy
+) -> DeployResult:
+    """The deploy sequence for a commit: the change since the last deploy, or the whole
+    deployment rendered when it must (`deploy_commit`)."""
+    request = _request(options)
+    environment, _ = deployment_parts(options.deployment)
+    with open_target(options.target, read_only=not request.apply) as store:
+        try:
+            return deploy_commit(
+                store,
+                commit,
+                lambda: manifests_at_commit(repo, commit, policy, environment)[request.deployment],
+                request,
+                policy,
+                repo,
+            )
         finally:
             if isinstance(request.progress, TerminalProgress):
                 request.progress.close()
@@ -226,6 +266,18 @@ def _github() -> GitHubClient:
     from ..adapters.github import GitHubClient
 
     return GitHubClient.from_environment()
+
+
+def _deployment_recorder(client: GitHubClient) -> GitHubClient:
+    """Who records the deployment on GitHub: the fedreg App (`FEDREG_DEPLOYMENT_TOKEN`, its
+    token in deploy.yml), whose records alone the partner space believes; else `client`."""
+    from ..adapters.github import GitHubClient
+
+    token = os.environ.get("FEDREG_DEPLOYMENT_TOKEN")
+    if not token:
+        return client
+    api_url = os.environ.get("GITHUB_API_URL", "https://api.github.com")
+    return GitHubClient(token, api_url, client.repository)
 
 
 def _publisher(client: GitHubClient, deployment: str, label: str) -> Any:
@@ -275,11 +327,14 @@ def run_bot_deploy(
         if os.environ.get("GITHUB_RUN_ID")
         else ""
     )
-    deployment = client.deployment_for(sha, options.deployment)
-    client.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
+    recorder = _deployment_recorder(client)
+    deployment = recorder.deployment_for(sha, options.deployment, new=recorder is not client)
+    recorder.deployment_status(deployment, "in_progress", "fedreg déploie", log_url=run_url)
     try:
         if manifest_file is not None:
-            manifest = _given_manifest(manifest_file, options.deployment, policy)
+            manifest = _given_manifest(
+                manifest_file, options.deployment, policy, checked_by_deploy=True
+            )
         else:
             manifest = deployment_manifest(policy, options.deployment, os.environ.get("GITHUB_SHA"))
         result = _deploy(manifest, options, policy, manifest_file=manifest_file)
@@ -287,7 +342,7 @@ def run_bot_deploy(
         message = redact_text(str(error), options.target)
         with suppress(FedregError):  # a run that failed midway may have stored secrets
             _deliver_pending(client, options, sha[:12])
-        client.deployment_status(
+        recorder.deployment_status(
             deployment, "failure", _github_text(f"échec : {message}", ""), log_url=run_url
         )
         raise
@@ -295,7 +350,7 @@ def run_bot_deploy(
     attachments, delivered = _deliver_pending(client, options, sha[:12])
     if delivered:
         print(f"{delivered} secret(s) chiffré(s) remis : {attachments}")
-    client.deployment_status(
+    recorder.deployment_status(
         deployment,
         "success" if exit_code == EXIT_OK else "failure",
         _github_text(_outcome_summary(result), options.target),
@@ -312,12 +367,15 @@ def run_changed_deployments(*, base: str, head: str | None, policy_file: Path) -
     return EXIT_OK
 
 
-def _given_manifest(manifest_file: Path, deployment: str, policy: Policy) -> Manifest:
+def _given_manifest(
+    manifest_file: Path, deployment: str, policy: Policy, *, checked_by_deploy: bool = False
+) -> Manifest:
     """A manifest from a file, refused unless it is what the registry renders at its commit
-    (checked before anything else reads it)."""
+    (checked before anything else reads it; or, `checked_by_deploy`, by the deploy sequence
+    once it knows the target's last deploy: DeployRequest.registry_check)."""
     manifest = load_manifest(manifest_file, deployment)
     problems = manifest_problems(manifest, deployment)
-    if not problems:
+    if not problems and not checked_by_deploy:
         mismatch = registry_mismatch(discover_repository(), manifest, policy)
         problems = [mismatch] if mismatch else []
     if problems:
@@ -336,7 +394,16 @@ def _manifest(manifest_file: Path | None, deployment: str, policy: Policy) -> Ma
 def run_deploy(options: DeployOptions, *, manifest_file: Path | None, policy_file: Path) -> int:
     check_target(options.target)
     policy = policy_or_fail(policy_file)
-    manifest = _manifest(manifest_file, options.deployment, policy)
+    environment, _ = deployment_parts(options.deployment)
+    shipped = None if manifest_file else commit_to_ship(None, "refuse", environment)
+    if shipped is not None:
+        return _print_result(_deploy_commit(*shipped, options, policy), options.output_format)
+    if manifest_file is None:
+        manifest = deployment_manifest(policy, options.deployment)
+    else:
+        manifest = _given_manifest(
+            manifest_file, options.deployment, policy, checked_by_deploy=True
+        )
     result = _deploy(manifest, options, policy, manifest_file=manifest_file)
     return _print_result(result, options.output_format)
 

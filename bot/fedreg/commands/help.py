@@ -157,6 +157,11 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             'fedreg bot deploy production-internet --target "$MONGODB_URI"',
             "en CI : déployer et rendre compte au déploiement GitHub",
         ),
+        (
+            'fedreg bot deploy integration-internet --target "$MONGODB_URI"',
+            "avec FEDREG_DEPLOYMENT_TOKEN (jeton de l'App fedreg) : le déploiement GitHub à "
+            "son nom, le seul que l'espace partenaires croit",
+        ),
     ),
     "changed-deployments": (
         (

@@ -32,13 +32,13 @@ def sealer_from_environment(required: bool = False) -> Sealer | None:
             )
         return None
     try:
-        seal(pem, "essai", "0" * 40, "essai@exemple.fr")
+        seal(pem, "essai", "0" * 40, "essai@exemple.fr", "essai")
     except Exception as error:  # joserfc raises several types for a bad key
         message = f"{SIGNING_KEY_VARIABLE} n'est pas une clé privée Ed25519 (PEM)"
         raise UsageError(message) from error
 
-    def sealer(repository: str, commit: str, email: str) -> str:
-        return seal(pem, repository, commit, email)
+    def sealer(repository: str, commit: str, email: str, idp_id: str) -> str:
+        return seal(pem, repository, commit, email, idp_id)
 
     return sealer
 

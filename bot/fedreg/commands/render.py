@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..adapters.files import write_all_atomic
+from ..adapters.files import StagedFiles
 from ..deploy.orchestration import manifests_to_ship
 from ..errors import FedregError
-from ..manifests.build import serialize
+from ..manifests.build import serialized_chunks
 from ..manifests.release import (
     ENVELOPE_SUFFIX,
     SIGNING_KEY_VARIABLE,
     private_key,
-    sign_release,
+    sign_manifest_file,
     workflow_from_environment,
 )
 from .common import EXIT_OK, policy_or_fail
@@ -28,22 +30,23 @@ def run_render(*, out: Path, policy_file: Path, sign: bool = False) -> int:
         raise FedregError(f"--sign : la clé de signature {SIGNING_KEY_VARIABLE} est absente")
     signing_key = private_key(key_pem) if sign else None
     manifests = manifests_to_ship(policy, uncommitted="warn")
-    files: dict[Path, str] = {}
     now = datetime.now(UTC)
-    for name, manifest in manifests.items():
-        path = out / f"{name}.json"
-        files[path] = serialize(manifest)
-        if signing_key is not None:
-            envelope = sign_release(
-                files[path].encode(),
-                path.name,
-                signing_key,
-                now=now,
-                valid_days=policy.release_validity_days,
-                workflow=workflow_from_environment(os.environ),
-            )
-            files[path.with_name(path.name + ENVELOPE_SUFFIX)] = envelope.decode()
-    write_all_atomic(files)
+    with StagedFiles() as staged:
+        for name, manifest in manifests.items():
+            path = out / f"{name}.json"
+            sha256 = hashlib.sha256()
+            staged.add(path, _hashed(serialized_chunks(manifest), sha256))
+            if signing_key is not None:
+                envelope = sign_manifest_file(
+                    path.name,
+                    sha256.hexdigest(),
+                    manifest,
+                    signing_key,
+                    now=now,
+                    valid_days=policy.release_validity_days,
+                    workflow=workflow_from_environment(os.environ),
+                )
+                staged.add(path.with_name(path.name + ENVELOPE_SUFFIX), envelope.decode())
     for name, manifest in manifests.items():
         print(
             f"{out / name}.json : {len(manifest['client'])} FS, "
@@ -51,3 +54,10 @@ def run_render(*, out: Path, policy_file: Path, sign: bool = False) -> int:
             + (", signé" if signing_key is not None else "")
         )
     return EXIT_OK
+
+
+def _hashed(chunks: Iterable[str], sha256: hashlib._Hash) -> Iterator[str]:
+    """`chunks` as they are, their UTF-8 bytes hashed on the way (what the file holds)."""
+    for chunk in chunks:
+        sha256.update(chunk.encode("utf-8"))
+        yield chunk

@@ -69,7 +69,7 @@ def run_validate(options: ValidateOptions) -> int:
     whole = options.cross_check or any(
         options.registry.resolve().is_relative_to(path.resolve()) for path in options.paths
     )
-    checked = {to_root(doc.display_path) for doc in result.documents}
+    checked = {to_root(path) for path in result.checked_paths}
     diagnostics = apply_exceptions(
         sorted(policy_diagnostics + found),
         waivers_in(root, policy, today),
@@ -79,7 +79,7 @@ def run_validate(options: ValidateOptions) -> int:
         checked=lambda file: whole or file in checked,
     )
     render = RENDERERS_BY_NAME[options.output_format]
-    sys.stdout.write(render(diagnostics, len(result.documents), options.colour))
+    sys.stdout.write(render(diagnostics, len(result.checked_paths), options.colour))
     if count_errors(diagnostics):
         return EXIT_FAILED
     warnings = [d for d in diagnostics if d.severity is Severity.WARNING and d.waiver is None]

@@ -66,9 +66,10 @@ def dump_collections(db: Database[dict[str, Any]]) -> str:
 
 
 class FileStore:
-    """The Store of a file target."""
+    """The Store of a file target. Opened `read_only` (a dry run), it is never saved: what
+    the command reads costs the file's reading alone, and nothing it does can reach it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
         self._db: Database[dict[str, Any]] = mongomock.MongoClient()[DATABASE]
         for name, documents in _load(path).items():
@@ -81,11 +82,12 @@ class FileStore:
                     f"cible illisible : {path}, collection {name} : deux documents ont le même "
                     "_id (un document copié à la main ?)"
                 ) from None
-        self._saved = dump_collections(self._db)
+        self._read_only = read_only
+        self._saved = "" if read_only else dump_collections(self._db)
 
     @classmethod
     @contextmanager
-    def opened(cls, path_text: str) -> Iterator[FileStore]:
+    def opened(cls, path_text: str, read_only: bool = False) -> Iterator[FileStore]:
         path = Path(path_text)
         if path.is_dir():
             raise UsageError(f"--target file:{path_text} est un dossier, pas un fichier .json")
@@ -112,7 +114,7 @@ class FileStore:
                     f"{path} est utilisé par une autre commande fedreg (verrou {path}.lock) : "
                     "rien n'est lu ni écrit ; relancez quand elle aura fini"
                 ) from None
-            store = cls(path)
+            store = cls(path, read_only)
             try:
                 yield store
             finally:
@@ -145,6 +147,8 @@ class FileStore:
             raise
 
     def save(self) -> None:
+        if self._read_only:
+            return
         text = dump_collections(self._db)
         if text != self._saved:
             write_atomic_bytes(self.path, text.encode("utf-8"))  # 0600: it holds ciphertexts

@@ -62,6 +62,9 @@ class Provenance:
     target: str = ""  # host:port only
     overrides: tuple[str, ...] = ()  # limits passed with --allow-large-change
     release: str = "non signé"  # what the release check proved (manifests/release.py)
+    # An incremental deploy: the commit it went on from (the digest then covers the records
+    # of the changed files only)
+    incremental_base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,53 @@ class MongoStore:
 
 def live_documents(db: Database[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return {name: list(db[name].find({}, {"_id": False})) for name, _ in COLLECTIONS}
+
+
+def live_documents_of(
+    db: Database[dict[str, Any]], keys: dict[str, frozenset[str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The live documents whose identifier is one of `keys` (collection -> identifiers),
+    whatever their provenance: one indexed query per collection."""
+    return {
+        name: list(db[name].find({key_field: {"$in": sorted(keys.get(name, ()))}}, {"_id": False}))
+        if keys.get(name)
+        else []
+        for name, key_field in COLLECTIONS
+    }
+
+
+def managed_count(db: Database[dict[str, Any]], deployment: str) -> int:
+    """How many live documents the registry of `deployment` manages (the share limits'
+    denominator)."""
+    return sum(db[name].count_documents({PROVENANCE_FIELD: deployment}) for name, _ in COLLECTIONS)
+
+
+# What changes which documents the registry manages, or their fields, outside a deploy.
+RESHAPING_KINDS = ("adopt",)
+
+
+def incremental_base(db: Database[dict[str, Any]], deployment: str) -> str | None:
+    """The commit the managed documents were last wholly deployed from, when a change can be
+    deployed from it alone: the latest entry that wrote records (a deploy, a rollback or an
+    adoption; a failure that wrote nothing aside) must be an applied deploy or rollback.
+    None: a deploy that failed midway, an adoption since, or no deploy yet."""
+    for entry in (
+        db[AUDIT_COLLECTION]
+        .find(
+            {
+                "deployment": deployment,
+                "kind": {"$in": ["deploy", "rollback", None, *RESHAPING_KINDS]},
+                "status": {"$in": ["applied", "failed"]},
+            }
+        )
+        .sort("at", -1)
+    ):
+        if entry["status"] == "failed" and not entry.get("applied"):
+            continue
+        applied = entry["status"] == "applied" and entry.get("kind") not in RESHAPING_KINDS
+        commit = entry.get("commit")
+        return str(commit) if applied and isinstance(commit, str) else None
+    return None
 
 
 def _stamp(provenance: Provenance, now: datetime) -> dict[str, Any]:
@@ -353,10 +403,16 @@ def record(
             "overrides": list(provenance.overrides),
             "release": provenance.release,
             "error": error,
+            **_incremental(provenance),
             **(details or {}),
         },
         session=session,
     )
+
+
+def _incremental(provenance: Provenance) -> dict[str, str]:
+    base = provenance.incremental_base
+    return {"incrementalBase": base} if base else {}
 
 
 def last_deployed_commit(

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,14 +32,13 @@ from ..manifests.release import (
 from ..registry.layout import DEPLOYMENTS, REGISTRY_DIR, RegistryDocument
 from ..registry.models import ENVIRONMENTS, NETWORKS, deployment_name, deployment_parts
 from ..registry.policy import Policy
-from ..registry.snapshot import changes, documents_at, documents_of_changes, is_git_config
+from ..registry.snapshot import changes, documents_of_changes, is_git_config, tree_entries
 from ..validation.coreconformance import CoreViolation, manifest_violations
 from ..validation.engine import (
     build_provider,
     check_document,
     collector_paused,
     locate,
-    validate_documents,
     validate_paths,
 )
 from ..validation.waivers import (
@@ -50,6 +49,7 @@ from ..validation.waivers import (
     waivers_in,
 )
 from .plan import DeployAction, DeployPlan
+from .rendering import Manifests, render_entries
 from .secrets import AGE_IDENTITY_VARIABLE, SecretError, identity_recipient, open_sealed
 
 
@@ -120,20 +120,29 @@ def manifests_from_worktree(
 
 def manifests_at_commit(
     repo: GitRepository, ref: str, policy: Policy, environment: str | None = None
-) -> dict[str, Manifest]:
+) -> Mapping[str, Manifest]:
     """The manifests rendered from the registry as it was at `ref`, with its waivers (or
-    from one `environment`'s folder alone, as `manifests_from_worktree`)."""
+    from one `environment`'s folder alone, as `manifests_from_worktree`): every file checked
+    and every record checked against the core's constraints first (InvalidRegistry,
+    NonConformantRecords), each manifest then assembled when asked for."""
     commit = repo.resolve(ref)
-    docs = documents_at(repo, commit, _folder(environment))
+    rendered = render_entries(repo, tree_entries(repo, commit, _folder(environment)), policy)
     today = date.today()
     diagnostics = apply_exceptions(
-        validate_documents(docs, policy),
+        rendered.diagnostics,
         waivers_at(repo, commit, policy, today),
         policy,
         today,
         checked=_in_folder(environment),
     )
-    return _manifests(docs, diagnostics, commit)
+    if count_errors(diagnostics):
+        raise InvalidRegistry(diagnostics, len(rendered.entries))
+    if rendered.unbuilt:
+        rendered.build_unbuilt(repo)
+    violations = rendered.core_violations()
+    if violations:
+        raise NonConformantRecords(violations)
+    return Manifests(rendered, commit)
 
 
 def waivers_at(repo: GitRepository, commit: str | None, policy: Policy, today: date) -> Waivers:
@@ -163,7 +172,7 @@ class UncommittedRegistry(FedregError):
 
 def manifests_to_ship(
     policy: Policy, ref: str | None = None, *, uncommitted: str = "refuse"
-) -> dict[str, Manifest]:
+) -> Mapping[str, Manifest]:
     """What render and deploy ship: the registry of commit `ref` (default: the checked-out
     commit) read from its blobs by the one reader, so that no attribute, filter or encoding of
     a checkout changes what is deployed. Uncommitted changes under registry/ are refused
@@ -183,12 +192,25 @@ def deployment_manifest(policy: Policy, deployment: str, ref: str | None = None)
 
 def _to_ship(
     policy: Policy, ref: str | None, uncommitted: str, environment: str | None
-) -> dict[str, Manifest]:
+) -> Mapping[str, Manifest]:
+    shipped = commit_to_ship(ref, uncommitted, environment)
+    if shipped is None:
+        return manifests_from_worktree(policy, None, environment)
+    repo, commit = shipped
+    return manifests_at_commit(repo, commit, policy, environment)
+
+
+def commit_to_ship(
+    ref: str | None, uncommitted: str, environment: str | None
+) -> tuple[GitRepository, str] | None:
+    """The repository and the commit render and deploy ship (`manifests_to_ship`), after
+    the check of uncommitted changes; None outside a git repository (or before its first
+    commit), where the files are read as they are."""
     repo = discover_repository()
     if repo is None or repo.head_commit() is None:
         if ref is not None:
             raise UsageError(f"pas de dépôt git ici : impossible de lire le commit {ref}")
-        return manifests_from_worktree(policy, None, environment)
+        return None
     folder = _folder(environment)
     if ref is None and repo.is_dirty(folder):
         message = (
@@ -200,7 +222,7 @@ def _to_ship(
                 f"{message}. Validez-les (git commit) ou mettez-les de côté (git stash)."
             )
         print(f"fedreg : {message} ; rendu du commit HEAD, sans elles.", file=sys.stderr)
-    return manifests_at_commit(repo, ref or "HEAD", policy, environment)
+    return repo, repo.resolve(ref or "HEAD")
 
 
 def changed_deployments(
@@ -418,8 +440,10 @@ def registry_mismatch(
     if repo is None:
         return "pas de dépôt git ici : impossible de comparer le manifeste au registre"
     assert repo is not None and isinstance(commit, str)
-    try:
-        rendered = manifests_at_commit(repo, commit, policy)[manifest["deployment"]]
+    deployment = manifest["deployment"]
+    environment, _ = deployment_parts(deployment)
+    try:  # every rule across files holds within one environment: its folder is enough
+        rendered = manifests_at_commit(repo, commit, policy, environment)[deployment]
     except (GitError, UsageError):
         return f"le commit {commit[:12]} du manifeste est inconnu de ce dépôt"
     if rendered["digest"] != manifest.get("digest"):

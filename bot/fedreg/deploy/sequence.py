@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,21 +21,27 @@ from ..manifests.release import UNSIGNED, ReleaseRefused
 from ..manifests.verify import manifest_problems
 from ..registry.policy import Policy
 from ..validation.coreconformance import is_resource_server
+from .delta import DeploymentChange, FullPath, delta_mismatch, deployment_change
 from .mongostore import (
     DeployFailed,
     Provenance,
     SecretKeys,
     adopt,
     apply_plan,
+    incremental_base,
     issued_dates,
     last_deployed_commit,
     live_documents,
+    live_documents_of,
+    managed_count,
     record,
     rotate_secret,
 )
 from .orchestration import (
     manifests_at_commit,
     ordering_problem,
+    plain_commit,
+    registry_mismatch,
     rollback_problem,
     sealed_secret_problems,
     verified_release,
@@ -79,6 +85,10 @@ class DeployRequest:
     # The --manifest file whose signed release is verified first; None: rendered here (then
     # deployable only where the policy lists no release signing key).
     manifest_file: Path | None = None
+    # Whether that file is still to be compared with the registry at its commit: with the
+    # change's files when the deploy goes on from the last one, else with the deployment
+    # rendered whole (`registry_mismatch`).
+    registry_check: bool = False
 
 
 @dataclass
@@ -100,6 +110,10 @@ class DeployResult:
     sealed_files: list[Path] = field(default_factory=list)
     error: str = ""
     release: str = UNSIGNED  # what the release check proved (« signé (clé …) », « non signé »)
+    # An incremental deploy: the commit it went on from, and how many files changed since
+    incremental_base: str | None = None
+    changed_files: int = 0
+    full_path: str = ""  # why a deploy of a commit read the whole registry (French)
 
 
 def change_limits(policy: Policy) -> ChangeLimits:
@@ -207,6 +221,107 @@ def _order_refusal(
     return ordering_problem(repo, last_deployed_commit(store.db, request.deployment), commit)
 
 
+def deploy_commit(
+    store: Store,
+    commit: str,
+    render: Callable[[], Manifest],
+    request: DeployRequest,
+    policy: Policy,
+    repo: GitRepository,
+) -> DeployResult:
+    """The sequence for a commit of the registry rather than a manifest file: the release
+    check, the target, the lock, then the change since the store's last deploy when it can be
+    told from the changed files alone (`delta.py`: their records are all it writes), else
+    the whole deployment `render()`ed and deployed as `deploy` does. Raises as `deploy`."""
+    result = DeployResult(request.deployment, request.kind, "refused")
+    try:
+        result.release, _ = verified_release(None, request.deployment, policy, datetime.now(UTC))
+    except ReleaseRefused as refused:
+        result.refusals = [str(refused)]
+        return result
+    check_marker(store.db, request.deployment, store.place)
+    if request.apply:
+        _lock(store, request, policy, result)
+    try:
+        refusal = ordering_problem(repo, last_deployed_commit(store.db, request.deployment), commit)
+        if refusal is not None:
+            result.refusals = [refusal]
+            return result
+        try:
+            change, plan = _incremental_plan(store, commit, request, policy, repo, result)
+        except FullPath as reason:
+            result.full_path = str(reason)
+            manifest = render()
+            result.refusals = [
+                f"manifeste refusé : {p}" for p in manifest_problems(manifest, request.deployment)
+            ]
+            if result.refusals:
+                return result
+            return _plan_and_apply(store, manifest, request, policy, repo, result)
+        return _check_and_apply(store, change.manifest, plan, request, policy, result)
+    finally:
+        if request.apply:
+            release_lock(store.db, request.deployment, request.run_id)
+
+
+def _incremental_plan(
+    store: Store,
+    commit: str,
+    request: DeployRequest,
+    policy: Policy,
+    repo: GitRepository,
+    result: DeployResult,
+) -> tuple[DeploymentChange, DeployPlan]:
+    """The change since the last deploy and its plan: the changed files' records against
+    the live documents of their identities, the share limits counted on every managed
+    document (FullPath when the change cannot decide every write)."""
+    change = _change_since_last_deploy(store, commit, request, policy, repo)
+    live = live_documents_of(store.db, change.keys)
+    _refuse_taken_identities(change, live, request.deployment)
+    plan = replace(
+        plan_deploy(change.manifest, live),
+        live_records=managed_count(store.db, request.deployment),
+    )
+    result.incremental_base, result.changed_files = change.base, change.files
+    return change, plan
+
+
+def _change_since_last_deploy(
+    store: Store, commit: str, request: DeployRequest, policy: Policy, repo: GitRepository
+) -> DeploymentChange:
+    """The change since the commit the store was last wholly deployed from (FullPath when
+    there is none to go on from)."""
+    if request.kind != "deploy":
+        raise FullPath("un retour arrière se déploie toujours en entier")
+    base = incremental_base(store.db, request.deployment)
+    if base is None:
+        raise FullPath(
+            "le dernier déploiement enregistré n'a pas été appliqué en entier (ou une "
+            "adoption l'a suivi, ou il n'y en a pas)"
+        )
+    if base == commit:
+        raise FullPath(f"{commit[:12]} est déjà déployé : tout est comparé à nouveau")
+    if not repo.is_ancestor(base, commit):
+        raise FullPath(f"{commit[:12]} ne descend pas du dernier commit déployé {base[:12]}")
+    return deployment_change(repo, base, commit, request.deployment, policy)
+
+
+def _refuse_taken_identities(
+    change: DeploymentChange, live: dict[str, list[dict[str, Any]]], deployment: str
+) -> None:
+    """FullPath when a changed file now holds an identity that a managed document has but no
+    changed file held at the base: another file holds it (the full path reports the clash,
+    located), or the database was changed outside git (the full path compares everything)."""
+    for collection, key_field in COLLECTIONS:
+        now = change.keys[collection] - change.before[collection]
+        for doc in live[collection]:
+            if doc.get(key_field) in now and is_managed(doc, deployment):
+                raise FullPath(
+                    f"l'identifiant {doc[key_field]} est déjà celui d'un fournisseur déployé "
+                    "qu'aucun fichier changé ne tenait"
+                )
+
+
 def _plan_and_apply(
     store: Store,
     manifest: Manifest,
@@ -219,7 +334,52 @@ def _plan_and_apply(
     if refusal is not None:
         result.refusals = [refusal]
         return result
+    if request.registry_check:
+        return _checked_against_registry(store, manifest, request, policy, repo, result)
     plan = plan_deploy(manifest, live_documents(store.db))
+    return _check_and_apply(store, manifest, plan, request, policy, result)
+
+
+def _checked_against_registry(
+    store: Store,
+    manifest: Manifest,
+    request: DeployRequest,
+    policy: Policy,
+    repo: GitRepository | None,
+    result: DeployResult,
+) -> DeployResult:
+    """A manifest file deployed once it is the registry's at its commit: for the identities
+    of the change since the last deploy (whose records alone are then planned and written),
+    else whole."""
+    commit = manifest.get("source_commit")
+    try:
+        if repo is None or not isinstance(commit, str) or commit != plain_commit(commit):
+            raise FullPath("ce manifeste ne vient pas d'un commit de ce dépôt")
+        change, plan = _incremental_plan(store, commit, request, policy, repo, result)
+    except FullPath as reason:
+        result.full_path = str(reason)
+        mismatch = registry_mismatch(repo, dict(manifest), policy)
+        if mismatch is not None:
+            result.refusals = [f"manifeste refusé : {mismatch}"]
+            return result
+        plan = plan_deploy(manifest, live_documents(store.db))
+        return _check_and_apply(store, manifest, plan, request, policy, result)
+    mismatch = delta_mismatch(change, manifest)
+    if mismatch is not None:
+        result.incremental_base = None
+        result.refusals = [f"manifeste refusé : {mismatch}"]
+        return result
+    return _check_and_apply(store, manifest, plan, request, policy, result)
+
+
+def _check_and_apply(
+    store: Store,
+    manifest: Manifest,
+    plan: DeployPlan,
+    request: DeployRequest,
+    policy: Policy,
+    result: DeployResult,
+) -> DeployResult:
     result.plan = plan
     result.refusals = plan.problems() + sealed_secret_problems(
         plan, policy, request.keys.age_identity
@@ -246,6 +406,7 @@ def _plan_and_apply(
         target=store.place,
         overrides=tuple(breaches),
         release=result.release,
+        incremental_base=result.incremental_base,
     )
     minutes, done = policy.deploy_lock_minutes, 0
     result.mode = store.mode

@@ -79,14 +79,15 @@ def check_target(target: str) -> None:
 
 
 @contextmanager
-def open_store(target: str) -> Iterator[Store]:
+def open_store(target: str, read_only: bool = False) -> Iterator[Store]:
     """The target's store; a file target is saved on the way out, even after an error (what
-    was written is recorded, as on a MongoDB server without transactions)."""
+    was written is recorded, as on a MongoDB server without transactions), unless it was
+    opened `read_only` (a dry run: then never)."""
     check_target(target)
     if target.startswith(FILE_SCHEME):
         from .filestore import FileStore
 
-        with FileStore.opened(target.removeprefix(FILE_SCHEME)) as store:
+        with FileStore.opened(target.removeprefix(FILE_SCHEME), read_only) as store:
             yield store
         return
     from .mongostore import MongoStore

@@ -47,7 +47,7 @@ INSERT_AFTER = {
 }
 KIND_FR = {SERVICE_PROVIDER: "FS (fournisseur de services)", IDENTITY_PROVIDER: "FI"}
 REQUEST_KEYS = ("environment", "network", "client_id", "uid", *LIST_FIELDS, "requester")
-REQUESTER_KEYS = ("email", "siret", "organisation", "legal_form")
+REQUESTER_KEYS = ("email", "siret", "organisation", "legal_form", "idp_id")
 MAX_ITEMS = 100
 MAX_LENGTH = 2048
 
@@ -61,6 +61,8 @@ class Requester:
     siret: str = ""
     organisation: str = ""
     legal_form: str = ""
+    idp_id: str = ""  # the identity provider (FI) that asserted the verified e-mail
+    untrusted: str = ""  # why the verified e-mail is nobody's contact (form.identity), French
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def _requester(
         siret=_text(data.get("siret"))[:14],
         organisation=_text(data.get("organisation"))[:200],
         legal_form=_text(data.get("legal_form"))[:200],
+        idp_id=_text(data.get("idp_id"))[:100],
     )
 
 

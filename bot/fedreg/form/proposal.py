@@ -47,8 +47,8 @@ FIELD_FR = {
     "ip_ranges": "Plages ou adresses IP (RIE)",
     "email_domains": "Domaines e-mail rattachés",
 }
-# (repository, commit, e-mail) -> the seal line; None: requesters are never sealed.
-Sealer = Callable[[str, str, str], str]
+# (repository, commit, e-mail, idp_id) -> the seal line; None: requesters are never sealed.
+Sealer = Callable[[str, str, str, str], str]
 
 
 class Outcome(StrEnum):
@@ -73,15 +73,35 @@ class MainTip:
     docs: Sequence[RegistryDocument]
 
 
+def main_ref(base_branch: str) -> str:
+    """The private ref the server's clone keeps main's tip in."""
+    return f"refs/fedreg/formulaire/{base_branch}"
+
+
+def fetch_main(
+    repo: GitRepository,
+    base_branch: str,
+    token: str | None,
+    remote: str = "origin",
+    fetch_timeout: float | None = None,
+) -> str:
+    """Fetch `base_branch` from `remote` into the clone (objects and one private ref; nothing
+    checked out; at most `fetch_timeout` seconds); its tip's commit."""
+    local = main_ref(base_branch)
+    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token, fetch_timeout)
+    return repo.resolve(local)
+
+
 def read_main_tip(
-    root: Path, base_branch: str, token: str | None, remote: str = "origin"
+    root: Path,
+    base_branch: str,
+    token: str | None,
+    remote: str = "origin",
+    fetch_timeout: float | None = None,
 ) -> MainTip:
-    """Fetch `base_branch` from `remote` into the clone at `root` (objects and one private ref;
-    nothing checked out) and read its registry."""
+    """Main's tip fetched into the clone at `root` (`fetch_main`), and its registry."""
     repo = GitRepository.discover(root)
-    local = f"refs/fedreg/formulaire/{base_branch}"
-    repo.fetch(remote, [f"+refs/heads/{base_branch}:{local}"], token)
-    sha = repo.resolve(local)
+    sha = fetch_main(repo, base_branch, token, remote, fetch_timeout)
     return MainTip(sha, repo.resolve_tree(sha), documents_at(repo, sha))
 
 
@@ -108,9 +128,12 @@ def code(text: str, limit: int = 2_100) -> str:
     return f"`{flat}`" if flat else "—"
 
 
-def requester_key(email: str) -> str:
-    """The requester in branch names, without writing their address there."""
-    return hashlib.sha256(email.lower().encode()).hexdigest()[:10]
+def requester_key(email: str, idp_id: str = "", bound: bool = True) -> str:
+    """The requester in branch names, without writing their address there. An e-mail that
+    ProConnect passed on from an FI it is not bound to (form.identity) is another requester:
+    its requests never supersede, nor show as, those of the address's owner."""
+    who = email.lower() if bound else f"{email.lower()}\nnon rattachée à\n{idp_id}"
+    return hashlib.sha256(who.encode()).hexdigest()[:10]
 
 
 def request_prefix(edit: Edit, request: ChangeRequest) -> str:
@@ -118,7 +141,12 @@ def request_prefix(edit: Edit, request: ChangeRequest) -> str:
     and an FI may share a slug)."""
     slug = edit.path.rsplit("/", 1)[-1].removesuffix(".yaml")
     kind = "fs" if edit.kind == SERVICE_PROVIDER else "fi"
-    who = requester_key(request.requester.email) if request.requester else "anonyme"
+    requester = request.requester
+    who = (
+        requester_key(requester.email, requester.idp_id, not requester.untrusted)
+        if requester
+        else "anonyme"
+    )
     return f"{BRANCH_PREFIX}-{request.environment}-{request.network}-{kind}-{slug}-{who}-"
 
 
@@ -150,6 +178,11 @@ def federation_reason(target: RegistryDocument, request: ChangeRequest) -> str:
     requester = request.requester
     if requester is None or not requester.verified:
         return "l'adresse du demandeur n'est pas vérifiée par ProConnect"
+    if requester.untrusted:
+        return (
+            "l'adresse du demandeur n'est pas rattachée au fournisseur d'identité qui l'a "
+            f"authentifiée ({requester.untrusted})"
+        )
     if requester.email not in contacts_of(target):
         return f"le demandeur ({requester.email}) n'est pas parmi les contacts de ce fournisseur"
     return ""
@@ -174,9 +207,12 @@ def pull_body(
         lines.append("**Demandeur** : non indiqué")
     else:
         how = (
-            "adresse vérifiée par sa connexion ProConnect"
-            if requester.verified
-            else "adresse déclarée, non vérifiée"
+            "adresse déclarée, non vérifiée"
+            if not requester.verified
+            else "adresse transmise par ProConnect, non rattachée au fournisseur d'identité "
+            "qui l'a authentifiée"
+            if requester.untrusted
+            else "adresse vérifiée par sa connexion ProConnect"
         )
         lines.append(f"**Demandeur** : {code(requester.email)} ({how})")
         parts = [
@@ -261,8 +297,10 @@ def propose(
     message = f"{title}\n\nDemandé par {who} par le formulaire de modification."
     commit = client.commit_file(tip.sha, tip.tree, edit.path, edit.after, message)
     requester = request.requester
-    if sealer is not None and requester is not None and requester.verified:
-        body = sealer(client.repository, commit, requester.email) + "\n" + body
+    # Only an e-mail bound to the FI that asserted it is sealed (form.identity).
+    if sealer is not None and requester and requester.verified and not requester.untrusted:
+        line = sealer(client.repository, commit, requester.email, requester.idp_id)
+        body = line + "\n" + body
     client.create_branch(prefix + commit[:12], commit)
     pull = client.create_pull(prefix + commit[:12], base_branch, title, body)
     for old in own:

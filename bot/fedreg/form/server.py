@@ -3,8 +3,10 @@
 - Pages (DSFR, Jinja2 templates, one per page): sign in with ProConnect (`signin`), the agent's
   providers read from the default branch's tip, a form per provider (FS or FI) prefilled with
   its current lists, a summary of what is added and removed, then the request's own page.
-  Sessions are signed cookies (Starlette's SessionMiddleware, itsdangerous), every POST carries
-  the session's CSRF token, and nothing runs for a submission without a session.
+  Sessions are signed cookies (Starlette's SessionMiddleware, itsdangerous) naming a session id
+  the server keeps (sessions), so that sign-out ends it; every POST carries the session's CSRF
+  token, and nothing runs for a submission without a live session. The agent's e-mail counts
+  as a contact's only when bound to the FI that asserted it (identity).
 - `POST /api/demandes`: the form's fields as JSON, signed by the partner space (requestauth),
   described by `docs/openapi.yaml`.
 
@@ -20,7 +22,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
@@ -36,13 +38,24 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..adapters.git import GitTimeout
 from ..diagnostics import Diagnostic
 from ..errors import FedregError
 from ..registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
 from .editing import FILE_KEY_BY_KIND, ChangeRequest, edit_provider, find_provider, parse_request
+from .identity import Binding, IdentityTrust, bind
 from .partnerspace import RequestStatus
-from .proposal import FIELD_FR, MainTip, Outcome, Proposal, federation_reason, list_changes
+from .proposal import (
+    FIELD_FR,
+    MainTip,
+    Outcome,
+    Proposal,
+    federation_reason,
+    list_changes,
+    requester_key,
+)
 from .requestauth import SIGNATURE_HEADER, TIMESTAMP_HEADER, RateLimiter, SignatureChecker
+from .sessions import SessionStore
 from .signin import Agent, OidcClient, SignInError
 
 HERE = Path(__file__).parent
@@ -74,7 +87,7 @@ class Backend(Protocol):
 
     def submit(self, request: ChangeRequest) -> Proposal: ...
 
-    def status(self, number: int, email: str) -> RequestStatus | None: ...
+    def status(self, number: int, key: str) -> RequestStatus | None: ...
 
 
 @dataclass(frozen=True)
@@ -82,10 +95,14 @@ class ServeSettings:
     max_body: int = 64 * 1024  # bytes
     rate_limit: int = 10  # sign-ins, or requests sent, per agent per window
     rate_window: float = 600.0  # seconds
+    # Sign-ins started per client address per window: only against floods of authorization
+    # requests; a ministry's shared exit serves many agents, each limited on their own.
+    signin_starts_per_address: int = 600
     read_timeout: float = 10.0  # seconds to receive the body
     submit_timeout: float = 10.0  # seconds for GitHub (and the tip's fetch)
     tolerance: float = 300.0  # seconds between the partner space's clock and ours
-    session_max_age: int = 8 * 3600  # seconds
+    session_max_age: int = 8 * 3600  # seconds from sign-in
+    max_sessions: int = 100_000  # past this, the oldest sessions end first
     support: str = "support.partenaires@proconnect.gouv.fr"
 
 
@@ -155,12 +172,15 @@ class FormApp:
         api_secret: bytes,
         settings: ServeSettings,
         clock: Callable[[], float] = time.time,
+        trust: IdentityTrust | None = None,
     ) -> None:
         self.backend, self.oidc, self.settings, self.clock = backend, oidc, settings, clock
+        self.trust = trust
+        self.sessions = SessionStore(settings.session_max_age, settings.max_sessions)
         self.signatures = SignatureChecker(api_secret, settings.tolerance)
         self.api_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.agent_rate = RateLimiter(settings.rate_limit, settings.rate_window)
-        self.signin_rate = RateLimiter(settings.rate_limit, settings.rate_window)
+        self.signin_rate = RateLimiter(settings.signin_starts_per_address, settings.rate_window)
         # A request's page costs GitHub API calls of the App, whose quota all agents share; a
         # summary validates the whole registry.
         self.view_rate = RateLimiter(settings.rate_limit * 6, settings.rate_window)
@@ -172,6 +192,28 @@ class FormApp:
         )
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _csrf(self, request: Request) -> str | None:
+        """The live session's CSRF token; None without a live session (none, signed out or
+        expired)."""
+        return self.sessions.csrf(request.session.get("sid"), self.clock())
+
+    def agent(self, request: Request) -> Agent | None:
+        """The signed-in agent, while their session is live (a dead one's cookie is dropped)."""
+        if self._csrf(request) is not None:
+            return _agent(request)
+        if "agent" in request.session:
+            request.session.clear()
+        return None
+
+    def _binding(self, email: str, idp_id: str, tip: MainTip) -> Binding:
+        if self.trust is None:
+            return Binding(idp_id, "la vérification du fournisseur d'identité manque")
+        return bind(email, idp_id, tip.docs, self.trust)
+
+    def _contact(self, agent: Agent, tip: MainTip) -> str:
+        """The agent's e-mail when it may count as a contact's, else ""."""
+        return agent.email if self._binding(agent.email, agent.idp_id, tip).bound else ""
 
     def _limit(self, limiter: RateLimiter, key: str) -> None:
         wait = limiter.retry_after(key, self.clock())
@@ -202,16 +244,20 @@ class FormApp:
             raise Refused(
                 503, "GitHub ne répond pas à temps : réessayez dans quelques minutes."
             ) from error
+        except GitTimeout as error:
+            raise Refused(
+                503, "Le registre ne répond pas à temps : réessayez dans quelques minutes."
+            ) from error
         except FedregError as error:
             raise Refused(502, str(error)) from error
 
     def page(
         self, request: Request, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        agent = _agent(request)
+        agent = self.agent(request)
         html = self.templates.get_template(template).render(
             agent=agent,
-            csrf=request.session.get("csrf", "") if agent else "",
+            csrf=(self._csrf(request) or "") if agent else "",
             support=self.settings.support,
             session_hours=self.settings.session_max_age // 3600,
             errors=context.pop("errors", []),
@@ -231,7 +277,7 @@ class FormApp:
     async def _form_fields(self, request: Request) -> dict[str, str]:
         """A signed-in agent's posted form, its CSRF token checked; refused before anything
         else runs otherwise."""
-        if _agent(request) is None:
+        if self.agent(request) is None:
             raise Refused(401, "Session absente ou expirée : connectez-vous avec ProConnect.")
         kind = request.headers.get("content-type", "").split(";")[0].strip()
         if kind != "application/x-www-form-urlencoded":
@@ -241,7 +287,7 @@ class FormApp:
             fields = dict(parse_qsl(body.decode("utf-8"), max_num_fields=50))
         except (UnicodeDecodeError, ValueError) as error:
             raise Refused(400, "formulaire illisible") from error
-        expected = str(request.session.get("csrf", ""))
+        expected = self._csrf(request) or ""
         given = fields.get("csrf", "")
         if not expected or not given.isascii() or not hmac.compare_digest(expected, given):
             raise Refused(403, "Jeton de formulaire invalide : rechargez la page.")
@@ -250,30 +296,32 @@ class FormApp:
     # -- sign-in ------------------------------------------------------------------------------
 
     async def home(self, request: Request) -> Response:
-        agent = _agent(request)
+        agent = self.agent(request)
         if agent is None:
             return self.page(request, "accueil.html")
         try:
             tip = await self._background(self.backend.tip)
         except Refused as refusal:
             return self.error_page(request, refusal)
+        binding = self._binding(agent.email, agent.idp_id, tip)
         providers = [
             _provider_view(doc, agent.email)
             for doc in tip.docs
-            if doc.data is not None
+            if binding.bound
+            and doc.data is not None
             and doc.kind in CODE_BY_KIND
             and agent.email in _contacts(doc.data)
         ]
         providers.sort(key=lambda p: (p["name"].lower(), p["environment"], p["network"]))
-        return self.page(request, "fournisseurs.html", providers=providers)
+        return self.page(request, "fournisseurs.html", providers=providers, binding=binding)
 
     async def signin(self, request: Request) -> Response:
         if self.oidc is None:
             return self.error_page(request, Refused(503, "Connexion ProConnect non configurée."))
-        if _agent(request) is not None:  # already signed in: a link elsewhere cannot sign out
+        if self.agent(request) is not None:  # signed in: a link elsewhere cannot sign out
             return RedirectResponse("/", 303)
         client = request.client.host if request.client else "?"
-        try:
+        try:  # completed sign-ins count per agent (callback); starts only per address, loosely
             self._limit(self.signin_rate, f"adresse:{client}")
             url, pending = await self._background(self.oidc.start)
         except (Refused, SignInError) as error:
@@ -291,11 +339,11 @@ class FormApp:
                 raise SignInError("connexion expirée : recommencez")
             oidc = self.oidc
             agent: Agent = await self._background(lambda: oidc.finish(pending, query))
-            self._limit(self.agent_rate, agent.email)
+            self._limit(self.agent_rate, agent.identity)
         except (Refused, SignInError) as error:
             refusal = error if isinstance(error, Refused) else Refused(401, str(error))
             return self.error_page(request, refusal)
-        request.session.clear()
+        request.session.clear()  # a new session id at every sign-in: none planted is promoted
         request.session.update(
             agent={
                 "sub": agent.sub,
@@ -303,8 +351,9 @@ class FormApp:
                 "given_name": agent.given_name,
                 "usual_name": agent.usual_name,
                 "siret": agent.siret,
+                "idp_id": agent.idp_id,
             },
-            csrf=secrets.token_urlsafe(32),
+            sid=self.sessions.open(self.clock()),
             since=int(self.clock()),
         )
         return RedirectResponse("/", 303)
@@ -314,6 +363,7 @@ class FormApp:
             await self._form_fields(request)
         except Refused as refusal:
             return self.error_page(request, refusal)
+        self.sessions.close(request.session.get("sid"))  # a copy of the cookie ends too
         request.session.clear()
         return RedirectResponse("/", 303)
 
@@ -343,7 +393,7 @@ class FormApp:
         )
 
     async def form(self, request: Request) -> Response:
-        agent = _agent(request)
+        agent = self.agent(request)
         if agent is None:
             return RedirectResponse("/", 303)
         fields = {k: v for k, v in request.query_params.items()}
@@ -352,7 +402,7 @@ class FormApp:
             doc = self._target(tip, fields)
         except Refused as refusal:
             return self.error_page(request, refusal)
-        provider = _provider_view(doc, agent.email)
+        provider = _provider_view(doc, self._contact(agent, tip))
         data = doc.data or {}
         values = {name: _lines(data.get(key)) for name, key in FILE_KEY_BY_KIND[doc.kind].items()}
         return self.page(
@@ -360,23 +410,35 @@ class FormApp:
         )
 
     def _change(
-        self, fields: dict[str, str], agent: Agent, kind: str
+        self, fields: dict[str, str], agent: Agent, tip: MainTip, kind: str
     ) -> tuple[Any, list[Diagnostic]]:
         data: dict[str, Any] = {
             "environment": fields.get("environment", ""),
             "network": fields.get("network", ""),
             "client_id" if kind == SERVICE_PROVIDER else "uid": fields.get("identifier", ""),
-            "requester": {"email": agent.email, "siret": agent.siret},
+            "requester": {"email": agent.email, "siret": agent.siret, "idp_id": agent.idp_id},
         }
         for name in FILE_KEY_BY_KIND[kind]:
             lines = fields.get(name, "").splitlines()
             data[name] = lines if any(v.strip() for v in lines) else None
-        return parse_request(data, require_requester=True, verified=True)
+        change, problems = parse_request(data, require_requester=True, verified=True)
+        return self._bound(change, tip), problems
+
+    def _bound(self, change: ChangeRequest | None, tip: MainTip) -> Any:
+        """`change` whose verified requester is marked untrusted unless their e-mail is bound
+        to the FI that asserted it (identity)."""
+        requester = change.requester if change is not None else None
+        if change is None or requester is None or not requester.verified:
+            return change
+        binding = self._binding(requester.email, requester.idp_id, tip)
+        if binding.bound:
+            return change
+        return replace(change, requester=replace(requester, untrusted=binding.problem))
 
     async def _posted(self, request: Request) -> tuple[dict[str, str], Agent, MainTip, Any]:
         """A posted form, its signed-in agent, main's tip and the provider it names."""
         fields = await self._form_fields(request)
-        agent = _agent(request)
+        agent = self.agent(request)
         assert agent is not None  # the sign-in gate runs before any form handler
         tip = await self._background(self.backend.tip)
         return fields, agent, tip, self._target(tip, fields)
@@ -388,13 +450,13 @@ class FormApp:
         except Refused as refusal:
             return self.error_page(request, refusal)
         try:  # a summary validates the whole registry: it counts, as a view does
-            self._limit(self.view_rate, agent.email)
+            self._limit(self.view_rate, agent.identity)
         except Refused as refusal:
             response = self.page(
                 request,
                 "formulaire.html",
                 refusal.status,
-                provider=_provider_view(doc, agent.email),
+                provider=_provider_view(doc, self._contact(agent, tip)),
                 fields=_fields(doc.kind),
                 values={name: fields.get(name, "") for name in FILE_KEY_BY_KIND[doc.kind]},
                 notice=refusal.message,
@@ -413,10 +475,10 @@ class FormApp:
         notice: str = "",
         status: int = 200,
     ) -> HTMLResponse:
-        provider = _provider_view(doc, agent.email)
+        provider = _provider_view(doc, self._contact(agent, tip))
         names = list(FILE_KEY_BY_KIND[doc.kind])
         values = {name: fields.get(name, "") for name in names}
-        change, problems = self._change(fields, agent, doc.kind)
+        change, problems = self._change(fields, agent, tip, doc.kind)
         edit = None
         if change is not None and fields.get("action") != "modifier":
             edit = edit_provider(tip.docs, change, _policy(self.backend))
@@ -473,11 +535,11 @@ class FormApp:
             fields, agent, tip, doc = await self._posted(request)
         except Refused as refusal:
             return self.error_page(request, refusal)
-        change, _ = self._change(fields, agent, doc.kind)
+        change, _ = self._change(fields, agent, tip, doc.kind)
         if change is None:
             return self._checked(request, fields, agent, tip, doc)
         try:
-            self._limit(self.agent_rate, agent.email)
+            self._limit(self.agent_rate, agent.identity)
             proposal: Proposal = await self._background(
                 lambda: self.backend.submit(change), exclusive=True
             )
@@ -491,13 +553,16 @@ class FormApp:
         return RedirectResponse(target, 303)
 
     async def status(self, request: Request) -> Response:
-        agent = _agent(request)
+        agent = self.agent(request)
         if agent is None:
             return RedirectResponse("/", 303)
         number = request.path_params["number"]
         try:
-            self._limit(self.view_rate, agent.email)
-            found = await self._background(lambda: self.backend.status(number, agent.email))
+            self._limit(self.view_rate, agent.identity)
+            tip = await self._background(self.backend.tip)
+            bound = self._binding(agent.email, agent.idp_id, tip).bound
+            key = requester_key(agent.email, agent.idp_id, bound)
+            found = await self._background(lambda: self.backend.status(number, key))
         except Refused as refusal:
             found = None if refusal.status == 502 else refusal
             if isinstance(found, Refused):
@@ -543,6 +608,7 @@ class FormApp:
             return self._refused_json(problems)
         assert change.requester is not None
         self._limit(self.api_rate, change.requester.email)
+        change = self._bound(change, await self._background(self.backend.tip))
         proposal: Proposal = await self._background(
             lambda: self.backend.submit(change), exclusive=True
         )
@@ -580,7 +646,7 @@ def _agent(request: Request) -> Agent | None:
     data = request.session.get("agent")
     if not isinstance(data, dict) or not isinstance(data.get("email"), str):
         return None
-    keys = ("sub", "email", "given_name", "usual_name", "siret")
+    keys = ("sub", "email", "given_name", "usual_name", "siret", "idp_id")
     return Agent(**{k: str(data.get(k, "")) for k in keys})
 
 
@@ -646,9 +712,10 @@ def build_app(
     session_secret: str = "",
     secure_cookies: bool = True,
     clock: Callable[[], float] = time.time,
+    trust: IdentityTrust | None = None,
 ) -> Starlette:
     settings = settings or ServeSettings()
-    form = FormApp(backend, oidc, api_secret, settings, clock)
+    form = FormApp(backend, oidc, api_secret, settings, clock, trust)
     return Starlette(
         routes=[
             Route("/", form.home, methods=["GET"]),

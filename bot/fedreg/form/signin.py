@@ -20,7 +20,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-SCOPES = "openid email given_name usual_name siret"
+# idp_id: the FI that authenticated the agent, to which their e-mail must be bound (identity).
+SCOPES = "openid email given_name usual_name siret idp_id"
 CALLBACK_PATH = "/connexion/retour"
 ALGORITHMS = ["RS256", "ES256", "PS256", "EdDSA"]
 
@@ -51,6 +52,13 @@ class Agent:
     given_name: str = ""
     usual_name: str = ""
     siret: str = ""
+    idp_id: str = ""  # the identity provider (FI) that asserted the e-mail, as ProConnect says
+
+    @property
+    def identity(self) -> str:
+        """Who counts against the limits: the e-mail with the FI that asserted it, so that an
+        FI asserting someone else's address spends only its own budget."""
+        return f"{self.email}\n{self.idp_id}"
 
     @property
     def display_name(self) -> str:
@@ -159,6 +167,7 @@ class OidcClient:
             given_name=_text(info.get("given_name")),
             usual_name=_text(info.get("usual_name")),
             siret=_text(info.get("siret"), 14),
+            idp_id=_text(info.get("idp_id") or claims.get("idp_id"), 100),
         )
 
     def _verified(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any, TypedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple, TypedDict
 
 from ..registry.layout import DEPLOYMENTS
 from ..registry.models import IdentityProvider, Provider, ServiceProvider, deployment_name
@@ -130,45 +130,103 @@ def content_digest(manifest: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class ProviderRecord(NamedTuple):
+    """What one provider file contributes to its deployment's manifest: built where the file
+    is checked (a worker), assembled with the others (`assemble_manifests`)."""
+
+    deployment: str
+    collection: str  # "client" (a service provider) or "provider" (an identity provider)
+    key: str  # client_id or uid
+    document: dict[str, Any]  # the core's document
+    ip_ranges: list[str] | None  # canonical firewall ranges (None: the file lists none)
+    recipients: list[str] | None  # a service provider's secret_recipients, sorted (None: none)
+    sealed_secret: str | None  # an identity provider's client_secret_age
+
+
+def provider_record(environment: str, provider: Provider) -> ProviderRecord:
+    """One provider as its deployment's manifest holds it."""
+    deployment = deployment_name(environment, provider.network)
+    ranges = canonical_ip_ranges(provider.ip_ranges) if provider.ip_ranges else None
+    if isinstance(provider, ServiceProvider):
+        recipients = sorted(set(provider.secret_recipients)) or None
+        document = client_document(provider)
+        return ProviderRecord(
+            deployment, "client", provider.client_id, document, ranges, recipients, None
+        )
+    sealed = provider.client_secret_age or None
+    document = provider_document(provider)
+    return ProviderRecord(deployment, "provider", provider.uid, document, ranges, None, sealed)
+
+
 def build_manifests(
     providers: Iterable[tuple[str, Provider]], source_commit: str | None
 ) -> dict[str, Manifest]:
     """Deployment name -> manifest, for every deployment (empty ones included, so that a
     deployment emptied by a change is rendered, and deployed, as empty)."""
-    manifests: dict[str, Manifest] = {
-        deployment: {
-            "format": MANIFEST_FORMAT,
-            "deployment": deployment,
-            "client": [],
-            "provider": [],
-            "firewall": {},
-            "secret_recipients": {},
-            "sealed_secrets": {},
-            "source_commit": source_commit,
-            "digest": "",
-        }
-        for deployment in DEPLOYMENTS
+    return assemble_manifests(
+        (provider_record(environment, provider) for environment, provider in providers),
+        source_commit,
+    )
+
+
+def assemble_manifests(
+    records: Iterable[ProviderRecord], source_commit: str | None
+) -> dict[str, Manifest]:
+    """The manifests of every deployment from the records of the files, in file order."""
+    by_deployment: dict[str, list[ProviderRecord]] = {name: [] for name in DEPLOYMENTS}
+    for record in records:
+        by_deployment[record.deployment].append(record)
+    return {
+        name: assemble_manifest(name, found, source_commit) for name, found in by_deployment.items()
     }
-    for environment, provider in providers:
-        manifest = manifests[deployment_name(environment, provider.network)]
-        if isinstance(provider, ServiceProvider):
-            manifest["client"].append(client_document(provider))
-            identifier = provider.client_id
-            if provider.secret_recipients:
-                manifest["secret_recipients"][identifier] = sorted(set(provider.secret_recipients))
-        else:
-            manifest["provider"].append(provider_document(provider))
-            identifier = provider.uid
-            if provider.client_secret_age:
-                manifest["sealed_secrets"][identifier] = provider.client_secret_age
-        if provider.ip_ranges:
-            manifest["firewall"][identifier] = canonical_ip_ranges(provider.ip_ranges)
-    for manifest in manifests.values():
-        manifest["client"].sort(key=lambda document: document["key"])
-        manifest["provider"].sort(key=lambda document: document["uid"])
-        manifest["digest"] = content_digest(manifest)
-    return manifests
+
+
+def assemble_manifest(
+    deployment: str, records: Iterable[ProviderRecord], source_commit: str | None
+) -> Manifest:
+    """One deployment's manifest from its files' records, in file order (so that a later
+    file's record sorts after an earlier one's of the same key, as it always has)."""
+    manifest: Manifest = {
+        "format": MANIFEST_FORMAT,
+        "deployment": deployment,
+        "client": [],
+        "provider": [],
+        "firewall": {},
+        "secret_recipients": {},
+        "sealed_secrets": {},
+        "source_commit": source_commit,
+        "digest": "",
+    }
+    for record in records:
+        manifest_documents(manifest, record.collection).append(record.document)
+        if record.recipients is not None:
+            manifest["secret_recipients"][record.key] = record.recipients
+        if record.sealed_secret is not None:
+            manifest["sealed_secrets"][record.key] = record.sealed_secret
+        if record.ip_ranges is not None:
+            manifest["firewall"][record.key] = record.ip_ranges
+    manifest["client"].sort(key=lambda document: document["key"])
+    manifest["provider"].sort(key=lambda document: document["uid"])
+    manifest["digest"] = content_digest(manifest)
+    return manifest
 
 
 def serialize(manifest: Manifest) -> str:
-    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return "".join(serialized_chunks(manifest))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=True)
+CHUNK_PIECES = 4096  # the encoder's pieces joined per chunk: few writes, no whole text
+
+
+def serialized_chunks(manifest: Manifest) -> Iterator[str]:
+    """A manifest file's text (json.dumps with indent 2, sorted keys, and a final newline) in
+    chunks: what `fedreg render` writes and signs, without holding the whole text."""
+    pieces: list[str] = []
+    for piece in _ENCODER.iterencode(manifest):
+        pieces.append(piece)
+        if len(pieces) == CHUNK_PIECES:
+            yield "".join(pieces)
+            pieces.clear()
+    pieces.append("\n")
+    yield "".join(pieces)

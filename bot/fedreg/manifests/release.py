@@ -139,9 +139,32 @@ def sign_release(
 ) -> bytes:
     """The DSSE envelope (JSON bytes) of one rendered manifest file."""
     manifest = json.loads(manifest_bytes)
+    return sign_manifest_file(
+        file_name,
+        file_digest(manifest_bytes),
+        manifest,
+        signing_key,
+        now=now,
+        valid_days=valid_days,
+        workflow=workflow,
+    )
+
+
+def sign_manifest_file(
+    file_name: str,
+    sha256: str,
+    manifest: Mapping[str, Any],
+    signing_key: Ed25519PrivateKey,
+    *,
+    now: datetime,
+    valid_days: int,
+    workflow: Workflow | None,
+) -> bytes:
+    """The DSSE envelope of a manifest file written from `manifest`, whose bytes hash to
+    `sha256` (computed as they were written: the file is never held whole)."""
     statement = Statement(
         type=STATEMENT_TYPE,
-        subject=[Subject(name=file_name, digest={"sha256": file_digest(manifest_bytes)})],
+        subject=[Subject(name=file_name, digest={"sha256": sha256})],
         predicateType=PREDICATE_TYPE,
         predicate=ReleasePredicate(
             deployment=manifest["deployment"],

@@ -1,10 +1,12 @@
 """The requester seal: who asked for a partner-space pull request, bound to its exact commit (pure).
 
-The partner space signs `{"repository", "commit", "email"}` with its Ed25519 key (a compact
-JWS, joserfc) once the commit exists, and writes it as the first line of the pull request's
-body. The bot honours it only when it verifies with the public key of `policy.yaml` and names
-the repository and the very commit it judges: a later push (another head), a body edited by
-anyone (no key) or a marker written by hand (no signature) voids it.
+The partner space signs `{"repository", "commit", "email", "idp_id"}` with its Ed25519 key (a
+compact JWS, joserfc) once the commit exists, and writes it as the first line of the pull
+request's body; `idp_id` is the identity provider (FI) that asserted the e-mail, which the
+partner space found bound to it (form.identity). The bot honours it only when it verifies with
+the public key of `policy.yaml`, names the repository and the very commit it judges, and names
+the FI: a later push (another head), a body edited by anyone (no key), a marker written by hand
+(no signature) or a seal without a bound FI voids it.
 """
 
 from __future__ import annotations
@@ -30,14 +32,17 @@ ANY_MARKER = re.compile(r"<!--\s*fedreg:demandeur", re.IGNORECASE)
 @dataclass(frozen=True)
 class SealCheck:
     email: str = ""  # the verified requester, when the seal holds
+    idp_id: str = ""  # the FI their e-mail is bound to
     problem: str = ""  # why a seal present does not hold (French); "" when none or valid
 
 
-def seal(private_pem: bytes, repository: str, commit: str, email: str) -> str:
-    """The body's first line vouching that `email` asked for `commit` of `repository`."""
+def seal(private_pem: bytes, repository: str, commit: str, email: str, idp_id: str) -> str:
+    """The body's first line vouching that `email`, bound to the FI `idp_id`, asked for `commit`
+    of `repository`."""
     key = OKPKey.import_key(private_pem)
     payload = json.dumps(
-        {"repository": repository, "commit": commit, "email": email}, sort_keys=True
+        {"repository": repository, "commit": commit, "email": email, "idp_id": idp_id},
+        sort_keys=True,
     ).encode()
     token = jws.serialize_compact({"alg": ALGORITHM}, payload, key, algorithms=[ALGORITHM])
     return SEAL_MARKER.format(token=token)
@@ -67,4 +72,9 @@ def check_seal(body: str, public_pem: str | None, repository: str, commit: str) 
             problem="signature du demandeur émise pour un autre commit : la branche a changé "
             "depuis la demande"
         )
-    return SealCheck(email=claims["email"].lower())
+    idp_id = claims.get("idp_id")
+    if not isinstance(idp_id, str) or not idp_id:
+        return SealCheck(
+            problem="signature du demandeur sans fournisseur d'identité lié à son adresse"
+        )
+    return SealCheck(email=claims["email"].lower(), idp_id=idp_id)

@@ -22,7 +22,7 @@ DEPLOYMENTS = tuple(deployment_name(env, net) for env in ENVIRONMENTS for net in
 _SLUG = re.compile(SLUG_PATTERN)
 
 
-@dataclass
+@dataclass(slots=True)
 class RegistryDocument:
     """One file of the registry as read: where it is, what its path says, what it holds."""
 

@@ -227,6 +227,13 @@ class Policy(BaseModel):
         "requester's e-mail verified by ProConnect, which counts as an owner when it is one of "
         "the file's contacts. Null: no such claim is honoured.",
     )
+    fedreg_app: str | None = Field(
+        "proconnect-fedreg[bot]",
+        description="Login of the fedreg GitHub App (FEDREG_APP_ID): deploy.yml records each "
+        "deployment on GitHub with its token, and the partner space shows a request as "
+        "deployed only from the deployments and statuses this App created (anyone with write "
+        "access may create others). Null: no request is ever shown as deployed.",
+    )
     # The lifecycle radar (`fedreg watch`).
     radar_dns_proof_grace_days: int = Field(
         14,

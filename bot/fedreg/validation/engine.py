@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence, Set
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,10 @@ from ..registry.policy import (
 )
 from ..registry.snapshot import parse_document as parse_document  # re-exported: the single reader's
 from ..registry.snapshot import read_document as read_document
-from ..registry.snapshot import worktree_paths
+from ..registry.snapshot import worktree_entries, worktree_paths
 from ..registry.yamlload import load_located, yaml_lines
-from .checks import FILE_CHECKS, FileContext
-from .checks.crossfile import cross_file_findings
+from .checks import FILE_CHECKS, FileContext, load_lazy_data
+from .checks.crossfile import cross_file_findings, cross_key_fingerprints
 from .checks.readiness import Identity, identity_of, new_provider_findings
 from .rules import RULES_BY_CODE
 from .shape import check_shape, describe_value
@@ -36,12 +37,23 @@ Progress = Callable[[int, int], None]  # (files done, files in all)
 
 @dataclass
 class ValidationResult:
+    """What a run found. A lean run (`keep_documents=False`) keeps no documents, only the
+    display paths of the files it checked (`checked`)."""
+
     documents: list[RegistryDocument]
     diagnostics: list[Diagnostic]
+    checked: list[str] | None = None
 
     @property
     def error_count(self) -> int:
         return count_errors(self.diagnostics)
+
+    @property
+    def checked_paths(self) -> list[str]:
+        """The display path of every file checked, in order."""
+        if self.checked is not None:
+            return self.checked
+        return [doc.display_path for doc in self.documents]
 
 
 def read_bytes(path: Path) -> bytes:
@@ -213,33 +225,6 @@ def _read_and_check_chunk(
         return read_and_check(*args, keep_text=False)
 
 
-# The top-level fields the rules across files read (checks/crossfile.py).
-CROSS_FILE_FIELDS = ("name", "network", "client_id", "uid", "attached_email_domains")
-Checked = tuple[RegistryDocument, list[Diagnostic]]
-
-
-def lean(doc: RegistryDocument) -> Checked:
-    """A checked document reduced to what the rules across files need (the fields they
-    read), with its own findings located now, while its text is at hand: what a worker sends
-    back when nobody needs the documents themselves (a tenth of their size)."""
-    diagnostics = locate(doc)
-    data = doc.data
-    kept = None if data is None else {k: data[k] for k in CROSS_FILE_FIELDS if k in data}
-    return (
-        RegistryDocument(
-            doc.path, doc.display_path, doc.environment, doc.kind, doc.slug, None, kept
-        ),
-        diagnostics,
-    )
-
-
-def _read_check_and_locate_chunk(
-    args: tuple[Sequence[Path], Policy, Path | None],
-) -> list[Checked]:
-    with collector_paused():
-        return [lean(doc) for doc in read_and_check(*args)]
-
-
 def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
@@ -293,26 +278,6 @@ def _parallel(jobs: int, count: int) -> bool:
     )
 
 
-def check_and_locate_all(
-    paths: Sequence[Path],
-    policy: Policy,
-    base: Path | None,
-    jobs: int,
-    progress: Progress | None = None,
-) -> list[Checked]:
-    """Like `read_and_check_all`, each document reduced by `lean` where it was checked: the
-    parent receives and keeps a few fields and the located diagnostics, not documents."""
-    if not _parallel(jobs, len(paths)):
-        checked = []
-        for doc in read_and_check(paths, policy, base, progress):
-            checked.append(lean(doc))
-        return checked
-    work = _read_check_and_locate_chunk
-    return [
-        item for part in _in_workers(work, paths, policy, base, jobs, progress) for item in part
-    ]
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while documents accumulate.
@@ -341,14 +306,14 @@ def validate_paths(
 ) -> ValidationResult:
     """Validate every registry file under `paths` with `jobs` processes (default: one per
     available core, used only for large registries); `progress` is told of the files read;
-    `known`: as in `validate_documents`. Without `keep_documents` (and `known`), the result's
-    documents hold only what the rules across files read (`lean`): a fraction of the memory
-    and of what workers send back."""
+    `known`: as in `validate_documents`. Without `keep_documents` (and `known`), the result
+    keeps no documents (`_validate_lean`): a fraction of the memory and of what workers send
+    back."""
     with collector_paused():
-        files = worktree_paths(paths)
         cores = available_cores() if jobs is None else jobs
         if not keep_documents and known is None:
-            return _validate_lean(files, policy, base, cores, progress)
+            return _validate_lean(worktree_entries(paths), policy, base, cores, progress)
+        files = worktree_paths(paths)
         docs = read_and_check_all(files, policy, base, cores, progress)
         if known is not None:
             check_new_providers(docs, policy, known)
@@ -367,15 +332,121 @@ def _finish_worktree(docs: Sequence[RegistryDocument], base: Path | None) -> lis
 
 
 def _validate_lean(
-    files: Sequence[Path], policy: Policy, base: Path | None, jobs: int, progress: Progress | None
+    files: Sequence[str], policy: Policy, base: Path | None, jobs: int, progress: Progress | None
 ) -> ValidationResult:
-    checked = check_and_locate_all(files, policy, base, jobs, progress)
-    docs = [doc for doc, _ in checked]
-    diagnostics = [d for _, found in checked for d in found]
+    """Every file read, checked and located where it is read (in `jobs` workers for a large
+    registry); what comes back is its located diagnostics and the fingerprints of its keys
+    across files, never the document. Files whose fingerprints meet are read again, and the
+    rules across files run on them alone: they find there exactly what they would find in
+    the whole registry, since every holder of a shared key is among them."""
+    checked: list[str] = []
+    diagnostics: list[Diagnostic] = []
+    holder_by_key: dict[int, int] = {}
+    clashing: set[int] = set()
+    for outcome in _lean_outcomes(files, policy, base, jobs, progress):
+        diagnostics.extend(outcome.diagnostics)
+        note_clashes(outcome.keys, outcome.holders, holder_by_key, clashing)
+        checked.extend(outcome.display_paths)  # in order: outcomes come in `files` order
+    diagnostics.extend(_cross_file_diagnostics([files[i] for i in sorted(clashing)], base))
+    return ValidationResult(documents=[], diagnostics=sorted(diagnostics), checked=checked)
+
+
+@dataclass(frozen=True)
+class LeanOutcome:
+    """What checking a run of files sends back: their display paths, located diagnostics,
+    and the fingerprint of each key they hold for the rules across files (`keys`), with the
+    index in the whole list of the file that holds it (`holders`)."""
+
+    display_paths: list[str]
+    diagnostics: list[Diagnostic]
+    keys: array[int]
+    holders: array[int]
+
+
+def check_lean(files: Sequence[str], first: int, policy: Policy, base: Path | None) -> LeanOutcome:
+    """Read, check and locate `files` (`first` is the first one's index in the whole list)."""
+    outcome = LeanOutcome([], [], array("q"), array("q"))
+    for index, entry in enumerate(files, first):
+        doc = read_document(Path(entry), base)
+        check_document(doc, policy)
+        outcome.display_paths.append(doc.display_path)
+        if doc.findings:
+            outcome.diagnostics.extend(locate(doc))
+        for key in cross_key_fingerprints(doc):
+            outcome.keys.append(key)
+            outcome.holders.append(index)
+    return outcome
+
+
+_lean_work: tuple[Sequence[str], Policy, Path | None] = ((), DEFAULT_POLICY, None)
+
+
+def _set_lean_work(files: Sequence[str], policy: Policy, base: Path | None) -> None:
+    """A worker's share of the run, inherited through fork: chunks are sent as two numbers."""
+    global _lean_work
+    _lean_work = (files, policy, base)
+
+
+def _check_lean_span(span: tuple[int, int]) -> tuple[int, LeanOutcome]:
+    files, policy, base = _lean_work
+    start, stop = span
+    with collector_paused():
+        return start, check_lean(files[start:stop], start, policy, base)
+
+
+LEAN_CHUNKS_PER_JOB = 16  # enough for the cores to finish together, few enough to cost nothing
+LEAN_CHUNK_MAX = 1000
+
+
+def _lean_outcomes(
+    files: Sequence[str], policy: Policy, base: Path | None, jobs: int, progress: Progress | None
+) -> Iterator[LeanOutcome]:
+    """`check_lean` over `files`, spread over `jobs` forked workers when it gains; the outcomes
+    in the order of `files`, whichever worker finished first."""
+    size = min(LEAN_CHUNK_MAX, -(-len(files) // (jobs * LEAN_CHUNKS_PER_JOB)))
+    spans = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
+    if not _parallel(jobs, len(files)):
+        for start, stop in spans:
+            yield check_lean(files[start:stop], start, policy, base)
+            if progress is not None:
+                progress(stop, len(files))
+        return
+    pending: dict[int, LeanOutcome] = {}
+    next_start, done = 0, 0
+    load_lazy_data()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, _set_lean_work, (files, policy, base)) as pool:
+        for start, outcome in pool.imap_unordered(_check_lean_span, spans):
+            done += len(outcome.display_paths)
+            if progress is not None:
+                progress(done, len(files))
+            pending[start] = outcome
+            while next_start in pending:
+                ready = pending.pop(next_start)
+                next_start += len(ready.display_paths)
+                yield ready
+
+
+def note_clashes(
+    keys: Iterable[int], holders: Iterable[int], holder_by_key: dict[int, int], clashing: set[int]
+) -> None:
+    """Add to `clashing` the files (by index) holding a key fingerprint another file holds."""
+    for key, holder in zip(keys, holders, strict=True):
+        first = holder_by_key.setdefault(key, holder)
+        if first != holder:
+            clashing.update((first, holder))
+
+
+def _cross_file_diagnostics(files: Sequence[str], base: Path | None) -> list[Diagnostic]:
+    """The rules across files on `files` alone (read again), located."""
+    return cross_file_diagnostics([read_document(Path(entry), base) for entry in files])
+
+
+def cross_file_diagnostics(docs: Sequence[RegistryDocument]) -> list[Diagnostic]:
+    """The rules across files on `docs` alone (read again, whose own findings were located
+    already), located."""
+    for doc in docs:
+        doc.findings = []
     for doc, finding in cross_file_findings(docs):
         doc.findings.append(finding)
-    for doc in docs:
-        if doc.findings:  # the text again, for positions: only the few files in a clash
-            doc.text = read_document(doc.path, base).text
-            diagnostics.extend(locate(doc))
-    return ValidationResult(documents=docs, diagnostics=sorted(diagnostics))
+    return [d for doc in docs for d in locate(doc)]

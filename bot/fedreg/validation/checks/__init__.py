@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .context import FileCheck, FileContext
-from .domains import check_email_domains, domain_problem
+from .domains import check_email_domains, domain_problem, public_suffix_list
 from .identifiers import check_identifiers, email_domain_problem, siret_problem
 from .ipranges import check_ip_ranges, inspect_ip_range
 from .oidc import check_algorithms, check_encryption, check_scopes
@@ -34,10 +34,16 @@ _CACHED = (
 )
 
 
+def load_lazy_data() -> None:
+    """Load what the checks otherwise load on first use (the Public Suffix List), so that
+    workers forked afterwards share it instead of each loading its own."""
+    public_suffix_list()
+
+
 def clear_caches() -> None:
     """Forget cached per-value results (benchmarks measure cold runs with this)."""
     for function in _CACHED:
         function.cache_clear()
 
 
-__all__ = ["FILE_CHECKS", "FileCheck", "FileContext", "clear_caches"]
+__all__ = ["FILE_CHECKS", "FileCheck", "FileContext", "clear_caches", "load_lazy_data"]

@@ -7,12 +7,16 @@ skipped here (the shape check reports it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ...diagnostics import Finding
 from ...registry.policy import Policy
+
+# Per-value results are cached where values repeat (a ministry's hosts, contacts' domains);
+# the bound keeps a whole-registry run's memory flat in the registry's size.
+VALUE_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,14 @@ def text_value(data: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def text_items(data: dict[str, Any], key: str) -> Iterator[tuple[int, str]]:
+def text_items(data: dict[str, Any], key: str) -> Sequence[tuple[int, str]]:
+    """(index, value) of each text item of the list at `key`. A list, not a generator:
+    checks call this for many keys that most documents lack, and a generator costs more to
+    start than the rest of the call."""
     values = data.get(key)
-    if isinstance(values, list):
-        for index, value in enumerate(values):
-            if isinstance(value, str):
-                yield index, value
+    if not isinstance(values, list):
+        return ()
+    return [(index, value) for index, value in enumerate(values) if isinstance(value, str)]
 
 
 def duplicate_findings(data: dict[str, Any], key: str, code: str = "I007") -> Iterator[Finding]:

@@ -146,6 +146,17 @@ def cross_file_findings(docs: Sequence[RegistryDocument]) -> Iterator[CrossFindi
     yield from _shared_domains(readable)
 
 
+def cross_key_fingerprints(doc: RegistryDocument) -> Iterator[int]:
+    """A hash of every key of a document that the rules across files compare. Equal keys
+    hash equal in one process and in the workers it forks (they share its hash seed), so
+    only documents whose fingerprints meet can clash; a rare collision only costs a look."""
+    if doc.data is None or doc.environment not in ENVIRONMENTS:
+        return
+    for code, keys_of in KEYS_BY_RULE:
+        for key, _, _ in keys_of(doc):
+            yield hash((code, key))
+
+
 def cross_keys(doc: RegistryDocument) -> list[tuple[str, str, tuple[str | int, ...], str]]:
     """(code, key as canonical text, field, value) of every key a readable document holds,
     for an index kept outside memory (the bot's whole-registry check)."""

@@ -13,7 +13,7 @@ from publicsuffixlist import PublicSuffixList
 from ...diagnostics import Finding
 from ...registry.models import IDENTITY_PROVIDER
 from ..coreconformance import EMAIL_DOMAIN_REGEX
-from .context import FileContext, text_items
+from .context import VALUE_CACHE_SIZE, FileContext, text_items
 
 DOMAIN_KEYS = ("attached_email_domains", "extra_accepted_email_domains")
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")  # one DNS label, already lowercased
@@ -61,7 +61,7 @@ def _syntax_problem(domain: str) -> tuple[str, str] | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
 def domain_problem(domain: str, webmail: tuple[str, ...]) -> tuple[str, dict[str, str]] | None:
     syntax = _syntax_problem(domain)
     if syntax:

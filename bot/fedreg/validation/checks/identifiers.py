@@ -22,7 +22,7 @@ from ...registry.models import (
     SIRET_PATTERN,
     UUID_PATTERN,
 )
-from .context import FileContext, duplicate_findings, text_items, text_value
+from .context import VALUE_CACHE_SIZE, FileContext, duplicate_findings, text_items, text_value
 from .readiness import PLACEHOLDER_RECIPIENT
 from .uris import has_invisible
 
@@ -41,7 +41,7 @@ def is_age_recipient(text: str) -> bool:
     return _AGE_RECIPIENT.match(text) is not None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
 def siret_problem(siret: str) -> str | None:
     """Why `siret` is not a valid SIRET, or None (python-stdnum knows La Poste's exception)."""
     if not _SIRET.match(siret):
@@ -57,7 +57,7 @@ def siret_problem(siret: str) -> str | None:
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
 def email_domain_problem(domain: str) -> str | None:
     """Domain validation is email-validator's (IDNA, special-use names): done once per domain,
     since contacts of one organisation share it."""

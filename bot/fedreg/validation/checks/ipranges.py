@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
 from netaddr import AddrFormatError, IPNetwork, IPSet
+from netaddr.ip import (
+    IPV4_NOT_GLOBALLY_REACHABLE,
+    IPV4_NOT_GLOBALLY_REACHABLE_EXCEPTIONS,
+    IPV6_NOT_GLOBALLY_REACHABLE,
+    IPV6_NOT_GLOBALLY_REACHABLE_EXCEPTIONS,
+)
 
 from ...diagnostics import Finding
 from ...registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
 from ...registry.policy import Policy
-from .context import FileContext, text_items, text_value
+from .context import VALUE_CACHE_SIZE, FileContext, text_items, text_value
 from .uris import idp_hosts
 
 # Why an address is not globally routable, for the message: first match wins.
@@ -36,9 +43,35 @@ _NON_GLOBAL_REASONS = (
 
 _NON_GLOBAL_BLOCKS = tuple((IPNetwork(block), reason) for block, reason in _NON_GLOBAL_REASONS)
 
+Span = tuple[int, int]
+
+
+def _spans(addresses: IPSet) -> tuple[list[int], list[int]]:
+    """The (firsts, lasts) of a set's contiguous ranges, sorted: for `_within`."""
+    ranges = list(addresses.iter_ipranges())
+    return [r.first for r in ranges], [r.last for r in ranges]
+
+
+def _within(spans: tuple[list[int], list[int]], first: int, last: int) -> bool:
+    """Whether [first, last] lies inside one range of `spans` (a bisection, not a walk)."""
+    firsts, lasts = spans
+    index = bisect_right(firsts, first) - 1
+    return index >= 0 and last <= lasts[index]
+
+
+# netaddr's `IPAddress.is_global` as ranges: an address is global unless it is in these.
+_NOT_GLOBAL_BY_VERSION = {
+    4: _spans(IPSet(IPV4_NOT_GLOBALLY_REACHABLE) - IPSet(IPV4_NOT_GLOBALLY_REACHABLE_EXCEPTIONS)),
+    6: _spans(IPSet(IPV6_NOT_GLOBALLY_REACHABLE) - IPSet(IPV6_NOT_GLOBALLY_REACHABLE_EXCEPTIONS)),
+}
+
+
+def _is_global(version: int, address: int) -> bool:
+    return not _within(_NOT_GLOBAL_BY_VERSION[version], address, address)
+
 
 def _non_global_reason(network: IPNetwork) -> str | None:
-    if network[0].is_global() and network[-1].is_global():
+    if _is_global(network.version, network.first) and _is_global(network.version, network.last):
         return None
     for block, reason in _NON_GLOBAL_BLOCKS:
         if network[0] in block or network[-1] in block:
@@ -47,8 +80,18 @@ def _non_global_reason(network: IPNetwork) -> str | None:
 
 
 @lru_cache(maxsize=16)
-def _address_space(blocks: tuple[str, ...]) -> IPSet:
-    return IPSet(blocks)
+def _address_space(blocks: tuple[str, ...]) -> dict[int, tuple[list[int], list[int]]]:
+    """A policy's address space as ranges, by IP version."""
+    space = IPSet(blocks)
+    return {
+        version: _spans(IPSet(c for c in space.iter_cidrs() if c.version == version))
+        for version in (4, 6)
+    }
+
+
+def _in_space(blocks: Sequence[str], cidr: IPNetwork) -> bool:
+    """Whether the whole of `cidr` lies in the address space `blocks`."""
+    return _within(_address_space(tuple(blocks))[cidr.version], cidr.first, cidr.last)
 
 
 def parse_ip_range(text: str) -> IPNetwork | None:
@@ -58,10 +101,7 @@ def parse_ip_range(text: str) -> IPNetwork | None:
         return None
 
 
-Span = tuple[int, int]
-
-
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
 def inspect_ip_range(
     text: str, network_name: str, max_v4: int, max_v6: int, rie_space: tuple[str, ...]
 ) -> tuple[tuple[tuple[str, dict[str, Any]], ...], Span | None]:
@@ -72,7 +112,7 @@ def inspect_ip_range(
     cidr = network.cidr
     span = (cidr.first, cidr.last)
     problems: list[tuple[str, dict[str, Any]]] = []
-    if network.ip != network.network:
+    if network.value != network.first:  # the address is not the range's first
         problems.append(("N002", {"network": str(cidr), "address": str(network.ip)}))
     limit = max_v4 if network.version == 4 else max_v6
     if network.prefixlen == 0:
@@ -83,7 +123,7 @@ def inspect_ip_range(
         reason = _non_global_reason(cidr)
         if reason:
             problems.append(("N005", {"reason": reason}))
-    elif network_name == "rie" and cidr not in _address_space(rie_space):
+    elif network_name == "rie" and not _in_space(rie_space, cidr):
         problems.append(("N006", {"rie": ", ".join(rie_space)}))
     return tuple(problems), span
 

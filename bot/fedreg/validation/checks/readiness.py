@@ -43,14 +43,24 @@ def is_placeholder_host(host: str | None) -> bool:
     return host is not None and PLACEHOLDER_LABEL in host.split(".")
 
 
+def _may_name_placeholder(uri: str) -> bool:
+    """False when the URL's host cannot hold the placeholder label: the host is part of the
+    URL, lower-cased, once tabs and line breaks are removed (as `urlsplit` does)."""
+    return PLACEHOLDER_LABEL in uri.lower() or "\t" in uri or "\r" in uri or "\n" in uri
+
+
 def _placeholder_fields(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
     for key in _URL_KEYS:
         for index, uri in text_items(data, key):
-            if is_placeholder_host(url_host(uri)):
+            if _may_name_placeholder(uri) and is_placeholder_host(url_host(uri)):
                 yield (key, index), uri
     for key in IDP_URL_KEYS:
         value = text_value(data, key)
-        if value is not None and is_placeholder_host(url_host(value)):
+        if (
+            value is not None
+            and _may_name_placeholder(value)
+            and is_placeholder_host(url_host(value))
+        ):
             yield (key,), value
     for key in _DOMAIN_KEYS:
         for index, domain in text_items(data, key):

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ...diagnostics import Finding
 from ...registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
 from ..coreconformance import matches_core_url
-from .context import FileContext, text_items, text_value
+from .context import VALUE_CACHE_SIZE, FileContext, text_items, text_value
 from .domains import HOST_LABEL, public_suffix_list
 
 MAX_URI_LENGTH = 2048
@@ -107,7 +107,7 @@ def _not_public_reason(host: str, is_ip: bool) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
 def url_host(uri: str) -> str | None:
     """The lower-case host of an absolute URL, or None."""
     try:
@@ -116,12 +116,31 @@ def url_host(uri: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=65536)
+# The common case, a lower-case https URL with a dotted lower-case host, no port, user,
+# fragment, wildcard or unusual character: `urlsplit` would give it this host and the URL
+# itself no problem, so only its host is checked (tests/validation/test_fast_paths.py).
+_PLAIN_HTTPS_URL = re.compile(
+    r"https://([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?:[/?][!$%&'()+,\-./0-9:;=?A-Z_a-z~]*)?"
+)
+
+
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
 def inspect_uri(
     uri: str, environment: str, federation_hosts: tuple[str, ...], check_federation: bool = True
 ) -> tuple[str | None, tuple[Problem, ...]]:
     """The host of one URL and every problem it has, most fundamental first. Cached: values
     repeat across files and checks."""
+    plain = _PLAIN_HTTPS_URL.fullmatch(uri)
+    if plain is not None and len(uri) <= MAX_URI_LENGTH:
+        host = plain.group(1)
+        return host, _host_problems(host, environment, federation_hosts, check_federation)
+    return inspect_parsed_uri(uri, environment, federation_hosts, check_federation)
+
+
+def inspect_parsed_uri(
+    uri: str, environment: str, federation_hosts: tuple[str, ...], check_federation: bool = True
+) -> tuple[str | None, tuple[Problem, ...]]:
+    """`inspect_uri` through `urlsplit`, whatever the URL."""
     if len(uri) > MAX_URI_LENGTH:
         return None, (("U006", {"length": len(uri), "limit": MAX_URI_LENGTH}),)
     if has_invisible(uri):
@@ -176,6 +195,15 @@ def inspect_uri(
                 },
             )
         )
+    return host, (*problems, *_host_problems(host, environment, federation_hosts, check_federation))
+
+
+@lru_cache(maxsize=VALUE_CACHE_SIZE)
+def _host_problems(
+    host: str, environment: str, federation_hosts: tuple[str, ...], check_federation: bool
+) -> tuple[Problem, ...]:
+    """`inspect_uri`'s problems of a host, which a provider's URLs share: cached apart."""
+    problems: list[Problem] = []
     is_ip = _ip_literal(host) is not None
     if not is_ip and "*" not in host and not is_valid_hostname(host):
         problems.append(("U013", {"host": host}))
@@ -185,7 +213,7 @@ def inspect_uri(
             problems.append(("U012", {"host": host, "reason": reason}))
     if check_federation and any(host == h or host.endswith("." + h) for h in federation_hosts):
         problems.append(("U009", {"host": host}))
-    return host, tuple(problems)
+    return tuple(problems)
 
 
 def _check_uri_list(
