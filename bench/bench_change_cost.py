@@ -9,8 +9,9 @@ change of `--changed` files, and prints the median wall time of whole `fedreg` p
 verdict of a working-tree change (`bot pr --dry-run`, whose working tree is written as a git
 tree through a temporary index), and the whole registry's render, with the peak memory of
 each.
-Also the temporary index's two ways side by side: seeded from the repository's own index
-(what fedreg does) and read from HEAD (every file hashed again).
+Also the work tree written as a tree two ways side by side: fedreg's (`git status`, the
+changed paths hashed alone, HEAD's tree rewritten along their folders) and a fresh index read
+from HEAD (every file hashed again).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def change(root: Path, count: int, marker: str) -> list[Path]:
 
 
 def seeded_and_fresh(root: Path, repeat: int) -> tuple[float, float]:
-    """Median seconds of writing the working tree as a tree: seeded index, fresh index."""
+    """Median seconds of writing the working tree as a tree: fedreg's way, a fresh index."""
     from fedreg.adapters.git import GitRepository
 
     repo = GitRepository(root)
@@ -134,7 +135,7 @@ def main() -> None:
         )
         change(root, args.changed, "b")  # a working-tree change, for the dry run
         seeded, fresh = seeded_and_fresh(root, args.repeat)
-        print(f"worktree tree         {seeded:7.2f} s seeded index, {fresh:7.2f} s fresh index")
+        print(f"worktree tree         {seeded:7.2f} s fedreg's, {fresh:7.2f} s fresh index")
         print(
             "bot pr --dry-run     ",
             median_of(

@@ -253,6 +253,40 @@ def test_the_docs_say_how_to_turn_the_merge_queue_on() -> None:
     assert "Require merge queue" in bot and "`merge_group`" in bot
 
 
+# -- issue 24: per pull request and per merge, a cost flat in the registry's size -------------
+
+
+@pytest.mark.parametrize(("name", "job"), [("pr-bot.yml", "verdict"), ("rejudge.yml", "rejudge")])
+def test_the_bot_checks_out_its_code_and_policy_only(name: str, job: str) -> None:
+    """The bot reads the registry from git objects (tests/prbot/test_bot_checkout.py): its
+    jobs leave the registry's files out of the checkout."""
+    steps = _load(REPO_ROOT / ".github/workflows" / name)["jobs"][job]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["sparse-checkout"] == "bot"
+    assert checkout["with"].get("sparse-checkout-cone-mode", "true") == "true"  # root files too
+
+
+def test_pull_request_checks_read_the_changed_files_only() -> None:
+    """ci.yml on a pull request validates and checks the style of the files it changes;
+    the whole registry only on its working-day schedule (or on demand)."""
+    [job] = _load(REPO_ROOT / ".github/workflows/ci.yml")["jobs"].values()
+    for step in job["steps"]:
+        if "fedreg" not in step.get("run", ""):
+            continue
+        if step["if"] == "github.event_name == 'pull_request'":
+            assert '< "$RUNNER_TEMP/changed"' in step["run"] and "xargs -0" in step["run"]
+        else:
+            assert step["if"] == "github.event_name != 'pull_request'"
+
+
+def test_the_deploy_plan_reads_the_pushed_commit_not_the_checkout() -> None:
+    """`changed-deployments` without --head compares with the work tree (a stat of every
+    file); the plan job judges the commits themselves."""
+    jobs = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]
+    run = " ".join(step.get("run", "") for step in jobs["plan"]["steps"])
+    assert 'changed-deployments --base "$base" --head HEAD' in run
+
+
 def test_the_deploy_job_records_deployments_as_the_fedreg_app() -> None:
     """The partner space believes only the fedreg App's deployment records: the deploy job
     hands `fedreg bot deploy` a token of that App, limited to deployments, and its own

@@ -28,6 +28,7 @@ from ..adapters.git import GitError, GitRepository
 from ..diagnostics import Finding
 from ..registry.layout import REGISTRY_DIR, RegistryDocument
 from ..registry.snapshot import (
+    Change,
     Entry,
     changes,
     git_documents,
@@ -123,14 +124,15 @@ class CrossIndex:
         self._move(repo, tree)
         self.db.commit()
 
-    def _move(self, repo: GitRepository, tree: str) -> None:
+    def _move(self, repo: GitRepository, tree: str, known: list[Change] | None = None) -> None:
+        """`known`: the changes from the tree the index describes to `tree`, when the caller
+        has them already (they are not asked of git again)."""
         current = self._meta("tree")
         if current == tree:
             return
-        if current is not None and _exists(repo, current):
-            found = [
-                c for c in changes(repo, current, tree, REGISTRY_DIR) if not is_git_config(c.path)
-            ]
+        if current is not None and (known is not None or _exists(repo, current)):
+            moved = known if known is not None else changes(repo, current, tree, REGISTRY_DIR)
+            found = [c for c in moved if not is_git_config(c.path)]
             touched = self._remove([c.path for c in found])
             added = [c.after for c in found if c.after is not None and c.after.regular]
             touched |= self._add(repo, added)
@@ -224,16 +226,22 @@ class CrossIndex:
         return git_documents(entries, read_entries(repo, entries))
 
     def clashes_in_merge(
-        self, repo: GitRepository, base: str, merged: str, docs: Iterable[RegistryDocument]
+        self,
+        repo: GitRepository,
+        base: str,
+        merged: str,
+        docs: Iterable[RegistryDocument],
+        changed: list[Change] | None = None,
     ) -> list[tuple[RegistryDocument, Finding]]:
         """The cross-file findings of `docs` (the changed files of `merged`) against every
         file of `merged`. The stored index follows `base` (a commit of the default branch,
-        present in every later checkout, unlike a merge tree); the pull request's changes are
-        laid over it in a transaction that is rolled back."""
+        present in every later checkout, unlike a merge tree); the pull request's changes
+        (`changed`, the registry's changes from `base` to `merged` when the caller has them)
+        are laid over it in a transaction that is rolled back."""
         self.sync(repo, base)
         docs = list(docs)
         try:
-            self._move(repo, merged)
+            self._move(repo, merged, changed)
             return self.clashes(docs, repo) + self.clashes(self._standing(repo, docs), repo)
         finally:
             self.db.rollback()

@@ -25,7 +25,7 @@ from ..diagnostics import Diagnostic
 from ..errors import FedregError
 from ..live.fetch import LiveSettings
 from ..live.run import LiveReport, live_check_documents
-from ..registry.layout import RegistryDocument
+from ..registry.layout import REGISTRY_DIR, RegistryDocument
 from ..registry.policy import Policy
 from ..registry.snapshot import (
     Change,
@@ -215,7 +215,9 @@ def judge_merge(
         base_tree = repo.resolve_tree(base)
         unchanged: dict[int, RegistryDocument] = {}  # other files left in a clash
         changed = {id(doc) for doc in after}
-        for doc, finding in index.clashes_in_merge(repo, base_tree, merged_tree, after):
+        in_registry = [c for c in found if c.path.split("/", 1)[0] == REGISTRY_DIR]
+        clashes = index.clashes_in_merge(repo, base_tree, merged_tree, after, in_registry)
+        for doc, finding in clashes:
             doc.findings.append(finding)
             if id(doc) not in changed:
                 unchanged[id(doc)] = doc
