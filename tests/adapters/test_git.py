@@ -263,3 +263,23 @@ def test_a_repository_without_commit_with_staged_files(repo: GitWorkspace) -> No
 
     assert tree == fresh_index_tree(repo)
     assert sorted(paths_in(repo, tree)) == ["registry/staged.yaml", "registry/untracked.yaml"]
+
+
+def test_a_file_where_a_gitlink_was_is_judged_as_git_add_would_stage_it(
+    repo: GitWorkspace,
+) -> None:
+    """A partner replaces a committed gitlink by a registry file: `git add -A` stages the
+    file, so the dry run must judge it, not the index's gitlink."""
+    repo.write("registry/a.yaml", "name: a\n")
+    repo.git("add", "-A")
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},registry/sub.yaml")
+    repo.git("commit", "-q", "-m", "base")
+    repo.write("registry/sub.yaml", "name: slipped past the dry run\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    assert repo.git("cat-file", "-p", f"{tree}:registry/sub.yaml") == (
+        "name: slipped past the dry run"
+    )

@@ -133,9 +133,12 @@ class GitRepository:
                 edits[path] = None
                 on_disk.add(path)
             elif record.startswith(b"1 "):  # 1 XY sub mH mI mW hH hI path
-                _, xy, _, _, index_mode, _, _, index_oid, path = record.split(b" ", 8)
+                _, xy, _, _, index_mode, tree_mode, _, index_oid, path = record.split(b" ", 8)
                 edits[path] = None if index_mode == NO_ENTRY else (index_mode, index_oid)
-                if xy[1:] != b"." and index_mode != GITLINK:
+                # a gitlink keeps the index's commit (no folder, or another commit checked
+                # out in it); a file where a gitlink was is hashed, as `git add -A` stages it
+                gitlink = index_mode == GITLINK and tree_mode in (GITLINK, NO_ENTRY)
+                if xy[1:] != b"." and not gitlink:
                     on_disk.add(path)
         return edits, on_disk
 
