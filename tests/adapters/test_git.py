@@ -283,3 +283,26 @@ def test_a_file_where_a_gitlink_was_is_judged_as_git_add_would_stage_it(
     assert repo.git("cat-file", "-p", f"{tree}:registry/sub.yaml") == (
         "name: slipped past the dry run"
     )
+
+
+def test_a_folder_become_a_link_and_a_link_become_a_folder(repo: GitWorkspace) -> None:
+    """A folder replaced by a symbolic link (its files now beyond a link, which `git add -A`
+    removes) and a link replaced by a folder: the dry run judges what git would commit, and
+    does not fail on a path `update-index` refuses."""
+    repo.write("registry/d/a.yaml", "name: a\n")
+    repo.write("registry/e/b.yaml", "name: b\n")
+    (repo.root / "registry/l").symlink_to("d")
+    repo.commit("base")
+    (repo.root / "registry/l").unlink()
+    repo.write("registry/l/z.yaml", "name: z\n")
+    (repo.root / "registry/d/a.yaml").unlink()
+    (repo.root / "registry/d").rmdir()
+    (repo.root / "registry/d").symlink_to("e")  # registry/d/b.yaml now exists through it
+    repo.write("registry/e/b.yaml", "name: b changed\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    listing = repo.git("ls-tree", "-r", tree)
+    assert "120000 blob" in listing.split("registry/d")[0].splitlines()[-1]
+    assert sorted(paths_in(repo, tree)) == ["registry/d", "registry/e/b.yaml", "registry/l/z.yaml"]

@@ -165,18 +165,21 @@ class GitRepository:
         computed by git in a temporary index holding only them, seeded with their entries
         in the repository's index (whose modes git keeps where the file system cannot
         tell, e.g. core.fileMode false)."""
-        if not on_disk:
-            return {}
+        # A path gone from disk, or beyond a symbolic link (a folder become a link), is
+        # removed, as `git add -A` removes it (`update-index` refuses a path beyond a link).
+        present = sorted(path for path in on_disk if _present(self.root, path))
+        if not present:
+            return dict.fromkeys(on_disk)
         with tempfile.TemporaryDirectory() as folder:
             own = {**env, "GIT_INDEX_FILE": str(Path(folder) / "index")}
             seeds = b"".join(
                 b"%s %s\t%s\0" % (entry[0], entry[1], path)
-                for path in sorted(on_disk)
+                for path in present
                 if (entry := edits[path]) is not None
             )
             if seeds:
                 self.git("update-index", "-z", "--index-info", stdin=seeds, env=own)
-            paths = b"".join(path + b"\0" for path in sorted(on_disk))
+            paths = b"".join(path + b"\0" for path in present)
             self.git(
                 "update-index",
                 "--add",
@@ -350,6 +353,18 @@ def _run(
         detail = stderr.decode(errors="replace").strip()
         raise GitError(f"{failure} : {detail}")
     return stdout
+
+
+def _present(root: Path, path: bytes) -> bool:
+    """Whether the work tree holds `path` as git sees it: every folder on the way a real
+    folder (not a symbolic link), and something at the path itself."""
+    *folders, name = path.split(b"/")
+    here = os.fsencode(root)
+    for folder in folders:
+        here = os.path.join(here, folder)
+        if os.path.islink(here) or not os.path.isdir(here):
+            return False
+    return os.path.lexists(os.path.join(here, name))
 
 
 # What `git ls-tree -z` writes before a name: "<mode> <type> <object id>\t".
