@@ -306,3 +306,28 @@ def test_a_folder_become_a_link_and_a_link_become_a_folder(repo: GitWorkspace) -
     listing = repo.git("ls-tree", "-r", tree)
     assert "120000 blob" in listing.split("registry/d")[0].splitlines()[-1]
     assert sorted(paths_in(repo, tree)) == ["registry/d", "registry/e/b.yaml", "registry/l/z.yaml"]
+
+
+def test_a_sparse_checkout_keeps_the_files_it_does_not_check_out(repo: GitWorkspace) -> None:
+    """A partner's dry run in a sparse checkout (as the bot's own jobs check out): the
+    registry files outside the cone are absent from disk but in every commit, so the dry run
+    judges them as they are (a deletion would hide their clashes); a hidden file present on
+    disk is still judged as it is there."""
+    repo.write("registry/integration/a.yaml", "name: a\n")
+    repo.write("registry/production/b.yaml", "name: b\n")
+    repo.write("bot/code.py", "x = 1\n")
+    repo.commit("base")
+    repo.git("sparse-checkout", "set", "bot")
+    assert not (repo.root / "registry").exists()
+    repo.write("bot/code.py", "x = 2\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    head = repo.git("rev-parse", "HEAD^{tree}")
+    assert paths_in(repo, tree) == {
+        **paths_in(repo, head),
+        "bot/code.py": paths_in(repo, tree)["bot/code.py"],
+    }
+    assert repo.git("cat-file", "-p", f"{tree}:bot/code.py") == "x = 2"
+    repo.git("add", "-A")  # what a commit would hold
+    assert tree == repo.git("write-tree")

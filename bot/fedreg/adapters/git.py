@@ -83,7 +83,8 @@ class GitRepository:
         index's entries and modes (a gitlink, which has no file in the work tree, stays a
         gitlink), updated with the work tree's changes and untracked files (ignored ones
         left out, as `git add -A` leaves them). A file the index hides from git (marked
-        assume-unchanged or skip-worktree) is judged as it is on disk.
+        assume-unchanged or skip-worktree) is judged as it is on disk; one absent from disk
+        (a sparse checkout) keeps its index entry, as a commit keeps it.
 
         Costs what changed, not the registry's size: one `git status` (a stat of each file,
         no content read) names the paths that differ from HEAD; only those are hashed (in a
@@ -99,9 +100,14 @@ class GitRepository:
         }
         edits, on_disk = self._status(env)
         for path, entry in self._hidden_entries(env).items():
-            if entry[0] != GITLINK:  # a gitlink has no file: the index's commit stays
+            # a gitlink has no file: the index's commit stays; so does the entry of a file
+            # absent from disk (outside a sparse checkout's cone), which git keeps in a commit
+            if entry[0] != GITLINK:
                 edits[path] = entry
-                on_disk.add(path)
+                if _present(self.root, path):
+                    on_disk.add(path)
+                else:
+                    on_disk.discard(path)
         base = self.head_tree()
         if not edits and base is not None:
             return base
