@@ -210,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="signer chaque manifeste (enveloppe DSSE à côté) avec la clé Ed25519 PEM de "
         "FEDREG_RELEASE_SIGNING_KEY",
     )
+    render.add_argument(
+        "--deployment",
+        choices=DEPLOYMENTS,
+        help="ce seul déploiement (lit seulement le dossier de son environnement)",
+    )
     _policy_argument(render)
 
     verify_release = commands.add_parser(
@@ -748,7 +753,9 @@ def _dispatch_at_root(args: argparse.Namespace) -> int:
     if args.command == "render":
         from .commands.render import run_render
 
-        return run_render(out=args.out, policy_file=args.policy, sign=args.sign)
+        return run_render(
+            out=args.out, policy_file=args.policy, sign=args.sign, deployment=args.deployment
+        )
     if args.command == "verify-release":
         from .commands.release import run_verify_release
 

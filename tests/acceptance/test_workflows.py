@@ -204,7 +204,8 @@ def test_releases_are_signed_in_their_own_job_and_verified_by_the_deploy_job() -
     jobs = _load(REPO_ROOT / ".github/workflows/deploy.yml")["jobs"]
     sign, deploy = jobs["sign"], jobs["deploy"]
     assert sign["environment"] == "release-${{ matrix.deployment }}"
-    assert "fedreg render --out build/release" in " ".join(s.get("run", "") for s in sign["steps"])
+    run = " ".join(s.get("run", "") for s in sign["steps"])
+    assert 'fedreg render --deployment "$DEPLOYMENT" --out build/release' in run
     assert "FEDREG_RELEASE_SIGNING_KEY" in yaml.safe_dump(sign)
     assert "FEDREG_RELEASE_SIGNING_KEY" not in yaml.safe_dump(deploy)  # public keys only
     assert "sign" in deploy["needs"]

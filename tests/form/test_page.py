@@ -142,6 +142,7 @@ def test_sign_in_change_an_fs_and_an_fi_follow_the_request_sign_out(
     deployed = page.locator("#deploiement-integration-internet").text_content() or ""
     assert deployed.startswith("Déployé le ") and deployed.endswith("(intégration, internet)")
     _accessible(page, "demande déployée")
+    _shot(page, "demande-deployee")
 
     page.click("#deconnexion")
     page.wait_for_url(space.url + "/")

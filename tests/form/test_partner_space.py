@@ -481,3 +481,19 @@ def test_github_failing_on_deployments_is_said_and_hides_nothing_else(space, app
     assert "État du déploiement indisponible pour le moment (intégration, internet)" in (
         client.get("/demandes/1").text
     )
+
+
+def test_a_request_merged_before_any_verdict_is_not_said_to_be_checked_still(
+    space, app_github
+) -> None:
+    """A request the federation merged before the robot spoke: no « vérification en cours »,
+    no invitation to come back for a verdict that will not come."""
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    page = client.get("/demandes/1").text
+    assert '<span id="verdict">en cours</span>' in page and "actualisez cette page" in page
+    app_github.merge(1)
+    page = client.get("/demandes/1").text
+    assert '<span id="verdict">aucun verdict publié</span>' in page
+    assert '<span id="revue">sans objet</span>' in page
+    assert "actualisez cette page" not in page

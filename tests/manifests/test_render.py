@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from conftest import BASE_IDENTITY_PROVIDER, BASE_SERVICE_PROVIDER, EXAMPLES, REPO_ROOT, edited
+from fedreg.cli import main
 from fedreg.manifests.build import build_manifests, serialize
 from fedreg.validation.engine import build_provider, validate_paths
 
@@ -396,3 +397,36 @@ def test_every_field_the_core_reads_is_rendered(workspace, cli) -> None:
     assert client["introspection_signed_response_alg"] == "ES256"
     jsonschema.validate(provider, PROVIDER_DTO)
     jsonschema.validate(client, CLIENT_DTO)
+
+
+def test_one_deployment_is_rendered_alone_with_the_whole_renders_bytes(repo, cli) -> None:
+    """deploy.yml's sign job renders the deployment it signs, reading its environment's folder
+    only: the same bytes as the whole render's file for it, and nothing else written."""
+    repo.provider("sp", BASE_SERVICE_PROVIDER)
+    repo.provider("sp", BASE_SERVICE_PROVIDER, env="integration", slug="autre")
+    repo.commit("providers")
+    assert cli("render", "--out", "whole").exit_code == 0
+    result = cli("render", "--deployment", "production-internet", "--out", "one")
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in (repo.root / "one").iterdir()] == ["production-internet.json"]
+    assert (repo.root / "one/production-internet.json").read_bytes() == (
+        repo.root / "whole/production-internet.json"
+    ).read_bytes()
+    assert "production-internet.json : 1 FS" in result.stdout
+
+    # A broken file of the other environment does not stop it: no rule spans environments.
+    repo.provider("sp", "client_id: [\n", env="integration", slug="autre")
+    repo.commit("broken integration file")
+    assert cli("render", "--out", "whole").exit_code == 1
+    assert cli("render", "--deployment", "production-internet", "--out", "one").exit_code == 0
+    assert cli("render", "--deployment", "integration-internet", "--out", "one").exit_code == 1
+
+
+def test_an_unknown_deployment_is_a_usage_error(repo, capsys) -> None:
+    repo.provider("sp", BASE_SERVICE_PROVIDER)
+    repo.commit("provider")
+    with pytest.raises(SystemExit) as stop:
+        main(["render", "--deployment", "production"])
+    assert stop.value.code == 2
+    assert "valeurs possibles : 'integration-internet'" in capsys.readouterr().err
+    assert not (repo.root / "build").exists()

@@ -22,14 +22,17 @@ from ..manifests.release import (
 from .common import EXIT_OK, policy_or_fail
 
 
-def run_render(*, out: Path, policy_file: Path, sign: bool = False) -> int:
-    """Invalid registry: InvalidRegistry, reported by main() with its diagnostics."""
+def run_render(
+    *, out: Path, policy_file: Path, sign: bool = False, deployment: str | None = None
+) -> int:
+    """Every deployment's manifest, or `deployment`'s alone (reading only its environment's
+    folder). Invalid registry: InvalidRegistry, reported by main() with its diagnostics."""
     policy = policy_or_fail(policy_file)
     key_pem = os.environ.get(SIGNING_KEY_VARIABLE, "")
     if sign and not key_pem.strip():
         raise FedregError(f"--sign : la clé de signature {SIGNING_KEY_VARIABLE} est absente")
     signing_key = private_key(key_pem) if sign else None
-    manifests = manifests_to_ship(policy, uncommitted="warn")
+    manifests = manifests_to_ship(policy, uncommitted="warn", deployment=deployment)
     now = datetime.now(UTC)
     with StagedFiles() as staged:
         for name, manifest in manifests.items():

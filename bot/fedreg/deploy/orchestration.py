@@ -171,14 +171,23 @@ class UncommittedRegistry(FedregError):
 
 
 def manifests_to_ship(
-    policy: Policy, ref: str | None = None, *, uncommitted: str = "refuse"
+    policy: Policy,
+    ref: str | None = None,
+    *,
+    uncommitted: str = "refuse",
+    deployment: str | None = None,
 ) -> Mapping[str, Manifest]:
     """What render and deploy ship: the registry of commit `ref` (default: the checked-out
     commit) read from its blobs by the one reader, so that no attribute, filter or encoding of
     a checkout changes what is deployed. Uncommitted changes under registry/ are refused
     (`uncommitted="refuse"`) or left out with a warning on stderr (`"warn"`). Outside a git
-    repository (or before its first commit) the files are read as they are, with no commit."""
-    return _to_ship(policy, ref, uncommitted, None)
+    repository (or before its first commit) the files are read as they are, with no commit.
+    With `deployment`, that deployment's manifest alone, from its environment's folder alone
+    (every rule across files holds within one environment)."""
+    if deployment is None:
+        return _to_ship(policy, ref, uncommitted, None)
+    environment, _ = deployment_parts(deployment)
+    return {deployment: _to_ship(policy, ref, uncommitted, environment)[deployment]}
 
 
 def deployment_manifest(policy: Policy, deployment: str, ref: str | None = None) -> Manifest:
@@ -186,8 +195,7 @@ def deployment_manifest(policy: Policy, deployment: str, ref: str | None = None)
     uncommitted changes of its environment refused), reading only its environment's folder:
     every rule across files holds within one environment, so its files' verdict is the
     whole registry's, at the cost of that environment alone."""
-    environment, _ = deployment_parts(deployment)
-    return _to_ship(policy, ref, "refuse", environment)[deployment]
+    return manifests_to_ship(policy, ref, deployment=deployment)[deployment]
 
 
 def _to_ship(

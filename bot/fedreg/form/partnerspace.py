@@ -166,6 +166,8 @@ class RequestStatus:
 
     @property
     def verdict_fr(self) -> str:
+        if self.verdict is None and self.state != "open":
+            return "aucun verdict publié"  # merged or closed before the robot spoke
         return {
             "passed": "valide",
             "failed": "refusée : voir le compte rendu ci-dessous",
@@ -178,7 +180,12 @@ class RequestStatus:
             return "requise"
         if SELF_SERVICE_LABEL in self.labels:
             return "non requise (libre-service)"
-        return "pas encore décidée"
+        return "pas encore décidée" if self.state == "open" else "sans objet"
+
+    @property
+    def awaiting_verdict(self) -> bool:
+        """Whether the page should invite the agent to come back for the robot's verdict."""
+        return self.state == "open" and not self.comment_lines
 
     @property
     def comment_lines(self) -> list[str]:
