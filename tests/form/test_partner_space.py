@@ -497,3 +497,22 @@ def test_a_request_merged_before_any_verdict_is_not_said_to_be_checked_still(
     assert '<span id="verdict">aucun verdict publié</span>' in page
     assert '<span id="revue">sans objet</span>' in page
     assert "actualisez cette page" not in page
+
+
+def test_a_registry_that_cannot_be_fetched_is_said_as_such_on_the_request_page(
+    space, app_github, checkout
+) -> None:
+    """The request page reads main's tip first: when the fetch fails, the agent is told the
+    registry is unreachable, not that their request does not exist."""
+    import subprocess
+
+    client = space.sign_in()
+    _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert client.get("/demandes/1").status_code == 200
+    subprocess.run(
+        ["git", "-C", str(checkout), "config", "remote.origin.uploadpack", "/bin/false"],
+        check=True,
+    )
+    page = client.get("/demandes/1")
+    assert page.status_code == 502, page.text
+    assert "Aucune de vos demandes ne porte ce numéro" not in page.text

@@ -561,9 +561,12 @@ class FormApp:
             self._limit(self.view_rate, agent.identity)
             tip = await self._background(self.backend.tip)
             bound = self._binding(agent.email, agent.idp_id, tip).bound
-            key = requester_key(agent.email, agent.idp_id, bound)
+        except Refused as refusal:  # the registry unreachable is said as such, never as 404
+            return self.error_page(request, refusal)
+        key = requester_key(agent.email, agent.idp_id, bound)
+        try:
             found = await self._background(lambda: self.backend.status(number, key))
-        except Refused as refusal:
+        except Refused as refusal:  # GitHub's 404 (no such pull request) reads as ours
             found = None if refusal.status == 502 else refusal
             if isinstance(found, Refused):
                 return self.error_page(request, found)
