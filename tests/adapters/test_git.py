@@ -263,3 +263,71 @@ def test_a_repository_without_commit_with_staged_files(repo: GitWorkspace) -> No
 
     assert tree == fresh_index_tree(repo)
     assert sorted(paths_in(repo, tree)) == ["registry/staged.yaml", "registry/untracked.yaml"]
+
+
+def test_a_file_where_a_gitlink_was_is_judged_as_git_add_would_stage_it(
+    repo: GitWorkspace,
+) -> None:
+    """A partner replaces a committed gitlink by a registry file: `git add -A` stages the
+    file, so the dry run must judge it, not the index's gitlink."""
+    repo.write("registry/a.yaml", "name: a\n")
+    repo.git("add", "-A")
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},registry/sub.yaml")
+    repo.git("commit", "-q", "-m", "base")
+    repo.write("registry/sub.yaml", "name: slipped past the dry run\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    assert repo.git("cat-file", "-p", f"{tree}:registry/sub.yaml") == (
+        "name: slipped past the dry run"
+    )
+
+
+def test_a_folder_become_a_link_and_a_link_become_a_folder(repo: GitWorkspace) -> None:
+    """A folder replaced by a symbolic link (its files now beyond a link, which `git add -A`
+    removes) and a link replaced by a folder: the dry run judges what git would commit, and
+    does not fail on a path `update-index` refuses."""
+    repo.write("registry/d/a.yaml", "name: a\n")
+    repo.write("registry/e/b.yaml", "name: b\n")
+    (repo.root / "registry/l").symlink_to("d")
+    repo.commit("base")
+    (repo.root / "registry/l").unlink()
+    repo.write("registry/l/z.yaml", "name: z\n")
+    (repo.root / "registry/d/a.yaml").unlink()
+    (repo.root / "registry/d").rmdir()
+    (repo.root / "registry/d").symlink_to("e")  # registry/d/b.yaml now exists through it
+    repo.write("registry/e/b.yaml", "name: b changed\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    assert tree == fresh_index_tree(repo)
+    listing = repo.git("ls-tree", "-r", tree)
+    assert "120000 blob" in listing.split("registry/d")[0].splitlines()[-1]
+    assert sorted(paths_in(repo, tree)) == ["registry/d", "registry/e/b.yaml", "registry/l/z.yaml"]
+
+
+def test_a_sparse_checkout_keeps_the_files_it_does_not_check_out(repo: GitWorkspace) -> None:
+    """A partner's dry run in a sparse checkout (as the bot's own jobs check out): the
+    registry files outside the cone are absent from disk but in every commit, so the dry run
+    judges them as they are (a deletion would hide their clashes); a hidden file present on
+    disk is still judged as it is there."""
+    repo.write("registry/integration/a.yaml", "name: a\n")
+    repo.write("registry/production/b.yaml", "name: b\n")
+    repo.write("bot/code.py", "x = 1\n")
+    repo.commit("base")
+    repo.git("sparse-checkout", "set", "bot")
+    assert not (repo.root / "registry").exists()
+    repo.write("bot/code.py", "x = 2\n")
+
+    tree = GitRepository(repo.root).worktree_tree()
+
+    head = repo.git("rev-parse", "HEAD^{tree}")
+    assert paths_in(repo, tree) == {
+        **paths_in(repo, head),
+        "bot/code.py": paths_in(repo, tree)["bot/code.py"],
+    }
+    assert repo.git("cat-file", "-p", f"{tree}:bot/code.py") == "x = 2"
+    repo.git("add", "-A")  # what a commit would hold
+    assert tree == repo.git("write-tree")

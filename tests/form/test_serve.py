@@ -341,6 +341,33 @@ def test_headers_that_never_finish_get_a_408_in_time_and_stall_no_one(app_github
     assert waited < 5
 
 
+def test_a_body_nobody_reads_cannot_hold_a_connection_open(app_github, checkout) -> None:
+    """Slowloris past the head: a GET announces a body, is answered without it being read,
+    then trickles that body a byte at a time (each byte stops uvicorn's keep-alive timer).
+    The connection is closed within the next head's deadline."""
+    live = LiveServer(build_form_app(checkout), head_timeout=1.0)
+    host, port = live.url.removeprefix("http://").split(":")
+    connection = socket.create_connection((host, int(port)), timeout=10)
+    try:
+        connection.sendall(
+            b"GET /confidentialite HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"
+        )
+        assert _read_reply(connection).startswith("HTTP/1.1 200")
+        started, closed = time.monotonic(), False
+        while time.monotonic() - started < 4:
+            try:
+                connection.send(b"a")
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.1)
+        waited = time.monotonic() - started
+    finally:
+        connection.close()
+        live.stop()
+    assert closed and waited < 3
+
+
 def test_serve_refuses_to_start_without_the_shared_secret(cli, monkeypatch) -> None:
     monkeypatch.delenv("FEDREG_PARTNER_SPACE_SECRET", raising=False)
     result = cli("serve", "--port", "1")

@@ -83,7 +83,8 @@ class GitRepository:
         index's entries and modes (a gitlink, which has no file in the work tree, stays a
         gitlink), updated with the work tree's changes and untracked files (ignored ones
         left out, as `git add -A` leaves them). A file the index hides from git (marked
-        assume-unchanged or skip-worktree) is judged as it is on disk.
+        assume-unchanged or skip-worktree) is judged as it is on disk; one absent from disk
+        (a sparse checkout) keeps its index entry, as a commit keeps it.
 
         Costs what changed, not the registry's size: one `git status` (a stat of each file,
         no content read) names the paths that differ from HEAD; only those are hashed (in a
@@ -99,9 +100,14 @@ class GitRepository:
         }
         edits, on_disk = self._status(env)
         for path, entry in self._hidden_entries(env).items():
-            if entry[0] != GITLINK:  # a gitlink has no file: the index's commit stays
+            # a gitlink has no file: the index's commit stays; so does the entry of a file
+            # absent from disk (outside a sparse checkout's cone), which git keeps in a commit
+            if entry[0] != GITLINK:
                 edits[path] = entry
-                on_disk.add(path)
+                if _present(self.root, path):
+                    on_disk.add(path)
+                else:
+                    on_disk.discard(path)
         base = self.head_tree()
         if not edits and base is not None:
             return base
@@ -133,9 +139,12 @@ class GitRepository:
                 edits[path] = None
                 on_disk.add(path)
             elif record.startswith(b"1 "):  # 1 XY sub mH mI mW hH hI path
-                _, xy, _, _, index_mode, _, _, index_oid, path = record.split(b" ", 8)
+                _, xy, _, _, index_mode, tree_mode, _, index_oid, path = record.split(b" ", 8)
                 edits[path] = None if index_mode == NO_ENTRY else (index_mode, index_oid)
-                if xy[1:] != b"." and index_mode != GITLINK:
+                # a gitlink keeps the index's commit (no folder, or another commit checked
+                # out in it); a file where a gitlink was is hashed, as `git add -A` stages it
+                gitlink = index_mode == GITLINK and tree_mode in (GITLINK, NO_ENTRY)
+                if xy[1:] != b"." and not gitlink:
                     on_disk.add(path)
         return edits, on_disk
 
@@ -162,18 +171,21 @@ class GitRepository:
         computed by git in a temporary index holding only them, seeded with their entries
         in the repository's index (whose modes git keeps where the file system cannot
         tell, e.g. core.fileMode false)."""
-        if not on_disk:
-            return {}
+        # A path gone from disk, or beyond a symbolic link (a folder become a link), is
+        # removed, as `git add -A` removes it (`update-index` refuses a path beyond a link).
+        present = sorted(path for path in on_disk if _present(self.root, path))
+        if not present:
+            return dict.fromkeys(on_disk)
         with tempfile.TemporaryDirectory() as folder:
             own = {**env, "GIT_INDEX_FILE": str(Path(folder) / "index")}
             seeds = b"".join(
                 b"%s %s\t%s\0" % (entry[0], entry[1], path)
-                for path in sorted(on_disk)
+                for path in present
                 if (entry := edits[path]) is not None
             )
             if seeds:
                 self.git("update-index", "-z", "--index-info", stdin=seeds, env=own)
-            paths = b"".join(path + b"\0" for path in sorted(on_disk))
+            paths = b"".join(path + b"\0" for path in present)
             self.git(
                 "update-index",
                 "--add",
@@ -347,6 +359,18 @@ def _run(
         detail = stderr.decode(errors="replace").strip()
         raise GitError(f"{failure} : {detail}")
     return stdout
+
+
+def _present(root: Path, path: bytes) -> bool:
+    """Whether the work tree holds `path` as git sees it: every folder on the way a real
+    folder (not a symbolic link), and something at the path itself."""
+    *folders, name = path.split(b"/")
+    here = os.fsencode(root)
+    for folder in folders:
+        here = os.path.join(here, folder)
+        if os.path.islink(here) or not os.path.isdir(here):
+            return False
+    return os.path.lexists(os.path.join(here, name))
 
 
 # What `git ls-tree -z` writes before a name: "<mode> <type> <object id>\t".

@@ -5,7 +5,9 @@ sends its headers a byte at a time, or never ends them, holds its connection for
 likes, and the keep-alive timer stops as soon as one byte arrives. `HeadDeadlineProtocol` gives
 every request's head (the first one of a connection, and each next one on a kept-alive
 connection) `head_timeout` seconds; past it, that client alone gets a 408 and its connection is
-closed. The body's own time limit is the app's (`server._read_body`).
+closed. The body's own time limit is the app's (`server._read_body`); a body still arriving
+once the response is sent (one the app did not read: a GET's) counts against the next head's
+deadline, as uvicorn's keep-alive timer stops at its first byte.
 """
 
 from __future__ import annotations
@@ -43,8 +45,13 @@ class HeadDeadlineProtocol(H11Protocol):
 
     def handle_events(self) -> None:
         super().handle_events()
-        if self.conn.their_state is not h11.IDLE:  # the head is complete (or refused)
+        # the head is complete and its request is being served: the app's limits hold now (a
+        # body still arriving after the response, which nobody reads, keeps the deadline)
+        if self.conn.their_state is not h11.IDLE and not self._answered():
             self._disarm()
+
+    def _answered(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -62,8 +69,7 @@ class HeadDeadlineProtocol(H11Protocol):
 
     def _head_too_slow(self) -> None:
         self._head_deadline = None
-        waiting = self.cycle is None or self.cycle.response_complete
-        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE or not waiting:
+        if self.transport.is_closing() or not self._answered():
             return
         if self.conn.our_state is h11.IDLE:  # nothing sent yet on this cycle: say why
             headers = [
