@@ -5,6 +5,7 @@ Then the binding rule itself, on registry documents."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 from typing import Any
@@ -199,3 +200,27 @@ def test_a_rogue_fi_cannot_spend_the_contacts_sign_in_budget(space) -> None:
     assert space.finish_sign_in(client, start, "voyou").status_code == 429
     contact = space.sign_in(AGENT)
     assert 'id="fournisseurs"' in contact.get("/").text
+
+
+@pytest.mark.parametrize(
+    "space_settings", [dataclasses.replace(SETTINGS, unbound_per_fi=3)], indirect=True
+)
+def test_a_rogue_fi_inventing_addresses_shares_one_budget(space, app_github) -> None:
+    """A rogue FI can assert as many addresses as it likes, each with its own per-agent
+    budget: the sign-ins and requests of the agents it vouches for without their domain
+    attached to it share one budget per FI, so it cannot flood the federation's review or fill
+    the session table. Agents bound to their FI are untouched."""
+    first = space.sign_in("un@interieur.gouv.fr", sub="voyou-1", idp_id=ROGUE_UID)
+    _, sent = _send(first, redirect_uris="https://voyou.example/cb")
+    assert sent.status_code == 303, sent.text
+    space.sign_in("deux@interieur.gouv.fr", sub="voyou-2", idp_id=ROGUE_UID)
+    space.register("trois@interieur.gouv.fr", "voyou-3", ROGUE_UID)
+    client = space.client()
+    start = client.get("/connexion").headers["location"]
+    refused = space.finish_sign_in(client, start, "voyou-3")
+    assert refused.status_code == 429 and "Trop de demandes" in refused.text
+    assert sorted(app_github.pulls) == [1]
+    contact = space.sign_in(AGENT)
+    assert 'id="fournisseurs"' in contact.get("/").text
+    _, sent = _send(contact, redirect_uris="https://demo.gouv.fr/v2/callback")
+    assert sent.status_code == 303 and sorted(app_github.pulls) == [1, 2]

@@ -98,6 +98,10 @@ class ServeSettings:
     # Sign-ins started per client address per window: only against floods of authorization
     # requests; a ministry's shared exit serves many agents, each limited on their own.
     signin_starts_per_address: int = 600
+    # Sign-ins and requests of the agents an FI vouches for without their domain attached to
+    # it, together, per FI per window: such an FI can invent addresses, each with its own
+    # budget; this bounds what it can send to the federation's review and the sessions it opens.
+    unbound_per_fi: int = 60
     read_timeout: float = 10.0  # seconds to receive the body
     submit_timeout: float = 10.0  # seconds for GitHub (and the tip's fetch)
     tolerance: float = 300.0  # seconds between the partner space's clock and ours
@@ -181,6 +185,7 @@ class FormApp:
         self.api_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.agent_rate = RateLimiter(settings.rate_limit, settings.rate_window)
         self.signin_rate = RateLimiter(settings.signin_starts_per_address, settings.rate_window)
+        self.unbound_rate = RateLimiter(settings.unbound_per_fi, settings.rate_window)
         # A request's page costs GitHub API calls of the App, whose quota all agents share; a
         # summary validates the whole registry.
         self.view_rate = RateLimiter(settings.rate_limit * 6, settings.rate_window)
@@ -214,6 +219,17 @@ class FormApp:
     def _contact(self, agent: Agent, tip: MainTip) -> str:
         """The agent's e-mail when it may count as a contact's, else ""."""
         return agent.email if self._binding(agent.email, agent.idp_id, tip).bound else ""
+
+    async def _limit_unbound(self, agent: Agent, tip: MainTip | None = None) -> None:
+        """Count `agent` in their FI's shared budget unless their e-mail is bound to it (main's
+        tip unreachable: counted, the safe direction)."""
+        if tip is None:
+            try:
+                tip = await self._background(self.backend.tip)
+            except Refused:
+                tip = None
+        if tip is None or not self._binding(agent.email, agent.idp_id, tip).bound:
+            self._limit(self.unbound_rate, f"fi:{agent.idp_id}")
 
     def _limit(self, limiter: RateLimiter, key: str) -> None:
         wait = limiter.retry_after(key, self.clock())
@@ -340,6 +356,7 @@ class FormApp:
             oidc = self.oidc
             agent: Agent = await self._background(lambda: oidc.finish(pending, query))
             self._limit(self.agent_rate, agent.identity)
+            await self._limit_unbound(agent)
         except (Refused, SignInError) as error:
             refusal = error if isinstance(error, Refused) else Refused(401, str(error))
             return self.error_page(request, refusal)
@@ -540,6 +557,7 @@ class FormApp:
             return self._checked(request, fields, agent, tip, doc)
         try:
             self._limit(self.agent_rate, agent.identity)
+            await self._limit_unbound(agent, tip)
             proposal: Proposal = await self._background(
                 lambda: self.backend.submit(change), exclusive=True
             )
