@@ -516,3 +516,14 @@ def test_a_registry_that_cannot_be_fetched_is_said_as_such_on_the_request_page(
     page = client.get("/demandes/1")
     assert page.status_code == 502, page.text
     assert "Aucune de vos demandes ne porte ce numéro" not in page.text
+
+
+def test_the_vendored_assets_are_served_with_their_own_guards(space) -> None:
+    """The style sheet, fonts and icons: never sniffed as another type, and an icon opened on
+    its own runs nothing (the pages carry their own, stricter headers)."""
+    client = space.client()
+    for asset in ("icons/system/fr--error-fill.svg", "fonts/Marianne-Bold.woff2"):
+        answer = client.get(f"/static/dsfr/{asset}")
+        assert answer.status_code == 200, asset
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["content-security-policy"] == "default-src 'none'"
