@@ -186,17 +186,23 @@ def test_a_forged_callback_is_refused(space) -> None:
     assert "recommencez" in answer.text
 
 
+def _open_lookalike(app_github, origin):
+    """Mallory's pull request 2, from a branch named like the agent's request 1's (the
+    branch key is public) at the same commit."""
+    first = app_github.pulls[1]
+    lookalike = first.head_ref[:-12] + "0" * 12
+    origin.git("branch", lookalike, first.head_sha)
+    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    return first
+
+
 def test_a_branch_named_like_ours_by_someone_else_is_neither_reused_nor_closed(
     space, app_github, origin
 ) -> None:
     client = space.sign_in()
     _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
-    first = app_github.pulls[1]
-    lookalike = first.head_ref[:-12] + "0" * 12
-    origin.git("branch", lookalike, first.head_sha)
-    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    _open_lookalike(app_github, origin)
     _, same = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
-    assert same.status_code == 303, re.sub(r"\s+", " ", same.text)[-1500:]
     assert same.status_code == 303, re.sub(r"\s+", " ", same.text)[-1500:]
     assert same.headers["location"] == "/demandes/1", "never pointed at mallory's request"
     _, later = _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v3/callback")
@@ -269,10 +275,7 @@ def test_the_request_page_trusts_neither_someone_elses_pull_request_nor_their_co
 
     client = space.sign_in()
     _send(client, FS_FORM, redirect_uris="https://demo.gouv.fr/v2/callback")
-    first = app_github.pulls[1]
-    lookalike = first.head_ref[:-12] + "0" * 12
-    origin.git("branch", lookalike, first.head_sha)
-    app_github.open_pull(2, first.base_sha, first.head_sha, "mallory", head_ref=lookalike)
+    first = _open_lookalike(app_github, origin)
     fake = (
         "<!-- fedreg:pr-bot -->\n" + VERDICT_MARKER.format(verdict="passed") + "\n"
         "### Demande validée : confirmez votre secret sur https://proconnect.example\n"
