@@ -12,7 +12,7 @@ contact: their requests go to the federation's review, which says why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import idna
@@ -59,15 +59,20 @@ def email_domain(email: str) -> str:
         return ""
 
 
+def _identity_providers(
+    docs: Iterable[RegistryDocument], trust: IdentityTrust
+) -> Iterator[tuple[str, RegistryDocument]]:
+    """(uid, document) of each FI of the trusted deployment."""
+    for doc in docs:
+        if doc.kind == IDENTITY_PROVIDER and doc.deployment == trust.deployment:
+            uid = (doc.data or {}).get("uid")
+            if uid:
+                yield str(uid), doc
+
+
 def identity_providers(docs: Iterable[RegistryDocument], trust: IdentityTrust) -> set[str]:
     """The uids of the FIs of the trusted deployment."""
-    return {
-        str(uid)
-        for doc in docs
-        if doc.kind == IDENTITY_PROVIDER
-        and doc.deployment == trust.deployment
-        and (uid := (doc.data or {}).get("uid"))
-    }
+    return {uid for uid, _ in _identity_providers(docs, trust)}
 
 
 def bind(
@@ -78,16 +83,7 @@ def bind(
         return Binding(
             "", "ProConnect n'a pas indiqué quel fournisseur d'identité vous a authentifié"
         )
-    doc = next(
-        (
-            d
-            for d in docs
-            if d.kind == IDENTITY_PROVIDER
-            and d.deployment == trust.deployment
-            and (d.data or {}).get("uid") == idp_id
-        ),
-        None,
-    )
+    doc = next((d for uid, d in _identity_providers(docs, trust) if uid == idp_id), None)
     if doc is None:
         return Binding(
             idp_id,
