@@ -519,6 +519,9 @@ def test_a_registry_that_cannot_be_fetched_is_said_as_such_on_the_request_page(
     page = client.get("/demandes/1")
     assert page.status_code == 502, page.text
     assert "Aucune de vos demandes ne porte ce numéro" not in page.text
+    assert "Le registre est injoignable pour le moment" in page.text
+    assert "Service momentanément indisponible" in page.text
+    assert "fatal" not in page.text and str(checkout) not in page.text  # git's words stay out
 
 
 def test_the_vendored_assets_are_served_with_their_own_guards(space) -> None:

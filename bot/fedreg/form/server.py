@@ -38,7 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..adapters.git import GitTimeout
+from ..adapters.git import GitError, GitTimeout
 from ..diagnostics import Diagnostic
 from ..errors import FedregError
 from ..registry.models import IDENTITY_PROVIDER, SERVICE_PROVIDER
@@ -277,6 +277,12 @@ class FormApp:
             raise Refused(
                 503, "Le registre ne répond pas à temps : réessayez dans quelques minutes."
             ) from error
+        except GitError as error:  # git's own words (a remote, a path) help no partner
+            raise Refused(
+                502,
+                "Le registre est injoignable pour le moment : réessayez dans quelques minutes. "
+                f"Si cela dure, écrivez à {self.settings.support}.",
+            ) from error
         except FedregError as error:
             raise Refused(502, str(error)) from error
 
@@ -298,7 +304,13 @@ class FormApp:
 
     def error_page(self, request: Request, refusal: Refused) -> HTMLResponse:
         response = self.page(
-            request, "erreur.html", refusal.status, title="Demande refusée", message=refusal.message
+            request,
+            "erreur.html",
+            refusal.status,
+            title="Service momentanément indisponible"
+            if refusal.status >= 500
+            else "Demande refusée",
+            message=refusal.message,
         )
         response.headers.update(refusal.headers)
         return response
