@@ -34,6 +34,7 @@ def run_render(
     signing_key = private_key(key_pem) if sign else None
     manifests = manifests_to_ship(policy, uncommitted="warn", deployment=deployment)
     now = datetime.now(UTC)
+    lines = []  # said once all is written: a manifest is assembled once (not kept)
     with StagedFiles() as staged:
         for name, manifest in manifests.items():
             path = out / f"{name}.json"
@@ -50,12 +51,12 @@ def run_render(
                     workflow=workflow_from_environment(os.environ),
                 )
                 staged.add(path.with_name(path.name + ENVELOPE_SUFFIX), envelope.decode())
-    for name, manifest in manifests.items():
-        print(
-            f"{out / name}.json : {len(manifest['client'])} FS, "
-            f"{len(manifest['provider'])} FI, empreinte {manifest['digest'][:12]}"
-            + (", signé" if signing_key is not None else "")
-        )
+            lines.append(
+                f"{path} : {len(manifest['client'])} FS, "
+                f"{len(manifest['provider'])} FI, empreinte {manifest['digest'][:12]}"
+                + (", signé" if signing_key is not None else "")
+            )
+    print("\n".join(lines))
     return EXIT_OK
 
 
