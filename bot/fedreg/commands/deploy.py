@@ -20,10 +20,10 @@ from ..deploy.orchestration import (
     actor,
     changed_deployments,
     commit_to_ship,
+    deployment_at_commit,
     deployment_manifest,
     discover_repository,
     load_manifest,
-    manifests_at_commit,
     registry_mismatch,
     render_deploy_plan,
     run_id,
@@ -245,13 +245,12 @@ def _deploy_commit(
     """The deploy sequence for a commit: the change since the last deploy, or the whole
     deployment rendered when it must (`deploy_commit`)."""
     request = _request(options)
-    environment, _ = deployment_parts(options.deployment)
     with open_target(options.target, read_only=not request.apply) as store:
         try:
             return deploy_commit(
                 store,
                 commit,
-                lambda: manifests_at_commit(repo, commit, policy, environment)[request.deployment],
+                lambda: deployment_at_commit(repo, commit, policy, request.deployment),
                 request,
                 policy,
                 repo,
@@ -490,7 +489,7 @@ def run_rollback(
     policy = policy_or_fail(policy_file)
     repo = GitRepository.discover(Path.cwd())
     if manifest_file is None:
-        manifest = manifests_at_commit(repo, to, policy)[options.deployment]
+        manifest = deployment_at_commit(repo, to, policy, options.deployment)
     else:
         manifest = _given_manifest(manifest_file, options.deployment, policy)
         if manifest["source_commit"] != repo.resolve(to):

@@ -145,6 +145,15 @@ def manifests_at_commit(
     return Manifests(rendered, commit)
 
 
+def deployment_at_commit(
+    repo: GitRepository, ref: str, policy: Policy, deployment: str
+) -> Manifest:
+    """One deployment's manifest at `ref`, rendered from its environment's folder alone: every
+    rule across files holds within one environment."""
+    environment, _ = deployment_parts(deployment)
+    return manifests_at_commit(repo, ref, policy, environment)[deployment]
+
+
 def waivers_at(repo: GitRepository, commit: str | None, policy: Policy, today: date) -> Waivers:
     """The waivers file of `commit`, read as a blob (None: the working tree's)."""
     if commit is None:
@@ -448,10 +457,8 @@ def registry_mismatch(
     if repo is None:
         return "pas de dépôt git ici : impossible de comparer le manifeste au registre"
     assert repo is not None and isinstance(commit, str)
-    deployment = manifest["deployment"]
-    environment, _ = deployment_parts(deployment)
-    try:  # every rule across files holds within one environment: its folder is enough
-        rendered = manifests_at_commit(repo, commit, policy, environment)[deployment]
+    try:
+        rendered = deployment_at_commit(repo, commit, policy, manifest["deployment"])
     except (GitError, UsageError):
         return f"le commit {commit[:12]} du manifeste est inconnu de ce dépôt"
     if rendered["digest"] != manifest.get("digest"):

@@ -38,7 +38,7 @@ from .mongostore import (
     rotate_secret,
 )
 from .orchestration import (
-    manifests_at_commit,
+    deployment_at_commit,
     ordering_problem,
     plain_commit,
     registry_mismatch,
@@ -465,7 +465,7 @@ def drift(
             deployed = plan
         elif last is not None and repo is not None:
             with suppress(FedregError):
-                deployed = plan_deploy(manifests_at_commit(repo, last, policy)[deployment], live)
+                deployed = plan_deploy(deployment_at_commit(repo, last, policy, deployment), live)
         report.explained = deployed is not None
         if deployed is not None and not deployed.effective:
             report.status = "not-deployed"
